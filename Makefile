@@ -1,0 +1,25 @@
+# The two entry points of the README: `make run` and `make test`.
+SWIFT ?= swift
+
+.PHONY: run test setup build fuzz bench
+
+setup:
+	@scripts/setup.sh
+
+## Run the dialer with its embedded defaults.
+run: setup
+	$(SWIFT) build -c release --product sipdial
+	.build/release/sipdial serve
+
+## Build and run every test (unit, torture, EmbeddedChannel and interop against SIPp).
+test: setup
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## Build and run the libFuzzer target for the parser and framer (FUZZ_SECONDS, default 60).
+fuzz:
+	Fuzz/run.sh $(FUZZ_SECONDS)
+
+## Build and run the benchmarks (not part of `make test`).
+bench:
+	cd Benchmarks && $(SWIFT) run -c release SIPBenchmarks

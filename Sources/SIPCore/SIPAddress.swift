@@ -1,0 +1,122 @@
+/// A name-addr or addr-spec with header parameters: the value of From, To, Contact, Route,
+/// Record-Route, Refer-To, Referred-By and P-Asserted-Identity (RFC 3261 §20, §25.1).
+public struct SIPAddress: Sendable, Hashable, CustomStringConvertible {
+    /// The display name, unquoted; nil when absent.
+    public var displayName: String?
+    public var uri: SIPURI
+    /// Header parameters after the URI (`tag`, `expires`, `q`, ...), not URI parameters.
+    public var parameters: [SIPParameter]
+
+    public init(displayName: String? = nil, uri: SIPURI, parameters: [SIPParameter] = []) {
+        self.displayName = displayName
+        self.uri = uri
+        self.parameters = parameters
+    }
+
+    /// The `tag` parameter of From and To (RFC 3261 §19.3).
+    public var tag: String? {
+        get { parameters[parameter: "tag"] ?? nil }
+        set {
+            if let newValue { parameters.set("tag", newValue) } else { parameters.remove(parameter: "tag") }
+        }
+    }
+
+    /// Always written in name-addr form, which is valid wherever addr-spec is.
+    public var description: String {
+        var out = ""
+        if let displayName, !displayName.isEmpty { out += displayName.sipQuoted + " " }
+        out += "<" + uri.description + ">"
+        out += parameters.serialized()
+        return out
+    }
+
+    /// Parses one name-addr or addr-spec followed by `;params`.
+    public init(parsing text: some StringProtocol, header: String? = nil) throws(SIPSyntaxError) {
+        var s = SIPValueScanner(text, header: header)
+        self = try SIPAddress.parse(&s)
+        try s.expectEnd()
+    }
+
+    static func parse(_ s: inout SIPValueScanner) throws(SIPSyntaxError) -> SIPAddress {
+        s.skipWhitespace()
+        var display: String?
+        let hasAngle = s.bytes[s.index...].contains(UInt8(ascii: "<"))
+        if s.peek == UInt8(ascii: "\"") {
+            display = try s.quotedString().sipUnquoted
+            guard s.consume(UInt8(ascii: "<")) else { throw s.error("expected '<' after display name") }
+        } else if hasAngle, s.peek != UInt8(ascii: "<") {
+            // display-name = *(token LWS): tokens, LWS between them, then "<".
+            var words: [String] = []
+            while true {
+                s.skipWhitespace()
+                if s.peek == UInt8(ascii: "<") { break }
+                let word = s.scan(SIPCharacterClass.token)
+                guard !word.isEmpty else { throw s.error("display name must be a token list or a quoted string") }
+                words.append(word)
+            }
+            display = words.joined(separator: " ")
+            _ = s.consume(UInt8(ascii: "<"))
+        } else if s.peek == UInt8(ascii: "<") {
+            _ = s.consume(UInt8(ascii: "<"))
+        } else {
+            // addr-spec: the URI ends at the first ";" (RFC 3261 §20.10: a URI holding ",", "?" or ";" needs <>).
+            let start = s.index
+            let text = s.scanUntil([UInt8(ascii: ";"), UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: ",")])
+            if text.utf8.contains(UInt8(ascii: "?")) {
+                throw SIPSyntaxError("URI with headers must be enclosed in <>", header: s.header, position: start)
+            }
+            let uri: SIPURI
+            do { uri = try SIPURI(parsing: text) } catch {
+                throw SIPSyntaxError(error.reason, header: s.header, position: start + (error.position ?? 0))
+            }
+            return SIPAddress(displayName: nil, uri: uri, parameters: try s.parameters())
+        }
+        let start = s.index
+        let text = s.scanUntil([UInt8(ascii: ">")])
+        guard s.peek == UInt8(ascii: ">") else { throw s.error("missing '>'") }
+        let uri: SIPURI
+        do { uri = try SIPURI(parsing: text) } catch {
+            throw SIPSyntaxError(error.reason, header: s.header, position: start + (error.position ?? 0))
+        }
+        _ = s.consume(UInt8(ascii: ">"))
+        return SIPAddress(displayName: display, uri: uri, parameters: try s.parameters())
+    }
+
+    /// Parses a comma-separated list of addresses (Contact, Route, Record-Route).
+    public static func parseList(_ text: some StringProtocol, header: String? = nil) throws(SIPSyntaxError) -> [SIPAddress] {
+        var out: [SIPAddress] = []
+        for part in splitSIPList(text) {
+            guard !part.trimmingSIPWhitespace().isEmpty else { throw SIPSyntaxError("empty list element", header: header) }
+            out.append(try SIPAddress(parsing: part, header: header))
+        }
+        return out
+    }
+}
+
+/// A Contact value: `*` (only in REGISTER, RFC 3261 §10.2.2) or a list of addresses.
+public enum SIPContact: Sendable, Hashable {
+    case wildcard
+    case addresses([SIPAddress])
+
+    public init(parsing text: some StringProtocol) throws(SIPSyntaxError) {
+        if text.trimmingSIPWhitespace() == "*" {
+            self = .wildcard
+        } else {
+            self = .addresses(try SIPAddress.parseList(text, header: "Contact"))
+        }
+    }
+}
+
+extension SIPAddress {
+    /// The `expires` Contact parameter in seconds (RFC 3261 §20.10), if present and numeric.
+    public var expires: UInt32? {
+        guard let v = parameters[parameter: "expires"] ?? nil else { return nil }
+        return UInt32(v)
+    }
+
+    /// The `q` Contact parameter (RFC 3261 §20.10).
+    public var q: Double? {
+        guard let v = parameters[parameter: "q"] ?? nil else { return nil }
+        return Double(v)
+    }
+}

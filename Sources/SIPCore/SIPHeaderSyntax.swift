@@ -1,0 +1,102 @@
+/// Grammar checks for the header fields whose values sipdial interprets (RFC 3261 §20,
+/// §25.1 and the extensions named per case). Unknown headers are not checked.
+enum SIPHeaderSyntax {
+    /// Checks one field value; throws the syntax error found, if any.
+    static func check(_ field: SIPHeaderField) throws(SIPSyntaxError) {
+        let v = field.value
+        let h = field.name.name
+        switch field.name {
+        case .via:
+            _ = try Via.parseList(v)
+        case .from, .to, .referTo, .referredBy:
+            _ = try SIPAddress(parsing: v, header: h)
+        case .contact:
+            _ = try SIPContact(parsing: v)
+        case .route, .recordRoute, .pAssertedIdentity, .pPreferredIdentity:
+            _ = try SIPAddress.parseList(v, header: h)
+        case .callID:
+            try checkCallID(v)
+        case .cseq:
+            _ = try CSeq(parsing: v)
+        case .maxForwards:
+            var s = SIPValueScanner(v, header: h)
+            let n = try s.uint32("Max-Forwards")
+            try s.expectEnd()
+            guard n <= 255 else { throw SIPSyntaxError("Max-Forwards must be 0-255", header: h) }
+        case .expires, .minExpires, .rseq:
+            // delta-seconds: digits; RFC 3261 §20.19 lets an over-large value count as 2^32-1.
+            guard !v.isEmpty, v.utf8.allSatisfy(SIPCharacterClass.isDigit) else {
+                throw SIPSyntaxError("expected a number of seconds", header: h)
+            }
+            if field.name == .rseq, UInt32(v) == nil { throw SIPSyntaxError("RSeq exceeds 2^32-1", header: h) }
+        case .rack:
+            _ = try RAck(parsing: v)
+        case .contentType:
+            _ = try SIPParameterizedValue(parsing: v, header: h, mediaType: true)
+        case .accept:
+            if !v.isEmpty { _ = try SIPParameterizedValue.parseList(v, header: h, mediaType: true) }
+        case .require, .proxyRequire, .supported, .unsupported, .allow, .contentEncoding, .allowEvents:
+            for part in splitSIPList(v) where !part.trimmingSIPWhitespace().isEmpty {
+                guard SIPCharacterClass.isToken(part.trimmingSIPWhitespace()) else {
+                    throw SIPSyntaxError("'\(part.trimmingSIPWhitespace())' is not a token", header: h)
+                }
+            }
+        case .sessionExpires, .minSE, .retryAfter:
+            let p = try SIPParameterizedValue(parsing: v, header: h)
+            guard UInt32(p.value) != nil else { throw SIPSyntaxError("expected a number of seconds", header: h) }
+        case .event, .subscriptionState, .contentDisposition:
+            _ = try SIPParameterizedValue(parsing: v, header: h)
+        case .reason:
+            _ = try SIPParameterizedValue.parseList(v, header: h)
+        case .privacy:
+            // priv-value *(";" priv-value) (RFC 3323 §4.2).
+            for part in v.split(separator: ";", omittingEmptySubsequences: false) {
+                guard SIPCharacterClass.isToken(part.trimmingSIPWhitespace()) else {
+                    throw SIPSyntaxError("'\(part)' is not a privacy value", header: h)
+                }
+            }
+        case .wwwAuthenticate, .proxyAuthenticate, .authorization, .proxyAuthorization:
+            _ = try SIPAuthValue(parsing: v, header: h)
+        case .date:
+            try checkDate(v)
+        case .warning:
+            try checkWarning(v)
+        default:
+            break
+        }
+    }
+
+    /// callid = word [ "@" word ] (RFC 3261 §25.1).
+    static func checkCallID(_ v: String) throws(SIPSyntaxError) {
+        let parts = v.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.allSatisfy({ SIPCharacterClass.isWord($0) }) else {
+            throw SIPSyntaxError("Call-ID must be word [\"@\" word]", header: "Call-ID")
+        }
+    }
+
+    /// rfc1123-date = wkday "," SP date1 SP time SP "GMT" (RFC 3261 §20.17).
+    static func checkDate(_ v: String) throws(SIPSyntaxError) {
+        let days: Set<Substring> = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        let months: Set<Substring> = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let f = v.split(separator: " ")
+        func digits(_ s: Substring, _ n: Int) -> Bool { s.count == n && s.utf8.allSatisfy(SIPCharacterClass.isDigit) }
+        guard f.count == 6, f[0].hasSuffix(","), days.contains(f[0].dropLast()), digits(f[1], 2),
+              months.contains(f[2]), digits(f[3], 4), f[5] == "GMT" else {
+            throw SIPSyntaxError("Date must be an RFC 1123 date in GMT", header: "Date")
+        }
+        let t = f[4].split(separator: ":", omittingEmptySubsequences: false)
+        guard t.count == 3, t.allSatisfy({ digits($0, 2) }) else {
+            throw SIPSyntaxError("Date must be an RFC 1123 date in GMT", header: "Date")
+        }
+    }
+
+    /// warning-value = warn-code SP warn-agent SP warn-text, warn-code = 3DIGIT (RFC 3261 §20.43).
+    static func checkWarning(_ v: String) throws(SIPSyntaxError) {
+        for part in splitSIPList(v) {
+            let f = part.trimmingSIPWhitespace().split(separator: " ", maxSplits: 2)
+            guard f.count == 3, f[0].count == 3, f[0].utf8.allSatisfy(SIPCharacterClass.isDigit), f[2].hasPrefix("\"") else {
+                throw SIPSyntaxError("Warning must be 3-digit code, agent and quoted text", header: "Warning")
+            }
+        }
+    }
+}

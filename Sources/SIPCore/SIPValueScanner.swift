@@ -1,0 +1,165 @@
+/// A cursor over the bytes of one header value, with the lexical pieces of RFC 3261 §25.1:
+/// LWS, tokens, quoted strings and generic parameters. Used by every typed header parser.
+struct SIPValueScanner {
+    let bytes: [UInt8]
+    private(set) var index: Int = 0
+    let header: String?
+
+    init(_ value: some StringProtocol, header: String? = nil) {
+        self.bytes = Array(value.utf8)
+        self.header = header
+    }
+
+    var isAtEnd: Bool { index >= bytes.count }
+    var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+    func error(_ reason: String) -> SIPSyntaxError {
+        SIPSyntaxError(reason, header: header, position: index)
+    }
+
+    mutating func skipWhitespace() {
+        while index < bytes.count, SIPCharacterClass.isWhitespace(bytes[index]) { index += 1 }
+    }
+
+    /// Consumes `byte` (after optional whitespace) and returns whether it was there.
+    mutating func consume(_ byte: UInt8) -> Bool {
+        skipWhitespace()
+        if peek == byte { index += 1; return true }
+        return false
+    }
+
+    mutating func expect(_ byte: UInt8, _ what: String) throws(SIPSyntaxError) {
+        guard consume(byte) else { throw error("expected \(what)") }
+    }
+
+    mutating func expectEnd() throws(SIPSyntaxError) {
+        skipWhitespace()
+        guard isAtEnd else { throw error("unexpected '\(String(decoding: [bytes[index]], as: UTF8.self))'") }
+    }
+
+    /// A run of bytes for which `table` is true; empty when there is none.
+    mutating func scan(_ table: [Bool]) -> String {
+        let start = index
+        while index < bytes.count, table[Int(bytes[index])] { index += 1 }
+        return String(decoding: bytes[start..<index], as: UTF8.self)
+    }
+
+    mutating func token(_ what: String) throws(SIPSyntaxError) -> String {
+        skipWhitespace()
+        let t = scan(SIPCharacterClass.token)
+        guard !t.isEmpty else { throw error("expected \(what)") }
+        return t
+    }
+
+    /// A quoted-string with its quotes, as received (RFC 3261 §25.1 `quoted-string`).
+    mutating func quotedString() throws(SIPSyntaxError) -> String {
+        skipWhitespace()
+        let start = index
+        guard peek == UInt8(ascii: "\"") else { throw error("expected quoted string") }
+        index += 1
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "\\"):
+                index += 2
+            case UInt8(ascii: "\""):
+                index += 1
+                return String(decoding: bytes[start..<index], as: UTF8.self)
+            case 0x0D, 0x0A:
+                throw error("line break inside quoted string")
+            default:
+                index += 1
+            }
+        }
+        index = start
+        throw error("unterminated quoted string")
+    }
+
+    /// Bytes up to (not including) the first byte in `stops`, outside quotes.
+    mutating func scanUntil(_ stops: Set<UInt8>) -> String {
+        let start = index
+        while index < bytes.count, !stops.contains(bytes[index]) { index += 1 }
+        return String(decoding: bytes[start..<index], as: UTF8.self)
+    }
+
+    /// `*( SEMI generic-param )` where generic-param = token [ EQUAL gen-value ] and
+    /// gen-value = token / host / quoted-string (RFC 3261 §25.1).
+    mutating func parameters() throws(SIPSyntaxError) -> [SIPParameter] {
+        var params: [SIPParameter] = []
+        while consume(UInt8(ascii: ";")) {
+            let name = try token("parameter name")
+            if consume(UInt8(ascii: "=")) {
+                skipWhitespace()
+                if peek == UInt8(ascii: "\"") {
+                    params.append(SIPParameter(name, try quotedString()))
+                } else {
+                    let v = scan(SIPValueScanner.genericValue)
+                    guard !v.isEmpty else { throw error("empty value for parameter '\(name)'") }
+                    params.append(SIPParameter(name, v))
+                }
+            } else {
+                params.append(SIPParameter(name, nil))
+            }
+        }
+        return params
+    }
+
+    /// gen-value characters: token plus host characters (IPv6 references in brackets).
+    static let genericValue: [Bool] = {
+        var t = SIPCharacterClass.token
+        for b in "[]:".utf8 { t[Int(b)] = true }
+        return t
+    }()
+}
+
+/// Splits a header value at top-level commas (outside quoted strings and `<...>`), as RFC 3261
+/// §7.3.1 allows for headers whose grammar is a comma-separated list.
+func splitSIPList(_ value: some StringProtocol) -> [Substring] {
+    let s = Substring(value)
+    var parts: [Substring] = []
+    var inQuotes = false, inAngle = false, escaped = false
+    var start = s.startIndex
+    var i = s.startIndex
+    while i < s.endIndex {
+        let c = s.utf8[i]
+        if inQuotes {
+            if escaped { escaped = false } else if c == UInt8(ascii: "\\") { escaped = true } else if c == UInt8(ascii: "\"") { inQuotes = false }
+        } else {
+            switch c {
+            case UInt8(ascii: "\""): inQuotes = true
+            case UInt8(ascii: "<"): inAngle = true
+            case UInt8(ascii: ">"): inAngle = false
+            case UInt8(ascii: ",") where !inAngle:
+                parts.append(s[start..<i])
+                start = s.index(after: i)
+            default: break
+            }
+        }
+        i = s.index(after: i)
+    }
+    parts.append(s[start..<s.endIndex])
+    return parts
+}
+
+extension String {
+    /// The content of a quoted-string without its quotes and with `\` escapes resolved; the
+    /// string itself when it is not quoted.
+    public var sipUnquoted: String {
+        guard count >= 2, hasPrefix("\""), hasSuffix("\"") else { return self }
+        var out = ""
+        var escaped = false
+        for ch in dropFirst().dropLast() {
+            if escaped { out.append(ch); escaped = false } else if ch == "\\" { escaped = true } else { out.append(ch) }
+        }
+        return out
+    }
+
+    /// This text as a quoted-string (RFC 3261 §25.1), escaping `"` and `\`.
+    public var sipQuoted: String {
+        var out = "\""
+        for ch in self {
+            if ch == "\"" || ch == "\\" { out.append("\\") }
+            out.append(ch)
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages sipdial needs to build, run and test, when any is missing.
+# Idempotent: on a machine that has them all it returns at once without touching apt.
+set -euo pipefail
+
+packages=(
+  # C libraries behind the media engine (spandsp, opus, speexdsp, espeak-ng) and SQLite
+  libspandsp-dev libopus-dev libspeexdsp-dev libespeak-ng-dev espeak-ng libsqlite3-dev pkg-config
+  # real SIP peers for the interop tests
+  sip-tester kamailio
+  # audio tooling used by tests and benchmarks
+  sox
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
