@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "sipdial", targets: ["sipdial"]),
         .library(name: "SIPCore", targets: ["SIPCore"]),
+        .library(name: "SIPTransaction", targets: ["SIPTransaction"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
@@ -16,6 +17,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "SIPCore"),
+        .target(name: "SIPTransaction", dependencies: ["SIPCore"]),
         .executableTarget(
             name: "sipdial",
             dependencies: [
@@ -27,5 +29,6 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"], resources: [.copy("Torture")]),
+        .testTarget(name: "SIPTransactionTests", dependencies: ["SIPTransaction"]),
     ]
 )
