@@ -9,6 +9,8 @@ let package = Package(
         .executable(name: "sipdial", targets: ["sipdial"]),
         .library(name: "SIPCore", targets: ["SIPCore"]),
         .library(name: "SIPTransaction", targets: ["SIPTransaction"]),
+        .library(name: "SIPTransport", targets: ["SIPTransport"]),
+        .library(name: "SIPUserAgent", targets: ["SIPUserAgent"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
@@ -18,10 +20,27 @@ let package = Package(
     targets: [
         .target(name: "SIPCore"),
         .target(name: "SIPTransaction", dependencies: ["SIPCore"]),
+        .target(
+            name: "SIPTransport",
+            dependencies: [
+                "SIPCore", "SIPTransaction",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "SIPUserAgent",
+            dependencies: [
+                "SIPCore", "SIPTransaction", "SIPTransport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "sipdial",
             dependencies: [
-                "SIPCore",
+                "SIPCore", "SIPTransaction", "SIPTransport", "SIPUserAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

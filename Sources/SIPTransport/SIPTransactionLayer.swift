@@ -1,0 +1,304 @@
+import Logging
+import NIOCore
+import SIPCore
+import SIPTransaction
+
+/// Runs the RFC 3261 §17 transaction state machines on the transport's event loop: matches
+/// incoming messages to transactions (§17.1.3, §17.2.3), arms their timers as NIO scheduled
+/// tasks, carries out their sends, and hands new requests to the transaction user after the
+/// §8.2 checks of `SIPMessageValidator` (the same code `sipdial sip check` runs).
+///
+/// All state is confined to `eventLoop`.
+public final class SIPTransactionLayer: @unchecked Sendable {
+    public let transport: SIPTransportLayer
+    public let timers: SIPTimerConfiguration
+    public var eventLoop: EventLoop { transport.eventLoop }
+    private let validator: SIPMessageValidator
+    private let logger: Logger
+
+    /// The transaction user's entry points. Set them before traffic arrives; they run on `eventLoop`.
+    public struct Handlers: Sendable {
+        /// A new request that passed the checks; answer it through the handle.
+        public var request: @Sendable (SIPServerTransaction) -> Void = { $0.respond(status: 501) }
+        /// An ACK that matched no transaction: the ACK for a 2xx (§13.2.2.4, §17.1.1.3).
+        public var ack: @Sendable (SIPInboundMessage) -> Void = { _ in }
+        /// A CANCEL matched this INVITE transaction; it was answered 200, the TU should end
+        /// the INVITE with 487 if it has not answered it yet (§9.2).
+        public var cancel: @Sendable (SIPServerTransaction) -> Void = { $0.respond(status: 487) }
+        /// A response that matched no client transaction, such as a 2xx retransmission
+        /// after the transaction ended (§13.2.2.4) or a forked 2xx.
+        public var strayResponse: @Sendable (SIPInboundMessage) -> Void = { _ in }
+        /// A server transaction ended without the far end's ACK (Timer H) or on transport failure.
+        public var serverFailure: @Sendable (SIPServerTransaction, SIPTransactionAction) -> Void = { _, _ in }
+
+        public init() {}
+    }
+
+    private enum ClientMachine {
+        case invite(ClientInviteTransaction)
+        case nonInvite(ClientNonInviteTransaction)
+    }
+
+    private enum ServerMachine {
+        case invite(ServerInviteTransaction)
+        case nonInvite(ServerNonInviteTransaction)
+    }
+
+    private struct ClientEntry {
+        var machine: ClientMachine
+        var destination: SIPDestination
+        var handler: @Sendable (SIPClientTransactionEvent) -> Void
+        var timers: [SIPTimer: Scheduled<Void>] = [:]
+    }
+
+    private struct ServerEntry {
+        var machine: ServerMachine
+        var handle: SIPServerTransaction
+        var mergeKey: SIPMergeKey?
+        var timers: [SIPTimer: Scheduled<Void>] = [:]
+    }
+
+    private var handlers = Handlers()
+    private var clients: [SIPTransactionKey: ClientEntry] = [:]
+    private var servers: [SIPTransactionKey: ServerEntry] = [:]
+    private var merged: [SIPMergeKey: SIPTransactionKey] = [:]
+
+    public init(transport: SIPTransportLayer, timers: SIPTimerConfiguration = .default, validator: SIPMessageValidator = SIPMessageValidator(), logger: Logger = Logger(label: "sipdial.transaction")) {
+        self.transport = transport
+        self.timers = timers
+        self.validator = validator
+        self.logger = logger
+        transport.onReceive { [weak self] inbound in self?.receive(inbound) }
+    }
+
+    public func setHandlers(_ handlers: Handlers) {
+        if eventLoop.inEventLoop { self.handlers = handlers } else { eventLoop.execute { self.handlers = handlers } }
+    }
+
+    /// Live transaction counts (client, server), for tests and metrics.
+    public func transactionCounts() async throws -> (client: Int, server: Int) {
+        try await eventLoop.submit { (self.clients.count, self.servers.count) }.get()
+    }
+
+    // MARK: Client side
+
+    /// Starts a client transaction for `request` (which must carry its top Via with a fresh
+    /// branch) towards `destination`. Events arrive on `eventLoop` through `handler`.
+    public func sendRequest(_ request: SIPRequest, to destination: SIPDestination, handler: @escaping @Sendable (SIPClientTransactionEvent) -> Void) {
+        guard eventLoop.inEventLoop else {
+            eventLoop.execute { self.sendRequest(request, to: destination, handler: handler) }
+            return
+        }
+        guard let key = SIPTransactionKey.client(for: request) else {
+            handler(.transportFailed)
+            return
+        }
+        let reliable = destination.transport.isReliable
+        let machine: ClientMachine = request.method == .invite
+            ? .invite(ClientInviteTransaction(request: request, reliable: reliable, timers: timers))
+            : .nonInvite(ClientNonInviteTransaction(request: request, reliable: reliable, timers: timers))
+        clients[key] = ClientEntry(machine: machine, destination: destination, handler: handler)
+        feedClient(key, .start)
+    }
+
+    /// Sends a message outside any transaction: the ACK for a 2xx, or a 2xx retransmission.
+    public func sendStateless(_ message: SIPMessage, to destination: SIPDestination) -> EventLoopFuture<Void> {
+        eventLoop.flatSubmit { self.transport.send(message, to: destination) }
+    }
+
+    private enum ClientEvent {
+        case start, response(SIPResponse), timer(SIPTimer), transportError
+    }
+
+    private func feedClient(_ key: SIPTransactionKey, _ event: ClientEvent) {
+        guard var entry = clients[key] else { return }
+        let actions: [SIPTransactionAction]
+        switch entry.machine {
+        case .invite(var m):
+            switch event {
+            case .start: actions = m.handle(.start)
+            case .response(let r): actions = m.handle(.response(r))
+            case .timer(let t): actions = m.handle(.timerFired(t))
+            case .transportError: actions = m.handle(.transportError)
+            }
+            entry.machine = .invite(m)
+        case .nonInvite(var m):
+            switch event {
+            case .start: actions = m.handle(.start)
+            case .response(let r): actions = m.handle(.response(r))
+            case .timer(let t): actions = m.handle(.timerFired(t))
+            case .transportError: actions = m.handle(.transportError)
+            }
+            entry.machine = .nonInvite(m)
+        }
+        clients[key] = entry
+        for action in actions {
+            switch action {
+            case .send(let message):
+                transport.send(message, to: entry.destination).whenFailure { [weak self] _ in
+                    self?.feedClient(key, .transportError)
+                }
+            case .deliverResponse(let r): entry.handler(.response(r))
+            case .timedOut: entry.handler(.timedOut)
+            case .transportFailed: entry.handler(.transportFailed)
+            case .startTimer(let t, let d):
+                clients[key]?.timers[t]?.cancel()
+                clients[key]?.timers[t] = eventLoop.scheduleTask(in: d.timeAmount) { [weak self] in self?.feedClient(key, .timer(t)) }
+            case .cancelTimer(let t):
+                clients[key]?.timers.removeValue(forKey: t)?.cancel()
+            case .terminated:
+                clients.removeValue(forKey: key)?.timers.values.forEach { $0.cancel() }
+            case .deliverAck: break
+            }
+        }
+    }
+
+    // MARK: Server side
+
+    func respond(_ response: SIPResponse, key: SIPTransactionKey) {
+        guard eventLoop.inEventLoop else {
+            eventLoop.execute { self.respond(response, key: key) }
+            return
+        }
+        feedServer(key, .respond(response))
+    }
+
+    private enum ServerEvent {
+        case request(SIPRequest), respond(SIPResponse), timer(SIPTimer), transportError
+    }
+
+    private func feedServer(_ key: SIPTransactionKey, _ event: ServerEvent) {
+        guard var entry = servers[key] else { return }
+        let actions: [SIPTransactionAction]
+        switch entry.machine {
+        case .invite(var m):
+            switch event {
+            case .request(let r): actions = m.handle(.request(r))
+            case .respond(let r): actions = m.handle(.respond(r))
+            case .timer(let t): actions = m.handle(.timerFired(t))
+            case .transportError: actions = m.handle(.transportError)
+            }
+            entry.machine = .invite(m)
+        case .nonInvite(var m):
+            switch event {
+            case .request(let r): actions = m.handle(.request(r))
+            case .respond(let r): actions = m.handle(.respond(r))
+            case .timer(let t): actions = m.handle(.timerFired(t))
+            case .transportError: actions = m.handle(.transportError)
+            }
+            entry.machine = .nonInvite(m)
+        }
+        servers[key] = entry
+        perform(actions, server: key, entry: entry)
+    }
+
+    private func perform(_ actions: [SIPTransactionAction], server key: SIPTransactionKey, entry: ServerEntry) {
+        for action in actions {
+            switch action {
+            case .send(.response(let r)):
+                transport.sendResponse(r, for: entry.handle.inbound).whenFailure { [weak self] _ in
+                    self?.feedServer(key, .transportError)
+                }
+            case .send(.request): break
+            case .deliverAck(let ack):
+                handlers.ack(SIPInboundMessage(message: .request(ack), source: entry.handle.inbound.source, transport: entry.handle.inbound.transport, connection: entry.handle.inbound.connection))
+            case .timedOut, .transportFailed:
+                handlers.serverFailure(entry.handle, action)
+            case .startTimer(let t, let d):
+                servers[key]?.timers[t]?.cancel()
+                servers[key]?.timers[t] = eventLoop.scheduleTask(in: d.timeAmount) { [weak self] in self?.feedServer(key, .timer(t)) }
+            case .cancelTimer(let t):
+                servers[key]?.timers.removeValue(forKey: t)?.cancel()
+            case .terminated:
+                if let removed = servers.removeValue(forKey: key) {
+                    removed.timers.values.forEach { $0.cancel() }
+                    if let mk = removed.mergeKey, merged[mk] == key { merged[mk] = nil }
+                }
+            case .deliverResponse: break
+            }
+        }
+    }
+
+    private func createServer(_ request: SIPRequest, inbound: SIPInboundMessage, key: SIPTransactionKey, mergeKey: SIPMergeKey?) -> SIPServerTransaction {
+        let handle = SIPServerTransaction(request: request, inbound: inbound, key: key, layer: self)
+        let reliable = inbound.transport.isReliable
+        if request.method == .invite {
+            var m = ServerInviteTransaction(request: request, reliable: reliable, timers: timers)
+            let actions = m.start()
+            let entry = ServerEntry(machine: .invite(m), handle: handle, mergeKey: mergeKey)
+            servers[key] = entry
+            perform(actions, server: key, entry: entry)
+        } else {
+            servers[key] = ServerEntry(machine: .nonInvite(ServerNonInviteTransaction(request: request, reliable: reliable, timers: timers)), handle: handle, mergeKey: mergeKey)
+        }
+        if let mergeKey { merged[mergeKey] = key }
+        return handle
+    }
+
+    // MARK: Inbound dispatch
+
+    private func receive(_ inbound: SIPInboundMessage) {
+        switch inbound.message {
+        case .response(let response):
+            guard let key = SIPTransactionKey.client(for: response), clients[key] != nil else {
+                handlers.strayResponse(inbound)
+                return
+            }
+            // §8.1.3.3 and the rest of the response checks.
+            guard validator.check(.response(response)).disposition == .accept else { return }
+            feedClient(key, .response(response))
+        case .request(let request):
+            receive(request, inbound: inbound)
+        }
+    }
+
+    private func receive(_ request: SIPRequest, inbound: SIPInboundMessage) {
+        guard let key = SIPTransactionKey.server(for: request) else { return }
+        if servers[key] != nil {
+            feedServer(key, .request(request))
+            return
+        }
+        if request.method == .ack {
+            handlers.ack(inbound)
+            return
+        }
+        let verdict = validator.check(.request(request))
+        switch verdict.disposition {
+        case .discard:
+            return
+        case .reject(let status, let reason, let extra):
+            let handle = createServer(request, inbound: inbound, key: key, mergeKey: nil)
+            handle.respond(status: status, reason: reason, headers: extra)
+            return
+        case .accept:
+            break
+        }
+        // §8.2.2.2: the same request arriving again over another path is a merged request.
+        let mergeKey = SIPMergeKey(request)
+        if let mergeKey, let existing = merged[mergeKey], existing != key, servers[existing] != nil {
+            createServer(request, inbound: inbound, key: key, mergeKey: nil).respond(status: 482)
+            return
+        }
+        if request.method == .cancel {
+            let handle = createServer(request, inbound: inbound, key: key, mergeKey: nil)
+            guard let inviteKey = SIPTransactionKey.cancelled(by: request), let invite = servers[inviteKey] else {
+                handle.respond(status: 481)
+                return
+            }
+            handle.respond(SIPResponseFactory.response(to: request, status: 200, toTag: invite.handle.localTag))
+            if case .invite(let m) = invite.machine, m.state == .proceeding {
+                handlers.cancel(invite.handle)
+            }
+            return
+        }
+        handlers.request(createServer(request, inbound: inbound, key: key, mergeKey: mergeKey))
+    }
+}
+
+extension Duration {
+    /// The same span as a NIO `TimeAmount`.
+    public var timeAmount: TimeAmount {
+        let c = components
+        return .nanoseconds(c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000)
+    }
+}

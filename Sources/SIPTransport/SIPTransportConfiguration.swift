@@ -1,0 +1,33 @@
+import SIPCore
+
+/// Addresses, limits and timeouts of the transport layer. Every default is documented here
+/// and in docs/CONFIGURATION.md.
+public struct SIPTransportConfiguration: Sendable {
+    /// One listening socket.
+    public struct Listener: Sendable, Hashable {
+        public var host: String
+        public var port: Int
+        public var transport: SIPTransportType
+
+        public init(host: String, port: Int, transport: SIPTransportType) {
+            self.host = host
+            self.port = port
+            self.transport = transport
+        }
+    }
+
+    /// Sockets to listen on. Port 0 picks a free port (read it back from `boundAddresses`).
+    public var listeners: [Listener] = [
+        Listener(host: "0.0.0.0", port: 5060, transport: .udp),
+        Listener(host: "0.0.0.0", port: 5060, transport: .tcp),
+    ]
+    /// Parser limits for datagrams and streams.
+    public var limits: SIPParserLimits = .default
+    /// A TCP connection with no traffic for this long is closed (RFC 3261 §18 leaves it to
+    /// the implementation; 64*T1 plus margin keeps it past every transaction).
+    public var tcpIdleTimeout: Duration = .seconds(60)
+    /// How long an outbound TCP connect may take before the target counts as failed.
+    public var tcpConnectTimeout: Duration = .seconds(5)
+
+    public init() {}
+}

@@ -1,0 +1,196 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import SIPCore
+
+/// The SIP transport layer (RFC 3261 §18) on SwiftNIO: UDP and TCP listeners, outbound TCP
+/// connections reused per remote address and closed when idle, and response routing.
+///
+/// All channels live on one event loop, `eventLoop`, which is also where received messages
+/// are delivered, so the layers above can keep their state on that loop without locks.
+public final class SIPTransportLayer: @unchecked Sendable {
+    public let eventLoop: EventLoop
+    public let configuration: SIPTransportConfiguration
+    public let statistics = SIPTransportStatistics()
+    private let logger: Logger
+    private let validator: SIPMessageValidator
+
+    // Loop-bound state: touched only on `eventLoop`.
+    private var listeners: [(SIPTransportType, Channel)] = []
+    private var connections: [SocketAddress: Channel] = [:]
+    private var pendingConnects: [SocketAddress: EventLoopFuture<Channel>] = [:]
+    private var receiver: (@Sendable (SIPInboundMessage) -> Void)?
+
+    public init(eventLoop: EventLoop, configuration: SIPTransportConfiguration, validator: SIPMessageValidator = SIPMessageValidator(), logger: Logger = Logger(label: "sipdial.transport")) {
+        self.eventLoop = eventLoop
+        self.configuration = configuration
+        self.validator = validator
+        self.logger = logger
+    }
+
+    /// Sets where received messages go; call before `start()`. Called on `eventLoop`.
+    public func onReceive(_ receiver: @escaping @Sendable (SIPInboundMessage) -> Void) {
+        self.receiver = receiver
+    }
+
+    private var sink: SIPInboundSink {
+        SIPInboundSink(statistics: statistics, validator: validator) { [weak self] message in
+            self?.received(message)
+        }
+    }
+
+    private func received(_ message: SIPInboundMessage) {
+        if let connection = message.connection, message.transport.isReliable {
+            // Remember inbound streams so requests to that peer reuse them (RFC 3261 §18).
+            connections[message.source] = connection
+        }
+        receiver?(message)
+    }
+
+    /// Binds every configured listener.
+    public func start() async throws {
+        for listener in configuration.listeners {
+            let channel: Channel
+            switch listener.transport {
+            case .udp:
+                let sink = self.sink
+                let parser = SIPMessageParser(limits: configuration.limits)
+                channel = try await DatagramBootstrap(group: eventLoop)
+                    .channelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
+                    .channelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(SIPDatagramHandler(parser: parser, sink: sink))
+                        }
+                    }
+                    .bind(host: listener.host, port: listener.port).get()
+            case .tcp:
+                channel = try await ServerBootstrap(group: eventLoop)
+                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .childChannelInitializer { [self] channel in
+                        channel.eventLoop.makeCompletedFuture { try self.addStreamHandlers(to: channel) }
+                    }
+                    .bind(host: listener.host, port: listener.port).get()
+            }
+            try await eventLoop.submit { self.listeners.append((listener.transport, channel)) }.get()
+            logger.info("listening", metadata: ["transport": "\(listener.transport.rawValue)", "address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+        }
+    }
+
+    private func addStreamHandlers(to channel: Channel) throws {
+        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: configuration.tcpIdleTimeout.timeAmount))
+        try channel.pipeline.syncOperations.addHandler(SIPStreamHandler(limits: configuration.limits, sink: sink))
+        channel.closeFuture.whenComplete { [weak self] _ in
+            guard let self, let remote = channel.remoteAddress else { return }
+            if self.connections[remote] === channel { self.connections[remote] = nil }
+        }
+    }
+
+    /// The addresses actually bound, per transport (useful with port 0).
+    public func boundAddresses() async throws -> [(SIPTransportType, SocketAddress)] {
+        try await eventLoop.submit { self.listeners.compactMap { t, c in c.localAddress.map { (t, $0) } } }.get()
+    }
+
+    /// The number of open TCP connections (inbound and outbound).
+    public func openConnectionCount() async throws -> Int {
+        try await eventLoop.submit { self.connections.count }.get()
+    }
+
+    /// The local listener address for a transport and address family, to write in Via and Contact.
+    public func localAddress(for transport: SIPTransportType, family remote: SocketAddress? = nil) -> SocketAddress? {
+        eventLoop.assertInEventLoop()
+        let candidates = listeners.filter { $0.0 == transport }.compactMap { $0.1.localAddress }
+        if let remote {
+            return candidates.first { sameFamily($0, remote) } ?? candidates.first
+        }
+        return candidates.first
+    }
+
+    private func sameFamily(_ a: SocketAddress, _ b: SocketAddress) -> Bool {
+        switch (a, b) {
+        case (.v4, .v4), (.v6, .v6): true
+        default: false
+        }
+    }
+
+    /// Sends a message to a destination: UDP from the listener of the right family, TCP over
+    /// the open connection to that address or a new one. Must be called on `eventLoop`.
+    public func send(_ message: SIPMessage, to destination: SIPDestination) -> EventLoopFuture<Void> {
+        eventLoop.assertInEventLoop()
+        let bytes = message.bytes
+        statistics.bump(\.sent)
+        switch destination.transport {
+        case .udp:
+            guard let channel = listeners.first(where: { $0.0 == .udp && $0.1.localAddress.map { sameFamily($0, destination.address) } == true })?.1 else {
+                return eventLoop.makeFailedFuture(SIPTransportError.noListener(.udp))
+            }
+            let envelope = AddressedEnvelope(remoteAddress: destination.address, data: channel.allocator.buffer(bytes: bytes))
+            return channel.writeAndFlush(envelope)
+        case .tcp:
+            return connection(to: destination.address).flatMap { channel in
+                channel.writeAndFlush(channel.allocator.buffer(bytes: bytes))
+            }
+        }
+    }
+
+    /// Sends a response to a received request (RFC 3261 §18.2.2): back over its stream when
+    /// open, else to the Via's received/rport/sent-by address.
+    public func sendResponse(_ response: SIPResponse, for request: SIPInboundMessage) -> EventLoopFuture<Void> {
+        eventLoop.assertInEventLoop()
+        if let connection = request.connection, connection.isActive {
+            statistics.bump(\.sent)
+            return connection.writeAndFlush(connection.allocator.buffer(bytes: SIPMessage.response(response).bytes))
+        }
+        guard let top = response.headers.listValues(.via).first, let via = try? Via(parsing: top, strict: false) else {
+            return eventLoop.makeFailedFuture(SIPTransportError.unroutableResponse)
+        }
+        let target = SIPResponseRouting.target(for: via)
+        if request.transport == .udp, target.host == request.source.ipText, target.port == request.source.port {
+            return send(.response(response), to: SIPDestination(address: request.source, transport: .udp))
+        }
+        do {
+            let address = try SocketAddress(ipAddress: target.host, port: target.port)
+            return send(.response(response), to: SIPDestination(address: address, transport: request.transport))
+        } catch {
+            // sent-by is a host name: resolve it like any target (§18.2.2 defers to RFC 3263 §5).
+            return SIPAddressLookup.resolve(host: target.host, port: target.port, on: eventLoop).flatMap { addresses in
+                guard let first = addresses.first else { return self.eventLoop.makeFailedFuture(SIPTransportError.unroutableResponse) }
+                return self.send(.response(response), to: SIPDestination(address: first, transport: request.transport))
+            }
+        }
+    }
+
+    /// The open TCP connection to `address`, or a new one (RFC 3261 §18.1.1 connection reuse).
+    private func connection(to address: SocketAddress) -> EventLoopFuture<Channel> {
+        if let open = connections[address], open.isActive { return eventLoop.makeSucceededFuture(open) }
+        if let pending = pendingConnects[address] { return pending }
+        let future = ClientBootstrap(group: eventLoop)
+            .connectTimeout(configuration.tcpConnectTimeout.timeAmount)
+            .channelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture { try self.addStreamHandlers(to: channel) }
+            }
+            .connect(to: address)
+        pendingConnects[address] = future
+        future.whenComplete { [weak self] result in
+            guard let self else { return }
+            self.pendingConnects[address] = nil
+            if case .success(let channel) = result { self.connections[address] = channel }
+        }
+        return future
+    }
+
+    /// Closes every listener and connection.
+    public func shutdown() async {
+        let channels: [Channel] = (try? await eventLoop.submit { self.listeners.map(\.1) + Array(self.connections.values) }.get()) ?? []
+        for channel in channels {
+            try? await channel.close()
+        }
+    }
+}
+
+public enum SIPTransportError: Error, Equatable {
+    case noListener(SIPTransportType)
+    case unroutableResponse
+    case noTargets(String)
+}

@@ -1,0 +1,27 @@
+import NIOConcurrencyHelpers
+
+/// Counters of what the transport dropped or refused, readable from any thread.
+public final class SIPTransportStatistics: Sendable {
+    private let counters = NIOLockedValueBox(Counters())
+
+    public struct Counters: Sendable, Equatable {
+        /// Datagrams that did not parse and could not be answered.
+        public var droppedDatagrams = 0
+        /// Malformed requests answered with an error response by the transport.
+        public var rejectedMalformed = 0
+        /// Stream connections closed because of a framing error.
+        public var framingErrors = 0
+        /// Messages received and passed up.
+        public var received = 0
+        /// Messages sent.
+        public var sent = 0
+    }
+
+    public init() {}
+
+    public var snapshot: Counters { counters.withLockedValue { $0 } }
+
+    func bump(_ keyPath: WritableKeyPath<Counters, Int>) {
+        counters.withLockedValue { $0[keyPath: keyPath] += 1 }
+    }
+}

@@ -1,0 +1,140 @@
+import Logging
+import NIOCore
+import SIPCore
+import SIPTransaction
+import SIPTransport
+
+/// A user agent server that answers everything it may: OPTIONS with its capabilities, each
+/// INVITE with 180 then 200 (retransmitting the 200 until the ACK, RFC 3261 §13.3.1.4), BYE
+/// within a call with 200, CANCEL by ending the INVITE with 487, in-dialog requests for an
+/// unknown call with 481 (§12.2.2). It keeps no media: its SDP answer rejects the streams
+/// (port 0, RFC 3264 §6).
+///
+/// It is the far end sipdial's own tests and `sipdial serve` run until the dialer engine lands.
+public final class AutoAnswerUAS: @unchecked Sendable {
+    public let transactions: SIPTransactionLayer
+    private let policy: SIPUASPolicy
+    private let logger: Logger
+    private var eventLoop: EventLoop { transactions.eventLoop }
+
+    /// Calls answered whose ACK has not come yet, by Call-ID and local tag: the 2xx
+    /// retransmission timer and what to resend.
+    private var unacknowledged: [DialogID: Scheduled<Void>] = [:]
+    /// Confirmed calls.
+    private var calls: Set<DialogID> = []
+    /// Statistics for tests and logs.
+    public private(set) var answered = 0
+    public private(set) var ended = 0
+
+    struct DialogID: Hashable {
+        var callID: String
+        var localTag: String
+    }
+
+    public init(transactions: SIPTransactionLayer, policy: SIPUASPolicy = .default, logger: Logger = Logger(label: "sipdial.uas")) {
+        self.transactions = transactions
+        self.policy = policy
+        self.logger = logger
+        var handlers = SIPTransactionLayer.Handlers()
+        handlers.request = { [weak self] tx in self?.request(tx) }
+        handlers.ack = { [weak self] inbound in self?.ack(inbound) }
+        handlers.cancel = { tx in tx.respond(status: 487) }
+        transactions.setHandlers(handlers)
+    }
+
+    /// Calls currently up (answered and not yet ended), read on the event loop.
+    public func activeCalls() async throws -> Int {
+        try await eventLoop.submit { self.calls.count + self.unacknowledged.count }.get()
+    }
+
+    private func request(_ tx: SIPServerTransaction) {
+        let r = tx.request
+        let toTag = r.headers[.to].flatMap { try? SIPAddress(parsing: $0) }?.tag
+        switch r.method {
+        case .options:
+            tx.respond(status: 200, headers: capabilities)
+        case .invite where toTag == nil:
+            answer(tx)
+        case .bye:
+            let id = DialogID(callID: r.headers[.callID] ?? "", localTag: toTag ?? "")
+            if calls.remove(id) != nil || unacknowledged.removeValue(forKey: id).map({ $0.cancel() }) != nil {
+                ended += 1
+                tx.respond(status: 200)
+            } else {
+                tx.respond(status: 481)
+            }
+        default:
+            // Re-INVITE, UPDATE, INFO ...: dialogs arrive with the user agent; until then,
+            // a request in a dialog we do not know gets 481 (§12.2.2).
+            let id = DialogID(callID: r.headers[.callID] ?? "", localTag: toTag ?? "")
+            tx.respond(status: calls.contains(id) ? 200 : 481)
+        }
+    }
+
+    private var capabilities: [SIPHeaderField] {
+        [
+            SIPHeaderField(.allow, policy.allowedMethods.map(\.rawValue).joined(separator: ", ")),
+            SIPHeaderField(.accept, policy.acceptedContentTypes.joined(separator: ", ")),
+            SIPHeaderField(.supported, policy.supportedOptionTags.sorted().joined(separator: ", ")),
+        ]
+    }
+
+    private func answer(_ tx: SIPServerTransaction) {
+        tx.respond(status: 180)
+        let local = transactions.transport.localAddress(for: tx.inbound.transport, family: tx.inbound.source)
+        let contactURI = SIPURI(host: local?.sipHost ?? "127.0.0.1", port: local?.port,
+                                parameters: tx.inbound.transport == .udp ? [] : [SIPParameter("transport", tx.inbound.transport.uriParameter)])
+        var extra = [SIPHeaderField(.contact, SIPAddress(uri: contactURI).description)] + capabilities
+        var body: [UInt8] = []
+        if !tx.request.body.isEmpty {
+            body = Array(AutoAnswerUAS.rejectingAnswer(to: tx.request.body, address: local?.ipAddress ?? "127.0.0.1").utf8)
+            extra.append(SIPHeaderField(.contentType, "application/sdp"))
+        }
+        let ok = SIPResponseFactory.response(to: tx.request, status: 200, toTag: tx.localTag, headers: extra, body: body)
+        tx.respond(ok)
+        answered += 1
+        let id = DialogID(callID: tx.request.headers[.callID] ?? "", localTag: tx.localTag)
+        retransmit(ok, for: tx, id: id, interval: transactions.timers.t1, elapsed: .zero)
+    }
+
+    /// §13.3.1.4: resend the 2xx at T1, 2T1 ... capped at T2 until the ACK; give up at 64*T1.
+    private func retransmit(_ ok: SIPResponse, for tx: SIPServerTransaction, id: DialogID, interval: Duration, elapsed: Duration) {
+        let timers = transactions.timers
+        unacknowledged[id] = eventLoop.scheduleTask(in: interval.timeAmount) { [weak self] in
+            guard let self, self.unacknowledged[id] != nil else { return }
+            let total = elapsed + interval
+            if total >= timers.transactionTimeout {
+                self.unacknowledged[id] = nil
+                self.logger.warning("no ACK for 2xx", metadata: ["call-id": "\(id.callID)"])
+                return
+            }
+            // The INVITE transaction stays in Accepted for 64*T1 (RFC 6026), so the resend goes through it.
+            tx.respond(ok)
+            self.retransmit(ok, for: tx, id: id, interval: min(interval * 2, timers.t2), elapsed: total)
+        }
+    }
+
+    private func ack(_ inbound: SIPInboundMessage) {
+        guard case .request(let ack) = inbound.message else { return }
+        let toTag = ack.headers[.to].flatMap { try? SIPAddress(parsing: $0) }?.tag ?? ""
+        let id = DialogID(callID: ack.headers[.callID] ?? "", localTag: toTag)
+        if let timer = unacknowledged.removeValue(forKey: id) {
+            timer.cancel()
+            calls.insert(id)
+        }
+    }
+
+    /// An SDP answer that rejects every offered stream (port 0) while keeping their order,
+    /// as RFC 3264 §6 requires of an answerer that takes none of them.
+    static func rejectingAnswer(to offer: [UInt8], address: String) -> String {
+        let lines = String(decoding: offer, as: UTF8.self).split(whereSeparator: { $0 == "\r" || $0 == "\n" })
+        let family = address.contains(":") ? "IP6" : "IP4"
+        var out = "v=0\r\no=sipdial 1 1 IN \(family) \(address)\r\ns=-\r\nc=IN \(family) \(address)\r\nt=0 0\r\n"
+        for line in lines where line.hasPrefix("m=") {
+            let f = line.dropFirst(2).split(separator: " ")
+            guard f.count >= 4 else { continue }
+            out += "m=\(f[0]) 0 \(f[2]) \(f[3])\r\n"
+        }
+        return out
+    }
+}
