@@ -49,5 +49,23 @@ let package = Package(
         ),
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"], resources: [.copy("Torture")]),
         .testTarget(name: "SIPTransactionTests", dependencies: ["SIPTransaction"]),
+        .testTarget(
+            name: "SIPTransportTests",
+            dependencies: [
+                "SIPTransport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "SIPCore", "SIPTransaction", "SIPTransport", "SIPUserAgent",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            resources: [.copy("Scenarios")]
+        ),
     ]
 )

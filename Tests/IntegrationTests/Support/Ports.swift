@@ -1,0 +1,55 @@
+import Foundation
+
+/// Free loopback ports and readiness checks that read the kernel's socket tables instead of
+/// sleeping for a fixed time.
+enum Ports {
+    /// A port that is free for both UDP and TCP on 127.0.0.1 right now.
+    static func free() -> Int {
+        for _ in 0..<50 {
+            let port = Int.random(in: 20_000...59_000)
+            if !bound(port, udp: true) && !bound(port, udp: false) && canBind(port) { return port }
+        }
+        fatalError("no free port")
+    }
+
+    private static func canBind(_ port: Int) -> Bool {
+        for type in [SOCK_DGRAM, SOCK_STREAM] {
+            let fd = socket(AF_INET, Int32(type.rawValue), 0)
+            guard fd >= 0 else { return false }
+            defer { close(fd) }
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_port = in_port_t(UInt16(port).bigEndian)
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let ok = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if ok != 0 { return false }
+        }
+        return true
+    }
+
+    /// Whether something is bound to `port` (UDP) or listening on it (TCP), per /proc/net.
+    static func bound(_ port: Int, udp: Bool) -> Bool {
+        let hex = String(format: ":%04X", port)
+        for file in udp ? ["/proc/net/udp", "/proc/net/udp6"] : ["/proc/net/tcp", "/proc/net/tcp6"] {
+            guard let table = try? String(contentsOfFile: file, encoding: .utf8) else { continue }
+            for line in table.split(separator: "\n").dropFirst() {
+                let cols = line.split(separator: " ")
+                guard cols.count > 3, cols[1].hasSuffix(hex) else { continue }
+                if udp || cols[3] == "0A" { return true }
+            }
+        }
+        return false
+    }
+
+    /// Waits until the port is bound; false after `timeout`.
+    static func waitUntilBound(_ port: Int, udp: Bool, timeout: Duration = .seconds(10)) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if bound(port, udp: udp) { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+
+/// Runs SIPp (Debian package sip-tester) on 127.0.0.1 with bounded duration.
+enum SIPp {
+    static let executable = "/usr/bin/sipp"
+
+    static func scenario(_ name: String) -> String {
+        Bundle.module.url(forResource: "Scenarios/\(name)", withExtension: "xml")!.path
+    }
+
+    /// A scratch directory for SIPp's logs, removed by the caller.
+    static func workDirectory() -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sipdial-sipp-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// Starts SIPp; `args` come after the common ones (local IP, no stdin, a global timeout).
+    static func start(_ args: [String], localPort: Int, timeoutSeconds: Int = 20, in dir: URL) throws -> ExternalProcess {
+        try ExternalProcess(executable, args + [
+            "-i", "127.0.0.1", "-p", String(localPort), "-nostdin",
+            "-timeout", "\(timeoutSeconds)s", "-timeout_error", "-trace_err",
+        ], directory: dir)
+    }
+
+    /// The error log SIPp wrote (unexpected messages), for test failure messages.
+    static func errors(in dir: URL) -> String {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        return files.filter { $0.hasSuffix("_errors.log") }
+            .compactMap { try? String(contentsOfFile: dir.appendingPathComponent($0).path, encoding: .utf8) }
+            .joined(separator: "\n")
+    }
+
+    /// The Retrans column of SIPp's final statistics screen for the `occurrence`th line showing
+    /// `message` (a method or status code), or nil when the line is not there. SIPp writes
+    /// `INVITE ---------->  1  0` for what it sends in UAC mode and `----------> INVITE  1  0`
+    /// for what it receives in UAS mode.
+    static func retransmissions(of message: String, in output: String, occurrence: Int = 0) -> Int? {
+        let rows: [[Substring]] = output.split(separator: "\n").compactMap { line in
+            let f = line.split(separator: " ")
+            guard f.count >= 4 else { return nil }
+            if f[0] == message, f[1].contains("--") { return Array(f[2...]) }
+            if f[1] == message, f[0].contains("--") { return Array(f[2...]) }
+            return nil
+        }
+        guard occurrence < rows.count, rows[occurrence].count >= 2 else { return nil }
+        return Int(rows[occurrence][1])
+    }
+}
