@@ -65,7 +65,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            resources: [.copy("Scenarios")]
+            resources: [.copy("Scenarios"), .copy("Torture")]
         ),
     ]
 )
