@@ -14,7 +14,7 @@ run: setup
 ## Build and run every test (unit, torture, EmbeddedChannel and interop against SIPp).
 test: setup
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	SWIFT_BACKTRACE=enable=no timeout 1500 $(SWIFT) test --skip-build
 
 ## Build and run the libFuzzer target for the parser and framer (FUZZ_SECONDS, default 60).
 fuzz:

@@ -40,7 +40,7 @@ public struct SIPAddress: Sendable, Hashable, CustomStringConvertible {
     static func parse(_ s: inout SIPValueScanner) throws(SIPSyntaxError) -> SIPAddress {
         s.skipWhitespace()
         var display: String?
-        let hasAngle = s.bytes[s.index...].contains(UInt8(ascii: "<"))
+        let hasAngle = s.bytes[s.index...].contains(UInt8(ascii: "<"))  // name-addr form
         if s.peek == UInt8(ascii: "\"") {
             display = try s.quotedString().sipUnquoted
             guard s.consume(UInt8(ascii: "<")) else { throw s.error("expected '<' after display name") }
@@ -61,7 +61,7 @@ public struct SIPAddress: Sendable, Hashable, CustomStringConvertible {
         } else {
             // addr-spec: the URI ends at the first ";" (RFC 3261 §20.10: a URI holding ",", "?" or ";" needs <>).
             let start = s.index
-            let text = s.scanUntil([UInt8(ascii: ";"), UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: ",")])
+            let text = s.scanUntil("; \t,")
             if text.utf8.contains(UInt8(ascii: "?")) {
                 throw SIPSyntaxError("URI with headers must be enclosed in <>", header: s.header, position: start)
             }
@@ -72,7 +72,7 @@ public struct SIPAddress: Sendable, Hashable, CustomStringConvertible {
             return SIPAddress(displayName: nil, uri: uri, parameters: try s.parameters())
         }
         let start = s.index
-        let text = s.scanUntil([UInt8(ascii: ">")])
+        let text = s.scanUntil(">")
         guard s.peek == UInt8(ascii: ">") else { throw s.error("missing '>'") }
         let uri: SIPURI
         do { uri = try SIPURI(parsing: text) } catch {

@@ -22,6 +22,11 @@ enum SIPCharacterClass {
         !s.isEmpty && s.utf8.allSatisfy { token[Int($0)] }
     }
 
+    @inline(__always) static func allToken(_ b: UnsafeRawBufferPointer) -> Bool {
+        for c in b where !token[Int(c)] { return false }
+        return true
+    }
+
     static func isWord(_ s: some StringProtocol) -> Bool {
         !s.isEmpty && s.utf8.allSatisfy { word[Int($0)] }
     }
@@ -39,8 +44,10 @@ extension StringProtocol {
     /// The string without leading and trailing SP/HT (RFC 3261 §25.1 LWS after unfolding).
     func trimmingSIPWhitespace() -> Substring {
         let s = Substring(self)
-        guard let first = s.firstIndex(where: { $0 != " " && $0 != "\t" }) else { return s[s.endIndex...] }
-        let last = s.lastIndex(where: { $0 != " " && $0 != "\t" })!
-        return s[first...last]
+        let u = s.utf8
+        var a = u.startIndex, b = u.endIndex
+        while a < b, u[a] == 0x20 || u[a] == 0x09 { a = u.index(after: a) }
+        while b > a, u[u.index(before: b)] == 0x20 || u[u.index(before: b)] == 0x09 { b = u.index(before: b) }
+        return s[a..<b]
     }
 }

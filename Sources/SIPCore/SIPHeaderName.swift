@@ -13,7 +13,7 @@ public struct SIPHeaderName: Sendable, Hashable, CustomStringConvertible, Expres
 
     /// A header name from text; a known name or compact form becomes its canonical spelling.
     public init(_ text: String) {
-        if let known = SIPHeaderName.known(text.utf8) {
+        if let known = SIPHeaderName.known(text) {
             self = known
         } else {
             self.name = text
@@ -29,23 +29,29 @@ public struct SIPHeaderName: Sendable, Hashable, CustomStringConvertible, Expres
 
     /// The canonical name for a known header or compact form in `bytes`, matched without
     /// allocating (this runs once per header line of every parsed message).
-    static func known(_ bytes: some Collection<UInt8>) -> SIPHeaderName? {
+    static func known(_ bytes: UnsafeRawBufferPointer) -> SIPHeaderName? {
         let count = bytes.count
         guard count > 0, count <= 24 else { return nil }
         if count == 1 {
-            let c = asciiLower(bytes.first!)
-            return compact[Int(c)]
+            return compact[Int(asciiLower(bytes[0]))]
         }
         var h: UInt32 = 2_166_136_261
         for b in bytes { h = (h ^ UInt32(asciiLower(b))) &* 16_777_619 }
-        var slot = Int(h & UInt32(table.count - 1))
+        let mask = table.count - 1
+        var slot = Int(h) & mask
         while let candidate = table[slot] {
-            if candidate.key.utf8.count == count, candidate.key.utf8.elementsEqual(bytes.lazy.map(asciiLower)) {
-                return candidate
+            if candidate.keyBytes.count == count, zip(candidate.keyBytes, bytes).allSatisfy({ $0 == asciiLower($1) }) {
+                return candidate.name
             }
-            slot = (slot + 1) & (table.count - 1)
+            slot = (slot + 1) & mask
         }
         return nil
+    }
+
+    /// A known name from text (the slow path of `init(_:)`).
+    static func known(_ text: String) -> SIPHeaderName? {
+        var t = text
+        return t.withUTF8 { known(UnsafeRawBufferPointer($0)) }
     }
 
     public static let accept = SIPHeaderName(canonical: "Accept")
@@ -124,15 +130,20 @@ public struct SIPHeaderName: Sendable, Hashable, CustomStringConvertible, Expres
         return t
     }()
 
+    private struct Entry {
+        var name: SIPHeaderName
+        var keyBytes: [UInt8]
+    }
+
     /// Open-addressing table of the full names, keyed by a case-folded FNV-1a hash.
-    private static let table: [SIPHeaderName?] = {
-        var t = [SIPHeaderName?](repeating: nil, count: 256)
+    private static let table: [Entry?] = {
+        var t = [Entry?](repeating: nil, count: 256)
         for n in all {
             var h: UInt32 = 2_166_136_261
             for b in n.key.utf8 { h = (h ^ UInt32(b)) &* 16_777_619 }
-            var slot = Int(h & UInt32(t.count - 1))
+            var slot = Int(h) & (t.count - 1)
             while t[slot] != nil { slot = (slot + 1) & (t.count - 1) }
-            t[slot] = n
+            t[slot] = Entry(name: n, keyBytes: Array(n.key.utf8))
         }
         return t
     }()

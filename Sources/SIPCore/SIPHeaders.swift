@@ -1,40 +1,95 @@
 /// One header line: a name and its value after LWS unfolding (RFC 3261 §7.3.1).
-public struct SIPHeaderField: Sendable, Equatable {
+///
+/// A parsed field keeps its value as a slice of the received bytes (shared with the other
+/// fields of the message, no copy) and decodes it to a `String` only when `value` is read;
+/// serializing an unchanged field copies those bytes straight out. `offset` is where the line
+/// started in the parsed input (for error reports) and is not part of equality.
+public struct SIPHeaderField: Sendable {
     public var name: SIPHeaderName
-    public var value: String
+    private var storage: Storage
+    public private(set) var offset: Int?
+
+    private enum Storage: Sendable {
+        case bytes(ArraySlice<UInt8>)
+        case text(String)
+    }
 
     public init(_ name: SIPHeaderName, _ value: String) {
         self.name = name
-        self.value = value
+        self.storage = .text(value)
+        self.offset = nil
+    }
+
+    /// A field whose value bytes are already unfolded, trimmed and valid UTF-8.
+    init(_ name: SIPHeaderName, bytes: ArraySlice<UInt8>, offset: Int) {
+        self.name = name
+        self.storage = .bytes(bytes)
+        self.offset = offset
+    }
+
+    public var value: String {
+        get {
+            switch storage {
+            case .bytes(let b): String(decoding: b, as: UTF8.self)
+            case .text(let s): s
+            }
+        }
+        set { storage = .text(newValue) }
+    }
+
+    /// Appends the value's bytes.
+    func writeValue(into out: inout [UInt8]) {
+        switch storage {
+        case .bytes(let b): out.append(contentsOf: b)
+        case .text(let s): out.appendUTF8(s)
+        }
+    }
+
+    var valueByteCount: Int {
+        switch storage {
+        case .bytes(let b): b.count
+        case .text(let s): s.utf8.count
+        }
+    }
+
+    func valueEquals(_ other: SIPHeaderField) -> Bool {
+        switch (storage, other.storage) {
+        case (.bytes(let a), .bytes(let b)): a.elementsEqual(b)
+        case (.text(let a), .text(let b)): a == b
+        case (.bytes(let a), .text(let b)), (.text(let b), .bytes(let a)): a.elementsEqual(b.utf8)
+        }
+    }
+}
+
+extension SIPHeaderField: Equatable {
+    public static func == (a: SIPHeaderField, b: SIPHeaderField) -> Bool {
+        a.name == b.name && a.valueEquals(b)
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Appends a string's UTF-8 bytes with one copy (native strings are contiguous).
+    @inline(__always) mutating func appendUTF8(_ s: String) {
+        var s = s
+        s.withUTF8 { append(contentsOf: $0) }
     }
 }
 
 /// The header fields of a message, in the order they arrived or were added. Repeated fields
 /// and unknown fields are preserved; lookups are case-insensitive and accept compact forms.
-///
-/// `offsets` remembers, for a parsed message, where each field's line starts in the input so
-/// that errors can name a byte offset; it is not part of equality.
-public struct SIPHeaders: Sendable, RandomAccessCollection, ExpressibleByArrayLiteral {
+public struct SIPHeaders: Sendable, Equatable, RandomAccessCollection, ExpressibleByArrayLiteral {
     public private(set) var fields: [SIPHeaderField]
-    var offsets: [Int]
 
     public init() {
         fields = []
-        offsets = []
     }
 
     public init(_ fields: [SIPHeaderField]) {
         self.fields = fields
-        self.offsets = []
     }
 
     public init(arrayLiteral elements: (SIPHeaderName, String)...) {
         self.init(elements.map { SIPHeaderField($0.0, $0.1) })
-    }
-
-    init(parsed fields: [SIPHeaderField], offsets: [Int]) {
-        self.fields = fields
-        self.offsets = offsets
     }
 
     public var startIndex: Int { fields.startIndex }
@@ -43,7 +98,7 @@ public struct SIPHeaders: Sendable, RandomAccessCollection, ExpressibleByArrayLi
 
     /// The byte offset in the parsed input of the `index`th field, when known.
     public func offset(ofField index: Int) -> Int? {
-        index < offsets.count ? offsets[index] : nil
+        index < fields.count ? fields[index].offset : nil
     }
 
     /// The value of the first field with this name.
@@ -80,7 +135,6 @@ public struct SIPHeaders: Sendable, RandomAccessCollection, ExpressibleByArrayLi
 
     public mutating func append(_ name: SIPHeaderName, _ value: String) {
         fields.append(SIPHeaderField(name, value))
-        offsets.removeAll()
     }
 
     /// Inserts a field before all others with the same name, or at the top if there is none
@@ -88,7 +142,6 @@ public struct SIPHeaders: Sendable, RandomAccessCollection, ExpressibleByArrayLi
     public mutating func prepend(_ name: SIPHeaderName, _ value: String) {
         let i = fields.firstIndex { $0.name == name } ?? 0
         fields.insert(SIPHeaderField(name, value), at: i)
-        offsets.removeAll()
     }
 
     /// Replaces every field with this name by one field with `value`, kept at the position of
@@ -104,22 +157,20 @@ public struct SIPHeaders: Sendable, RandomAccessCollection, ExpressibleByArrayLi
         } else {
             fields.append(SIPHeaderField(name, value))
         }
-        offsets.removeAll()
+    }
+
+    /// Replaces the value of the field at `index`.
+    public mutating func setValue(_ value: String, at index: Int) {
+        fields[index].value = value
     }
 
     /// Removes every field with this name.
     public mutating func remove(_ name: SIPHeaderName) {
         fields.removeAll { $0.name == name }
-        offsets.removeAll()
     }
 
     /// Removes the first field with this name (how a proxy pops its Via, RFC 3261 §16.7).
     public mutating func removeFirst(_ name: SIPHeaderName) {
         if let i = fields.firstIndex(where: { $0.name == name }) { fields.remove(at: i) }
-        offsets.removeAll()
     }
-}
-
-extension SIPHeaders: Equatable {
-    public static func == (a: SIPHeaders, b: SIPHeaders) -> Bool { a.fields == b.fields }
 }

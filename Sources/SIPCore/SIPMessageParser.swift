@@ -1,9 +1,10 @@
 /// Parses SIP messages from bytes (RFC 3261 §7, §18.3, §25).
 ///
 /// The parser frames the message (start line, header lines with LWS unfolding, body by
-/// Content-Length) and checks the start line. It does not interpret header values: typed
-/// accessors and `SIPRequestValidator` do that, so a message is cheap to parse and forward.
-/// Bare LF line ends are accepted as well as CRLF.
+/// Content-Length) and checks the start line and UTF-8. It does not interpret header values:
+/// typed accessors and `SIPMessageValidator` do that, so a message is cheap to parse and to
+/// forward. The input is copied once; header values are slices of that copy. Bare LF line
+/// ends are accepted as well as CRLF.
 public struct SIPMessageParser: Sendable {
     public var limits: SIPParserLimits
 
@@ -14,38 +15,23 @@ public struct SIPMessageParser: Sendable {
     /// Parses one datagram (RFC 3261 §18.3): the body is Content-Length bytes, octets after
     /// it are ignored, and without Content-Length the body is the rest of the datagram.
     public func parseDatagram(_ bytes: some Collection<UInt8>) throws(SIPParseError) -> SIPMessage {
-        let attempt: (UnsafeRawBufferPointer) -> Result<SIPMessage, SIPParseError> = { buf in
-            do throws(SIPParseError) {
-                return .success(try parseDatagram(buf))
-            } catch {
-                return .failure(error)
-            }
-        }
-        let result = bytes.withContiguousStorageIfAvailable { attempt(UnsafeRawBufferPointer($0)) }
-            ?? Array(bytes).withUnsafeBytes(attempt)
-        switch result {
-        case .success(let m): return m
-        case .failure(let e): throw e
-        }
-    }
-
-    public func parseDatagram(_ buf: UnsafeRawBufferPointer) throws(SIPParseError) -> SIPMessage {
-        guard buf.count <= limits.maxMessageSize else {
+        guard bytes.count <= limits.maxMessageSize else {
             throw SIPParseError(.messageTooLarge, offset: limits.maxMessageSize, "message larger than \(limits.maxMessageSize) bytes")
         }
-        let head = try parseHead(buf, requireContentLength: false)
-        if case .failure = head.startLine { _ = try head.message(body: []) }
-        let available = buf.count - head.bodyStart
+        let storage = Array(bytes)
+        let head = try parseHead(storage, requireContentLength: false)
+        if let error = head.startLineError { throw head.withPartial(error) }
+        let available = storage.count - head.bodyStart
         let length: Int
         if let declared = head.contentLength {
             guard declared <= available else {
-                throw SIPParseError(.truncatedBody, offset: buf.count, "Content-Length \(declared) exceeds the \(available) body bytes received", partial: head.partial)
+                throw SIPParseError(.truncatedBody, offset: storage.count, "Content-Length \(declared) exceeds the \(available) body bytes received", partial: head.partial)
             }
             length = declared
         } else {
             length = available
         }
-        return try head.message(body: Array(buf[head.bodyStart..<(head.bodyStart + length)]))
+        return head.message(body: Array(storage[head.bodyStart..<(head.bodyStart + length)]))
     }
 
     /// The result of reading the start line and headers.
@@ -54,35 +40,52 @@ public struct SIPMessageParser: Sendable {
             case request(SIPMethod, SIPURI)
             case response(Int, String)
         }
-        var startLine: Result<StartLine, SIPParseError>
+        var startLine: StartLine?
+        var startLineError: SIPParseError?
         var headers: SIPHeaders
         var contentLength: Int?
         var bodyStart: Int
 
         var partial: SIPPartialMessage {
             switch startLine {
-            case .success(.request(let m, _)): SIPPartialMessage(isRequest: true, method: m, headers: headers)
-            case .success(.response): SIPPartialMessage(isRequest: false, method: nil, headers: headers)
-            case .failure(let e): e.partial.map { SIPPartialMessage(isRequest: $0.isRequest, method: $0.method, headers: headers) }
-                ?? SIPPartialMessage(isRequest: false, method: nil, headers: headers)
+            case .request(let m, _): SIPPartialMessage(isRequest: true, method: m, headers: headers)
+            case .response: SIPPartialMessage(isRequest: false, method: nil, headers: headers)
+            case nil: SIPPartialMessage(isRequest: startLineError?.partial?.isRequest ?? false, method: startLineError?.partial?.method, headers: headers)
             }
         }
 
-        func message(body: [UInt8]) throws(SIPParseError) -> SIPMessage {
-            switch startLine {
-            case .success(.request(let m, let uri)):
-                return .request(SIPRequest(method: m, uri: uri, headers: headers, body: body))
-            case .success(.response(let code, let reason)):
-                return .response(SIPResponse(statusCode: code, reasonPhrase: reason, headers: headers, body: body))
-            case .failure(var e):
-                if e.partial != nil { e.partial = partial }
-                throw e
+        /// The start-line error with the headers read, when the start line was a request.
+        func withPartial(_ error: SIPParseError) -> SIPParseError {
+            var e = error
+            if e.partial != nil { e.partial = partial }
+            return e
+        }
+
+        func message(body: [UInt8]) -> SIPMessage {
+            switch startLine! {
+            case .request(let m, let uri): .request(SIPRequest(method: m, uri: uri, headers: headers, body: body))
+            case .response(let code, let reason): .response(SIPResponse(statusCode: code, reasonPhrase: reason, headers: headers, body: body))
             }
         }
     }
 
-    /// Reads the start line and headers up to and including the empty line.
-    func parseHead(_ buf: UnsafeRawBufferPointer, requireContentLength: Bool) throws(SIPParseError) -> Head {
+    /// Reads the start line and headers up to and including the empty line. Header values
+    /// are slices of `storage`.
+    func parseHead(_ storage: [UInt8], requireContentLength: Bool) throws(SIPParseError) -> Head {
+        let attempt: (UnsafeRawBufferPointer) -> Result<Head, SIPParseError> = { buf in
+            do throws(SIPParseError) {
+                return .success(try parseHead(buf, storage: storage, requireContentLength: requireContentLength))
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch storage.withUnsafeBytes(attempt) {
+        case .success(let head): return head
+        case .failure(let error): throw error
+        }
+    }
+
+    private func parseHead(_ buf: UnsafeRawBufferPointer, storage: [UInt8], requireContentLength: Bool) throws(SIPParseError) -> Head {
         var i = 0
         let n = buf.count
         // RFC 3261 §7.5: CRLFs before the start line are ignored.
@@ -95,32 +98,21 @@ public struct SIPMessageParser: Sendable {
         guard lineEnd - i <= limits.maxLineLength else {
             throw SIPParseError(.lineTooLong, offset: i, "start line longer than \(limits.maxLineLength) bytes")
         }
-        let startLine = parseStartLine(UnsafeRawBufferPointer(rebasing: buf[i..<lineEnd]), offset: i)
+        var head = Head(startLine: nil, startLineError: nil, headers: SIPHeaders(), contentLength: nil, bodyStart: 0)
+        switch parseStartLine(UnsafeRawBufferPointer(rebasing: buf[i..<lineEnd]), offset: i) {
+        case .success(let line): head.startLine = line
+        case .failure(let error): head.startLineError = error
+        }
         i = next
 
         var fields: [SIPHeaderField] = []
-        var offsets: [Int] = []
-        fields.reserveCapacity(16)
-        offsets.reserveCapacity(16)
-        var contentLength: Int?
+        fields.reserveCapacity(20)
         var contentLengthOffset = 0
-        var partialOnError: SIPPartialMessage {
-            let isRequest: Bool
-            let method: SIPMethod?
-            switch startLine {
-            case .success(.request(let m, _)): (isRequest, method) = (true, m)
-            case .success(.response): (isRequest, method) = (false, nil)
-            case .failure(let e): (isRequest, method) = (e.partial?.isRequest ?? false, e.partial?.method)
-            }
-            return SIPPartialMessage(isRequest: isRequest, method: method, headers: SIPHeaders(parsed: fields, offsets: offsets))
-        }
         // The earliest problem is the one reported: a bad start line wins over a later header error.
         func failure(_ kind: SIPParseError.Kind, _ offset: Int, _ detail: String) -> SIPParseError {
-            if case .failure(var e) = startLine {
-                if e.partial != nil { e.partial = partialOnError }
-                return e
-            }
-            return SIPParseError(kind, offset: offset, detail, partial: partialOnError)
+            head.headers = SIPHeaders(fields)
+            if let e = head.startLineError { return head.withPartial(e) }
+            return SIPParseError(kind, offset: offset, detail, partial: head.partial)
         }
 
         while true {
@@ -130,7 +122,10 @@ public struct SIPMessageParser: Sendable {
             guard let (lineEnd, next) = findLineEnd(buf, from: i) else {
                 throw failure(.incompleteHeaders, n, "headers not terminated by an empty line")
             }
-            if lineEnd == i { i = next; break }
+            if lineEnd == i {
+                i = next
+                break
+            }
             let lineStart = i
             // Unfold: continuation lines start with SP or HT (RFC 3261 §7.3.1).
             var end = lineEnd
@@ -159,48 +154,52 @@ public struct SIPMessageParser: Sendable {
             var nameEnd = colon
             while nameEnd > lineStart, buf[nameEnd - 1] == 0x20 || buf[nameEnd - 1] == 0x09 { nameEnd -= 1 }
             let nameBytes = UnsafeRawBufferPointer(rebasing: buf[lineStart..<nameEnd])
-            guard !nameBytes.isEmpty, nameBytes.allSatisfy({ SIPCharacterClass.token[Int($0)] }) else {
+            guard !nameBytes.isEmpty, SIPCharacterClass.allToken(nameBytes) else {
                 throw failure(.malformedHeader, lineStart, "invalid header name")
             }
             let name = SIPHeaderName.known(nameBytes) ?? SIPHeaderName(String(decoding: nameBytes, as: UTF8.self))
-            let value = try headerValue(buf, from: colon + 1, to: end, folded: folded, lineStart: lineStart, partial: partialOnError)
+
+            // The value: LWS trimmed at both ends; a folded value is unfolded into a copy.
+            var s = colon + 1, e = end
+            while s < e, buf[s] == 0x20 || buf[s] == 0x09 || buf[s] == 0x0D || buf[s] == 0x0A { s += 1 }
+            while e > s, buf[e - 1] == 0x20 || buf[e - 1] == 0x09 || buf[e - 1] == 0x0D || buf[e - 1] == 0x0A { e -= 1 }
+            let valueBytes: ArraySlice<UInt8> = folded ? ArraySlice(unfold(UnsafeRawBufferPointer(rebasing: buf[s..<e]))) : storage[s..<e]
+            guard UTF8Validation.isValid(valueBytes) else {
+                throw failure(.invalidUTF8, lineStart, "header value is not UTF-8")
+            }
             if name == .contentLength {
-                guard let cl = Int(value), cl >= 0, value.utf8.allSatisfy(SIPCharacterClass.isDigit) else {
-                    throw failure(.invalidContentLength, lineStart, "Content-Length '\(value)' is not a non-negative number")
+                var cl = 0
+                guard !valueBytes.isEmpty, valueBytes.count <= 10 else {
+                    throw failure(.invalidContentLength, lineStart, "Content-Length '\(String(decoding: valueBytes, as: UTF8.self))' is not a non-negative number")
                 }
-                if let previous = contentLength, previous != cl {
+                for d in valueBytes {
+                    guard SIPCharacterClass.isDigit(d) else {
+                        throw failure(.invalidContentLength, lineStart, "Content-Length '\(String(decoding: valueBytes, as: UTF8.self))' is not a non-negative number")
+                    }
+                    cl = cl * 10 + Int(d - 48)
+                }
+                if let previous = head.contentLength, previous != cl {
                     throw failure(.conflictingContentLength, lineStart, "Content-Length \(cl) conflicts with \(previous) at byte \(contentLengthOffset)")
                 }
                 guard cl <= limits.maxMessageSize else {
                     throw failure(.messageTooLarge, lineStart, "Content-Length \(cl) exceeds the \(limits.maxMessageSize)-byte limit")
                 }
-                contentLength = cl
+                head.contentLength = cl
                 contentLengthOffset = lineStart
             }
-            fields.append(SIPHeaderField(name, value))
-            offsets.append(lineStart)
+            fields.append(SIPHeaderField(name, bytes: valueBytes, offset: lineStart))
             i = after
         }
-        let headers = SIPHeaders(parsed: fields, offsets: offsets)
-        if requireContentLength, contentLength == nil {
+        head.headers = SIPHeaders(fields)
+        head.bodyStart = i
+        if requireContentLength, head.contentLength == nil {
             throw failure(.missingContentLength, i, "Content-Length is required on a stream transport (RFC 3261 §18.3)")
         }
-        return Head(startLine: startLine, headers: headers, contentLength: contentLength, bodyStart: i)
+        return head
     }
 
-    /// The header value between `from` and `to`, leading/trailing LWS trimmed and each line
-    /// fold replaced by one SP.
-    private func headerValue(_ buf: UnsafeRawBufferPointer, from: Int, to: Int, folded: Bool, lineStart: Int, partial: @autoclosure () -> SIPPartialMessage) throws(SIPParseError) -> String {
-        var s = from, e = to
-        while s < e, buf[s] == 0x20 || buf[s] == 0x09 || buf[s] == 0x0D || buf[s] == 0x0A { s += 1 }
-        while e > s, buf[e - 1] == 0x20 || buf[e - 1] == 0x09 || buf[e - 1] == 0x0D || buf[e - 1] == 0x0A { e -= 1 }
-        let raw = UnsafeRawBufferPointer(rebasing: buf[s..<e])
-        if !folded {
-            guard let v = String(validating: raw, as: UTF8.self) else {
-                throw SIPParseError(.invalidUTF8, offset: lineStart, "header value is not UTF-8", partial: partial())
-            }
-            return v
-        }
+    /// A folded value with each line break and the whitespace around it replaced by one SP.
+    private func unfold(_ raw: UnsafeRawBufferPointer) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(raw.count)
         var k = 0
@@ -215,10 +214,7 @@ public struct SIPMessageParser: Sendable {
                 k += 1
             }
         }
-        guard let v = String(validating: out, as: UTF8.self) else {
-            throw SIPParseError(.invalidUTF8, offset: lineStart, "header value is not UTF-8", partial: partial())
-        }
-        return v
+        return out
     }
 
     /// Index of the line terminator (CR of CRLF, or a bare LF) and of the next line's start.
@@ -227,8 +223,7 @@ public struct SIPMessageParser: Sendable {
         var j = from
         let n = buf.count
         while j < n {
-            let b = buf[j]
-            if b == 0x0A { return (j > from && buf[j - 1] == 0x0D ? j - 1 : j, j + 1) }
+            if buf[j] == 0x0A { return (j > from && buf[j - 1] == 0x0D ? j - 1 : j, j + 1) }
             j += 1
         }
         return nil
@@ -242,10 +237,10 @@ public struct SIPMessageParser: Sendable {
             return .failure(SIPParseError(.malformedStartLine, offset: offset, "start line has no SP"))
         }
         let first = UnsafeRawBufferPointer(rebasing: line[..<firstSP])
-        if first.count >= 4, first.starts(with: "SIP/".utf8) {
+        if first.count >= 4, first[0] == UInt8(ascii: "S"), first[1] == UInt8(ascii: "I"), first[2] == UInt8(ascii: "P"), first[3] == UInt8(ascii: "/") {
             return parseStatusLine(line, firstSP: firstSP, offset: offset)
         }
-        guard first.allSatisfy({ SIPCharacterClass.token[Int($0)] }) else {
+        guard SIPCharacterClass.allToken(first) else {
             return .failure(SIPParseError(.malformedStartLine, offset: offset, "method is not a token"))
         }
         let method = SIPMethod(String(decoding: first, as: UTF8.self))
@@ -261,9 +256,8 @@ public struct SIPMessageParser: Sendable {
             return .failure(SIPParseError(.unsupportedVersion, offset: offset + lastSP + 1, "unsupported SIP-Version \(String(decoding: version, as: UTF8.self))", partial: partial))
         case .ok: break
         }
-        let uriBytes = UnsafeRawBufferPointer(rebasing: line[(firstSP + 1)..<lastSP])
         do {
-            let uri = try SIPURI(parsing: String(decoding: uriBytes, as: UTF8.self))
+            let uri = try SIPURI(bytes: UnsafeRawBufferPointer(rebasing: line[(firstSP + 1)..<lastSP]))
             return .success(.request(method, uri))
         } catch {
             return .failure(SIPParseError(.malformedStartLine, offset: offset + firstSP + 1 + (error.position ?? 0), "bad Request-URI: \(error.reason)", partial: partial))
@@ -286,10 +280,10 @@ public struct SIPMessageParser: Sendable {
             return .failure(SIPParseError(.malformedStartLine, offset: offset + firstSP + 1, "Status-Code \(code) out of range 100-699"))
         }
         let reasonBytes = codeEnd < rest.count ? UnsafeRawBufferPointer(rebasing: rest[(codeEnd + 1)...]) : UnsafeRawBufferPointer(rebasing: rest[rest.count...])
-        guard let reason = String(validating: reasonBytes, as: UTF8.self) else {
+        guard UTF8Validation.isValid(reasonBytes) else {
             return .failure(SIPParseError(.invalidUTF8, offset: offset + firstSP + 5, "Reason-Phrase is not UTF-8"))
         }
-        return .success(.response(code, reason))
+        return .success(.response(code, String(decoding: reasonBytes, as: UTF8.self)))
     }
 
     enum VersionCheck { case ok, unsupported, malformed }
@@ -298,10 +292,44 @@ public struct SIPMessageParser: Sendable {
     static func checkVersion(_ v: UnsafeRawBufferPointer) -> VersionCheck {
         guard v.count >= 7, asciiLower(v[0]) == UInt8(ascii: "s"), asciiLower(v[1]) == UInt8(ascii: "i"),
               asciiLower(v[2]) == UInt8(ascii: "p"), v[3] == UInt8(ascii: "/") else { return .malformed }
-        let numbers = v[4...]
-        guard let dot = numbers.firstIndex(of: UInt8(ascii: ".")), dot > 4, dot < v.count - 1,
-              numbers.allSatisfy({ SIPCharacterClass.isDigit($0) || $0 == UInt8(ascii: ".") }),
-              numbers.filter({ $0 == UInt8(ascii: ".") }).count == 1 else { return .malformed }
+        var dots = 0, dot = -1
+        for k in 4..<v.count {
+            if v[k] == UInt8(ascii: ".") {
+                dots += 1
+                dot = k
+            } else if !SIPCharacterClass.isDigit(v[k]) {
+                return .malformed
+            }
+        }
+        guard dots == 1, dot > 4, dot < v.count - 1 else { return .malformed }
         return v.count == 7 && v[4] == UInt8(ascii: "2") && v[6] == UInt8(ascii: "0") ? .ok : .unsupported
+    }
+}
+
+/// UTF-8 well-formedness (RFC 3629 §4), with an all-ASCII fast path.
+enum UTF8Validation {
+    static func isValid<C: Collection<UInt8>>(_ bytes: C) -> Bool {
+        var ascii: UInt8 = 0
+        for b in bytes { ascii |= b }
+        if ascii < 0x80 { return true }
+        var it = bytes.makeIterator()
+        while let b = it.next() {
+            if b < 0x80 { continue }
+            let extra: Int
+            var minimum: UInt32
+            var scalar: UInt32
+            switch b {
+            case 0xC2...0xDF: extra = 1; scalar = UInt32(b & 0x1F); minimum = 0x80
+            case 0xE0...0xEF: extra = 2; scalar = UInt32(b & 0x0F); minimum = 0x800
+            case 0xF0...0xF4: extra = 3; scalar = UInt32(b & 0x07); minimum = 0x10000
+            default: return false
+            }
+            for _ in 0..<extra {
+                guard let c = it.next(), c & 0xC0 == 0x80 else { return false }
+                scalar = scalar << 6 | UInt32(c & 0x3F)
+            }
+            if scalar < minimum || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) { return false }
+        }
+        return true
     }
 }

@@ -24,7 +24,7 @@ public struct SIPParameterizedValue: Sendable, Hashable, CustomStringConvertible
         }
         s.skipWhitespace()
         if s.peek == UInt8(ascii: "(") {
-            _ = s.scanUntil([UInt8(ascii: ")")])
+            _ = s.scanUntil(")")
             try s.expect(UInt8(ascii: ")"), "')' closing the comment")
         }
         let params = try s.parameters()

@@ -12,9 +12,9 @@ public enum SIPSerializer {
         switch message {
         case .request(let r):
             out.reserveCapacity(estimate(r.headers, r.body))
-            out.append(contentsOf: r.method.rawValue.utf8)
+            out.appendUTF8(r.method.rawValue)
             out.append(0x20)
-            out.append(contentsOf: r.uri.description.utf8)
+            r.uri.write(into: &out)
             out.append(contentsOf: " SIP/2.0\r\n".utf8)
             writeHeadersAndBody(r.headers, r.body, into: &out)
         case .response(let r):
@@ -23,7 +23,7 @@ public enum SIPSerializer {
             let code = r.statusCode
             out.append(contentsOf: [UInt8(48 + code / 100), UInt8(48 + (code / 10) % 10), UInt8(48 + code % 10)])
             out.append(0x20)
-            out.append(contentsOf: r.reasonPhrase.utf8)
+            out.appendUTF8(r.reasonPhrase)
             out.append(contentsOf: "\r\n".utf8)
             writeHeadersAndBody(r.headers, r.body, into: &out)
         }
@@ -31,16 +31,18 @@ public enum SIPSerializer {
 
     private static func estimate(_ headers: SIPHeaders, _ body: [UInt8]) -> Int {
         var n = 64 + body.count
-        for f in headers.fields { n += f.name.name.utf8.count + f.value.utf8.count + 4 }
+        for f in headers.fields { n += f.name.name.utf8.count + f.valueByteCount + 4 }
         return n
     }
 
     private static func writeHeadersAndBody(_ headers: SIPHeaders, _ body: [UInt8], into out: inout [UInt8]) {
         for f in headers.fields {
-            out.append(contentsOf: f.name.name.utf8)
-            out.append(contentsOf: ": ".utf8)
-            out.append(contentsOf: f.value.utf8)
-            out.append(contentsOf: "\r\n".utf8)
+            out.appendUTF8(f.name.name)
+            out.append(0x3A)
+            out.append(0x20)
+            f.writeValue(into: &out)
+            out.append(0x0D)
+            out.append(0x0A)
         }
         out.append(contentsOf: "\r\n".utf8)
         out.append(contentsOf: body)

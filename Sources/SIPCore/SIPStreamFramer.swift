@@ -33,25 +33,29 @@ public struct SIPStreamFramer: Sendable {
         let limits = parser.limits
         if let total = pendingLength {
             guard buf.count >= total else { return .needMoreData }
-        } else {
-            guard let headEnd = SIPStreamFramer.endOfHead(buf) else {
-                if buf.count > limits.maxMessageSize {
-                    throw SIPParseError(.messageTooLarge, offset: 0, "no end of headers within \(limits.maxMessageSize) bytes")
-                }
-                return .needMoreData
-            }
-            let head = try parser.parseHead(UnsafeRawBufferPointer(rebasing: buf[..<headEnd]), requireContentLength: true)
-            let total = head.bodyStart + (head.contentLength ?? 0)
-            guard total <= limits.maxMessageSize else {
-                throw SIPParseError(.messageTooLarge, offset: 0, "message of \(total) bytes exceeds the \(limits.maxMessageSize)-byte limit", partial: head.partial)
-            }
-            pendingLength = total
-            guard buf.count >= total else { return .needMoreData }
+            pendingLength = nil
+            let message = try parser.parseDatagram(UnsafeRawBufferPointer(rebasing: buf[..<total]))
+            return .message(message, consumed: total)
         }
-        let total = pendingLength!
-        pendingLength = nil
-        let message = try parser.parseDatagram(UnsafeRawBufferPointer(rebasing: buf[..<total]))
-        return .message(message, consumed: total)
+        guard let headEnd = SIPStreamFramer.endOfHead(buf) else {
+            if buf.count > limits.maxMessageSize {
+                throw SIPParseError(.messageTooLarge, offset: 0, "no end of headers within \(limits.maxMessageSize) bytes")
+            }
+            return .needMoreData
+        }
+        // One copy of what is there (bounded by the size limit); usually the whole message.
+        let storage = Array(UnsafeRawBufferPointer(rebasing: buf[..<min(buf.count, limits.maxMessageSize)]))
+        let head = try parser.parseHead(storage, requireContentLength: true)
+        if let error = head.startLineError { throw head.withPartial(error) }
+        let total = head.bodyStart + (head.contentLength ?? 0)
+        guard total <= limits.maxMessageSize else {
+            throw SIPParseError(.messageTooLarge, offset: 0, "message of \(total) bytes exceeds the \(limits.maxMessageSize)-byte limit", partial: head.partial)
+        }
+        guard storage.count >= total else {
+            pendingLength = total
+            return .needMoreData
+        }
+        return .message(head.message(body: Array(storage[head.bodyStart..<total])), consumed: total)
     }
 
     /// Index just past the empty line that ends the headers (CRLFCRLF or LFLF), if present.

@@ -59,18 +59,48 @@ public struct SIPURI: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        var out = scheme.name + ":"
-        if let opaque { return out + opaque }
-        if let user {
-            out += user
-            if let password { out += ":" + password }
-            if scheme != .tel { out += "@" }
+        var out: [UInt8] = []
+        write(into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the URI's text (RFC 3261 §19.1.1 order) without building intermediate strings.
+    public func write(into out: inout [UInt8]) {
+        out.appendUTF8(scheme.name)
+        out.append(UInt8(ascii: ":"))
+        if let opaque {
+            out.appendUTF8(opaque)
+            return
         }
-        out += host
-        if let port { out += ":" + String(port) }
-        out += parameters.serialized()
-        if !headers.isEmpty { out += headers.serialized(leading: "?", separator: "&") }
-        return out
+        if let user {
+            out.appendUTF8(user)
+            if let password {
+                out.append(UInt8(ascii: ":"))
+                out.appendUTF8(password)
+            }
+            if scheme != .tel { out.append(UInt8(ascii: "@")) }
+        }
+        out.appendUTF8(host)
+        if let port {
+            out.append(UInt8(ascii: ":"))
+            out.appendUTF8(String(port))
+        }
+        for p in parameters {
+            out.append(UInt8(ascii: ";"))
+            out.appendUTF8(p.name)
+            if let v = p.value {
+                out.append(UInt8(ascii: "="))
+                out.appendUTF8(v)
+            }
+        }
+        for (i, h) in headers.enumerated() {
+            out.append(UInt8(ascii: i == 0 ? "?" : "&"))
+            out.appendUTF8(h.name)
+            if let v = h.value {
+                out.append(UInt8(ascii: "="))
+                out.appendUTF8(v)
+            }
+        }
     }
 
     static func percentDecoded(_ s: String) -> String {

@@ -4,40 +4,76 @@ extension SIPURI {
     /// Any whitespace, `<`, `>` or `"` inside the URI is an error: such a URI is only valid
     /// inside a name-addr's brackets, and the caller strips those.
     public init(parsing text: some StringProtocol) throws(SIPSyntaxError) {
-        let bytes = Array(text.utf8)
-        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon > 0 else {
+        var s = String(text)
+        let result: Result<SIPURI, SIPSyntaxError> = s.withUTF8 { utf8 in
+            do throws(SIPSyntaxError) {
+                return .success(try SIPURI(bytes: UnsafeRawBufferPointer(utf8)))
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch result {
+        case .success(let uri): self = uri
+        case .failure(let e): throw e
+        }
+    }
+
+    /// Parses a URI from its bytes; error positions are offsets into `b`.
+    init(bytes b: UnsafeRawBufferPointer) throws(SIPSyntaxError) {
+        guard let colon = b.firstIndex(of: UInt8(ascii: ":")), colon > 0 else {
             throw SIPSyntaxError("URI has no scheme", position: 0)
         }
-        for (i, b) in bytes.enumerated() where b <= 0x20 || b == 0x7F || b == UInt8(ascii: "<") || b == UInt8(ascii: ">") || b == UInt8(ascii: "\"") {
+        for i in 0..<b.count where SIPURIGrammar.forbidden[Int(b[i])] {
             throw SIPSyntaxError("invalid character in URI", position: i)
         }
-        let schemeBytes = bytes[..<colon]
-        guard SIPURIGrammar.isScheme(schemeBytes) else {
+        let scheme = UnsafeRawBufferPointer(rebasing: b[..<colon])
+        guard SIPURIGrammar.isScheme(scheme) else {
             throw SIPSyntaxError("invalid URI scheme", position: 0)
         }
-        let schemeName = String(decoding: schemeBytes, as: UTF8.self).lowercased()
-        let rest = Array(bytes[(colon + 1)...])
-        switch schemeName {
-        case "sip": self = try SIPURIGrammar.parseSIP(rest, scheme: .sip, base: colon + 1)
-        case "sips": self = try SIPURIGrammar.parseSIP(rest, scheme: .sips, base: colon + 1)
-        case "tel": self = try SIPURIGrammar.parseTel(rest, base: colon + 1)
-        default:
-            guard !rest.isEmpty else { throw SIPSyntaxError("empty URI after scheme", position: colon + 1) }
+        if SIPURIGrammar.equalsLowercased(scheme, "sip") {
+            self = try SIPURIGrammar.parseSIP(b, from: colon + 1, scheme: .sip)
+        } else if SIPURIGrammar.equalsLowercased(scheme, "sips") {
+            self = try SIPURIGrammar.parseSIP(b, from: colon + 1, scheme: .sips)
+        } else if SIPURIGrammar.equalsLowercased(scheme, "tel") {
+            self = try SIPURIGrammar.parseTel(b, from: colon + 1)
+        } else {
+            guard colon + 1 < b.count else { throw SIPSyntaxError("empty URI after scheme", position: colon + 1) }
             self.init(host: "")
-            self.scheme = .other(String(decoding: schemeBytes, as: UTF8.self))
-            self.opaque = String(decoding: rest, as: UTF8.self)
+            self.scheme = .other(String(decoding: scheme, as: UTF8.self))
+            self.opaque = String(decoding: b[(colon + 1)...], as: UTF8.self)
         }
     }
 }
 
-/// The pieces of the RFC 3261 §25.1 URI grammar that `SIPURI(parsing:)` uses.
+/// The pieces of the RFC 3261 §25.1 URI grammar that `SIPURI(parsing:)` uses. Positions in
+/// errors are byte offsets from the start of the URI.
 enum SIPURIGrammar {
-    static func isScheme(_ b: ArraySlice<UInt8>) -> Bool {
+    typealias Bytes = UnsafeRawBufferPointer
+
+    /// Bytes never allowed anywhere in a URI: controls, space, DEL, `<`, `>`, `"`.
+    static let forbidden: [Bool] = {
+        var t = [Bool](repeating: false, count: 256)
+        for b in 0...0x20 { t[b] = true }
+        for b in [0x7F, 0x3C, 0x3E, 0x22] { t[b] = true }
+        return t
+    }()
+
+    static func isScheme(_ b: Bytes) -> Bool {
         guard let first = b.first, isAlpha(first) else { return false }
-        return b.allSatisfy { isAlpha($0) || SIPCharacterClass.isDigit($0) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") }
+        for c in b where !(isAlpha(c) || SIPCharacterClass.isDigit(c) || c == UInt8(ascii: "+") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".")) {
+            return false
+        }
+        return true
     }
 
-    static func isAlpha(_ b: UInt8) -> Bool {
+    static func equalsLowercased(_ b: Bytes, _ s: StaticString) -> Bool {
+        guard b.count == s.utf8CodeUnitCount else { return false }
+        let p = s.utf8Start
+        for i in 0..<b.count where asciiLower(b[i]) != p[i] { return false }
+        return true
+    }
+
+    @inline(__always) static func isAlpha(_ b: UInt8) -> Bool {
         (b >= 65 && b <= 90) || (b >= 97 && b <= 122)
     }
 
@@ -63,13 +99,17 @@ enum SIPURIGrammar {
         return t
     }
 
-    /// Checks that every `%` starts a two-digit hex escape.
-    static func checkEscapes(_ b: ArraySlice<UInt8>, base: Int) throws(SIPSyntaxError) {
-        var i = b.startIndex
-        while i < b.endIndex {
-            if b[i] == UInt8(ascii: "%") {
-                guard i + 2 < b.endIndex, SIPURI.hexValue(b[i + 1]) != nil, SIPURI.hexValue(b[i + 2]) != nil
-                else { throw SIPSyntaxError("bad %-escape in URI", position: base + i) }
+    /// Checks the characters of `b[range]` against `table`, and that every `%` starts a
+    /// two-digit hex escape.
+    static func check(_ b: Bytes, _ range: Range<Int>, _ table: [Bool], _ what: String) throws(SIPSyntaxError) {
+        var i = range.lowerBound
+        while i < range.upperBound {
+            let c = b[i]
+            guard table[Int(c)] else { throw SIPSyntaxError("invalid character in \(what)", position: i) }
+            if c == UInt8(ascii: "%") {
+                guard i + 2 < range.upperBound, SIPURI.hexValue(b[i + 1]) != nil, SIPURI.hexValue(b[i + 2]) != nil else {
+                    throw SIPSyntaxError("bad %-escape in URI", position: i)
+                }
                 i += 3
             } else {
                 i += 1
@@ -77,47 +117,43 @@ enum SIPURIGrammar {
         }
     }
 
-    static func checkChars(_ b: ArraySlice<UInt8>, _ table: [Bool], _ what: String, base: Int) throws(SIPSyntaxError) {
-        if let bad = b.firstIndex(where: { !table[Int($0)] }) {
-            throw SIPSyntaxError("invalid character in \(what)", position: base + bad)
-        }
-        try checkEscapes(b, base: base)
+    static func string(_ b: Bytes, _ range: Range<Int>) -> String {
+        String(decoding: UnsafeRawBufferPointer(rebasing: b[range]), as: UTF8.self)
     }
 
     /// sip/sips: [ userinfo "@" ] hostport uri-parameters [ headers ].
-    static func parseSIP(_ b: [UInt8], scheme: SIPURI.Scheme, base: Int) throws(SIPSyntaxError) -> SIPURI {
-        var i = 0
+    static func parseSIP(_ b: Bytes, from start: Int, scheme: SIPURI.Scheme) throws(SIPSyntaxError) -> SIPURI {
+        var i = start
         var user: String?
         var password: String?
         // user and password cannot hold a raw "@" (RFC 3261 §25.1), so the first one ends the userinfo.
-        if let at = b.firstIndex(of: UInt8(ascii: "@")) {
-            let info = b[..<at]
-            if let colon = info.firstIndex(of: UInt8(ascii: ":")) {
-                try checkChars(info[..<colon], userChars, "user part", base: base)
-                try checkChars(info[(colon + 1)...], passwordChars, "password", base: base)
-                user = String(decoding: info[..<colon], as: UTF8.self)
-                password = String(decoding: info[(colon + 1)...], as: UTF8.self)
-            } else {
-                try checkChars(info, userChars, "user part", base: base)
-                user = String(decoding: info, as: UTF8.self)
+        var at = start
+        while at < b.count, b[at] != UInt8(ascii: "@") { at += 1 }
+        if at < b.count {
+            var colon = start
+            while colon < at, b[colon] != UInt8(ascii: ":") { colon += 1 }
+            guard colon > start else { throw SIPSyntaxError("empty user part", position: start) }
+            try check(b, start..<colon, userChars, "user part")
+            user = string(b, start..<colon)
+            if colon < at {
+                try check(b, (colon + 1)..<at, passwordChars, "password")
+                password = string(b, (colon + 1)..<at)
             }
-            guard user?.isEmpty == false else { throw SIPSyntaxError("empty user part", position: base) }
             i = at + 1
         }
-        let (host, afterHost) = try parseHost(b, from: i, base: base)
+        let (host, afterHost) = try parseHost(b, from: i)
         i = afterHost
         var port: Int?
         if i < b.count, b[i] == UInt8(ascii: ":") {
-            let (p, next) = try parsePort(b, from: i + 1, base: base)
+            let (p, next) = try parsePort(b, from: i + 1)
             port = p
             i = next
         }
         var uri = SIPURI(scheme: scheme, user: user, password: password, host: host, port: port)
         while i < b.count, b[i] == UInt8(ascii: ";") {
-            let start = i + 1
-            var end = start
+            var end = i + 1
             while end < b.count, b[end] != UInt8(ascii: ";"), b[end] != UInt8(ascii: "?") { end += 1 }
-            uri.parameters.append(try parsePair(b[start..<end], paramChars, "URI parameter", base: base, valueRequired: false))
+            uri.parameters.append(try parsePair(b, (i + 1)..<end, paramChars, "URI parameter", valueRequired: false))
             i = end
         }
         if i < b.count, b[i] == UInt8(ascii: "?") {
@@ -125,87 +161,88 @@ enum SIPURIGrammar {
             while true {
                 var end = i
                 while end < b.count, b[end] != UInt8(ascii: "&") { end += 1 }
-                uri.headers.append(try parsePair(b[i..<end], headerChars, "URI header", base: base, valueRequired: true))
+                uri.headers.append(try parsePair(b, i..<end, headerChars, "URI header", valueRequired: true))
                 if end >= b.count { break }
                 i = end + 1
             }
         } else if i < b.count {
-            throw SIPSyntaxError("unexpected character after host", position: base + i)
+            throw SIPSyntaxError("unexpected character after host", position: i)
         }
         return uri
     }
 
     /// host = hostname / IPv4address / IPv6reference (RFC 3261 §25.1, RFC 5118 §4).
-    static func parseHost(_ b: [UInt8], from start: Int, base: Int) throws(SIPSyntaxError) -> (String, Int) {
-        guard start < b.count else { throw SIPSyntaxError("missing host", position: base + start) }
+    static func parseHost(_ b: Bytes, from start: Int) throws(SIPSyntaxError) -> (String, Int) {
+        guard start < b.count else { throw SIPSyntaxError("missing host", position: start) }
         if b[start] == UInt8(ascii: "[") {
-            guard let close = b[start...].firstIndex(of: UInt8(ascii: "]")) else {
-                throw SIPSyntaxError("unterminated IPv6 reference", position: base + start)
-            }
-            let inner = b[(start + 1)..<close]
-            guard isIPv6(inner) else { throw SIPSyntaxError("invalid IPv6 address", position: base + start) }
-            return (String(decoding: b[start...close], as: UTF8.self), close + 1)
+            var close = start
+            while close < b.count, b[close] != UInt8(ascii: "]") { close += 1 }
+            guard close < b.count else { throw SIPSyntaxError("unterminated IPv6 reference", position: start) }
+            guard isIPv6(b, (start + 1)..<close) else { throw SIPSyntaxError("invalid IPv6 address", position: start) }
+            return (string(b, start..<(close + 1)), close + 1)
         }
         var i = start
         while i < b.count, isHostnameChar(b[i]) { i += 1 }
-        guard i > start else { throw SIPSyntaxError("missing host", position: base + start) }
-        let host = b[start..<i]
-        guard host.first != UInt8(ascii: "."), host.first != UInt8(ascii: "-") else {
-            throw SIPSyntaxError("invalid host name", position: base + start)
+        guard i > start else { throw SIPSyntaxError("missing host", position: start) }
+        guard b[start] != UInt8(ascii: "."), b[start] != UInt8(ascii: "-") else {
+            throw SIPSyntaxError("invalid host name", position: start)
         }
-        return (String(decoding: host, as: UTF8.self), i)
+        return (string(b, start..<i), i)
     }
 
-    static func isHostnameChar(_ c: UInt8) -> Bool {
+    @inline(__always) static func isHostnameChar(_ c: UInt8) -> Bool {
         isAlpha(c) || SIPCharacterClass.isDigit(c) || c == UInt8(ascii: "-") || c == UInt8(ascii: ".") || c == UInt8(ascii: "_")
     }
 
     /// IPv6 address text: hex groups, colons, an optional trailing dotted IPv4 part. The
     /// RFC 3261 grammar's extra-colon bug (RFC 5118 §4.10) is tolerated.
-    static func isIPv6(_ b: ArraySlice<UInt8>) -> Bool {
-        guard b.count >= 2, b.contains(UInt8(ascii: ":")) else { return false }
-        return b.allSatisfy { SIPURI.hexValue($0) != nil || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") }
+    static func isIPv6(_ b: Bytes, _ range: Range<Int>) -> Bool {
+        guard range.count >= 2 else { return false }
+        var colons = 0
+        for i in range {
+            let c = b[i]
+            if c == UInt8(ascii: ":") { colons += 1 } else if SIPURI.hexValue(c) == nil, c != UInt8(ascii: ".") { return false }
+        }
+        return colons > 0
     }
 
-    static func parsePort(_ b: [UInt8], from start: Int, base: Int) throws(SIPSyntaxError) -> (Int, Int) {
+    static func parsePort(_ b: Bytes, from start: Int) throws(SIPSyntaxError) -> (Int, Int) {
         var i = start
         var value = 0
         while i < b.count, SIPCharacterClass.isDigit(b[i]) {
             value = value * 10 + Int(b[i] - UInt8(ascii: "0"))
-            guard value <= 65535 else { throw SIPSyntaxError("port out of range", position: base + start) }
+            guard value <= 65535 else { throw SIPSyntaxError("port out of range", position: start) }
             i += 1
         }
-        guard i > start else { throw SIPSyntaxError("invalid port", position: base + start) }
+        guard i > start else { throw SIPSyntaxError("invalid port", position: start) }
         return (value, i)
     }
 
-    static func parsePair(_ b: ArraySlice<UInt8>, _ table: [Bool], _ what: String, base: Int, valueRequired: Bool) throws(SIPSyntaxError) -> SIPParameter {
-        let eq = b.firstIndex(of: UInt8(ascii: "="))
-        let nameBytes = b[b.startIndex..<(eq ?? b.endIndex)]
-        guard !nameBytes.isEmpty else { throw SIPSyntaxError("empty \(what) name", position: base + b.startIndex) }
-        try checkChars(nameBytes, table, what, base: base)
-        guard let eq else {
-            if valueRequired { throw SIPSyntaxError("\(what) without value", position: base + b.startIndex) }
-            return SIPParameter(String(decoding: nameBytes, as: UTF8.self))
+    static func parsePair(_ b: Bytes, _ range: Range<Int>, _ table: [Bool], _ what: String, valueRequired: Bool) throws(SIPSyntaxError) -> SIPParameter {
+        var eq = range.lowerBound
+        while eq < range.upperBound, b[eq] != UInt8(ascii: "=") { eq += 1 }
+        guard eq > range.lowerBound else { throw SIPSyntaxError("empty \(what) name", position: range.lowerBound) }
+        try check(b, range.lowerBound..<eq, table, what)
+        guard eq < range.upperBound else {
+            if valueRequired { throw SIPSyntaxError("\(what) without value", position: range.lowerBound) }
+            return SIPParameter(string(b, range))
         }
-        let valueBytes = b[(eq + 1)...]
-        try checkChars(valueBytes, table, what, base: base)
-        return SIPParameter(String(decoding: nameBytes, as: UTF8.self), String(decoding: valueBytes, as: UTF8.self))
+        try check(b, (eq + 1)..<range.upperBound, table, what)
+        return SIPParameter(string(b, range.lowerBound..<eq), string(b, (eq + 1)..<range.upperBound))
     }
 
     /// tel: telephone-subscriber *( ";" param ) (RFC 3966 §3).
-    static func parseTel(_ b: [UInt8], base: Int) throws(SIPSyntaxError) -> SIPURI {
-        let semi = b.firstIndex(of: UInt8(ascii: ";")) ?? b.count
-        let number = b[..<semi]
-        guard !number.isEmpty else { throw SIPSyntaxError("empty telephone number", position: base) }
-        try checkChars(number, telChars, "telephone number", base: base)
-        var uri = SIPURI(scheme: .tel, user: String(decoding: number, as: UTF8.self), host: "")
+    static func parseTel(_ b: Bytes, from start: Int) throws(SIPSyntaxError) -> SIPURI {
+        var semi = start
+        while semi < b.count, b[semi] != UInt8(ascii: ";") { semi += 1 }
+        guard semi > start else { throw SIPSyntaxError("empty telephone number", position: start) }
+        try check(b, start..<semi, telChars, "telephone number")
+        var uri = SIPURI(scheme: .tel, user: string(b, start..<semi), host: "")
         var i = semi
         while i < b.count {
-            let start = i + 1
-            var end = start
+            var end = i + 1
             while end < b.count, b[end] != UInt8(ascii: ";") { end += 1 }
-            uri.parameters.append(try parsePair(b[start..<end], paramChars, "tel parameter", base: base, valueRequired: false))
+            uri.parameters.append(try parsePair(b, (i + 1)..<end, paramChars, "tel parameter", valueRequired: false))
             i = end
         }
         return uri

@@ -74,10 +74,15 @@ struct SIPValueScanner {
         throw error("unterminated quoted string")
     }
 
-    /// Bytes up to (not including) the first byte in `stops`, outside quotes.
-    mutating func scanUntil(_ stops: Set<UInt8>) -> String {
+    /// Bytes up to (not including) the first byte listed in `stops`.
+    mutating func scanUntil(_ stops: StaticString) -> String {
         let start = index
-        while index < bytes.count, !stops.contains(bytes[index]) { index += 1 }
+        let p = stops.utf8Start, n = stops.utf8CodeUnitCount
+        scan: while index < bytes.count {
+            let c = bytes[index]
+            for k in 0..<n where p[k] == c { break scan }
+            index += 1
+        }
         return String(decoding: bytes[start..<index], as: UTF8.self)
     }
 
@@ -115,12 +120,13 @@ struct SIPValueScanner {
 /// §7.3.1 allows for headers whose grammar is a comma-separated list.
 func splitSIPList(_ value: some StringProtocol) -> [Substring] {
     let s = Substring(value)
+    let u = s.utf8
     var parts: [Substring] = []
     var inQuotes = false, inAngle = false, escaped = false
-    var start = s.startIndex
-    var i = s.startIndex
-    while i < s.endIndex {
-        let c = s.utf8[i]
+    var start = u.startIndex
+    var i = u.startIndex
+    while i < u.endIndex {
+        let c = u[i]
         if inQuotes {
             if escaped { escaped = false } else if c == UInt8(ascii: "\\") { escaped = true } else if c == UInt8(ascii: "\"") { inQuotes = false }
         } else {
@@ -130,13 +136,13 @@ func splitSIPList(_ value: some StringProtocol) -> [Substring] {
             case UInt8(ascii: ">"): inAngle = false
             case UInt8(ascii: ",") where !inAngle:
                 parts.append(s[start..<i])
-                start = s.index(after: i)
+                start = u.index(after: i)
             default: break
             }
         }
-        i = s.index(after: i)
+        i = u.index(after: i)
     }
-    parts.append(s[start..<s.endIndex])
+    parts.append(s[start..<u.endIndex])
     return parts
 }
 

@@ -1,0 +1,19 @@
+// swift-tools-version:6.0
+import Foundation
+import PackageDescription
+
+/// sipdial benchmarks: built and run on demand (`make bench`), never by `swift test`.
+/// The parent package's identity is its directory name, whatever the clone is called.
+let sipdialIdentity = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent.lowercased()
+
+let package = Package(
+    name: "sipdial-benchmarks",
+    dependencies: [.package(path: "..")],
+    targets: [
+        .executableTarget(
+            name: "SIPBenchmarks",
+            dependencies: [.product(name: "SIPCore", package: sipdialIdentity)],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"])]
+        ),
+    ]
+)
