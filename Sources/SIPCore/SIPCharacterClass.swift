@@ -23,7 +23,8 @@ enum SIPCharacterClass {
     }
 
     @inline(__always) static func allToken(_ b: UnsafeRawBufferPointer) -> Bool {
-        for c in b where !token[Int(c)] { return false }
+        let table = token
+        for c in b where !table[Int(c)] { return false }
         return true
     }
 

@@ -37,11 +37,11 @@ public struct SIPHeaderField: Sendable {
         set { storage = .text(newValue) }
     }
 
-    /// Appends the value's bytes.
-    func writeValue(into out: inout [UInt8]) {
+    /// Writes the value's bytes.
+    @inline(__always) func writeValue(into w: inout ByteWriter) {
         switch storage {
-        case .bytes(let b): out.append(contentsOf: b)
-        case .text(let s): out.appendUTF8(s)
+        case .bytes(let b): b.withUnsafeBytes { w.write($0) }
+        case .text(let s): w.write(s)
         }
     }
 

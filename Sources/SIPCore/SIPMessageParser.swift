@@ -105,6 +105,8 @@ public struct SIPMessageParser: Sendable {
         }
         i = next
 
+        // Nearly every message is ASCII throughout; only otherwise is each value checked.
+        let allASCII = ByteScanning.isASCII(buf)
         var fields: [SIPHeaderField] = []
         fields.reserveCapacity(20)
         var contentLengthOffset = 0
@@ -146,9 +148,7 @@ public struct SIPMessageParser: Sendable {
                 throw failure(.tooManyHeaders, lineStart, "more than \(limits.maxHeaderCount) header lines")
             }
             // header-name HCOLON: HCOLON = *( SP / HTAB ) ":" SWS.
-            var colon = lineStart
-            while colon < end, buf[colon] != UInt8(ascii: ":") { colon += 1 }
-            guard colon < end else {
+            guard let colon = ByteScanning.firstIndex(of: UInt8(ascii: ":"), in: buf, from: lineStart), colon < end else {
                 throw failure(.malformedHeader, lineStart, "header line without ':'")
             }
             var nameEnd = colon
@@ -164,7 +164,7 @@ public struct SIPMessageParser: Sendable {
             while s < e, buf[s] == 0x20 || buf[s] == 0x09 || buf[s] == 0x0D || buf[s] == 0x0A { s += 1 }
             while e > s, buf[e - 1] == 0x20 || buf[e - 1] == 0x09 || buf[e - 1] == 0x0D || buf[e - 1] == 0x0A { e -= 1 }
             let valueBytes: ArraySlice<UInt8> = folded ? ArraySlice(unfold(UnsafeRawBufferPointer(rebasing: buf[s..<e]))) : storage[s..<e]
-            guard UTF8Validation.isValid(valueBytes) else {
+            guard allASCII || UTF8Validation.isValid(valueBytes) else {
                 throw failure(.invalidUTF8, lineStart, "header value is not UTF-8")
             }
             if name == .contentLength {
@@ -220,13 +220,8 @@ public struct SIPMessageParser: Sendable {
     /// Index of the line terminator (CR of CRLF, or a bare LF) and of the next line's start.
     @inline(__always)
     func findLineEnd(_ buf: UnsafeRawBufferPointer, from: Int) -> (Int, Int)? {
-        var j = from
-        let n = buf.count
-        while j < n {
-            if buf[j] == 0x0A { return (j > from && buf[j - 1] == 0x0D ? j - 1 : j, j + 1) }
-            j += 1
-        }
-        return nil
+        guard let j = ByteScanning.firstIndex(of: 0x0A, in: buf, from: from) else { return nil }
+        return (j > from && buf[j - 1] == 0x0D ? j - 1 : j, j + 1)
     }
 
     /// Request-Line (RFC 3261 §7.1) or Status-Line (§7.2), with single SPs as the grammar

@@ -1,51 +1,94 @@
 /// Writes messages as bytes (RFC 3261 §7): start line, one line per header field with the
 /// canonical name, CRLF, body. Content-Length is written as stored; `SIPMessage.withContentLength()`
 /// sets it from the body before sending.
+///
+/// The output is sized up front and filled through a raw pointer: one allocation per message
+/// and no per-piece capacity checks.
 public enum SIPSerializer {
     public static func serialize(_ message: SIPMessage) -> [UInt8] {
-        var out: [UInt8] = []
-        serialize(message, into: &out)
-        return out
-    }
-
-    public static func serialize(_ message: SIPMessage, into out: inout [UInt8]) {
         switch message {
         case .request(let r):
-            out.reserveCapacity(estimate(r.headers, r.body))
-            out.appendUTF8(r.method.rawValue)
-            out.append(0x20)
-            r.uri.write(into: &out)
-            out.append(contentsOf: " SIP/2.0\r\n".utf8)
-            writeHeadersAndBody(r.headers, r.body, into: &out)
+            var uri: [UInt8] = []
+            uri.reserveCapacity(64)
+            r.uri.write(into: &uri)
+            let bound = r.method.rawValue.utf8.count + uri.count + 12 + headerBound(r.headers) + r.body.count
+            return [UInt8](unsafeUninitializedCapacity: bound) { buf, count in
+                var w = ByteWriter(buf.baseAddress!)
+                w.write(r.method.rawValue)
+                w.byte(0x20)
+                uri.withUnsafeBytes { w.write($0) }
+                w.write(" SIP/2.0\r\n" as StaticString)
+                w.writeHeadersAndBody(r.headers, r.body)
+                count = w.written(from: buf.baseAddress!)
+            }
         case .response(let r):
-            out.reserveCapacity(estimate(r.headers, r.body))
-            out.append(contentsOf: "SIP/2.0 ".utf8)
-            let code = r.statusCode
-            out.append(contentsOf: [UInt8(48 + code / 100), UInt8(48 + (code / 10) % 10), UInt8(48 + code % 10)])
-            out.append(0x20)
-            out.appendUTF8(r.reasonPhrase)
-            out.append(contentsOf: "\r\n".utf8)
-            writeHeadersAndBody(r.headers, r.body, into: &out)
+            let bound = 14 + r.reasonPhrase.utf8.count + headerBound(r.headers) + r.body.count
+            return [UInt8](unsafeUninitializedCapacity: bound) { buf, count in
+                var w = ByteWriter(buf.baseAddress!)
+                w.write("SIP/2.0 " as StaticString)
+                let code = r.statusCode
+                w.byte(UInt8(48 + code / 100))
+                w.byte(UInt8(48 + (code / 10) % 10))
+                w.byte(UInt8(48 + code % 10))
+                w.byte(0x20)
+                w.write(r.reasonPhrase)
+                w.write("\r\n" as StaticString)
+                w.writeHeadersAndBody(r.headers, r.body)
+                count = w.written(from: buf.baseAddress!)
+            }
         }
     }
 
-    private static func estimate(_ headers: SIPHeaders, _ body: [UInt8]) -> Int {
-        var n = 64 + body.count
-        for f in headers.fields { n += f.name.name.utf8.count + f.valueByteCount + 4 }
+    /// Bytes the header block can take: name (at most 24) + ": " + value + CRLF per field, and the empty line.
+    private static func headerBound(_ headers: SIPHeaders) -> Int {
+        var n = 2
+        for i in headers.fields.indices { n += 28 + headers.fields[i].valueByteCount }
         return n
     }
+}
 
-    private static func writeHeadersAndBody(_ headers: SIPHeaders, _ body: [UInt8], into out: inout [UInt8]) {
-        for f in headers.fields {
-            out.appendUTF8(f.name.name)
-            out.append(0x3A)
-            out.append(0x20)
-            f.writeValue(into: &out)
-            out.append(0x0D)
-            out.append(0x0A)
+/// A cursor writing into memory the caller sized.
+struct ByteWriter {
+    private var p: UnsafeMutablePointer<UInt8>
+
+    init(_ start: UnsafeMutablePointer<UInt8>) { p = start }
+
+    func written(from start: UnsafeMutablePointer<UInt8>) -> Int { p - start }
+
+    @inline(__always) mutating func byte(_ b: UInt8) {
+        p.pointee = b
+        p += 1
+    }
+
+    @inline(__always) mutating func write(_ src: UnsafeRawBufferPointer) {
+        guard let base = src.baseAddress, src.count > 0 else { return }
+        UnsafeMutableRawPointer(p).copyMemory(from: base, byteCount: src.count)
+        p += src.count
+    }
+
+    @inline(__always) mutating func write(_ s: StaticString) {
+        write(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    @inline(__always) mutating func write(_ s: String) {
+        var s = s
+        s.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+    }
+
+    mutating func writeHeadersAndBody(_ headers: SIPHeaders, _ body: [UInt8]) {
+        headers.fields.withUnsafeBufferPointer { fields in
+            for i in fields.indices {
+                fields[i].name.write(into: &self)
+                byte(0x3A)
+                byte(0x20)
+                fields[i].writeValue(into: &self)
+                byte(0x0D)
+                byte(0x0A)
+            }
         }
-        out.append(contentsOf: "\r\n".utf8)
-        out.append(contentsOf: body)
+        byte(0x0D)
+        byte(0x0A)
+        body.withUnsafeBytes { write($0) }
     }
 }
 

@@ -23,7 +23,8 @@ extension SIPURI {
         guard let colon = b.firstIndex(of: UInt8(ascii: ":")), colon > 0 else {
             throw SIPSyntaxError("URI has no scheme", position: 0)
         }
-        for i in 0..<b.count where SIPURIGrammar.forbidden[Int(b[i])] {
+        let forbidden = SIPURIGrammar.forbidden
+        for i in 0..<b.count where forbidden[Int(b[i])] {
             throw SIPSyntaxError("invalid character in URI", position: i)
         }
         let scheme = UnsafeRawBufferPointer(rebasing: b[..<colon])
