@@ -47,7 +47,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"], resources: [.copy("Torture")]),
+        .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"], resources: [.copy("Torture"), .copy("FuzzRegressions")]),
         .testTarget(name: "SIPTransactionTests", dependencies: ["SIPTransaction"]),
         .testTarget(
             name: "SIPTransportTests",

@@ -44,6 +44,11 @@ public struct SIPHeaderName: Sendable, Hashable, CustomStringConvertible, Expres
         if id != 0 { hasher.combine(id) } else { hasher.combine(custom!.lowercased()) }
     }
 
+    /// Length of the wire spelling in bytes.
+    var byteCount: Int {
+        id == 0 ? custom!.utf8.count : SIPHeaderName.canonical(id).utf8CodeUnitCount
+    }
+
     /// Appends the wire spelling.
     @inline(__always) func write(into w: inout ByteWriter) {
         if id == 0 {

@@ -39,10 +39,12 @@ public enum SIPSerializer {
         }
     }
 
-    /// Bytes the header block can take: name (at most 24) + ": " + value + CRLF per field, and the empty line.
+    /// Exact size of the header block: name + ": " + value + CRLF per field, and the empty line.
     private static func headerBound(_ headers: SIPHeaders) -> Int {
         var n = 2
-        for i in headers.fields.indices { n += 28 + headers.fields[i].valueByteCount }
+        for i in headers.fields.indices {
+            n += headers.fields[i].name.byteCount + 4 + headers.fields[i].valueByteCount
+        }
         return n
     }
 }
