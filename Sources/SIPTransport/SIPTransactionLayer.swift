@@ -62,6 +62,8 @@ public final class SIPTransactionLayer: @unchecked Sendable {
     private var clients: [SIPTransactionKey: ClientEntry] = [:]
     private var servers: [SIPTransactionKey: ServerEntry] = [:]
     private var merged: [SIPMergeKey: SIPTransactionKey] = [:]
+    /// Destinations that answered 503 with Retry-After, and until when to avoid them.
+    var retryAfterBlocks: [SIPDestination: NIODeadline] = [:]
 
     public init(transport: SIPTransportLayer, timers: SIPTimerConfiguration = .default, validator: SIPMessageValidator = SIPMessageValidator(), logger: Logger = Logger(label: "sipdial.transaction")) {
         self.transport = transport

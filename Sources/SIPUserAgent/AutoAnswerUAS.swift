@@ -22,6 +22,10 @@ public final class AutoAnswerUAS: @unchecked Sendable {
     private var unacknowledged: [DialogID: Scheduled<Void>] = [:]
     /// Confirmed calls.
     private var calls: Set<DialogID> = []
+    /// INVITEs ringing until `answerDelay` passes, by server transaction key.
+    private var ringing: [SIPTransactionKey: Scheduled<Void>] = [:]
+    /// How long each INVITE rings (180) before the 200.
+    public let answerDelay: Duration
     /// Statistics for tests and logs.
     public private(set) var answered = 0
     public private(set) var ended = 0
@@ -31,15 +35,22 @@ public final class AutoAnswerUAS: @unchecked Sendable {
         var localTag: String
     }
 
-    public init(transactions: SIPTransactionLayer, policy: SIPUASPolicy = .default, logger: Logger = Logger(label: "sipdial.uas")) {
+    public init(transactions: SIPTransactionLayer, answerDelay: Duration = .zero, policy: SIPUASPolicy = .default, logger: Logger = Logger(label: "sipdial.uas")) {
         self.transactions = transactions
+        self.answerDelay = answerDelay
         self.policy = policy
         self.logger = logger
         var handlers = SIPTransactionLayer.Handlers()
         handlers.request = { [weak self] tx in self?.request(tx) }
         handlers.ack = { [weak self] inbound in self?.ack(inbound) }
-        handlers.cancel = { tx in tx.respond(status: 487) }
+        handlers.cancel = { [weak self] tx in self?.cancel(tx) }
         transactions.setHandlers(handlers)
+    }
+
+    /// §9.2: the CANCEL was answered by the transaction layer; end the INVITE with 487.
+    private func cancel(_ tx: SIPServerTransaction) {
+        ringing.removeValue(forKey: tx.key)?.cancel()
+        tx.respond(status: 487)
     }
 
     /// Calls currently up (answered and not yet ended), read on the event loop.
@@ -81,6 +92,17 @@ public final class AutoAnswerUAS: @unchecked Sendable {
 
     private func answer(_ tx: SIPServerTransaction) {
         tx.respond(status: 180)
+        guard answerDelay > .zero else {
+            accept(tx)
+            return
+        }
+        ringing[tx.key] = eventLoop.scheduleTask(in: answerDelay.timeAmount) { [weak self] in
+            guard let self, self.ringing.removeValue(forKey: tx.key) != nil else { return }
+            self.accept(tx)
+        }
+    }
+
+    private func accept(_ tx: SIPServerTransaction) {
         let local = transactions.transport.localAddress(for: tx.inbound.transport, family: tx.inbound.source)
         let contactURI = SIPURI(host: local?.sipHost ?? "127.0.0.1", port: local?.port,
                                 parameters: tx.inbound.transport == .udp ? [] : [SIPParameter("transport", tx.inbound.transport.uriParameter)])

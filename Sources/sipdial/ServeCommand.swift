@@ -18,6 +18,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("listen"), help: "TRANSPORT:HOST:PORT to listen on (repeatable). Default udp:0.0.0.0:5060 and tcp:0.0.0.0:5060.")
     var listen: [String] = []
 
+    @Option(help: "Seconds each incoming call rings (180) before it is answered.")
+    var answerAfter: Double = 0
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "info"
 
@@ -26,6 +29,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--listen '\(spec)' is not TRANSPORT:HOST:PORT (e.g. udp:0.0.0.0:5060, tcp:[::1]:5070)")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level '\(logLevel)' is not a log level") }
+        guard answerAfter >= 0, answerAfter <= 3600 else { throw ValidationError("--answer-after must be between 0 and 3600 seconds") }
     }
 
     func run() async throws {
@@ -38,7 +42,7 @@ struct ServeCommand: AsyncParsableCommand {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let transport = SIPTransportLayer(eventLoop: group.next(), configuration: config, logger: logger)
         let transactions = SIPTransactionLayer(transport: transport, logger: logger)
-        let uas = AutoAnswerUAS(transactions: transactions, logger: logger)
+        let uas = AutoAnswerUAS(transactions: transactions, answerDelay: .milliseconds(Int64(answerAfter * 1000)), logger: logger)
         do {
             try await transport.start()
         } catch {

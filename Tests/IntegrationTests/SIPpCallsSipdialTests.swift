@@ -44,4 +44,13 @@ struct SIPpCallsSipdialTests {
         // SIPp held its ACK for 1.7 s; the 200 had to come again (T1 and 3*T1 after the first).
         #expect((SIPp.retransmissions(of: "200", in: out) ?? 0) >= 2, "sipp: \(out.suffix(900))")
     }
+
+    @Test func cancelWhileRingingEndsTheInviteWith487() async throws {
+        let stack = try await LocalSIPStack(autoAnswer: true, answerDelay: .seconds(10))
+        defer { Task { await stack.shutdown() } }
+        let (status, out, errors) = try await run(["-sf", SIPp.scenario("uac_cancel"), "-m", "2", "-r", "10"], against: stack)
+        #expect(status == 0, "sipp: \(out.suffix(600)) \(errors)")
+        #expect(stack.uas!.answered == 0, "a cancelled call must not be answered")
+        #expect(try await stack.uas!.activeCalls() == 0)
+    }
 }

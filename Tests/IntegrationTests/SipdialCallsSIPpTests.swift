@@ -70,4 +70,36 @@ struct SipdialCallsSIPpTests {
         // Timer E: resent at 0.5 s and 1.5 s while SIPp was silent.
         #expect(SIPp.retransmissions(of: "OPTIONS", in: sipp.text) == 2, "sipp: \(sipp.text.suffix(900))")
     }
+
+    /// RFC 3263 §4.3: the first target answers 503 Retry-After, the request moves to the
+    /// second; the next request skips the first target while its Retry-After lasts.
+    @Test func failsOverOn503AndHonoursRetryAfter() async throws {
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (refusing, refusingPort) = try await startUAS(["-sf", SIPp.scenario("uas_503_retry_after")], transport: .udp, in: dir)
+        let secondPort = Ports.free()
+        let answering = try SIPp.start(["-sn", "uas", "-t", "u1", "-m", "2"], localPort: secondPort, timeoutSeconds: 25, in: dir)
+        #expect(await Ports.waitUntilBound(secondPort, udp: true))
+        let stack = try await LocalSIPStack(autoAnswer: false)
+        defer { Task { await stack.shutdown() } }
+        let targets = [LocalSIPStack.destination(refusingPort, .udp), LocalSIPStack.destination(secondPort, .udp)]
+        for call in 1...2 {
+            let invite = stack.request(.invite, toPort: secondPort, transport: .udp, body: sampleOffer)
+            let events = await stack.run(invite, trying: targets)
+            guard case .response(let ok)? = events.last, ok.statusCode == 200 else {
+                Issue.record("call \(call): \(events)")
+                return
+            }
+            let ack = SIPRequestFactory.ackFor2xx(invite: invite, response: ok, via: stack.via(.udp))
+            let destination = targets[1]
+            _ = try await stack.transactions.sendStateless(.request(ack), to: destination).get()
+            let bye = stack.request(.bye, toPort: secondPort, transport: .udp, callID: invite.headers[.callID]!, cseq: 2, toTag: try SIPAddress(parsing: ok.headers[.to]!).tag)
+            let byeEvents = await stack.run(bye, to: destination)
+            #expect(byeEvents.last.map { if case .response(let r) = $0 { r.statusCode == 200 } else { false } } == true)
+        }
+        // The refusing SIPp saw exactly one INVITE (its scenario ends after it) and succeeded.
+        #expect(await refusing.wait(timeout: .seconds(15)) == 0, "503 sipp: \(refusing.text.suffix(600))")
+        #expect(SIPp.messages(of: "INVITE", in: refusing.text) == 1, "the second call must skip the 503 target: \(refusing.text.suffix(600))")
+        #expect(await answering.wait(timeout: .seconds(20)) == 0, "uas sipp: \(answering.text.suffix(600)) \(SIPp.errors(in: dir))")
+    }
 }

@@ -14,7 +14,7 @@ final class LocalSIPStack: @unchecked Sendable {
     private(set) var uas: AutoAnswerUAS?
     let port: Int
 
-    init(autoAnswer: Bool, timers: SIPTimerConfiguration = .default, idleTimeout: Duration = .seconds(60)) async throws {
+    init(autoAnswer: Bool, answerDelay: Duration = .zero, timers: SIPTimerConfiguration = .default, idleTimeout: Duration = .seconds(60)) async throws {
         var lastError: Error?
         for _ in 0..<5 {
             let port = Ports.free()
@@ -30,7 +30,7 @@ final class LocalSIPStack: @unchecked Sendable {
                 self.port = port
                 self.transport = transport
                 self.transactions = SIPTransactionLayer(transport: transport, timers: timers)
-                if autoAnswer { uas = AutoAnswerUAS(transactions: transactions) }
+                if autoAnswer { uas = AutoAnswerUAS(transactions: transactions, answerDelay: answerDelay) }
                 return
             } catch {
                 await transport.shutdown()
@@ -51,6 +51,14 @@ final class LocalSIPStack: @unchecked Sendable {
         await withCheckedContinuation { (continuation: CheckedContinuation<[SIPClientTransactionEvent], Never>) in
             let collector = EventCollector(continuation)
             transactions.sendRequest(request, to: destination) { collector.add($0) }
+        }
+    }
+
+    /// The same through RFC 3263 failover over `destinations`.
+    func run(_ request: SIPRequest, trying destinations: [SIPDestination]) async -> [SIPClientTransactionEvent] {
+        await withCheckedContinuation { (continuation: CheckedContinuation<[SIPClientTransactionEvent], Never>) in
+            let collector = EventCollector(continuation)
+            transactions.sendRequest(request, trying: destinations) { collector.add($0) }
         }
     }
 

@@ -36,6 +36,15 @@ enum SIPp {
     /// `INVITE ---------->  1  0` for what it sends in UAC mode and `----------> INVITE  1  0`
     /// for what it receives in UAS mode.
     static func retransmissions(of message: String, in output: String, occurrence: Int = 0) -> Int? {
+        column(1, of: message, in: output, occurrence: occurrence)
+    }
+
+    /// The Messages column (how many were sent or received) of the same screen line.
+    static func messages(of message: String, in output: String, occurrence: Int = 0) -> Int? {
+        column(0, of: message, in: output, occurrence: occurrence)
+    }
+
+    private static func column(_ index: Int, of message: String, in output: String, occurrence: Int) -> Int? {
         let rows: [[Substring]] = output.split(separator: "\n").compactMap { line in
             let f = line.split(separator: " ")
             guard f.count >= 4 else { return nil }
@@ -43,7 +52,7 @@ enum SIPp {
             if f[1] == message, f[0].contains("--") { return Array(f[2...]) }
             return nil
         }
-        guard occurrence < rows.count, rows[occurrence].count >= 2 else { return nil }
-        return Int(rows[occurrence][1])
+        guard occurrence < rows.count, rows[occurrence].count > index else { return nil }
+        return Int(rows[occurrence][index])
     }
 }

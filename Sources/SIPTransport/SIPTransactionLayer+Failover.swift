@@ -1,0 +1,67 @@
+import NIOCore
+import SIPCore
+import SIPTransaction
+
+extension SIPTransactionLayer {
+    /// Sends `request` to the first usable destination and fails over to the next one on a
+    /// transport error, a timeout or a 503 (RFC 3263 §4.3), each attempt a new client
+    /// transaction with a fresh branch. A 503 with Retry-After also keeps that destination out
+    /// of use for later requests until the time has passed (RFC 3261 §21.5.4).
+    ///
+    /// `handler` sees the provisional responses and the final outcome of the attempt that
+    /// ended the search: a non-503 final response, or the last failure when none is left.
+    public func sendRequest(_ request: SIPRequest, trying destinations: [SIPDestination], handler: @escaping @Sendable (SIPClientTransactionEvent) -> Void) {
+        guard eventLoop.inEventLoop else {
+            eventLoop.execute { self.sendRequest(request, trying: destinations, handler: handler) }
+            return
+        }
+        var failover = SIPTargetFailover<SIPDestination, NIODeadline>(targets: destinations)
+        attempt(request, failover: &failover, lastFailure: .transportFailed, handler: handler)
+    }
+
+    private func attempt(_ request: SIPRequest, failover: inout SIPTargetFailover<SIPDestination, NIODeadline>, lastFailure: SIPClientTransactionEvent, handler: @escaping @Sendable (SIPClientTransactionEvent) -> Void) {
+        let now = NIODeadline.now()
+        var candidate = failover.next(now: now)
+        while let c = candidate, let until = retryAfterBlocks[c], until > now {
+            candidate = failover.next(now: now)
+        }
+        guard let destination = candidate else {
+            handler(lastFailure)
+            return
+        }
+        let state = failover
+        let fresh = SIPTransactionLayer.withFreshBranch(request)
+        sendRequest(fresh, to: destination) { [weak self] event in
+            guard let self else { return }
+            var next = state
+            switch event {
+            case .response(let r) where r.statusCode == 503:
+                let seconds = r.headers[.retryAfter].flatMap { try? SIPParameterizedValue(parsing: $0) }.flatMap { Int64($0.value) }
+                if let seconds {
+                    self.retryAfterBlocks[destination] = .now() + .seconds(seconds)
+                }
+                next.failed(destination, .serviceUnavailable(retryUntil: nil))
+                self.attempt(request, failover: &next, lastFailure: event, handler: handler)
+            case .timedOut:
+                next.failed(destination, .timeout)
+                self.attempt(request, failover: &next, lastFailure: event, handler: handler)
+            case .transportFailed:
+                next.failed(destination, .transportError)
+                self.attempt(request, failover: &next, lastFailure: event, handler: handler)
+            case .response:
+                handler(event)
+            }
+        }
+    }
+
+    /// The request with a new branch in its top Via (a new transaction, RFC 3263 §4.3).
+    static func withFreshBranch(_ request: SIPRequest) -> SIPRequest {
+        var r = request
+        guard let index = r.headers.firstIndex(where: { $0.name == .via }),
+              var via = try? Via(parsing: r.headers[index].value.split(separator: ",", maxSplits: 1)[0]) else { return r }
+        via.branch = SIPIdentifiers.branch()
+        let rest = r.headers[index].value.split(separator: ",", maxSplits: 1).dropFirst().first.map { ", " + $0.trimmingCharacters(in: " ") } ?? ""
+        r.headers.setValue(via.description + rest, at: index)
+        return r
+    }
+}
