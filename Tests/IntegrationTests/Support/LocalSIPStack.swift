@@ -14,14 +14,17 @@ final class LocalSIPStack: @unchecked Sendable {
     private(set) var uas: AutoAnswerUAS?
     let port: Int
 
-    init(autoAnswer: Bool, answerDelay: Duration = .zero, timers: SIPTimerConfiguration = .default, idleTimeout: Duration = .seconds(60)) async throws {
+    let host: String
+
+    init(autoAnswer: Bool, answerDelay: Duration = .zero, host: String = "127.0.0.1", timers: SIPTimerConfiguration = .default, idleTimeout: Duration = .seconds(60)) async throws {
+        self.host = host
         var lastError: Error?
         for _ in 0..<5 {
             let port = Ports.free()
             var config = SIPTransportConfiguration()
             config.listeners = [
-                .init(host: "127.0.0.1", port: port, transport: .udp),
-                .init(host: "127.0.0.1", port: port, transport: .tcp),
+                .init(host: host, port: port, transport: .udp),
+                .init(host: host, port: port, transport: .tcp),
             ]
             config.tcpIdleTimeout = idleTimeout
             let transport = SIPTransportLayer(eventLoop: group.next(), configuration: config)
