@@ -30,8 +30,15 @@ public enum SIPRequestFactory {
     /// `via`), To with the tag of the 2xx, the INVITE's CSeq number, sent to the remote target.
     public static func ackFor2xx(invite: SIPRequest, response: SIPResponse, via: Via) -> SIPRequest {
         let target = response.headers[.contact].flatMap { try? SIPAddress(parsing: $0) }?.uri ?? invite.uri
+        return ack(for: invite, response: response, uri: target, via: via.description, routes: [])
+    }
+
+    /// An ACK for `invite`: its From, Call-ID and CSeq number, the response's To, the given
+    /// Request-URI, Via and Route values (RFC 3261 §17.1.1.3 and §13.2.2.4 differ only in those).
+    public static func ack(for invite: SIPRequest, response: SIPResponse, uri: SIPURI, via: String, routes: [String]) -> SIPRequest {
         var h = SIPHeaders()
-        h.append(.via, via.description)
+        h.append(.via, via)
+        for route in routes { h.append(.route, route) }
         h.append(.maxForwards, "70")
         if let from = invite.headers[.from] { h.append(.from, from) }
         if let to = response.headers[.to] { h.append(.to, to) }
@@ -39,6 +46,6 @@ public enum SIPRequestFactory {
         let number = invite.headers[.cseq].flatMap { try? CSeq(parsing: $0) }?.sequence ?? 1
         h.append(.cseq, CSeq(number, .ack).description)
         h.append(.contentLength, "0")
-        return SIPRequest(method: .ack, uri: target, headers: h)
+        return SIPRequest(method: .ack, uri: uri, headers: h)
     }
 }

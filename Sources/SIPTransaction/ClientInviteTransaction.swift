@@ -6,12 +6,7 @@ import SIPCore
 public struct ClientInviteTransaction: Sendable {
     public enum State: Sendable, Equatable { case calling, proceeding, accepted, completed, terminated }
 
-    public enum Event: Sendable, Equatable {
-        case start
-        case response(SIPResponse)
-        case timerFired(SIPTimer)
-        case transportError
-    }
+    public typealias Event = SIPClientTransactionInput
 
     public let request: SIPRequest
     public let reliable: Bool
@@ -94,16 +89,8 @@ public struct ClientInviteTransaction: Sendable {
     /// The ACK for a non-2xx final response (RFC 3261 §17.1.1.3): same Request-URI, Call-ID,
     /// From, CSeq number and top Via as the INVITE, To from the response, the INVITE's Route set.
     public static func ack(for invite: SIPRequest, response: SIPResponse) -> SIPRequest {
-        var headers = SIPHeaders()
-        if let via = invite.headers.listValues(.via).first { headers.append(.via, via) }
-        for route in invite.headers.values(.route) { headers.append(.route, route) }
-        headers.append(.maxForwards, "70")
-        if let from = invite.headers[.from] { headers.append(.from, from) }
-        if let to = response.headers[.to] { headers.append(.to, to) }
-        if let callID = invite.headers[.callID] { headers.append(.callID, callID) }
-        let number = invite.headers[.cseq].flatMap { try? CSeq(parsing: $0) }?.sequence ?? 1
-        headers.append(.cseq, CSeq(number, .ack).description)
-        headers.append(.contentLength, "0")
-        return SIPRequest(method: .ack, uri: invite.uri, headers: headers)
+        SIPRequestFactory.ack(
+            for: invite, response: response, uri: invite.uri,
+            via: invite.headers.listValues(.via).first ?? "", routes: invite.headers.values(.route))
     }
 }

@@ -4,12 +4,7 @@ import SIPCore
 public struct ClientNonInviteTransaction: Sendable {
     public enum State: Sendable, Equatable { case trying, proceeding, completed, terminated }
 
-    public enum Event: Sendable, Equatable {
-        case start
-        case response(SIPResponse)
-        case timerFired(SIPTimer)
-        case transportError
-    }
+    public typealias Event = SIPClientTransactionInput
 
     public let request: SIPRequest
     public let reliable: Bool

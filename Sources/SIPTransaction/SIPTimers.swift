@@ -70,3 +70,21 @@ public enum SIPTransactionAction: Sendable, Equatable {
     /// The transaction is over and can be removed from the table.
     case terminated
 }
+
+/// What drives a client transaction (RFC 3261 §17.1): its start, responses that matched it,
+/// its timers and transport failures.
+public enum SIPClientTransactionInput: Sendable, Equatable {
+    case start
+    case response(SIPResponse)
+    case timerFired(SIPTimer)
+    case transportError
+}
+
+/// What drives a server transaction (RFC 3261 §17.2): requests that matched it (retransmissions,
+/// ACK), the TU's responses, its timers and transport failures.
+public enum SIPServerTransactionInput: Sendable, Equatable {
+    case request(SIPRequest)
+    case respond(SIPResponse)
+    case timerFired(SIPTimer)
+    case transportError
+}

@@ -7,14 +7,7 @@ import SIPCore
 public struct ServerInviteTransaction: Sendable {
     public enum State: Sendable, Equatable { case proceeding, accepted, completed, confirmed, terminated }
 
-    public enum Event: Sendable, Equatable {
-        /// A request that matched this transaction: a retransmitted INVITE or an ACK.
-        case request(SIPRequest)
-        /// The TU answers.
-        case respond(SIPResponse)
-        case timerFired(SIPTimer)
-        case transportError
-    }
+    public typealias Event = SIPServerTransactionInput
 
     public let request: SIPRequest
     public let reliable: Bool

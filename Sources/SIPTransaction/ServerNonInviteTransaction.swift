@@ -4,13 +4,7 @@ import SIPCore
 public struct ServerNonInviteTransaction: Sendable {
     public enum State: Sendable, Equatable { case trying, proceeding, completed, terminated }
 
-    public enum Event: Sendable, Equatable {
-        /// A retransmission of the request.
-        case request(SIPRequest)
-        case respond(SIPResponse)
-        case timerFired(SIPTimer)
-        case transportError
-    }
+    public typealias Event = SIPServerTransactionInput
 
     public let request: SIPRequest
     public let reliable: Bool

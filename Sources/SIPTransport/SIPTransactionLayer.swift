@@ -37,11 +37,33 @@ public final class SIPTransactionLayer: @unchecked Sendable {
     private enum ClientMachine {
         case invite(ClientInviteTransaction)
         case nonInvite(ClientNonInviteTransaction)
+
+        mutating func handle(_ input: SIPClientTransactionInput) -> [SIPTransactionAction] {
+            switch self {
+            case .invite(var m):
+                defer { self = .invite(m) }
+                return m.handle(input)
+            case .nonInvite(var m):
+                defer { self = .nonInvite(m) }
+                return m.handle(input)
+            }
+        }
     }
 
     private enum ServerMachine {
         case invite(ServerInviteTransaction)
         case nonInvite(ServerNonInviteTransaction)
+
+        mutating func handle(_ input: SIPServerTransactionInput) -> [SIPTransactionAction] {
+            switch self {
+            case .invite(var m):
+                defer { self = .invite(m) }
+                return m.handle(input)
+            case .nonInvite(var m):
+                defer { self = .nonInvite(m) }
+                return m.handle(input)
+            }
+        }
     }
 
     private struct ClientEntry {
@@ -108,31 +130,9 @@ public final class SIPTransactionLayer: @unchecked Sendable {
         eventLoop.flatSubmit { self.transport.send(message, to: destination) }
     }
 
-    private enum ClientEvent {
-        case start, response(SIPResponse), timer(SIPTimer), transportError
-    }
-
-    private func feedClient(_ key: SIPTransactionKey, _ event: ClientEvent) {
+    private func feedClient(_ key: SIPTransactionKey, _ input: SIPClientTransactionInput) {
         guard var entry = clients[key] else { return }
-        let actions: [SIPTransactionAction]
-        switch entry.machine {
-        case .invite(var m):
-            switch event {
-            case .start: actions = m.handle(.start)
-            case .response(let r): actions = m.handle(.response(r))
-            case .timer(let t): actions = m.handle(.timerFired(t))
-            case .transportError: actions = m.handle(.transportError)
-            }
-            entry.machine = .invite(m)
-        case .nonInvite(var m):
-            switch event {
-            case .start: actions = m.handle(.start)
-            case .response(let r): actions = m.handle(.response(r))
-            case .timer(let t): actions = m.handle(.timerFired(t))
-            case .transportError: actions = m.handle(.transportError)
-            }
-            entry.machine = .nonInvite(m)
-        }
+        let actions = entry.machine.handle(input)
         clients[key] = entry
         for action in actions {
             switch action {
@@ -145,7 +145,7 @@ public final class SIPTransactionLayer: @unchecked Sendable {
             case .transportFailed: entry.handler(.transportFailed)
             case .startTimer(let t, let d):
                 clients[key]?.timers[t]?.cancel()
-                clients[key]?.timers[t] = eventLoop.scheduleTask(in: d.timeAmount) { [weak self] in self?.feedClient(key, .timer(t)) }
+                clients[key]?.timers[t] = eventLoop.scheduleTask(in: d.timeAmount) { [weak self] in self?.feedClient(key, .timerFired(t)) }
             case .cancelTimer(let t):
                 clients[key]?.timers.removeValue(forKey: t)?.cancel()
             case .terminated:
@@ -165,31 +165,9 @@ public final class SIPTransactionLayer: @unchecked Sendable {
         feedServer(key, .respond(response))
     }
 
-    private enum ServerEvent {
-        case request(SIPRequest), respond(SIPResponse), timer(SIPTimer), transportError
-    }
-
-    private func feedServer(_ key: SIPTransactionKey, _ event: ServerEvent) {
+    private func feedServer(_ key: SIPTransactionKey, _ input: SIPServerTransactionInput) {
         guard var entry = servers[key] else { return }
-        let actions: [SIPTransactionAction]
-        switch entry.machine {
-        case .invite(var m):
-            switch event {
-            case .request(let r): actions = m.handle(.request(r))
-            case .respond(let r): actions = m.handle(.respond(r))
-            case .timer(let t): actions = m.handle(.timerFired(t))
-            case .transportError: actions = m.handle(.transportError)
-            }
-            entry.machine = .invite(m)
-        case .nonInvite(var m):
-            switch event {
-            case .request(let r): actions = m.handle(.request(r))
-            case .respond(let r): actions = m.handle(.respond(r))
-            case .timer(let t): actions = m.handle(.timerFired(t))
-            case .transportError: actions = m.handle(.transportError)
-            }
-            entry.machine = .nonInvite(m)
-        }
+        let actions = entry.machine.handle(input)
         servers[key] = entry
         perform(actions, server: key, entry: entry)
     }
@@ -208,7 +186,7 @@ public final class SIPTransactionLayer: @unchecked Sendable {
                 handlers.serverFailure(entry.handle, action)
             case .startTimer(let t, let d):
                 servers[key]?.timers[t]?.cancel()
-                servers[key]?.timers[t] = eventLoop.scheduleTask(in: d.timeAmount) { [weak self] in self?.feedServer(key, .timer(t)) }
+                servers[key]?.timers[t] = eventLoop.scheduleTask(in: d.timeAmount) { [weak self] in self?.feedServer(key, .timerFired(t)) }
             case .cancelTimer(let t):
                 servers[key]?.timers.removeValue(forKey: t)?.cancel()
             case .terminated:
