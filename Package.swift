@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.0.0"),
     ],
     targets: [
         .target(name: "SIPCore"),
@@ -35,6 +36,7 @@ let package = Package(
                 "SIPCore", "SIPTransaction", "SIPTransport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(
@@ -49,6 +51,7 @@ let package = Package(
         ),
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"], resources: [.copy("Torture"), .copy("FuzzRegressions")]),
         .testTarget(name: "SIPTransactionTests", dependencies: ["SIPTransaction"]),
+        .testTarget(name: "SIPUserAgentTests", dependencies: ["SIPUserAgent"]),
         .testTarget(
             name: "SIPTransportTests",
             dependencies: [

@@ -43,7 +43,7 @@ enum SIPCharacterClass {
 
 extension StringProtocol {
     /// The string without leading and trailing SP/HT (RFC 3261 §25.1 LWS after unfolding).
-    func trimmingSIPWhitespace() -> Substring {
+    public func trimmingSIPWhitespace() -> Substring {
         let s = Substring(self)
         let u = s.utf8
         var a = u.startIndex, b = u.endIndex

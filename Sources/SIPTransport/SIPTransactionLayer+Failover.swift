@@ -60,7 +60,7 @@ extension SIPTransactionLayer {
         guard let index = r.headers.firstIndex(where: { $0.name == .via }),
               var via = try? Via(parsing: r.headers[index].value.split(separator: ",", maxSplits: 1)[0]) else { return r }
         via.branch = SIPIdentifiers.branch()
-        let rest = r.headers[index].value.split(separator: ",", maxSplits: 1).dropFirst().first.map { ", " + $0.trimmingCharacters(in: " ") } ?? ""
+        let rest = r.headers[index].value.split(separator: ",", maxSplits: 1).dropFirst().first.map { ", " + $0.trimmingSIPWhitespace() } ?? ""
         r.headers.setValue(via.description + rest, at: index)
         return r
     }

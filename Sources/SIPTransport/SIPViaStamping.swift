@@ -30,7 +30,7 @@ enum SIPViaStamping {
 
     /// The first via-parm of a Via field value and the rest of the list.
     private static func splitTopVia(_ value: String) -> (top: String, rest: String) {
-        let list = value.split(separator: ",", maxSplits: 1).map { String($0.trimmingCharacters(in: " \t")) }
+        let list = value.split(separator: ",", maxSplits: 1).map { String($0.trimmingSIPWhitespace()) }
         return (list.first ?? value, list.count > 1 ? list[1] : "")
     }
 }
@@ -38,15 +38,5 @@ enum SIPViaStamping {
 extension Via {
     var hostWithoutBrackets: String {
         host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
-    }
-}
-
-extension StringProtocol {
-    func trimmingCharacters(in set: String) -> Substring {
-        let chars = Set(set)
-        var s = Substring(self)
-        while let f = s.first, chars.contains(f) { s = s.dropFirst() }
-        while let l = s.last, chars.contains(l) { s = s.dropLast() }
-        return s
     }
 }
