@@ -1,15 +1,13 @@
 import SIPCore
 
 /// Answers 401/407 challenges for one request stream (a registration, a call): builds the
-/// retried request with credentials, counts nonce uses, and stops instead of looping when a
-/// server challenges again without `stale=true` — the sign of a wrong password
-/// (RFC 3261 §22.2, §22.3, §8.1.3.5).
+/// retried request with credentials and counts nonce uses. When the challenged request
+/// already carried credentials for that realm and the challenge is not `stale=true`, the
+/// password is wrong: it reports that instead of looping (RFC 3261 §22.2, §22.3, §8.1.3.5).
 public struct SIPAuthenticator: Sendable {
     public var username: String
     public var password: String
     private var nonceCounts: [String: UInt32] = [:]
-    /// Realms whose challenge was already answered with these credentials.
-    private var answered: Set<String> = []
 
     public enum Outcome: Sendable, Equatable {
         /// Send this request (new CSeq, fresh branch, credentials added).
@@ -31,16 +29,16 @@ public struct SIPAuthenticator: Sendable {
         guard let challenge = challenges.max(by: { $0.algorithm.strength < $1.algorithm.strength }) else {
             return .failed("\(response.statusCode) without a Digest challenge sipdial supports")
         }
-        if answered.contains(challenge.realm), !challenge.stale {
+        let header: SIPHeaderName = proxy ? .proxyAuthorization : .authorization
+        let alreadySent = request.headers.values(header).contains { (try? SIPAuthValue(parsing: $0))?["realm"] == challenge.realm }
+        if alreadySent, !challenge.stale {
             return .failed("authentication failed for realm \"\(challenge.realm)\" (\(response.statusCode) again after credentials were sent)")
         }
-        answered.insert(challenge.realm)
         let count = (nonceCounts[challenge.nonce] ?? 0) + 1
         nonceCounts[challenge.nonce] = count
         let credentials = SIPDigest.credentials(challenge: challenge, username: username, password: password,
                                                 method: request.method, uri: request.uri, cnonce: cnonce, nonceCount: count)
         var retry = request
-        let header: SIPHeaderName = proxy ? .proxyAuthorization : .authorization
         // Replace earlier credentials for the same realm; keep those for other realms (§22.3).
         let kept = retry.headers.values(header).filter { value in
             (try? SIPAuthValue(parsing: value))?["realm"] != challenge.realm
