@@ -68,7 +68,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            resources: [.copy("Scenarios"), .copy("Torture")]
+            resources: [.copy("Scenarios"), .copy("Torture"), .copy("Kamailio")]
         ),
     ]
 )

@@ -13,7 +13,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
     public let eventLoop: EventLoop
     public let configuration: SIPTransportConfiguration
     public let statistics = SIPTransportStatistics()
-    private let logger: Logger
+    public let logger: Logger
     private let validator: SIPMessageValidator
 
     // Loop-bound state: touched only on `eventLoop`.

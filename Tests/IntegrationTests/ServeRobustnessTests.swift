@@ -76,7 +76,7 @@ struct ServeRobustnessTests {
                 // outside any call), or it is a response and gets nothing.
                 #expect(finals.allSatisfy { $0 < 300 || $0 == 481 }, "\(file): unexpected \(finals)")
             }
-            #expect(serve.process.isRunning, "sipdial died on \(file)")
+            #expect(serve.isRunning, "sipdial died on \(file)")
         }
         let options = "OPTIONS sip:probe@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-probe;rport\r\nFrom: <sip:t@x>;tag=p\r\nTo: <sip:probe@127.0.0.1>\r\nCall-ID: probe\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
         client.send(Array(options.utf8))

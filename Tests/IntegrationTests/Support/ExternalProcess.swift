@@ -34,34 +34,76 @@ final class ExternalProcess: @unchecked Sendable {
     /// Waits for exit; kills the process and returns nil after `timeout`.
     func wait(timeout: Duration) async -> Int32? {
         let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
+        while true {
+            if let status = exitStatus { return status }
             if ContinuousClock.now >= deadline {
                 stop()
                 return nil
             }
             try? await Task.sleep(for: .milliseconds(20))
         }
-        return process.terminationStatus
     }
+
+    /// The exit status once the process has ended, read with `waitid(WNOWAIT)` so the zombie is
+    /// left for Foundation to reap: Foundation's own reaping sometimes misses a child while
+    /// other children (Kamailio's workers) come and go, and `isRunning` then stays true.
+    var exitStatus: Int32? {
+        var info = siginfo_t()
+        guard waitid(P_PID, id_t(process.processIdentifier), &info, WEXITED | WNOHANG | WNOWAIT) == 0 else {
+            return process.isRunning ? nil : process.terminationStatus
+        }
+        guard info.si_signo == SIGCHLD else { return nil }
+        return info._sifields._sigchld.si_status
+    }
+
+    var isRunning: Bool { exitStatus == nil }
 
     /// Waits until the output contains `needle`.
     func waitForOutput(_ needle: String, timeout: Duration) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if text.contains(needle) { return true }
-            if !process.isRunning { return text.contains(needle) }
+            if !isRunning { return text.contains(needle) }
             try? await Task.sleep(for: .milliseconds(20))
         }
         return false
     }
 
+    /// Stops the process and every process it forked (Kamailio forks its workers, which a
+    /// killed parent would leave behind).
     func stop() {
-        if process.isRunning {
+        let children = Self.descendants(of: process.processIdentifier)
+        if isRunning {
             process.terminate()
             let deadline = Date().addingTimeInterval(2)
-            while process.isRunning, Date() < deadline { usleep(10_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            while isRunning, Date() < deadline { usleep(10_000) }
+            if isRunning { kill(process.processIdentifier, SIGKILL) }
         }
+        for child in children { kill(child, SIGKILL) }
+    }
+
+    /// The process ids below `root`, read from /proc/<pid>/stat (field 4 is the parent).
+    private static func descendants(of root: Int32) -> [Int32] {
+        guard root > 0, let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        var parentOf: [Int32: Int32] = [:]
+        for entry in entries {
+            guard let pid = Int32(entry),
+                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, let ppid = Int32(fields[1]) { parentOf[pid] = ppid }
+        }
+        var found: Set<Int32> = [root]
+        var grew = true
+        while grew {
+            grew = false
+            for (pid, ppid) in parentOf where found.contains(ppid) && !found.contains(pid) {
+                found.insert(pid)
+                grew = true
+            }
+        }
+        found.remove(root)
+        return Array(found)
     }
 
     deinit { stop() }

@@ -1,0 +1,218 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SIPCore
+import SIPTransport
+import SIPUserAgent
+
+/// `sipdial register`: registers to a registrar, keeps the registration refreshed for
+/// `--hold` seconds, unregisters, and prints each step. Exit 0 when it registered and
+/// unregistered, 1 on a SIP failure (wrong password, refusal), 2 usage, 3 network.
+struct RegisterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "register",
+        abstract: "Register to a SIP registrar with digest authentication, hold, then unregister."
+    )
+
+    @Option(help: "Registrar HOST[:PORT] (a name is resolved by SRV, then A/AAAA).")
+    var registrar: String
+    @Option(help: "User name (for the address of record and for authentication).")
+    var user: String
+    @Option(help: "Password for digest authentication.")
+    var password: String
+    @Option(help: "Domain of the address of record (default: the registrar's host).")
+    var domain: String?
+    @Option(help: "udp or tcp.")
+    var transport: String = "udp"
+    @Option(help: "Expiry to ask for, in seconds.")
+    var expires: UInt32 = 3600
+    @Option(help: "Seconds to keep the registration (refreshing it) before unregistering.")
+    var hold: Double = 0
+    @Option(help: "Local address to listen on and to put in Contact (default: the address that routes to the registrar).")
+    var localAddress: String?
+    @Flag(help: "Print one JSON object per step.")
+    var json = false
+
+    func validate() throws {
+        guard SIPTransportType(uriParameter: transport) != nil else { throw ValidationError("--transport must be udp or tcp") }
+        guard RegistrarSpec(registrar) != nil else { throw ValidationError("--registrar '\(registrar)' is not HOST[:PORT]") }
+        guard hold >= 0, hold <= 86_400 else { throw ValidationError("--hold must be between 0 and 86400 seconds") }
+        guard expires > 0 else { throw ValidationError("--expires must be positive") }
+        guard !user.isEmpty else { throw ValidationError("--user must not be empty") }
+    }
+
+    func run() async throws {
+        let spec = RegistrarSpec(registrar)!
+        let kind = SIPTransportType(uriParameter: transport)!
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let result = await Result { try await session(spec: spec, kind: kind, group: group) }
+        try? await group.shutdownGracefully()
+        try result.get()
+    }
+
+    /// Listens, registers, holds and unregisters; the transport is closed before it returns.
+    private func session(spec: RegistrarSpec, kind: SIPTransportType, group: EventLoopGroup) async throws {
+        let local = localAddress ?? LocalRoute.address(toward: spec.host) ?? "127.0.0.1"
+        var config = SIPTransportConfiguration()
+        config.listeners = [.init(host: local, port: 0, transport: kind)]
+        var logger = Logger(label: "sipdial")
+        logger.logLevel = .warning
+        let transportLayer = SIPTransportLayer(eventLoop: group.next(), configuration: config, logger: logger)
+        do { try await transportLayer.start() } catch {
+            report(["step": "error", "error": "cannot listen on \(local): \(error)"])
+            throw ExitCode(3)
+        }
+        let result = await Result { try await register(spec: spec, kind: kind, group: group, transportLayer: transportLayer) }
+        await transportLayer.shutdown()
+        try result.get()
+    }
+
+    private func register(spec: RegistrarSpec, kind: SIPTransportType, group: EventLoopGroup, transportLayer: SIPTransportLayer) async throws {
+        let bound = try await transportLayer.boundAddresses()[0].1
+        let transactions = SIPTransactionLayer(transport: transportLayer, logger: transportLayer.logger)
+        let registrarURI = SIPURI(host: spec.uriHost, port: spec.port, parameters: kind == .udp ? [] : [SIPParameter("transport", kind.uriParameter)])
+        let resolver = SIPTargetResolver(dns: DNSClient(nameServer: DNSClient.systemNameServer(), eventLoop: group.next()), eventLoop: group.next())
+        let destinations: [SIPDestination]
+        do { destinations = try await resolver.resolve(registrarURI, transport: kind) } catch {
+            report(["step": "error", "error": "cannot resolve \(spec.host): \(error)"])
+            throw ExitCode(3)
+        }
+        let host = bound.sipHost
+        let clientConfig = RegistrationClient.Configuration(
+            registrar: registrarURI,
+            addressOfRecord: SIPURI(user: user, host: domain ?? spec.uriHost),
+            contact: SIPURI(user: user, host: host, port: bound.port, parameters: kind == .udp ? [] : [SIPParameter("transport", kind.uriParameter)]),
+            via: Via(transport: kind.rawValue, host: host, port: bound.port, parameters: [SIPParameter("rport")]),
+            username: user, password: password, expires: expires)
+        let events = AsyncStream<(RegistrationClient.State, String?)>.makeStream()
+        let registration = SIPRegistration(client: RegistrationClient(configuration: clientConfig), transactions: transactions, destinations: destinations) { state, error in
+            events.continuation.yield((state, error))
+        }
+        registration.start()
+        let started = ContinuousClock.now
+        var registeredOnce = false
+        var lastError: String?
+        var failures = 0
+        // Wait until registered (or the first failure), then hold while refreshing.
+        for await (state, error) in events.stream {
+            report(step(state, error, since: started))
+            lastError = error ?? lastError
+            if case .registered = state { registeredOnce = true; break }
+            if case .backingOff = state {
+                failures += 1
+                if error?.contains("authentication failed") == true || failures >= 3 { break }
+            }
+        }
+        if registeredOnce, hold > 0 {
+            let deadline = ContinuousClock.now + .milliseconds(Int64(hold * 1000))
+            let watcher = Task {
+                for await (state, error) in events.stream {
+                    report(step(state, error, since: started))
+                }
+            }
+            try? await Task.sleep(until: deadline)
+            watcher.cancel()
+        }
+        await registration.stop()
+        let (final, error) = try await registration.status()
+        report(step(final, error, since: started))
+        events.continuation.finish()
+        guard registeredOnce else {
+            let network = lastError.map { $0.contains("no answer") || $0.contains("cannot reach") } ?? false
+            throw ExitCode(network ? 3 : 1)
+        }
+    }
+
+    private func step(_ state: RegistrationClient.State, _ error: String?, since start: ContinuousClock.Instant) -> [String: String] {
+        let elapsed = ContinuousClock.now - start
+        var out = ["elapsed": String(format: "%.3f", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)]
+        switch state {
+        case .idle: out["step"] = "idle"
+        case .registering: out["step"] = "registering"
+        case .registered(let e):
+            out["step"] = "registered"
+            out["expires"] = String(e)
+        case .backingOff(let reason):
+            out["step"] = reason.contains("authentication failed") ? "authentication-failed" : "failed"
+            out["error"] = reason
+        case .unregistering: out["step"] = "unregistering"
+        case .unregistered: out["step"] = "unregistered"
+        }
+        if let error, out["error"] == nil { out["error"] = error }
+        return out
+    }
+
+    private func report(_ fields: [String: String]) {
+        let line: String
+        if json {
+            let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data()
+            line = String(decoding: data, as: UTF8.self)
+        } else {
+            let detail = fields.filter { $0.key != "step" && $0.key != "elapsed" }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            line = "[\(fields["elapsed"] ?? "")s] \(fields["step"] ?? "")" + (detail.isEmpty ? "" : " " + detail)
+        }
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+}
+
+/// HOST[:PORT] with IPv6 in brackets.
+struct RegistrarSpec {
+    var host: String
+    var port: Int?
+    var uriHost: String { host.contains(":") ? "[\(host)]" : host }
+
+    init?(_ text: String) {
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            host = String(text[text.index(after: text.startIndex)..<close])
+            let rest = text[text.index(after: close)...]
+            if rest.isEmpty { port = nil } else {
+                guard rest.hasPrefix(":"), let p = Int(rest.dropFirst()), (1...65535).contains(p) else { return nil }
+                port = p
+            }
+        } else {
+            let parts = text.split(separator: ":")
+            guard parts.count == 1 || parts.count == 2, !parts[0].isEmpty else { return nil }
+            host = String(parts[0])
+            if parts.count == 2 {
+                guard let p = Int(parts[1]), (1...65535).contains(p) else { return nil }
+                port = p
+            } else {
+                port = nil
+            }
+        }
+        guard !host.isEmpty else { return nil }
+    }
+}
+
+/// The local address the kernel would use to reach `host` (a connected UDP socket's name).
+enum LocalRoute {
+    static func address(toward host: String) -> String? {
+        guard let remote = try? SocketAddress.makeAddressResolvingHost(host, port: 9) else { return nil }
+        let family = remote.protocol == .inet6 ? AF_INET6 : AF_INET
+        let fd = socket(family, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        let connected = remote.withSockAddr { connect(fd, $0, socklen_t($1)) }
+        guard connected == 0 else { return nil }
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let named = withUnsafeMutablePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        guard named == 0 else { return nil }
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        let ok: Bool = withUnsafePointer(to: &storage) { p in
+            if family == AF_INET6 {
+                return p.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { sa in
+                    var a = sa.pointee.sin6_addr
+                    return inet_ntop(AF_INET6, &a, &text, socklen_t(text.count)) != nil
+                }
+            }
+            return p.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { sa in
+                var a = sa.pointee.sin_addr
+                return inet_ntop(AF_INET, &a, &text, socklen_t(text.count)) != nil
+            }
+        }
+        return ok ? String(cString: text) : nil
+    }
+}

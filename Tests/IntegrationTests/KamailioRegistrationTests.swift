@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+
+/// `sipdial register` against Kamailio as a digest-authenticating registrar
+/// (Tests/IntegrationTests/Kamailio), over real sockets on 127.0.0.1. The binding is checked
+/// through Kamailio itself (`kamcmd ul.dump`).
+@Suite(.serialized)
+struct KamailioRegistrationTests {
+    final class Kamailio {
+        let process: ExternalProcess
+        let port: Int
+        let dir: URL
+        var ctl: String { "unix:" + dir.appendingPathComponent("ctl.sock").path }
+
+        init() async throws {
+            dir = FileManager.default.temporaryDirectory.appendingPathComponent("sipdial-kamailio-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let source = Bundle.module.url(forResource: "Kamailio", withExtension: nil)!
+            try FileManager.default.copyItem(at: source.appendingPathComponent("db"), to: dir.appendingPathComponent("db"))
+            port = Ports.free()
+            process = try ExternalProcess("/usr/sbin/kamailio", [
+                "-f", source.appendingPathComponent("kamailio.cfg").path, "-DD", "-E", "-w", dir.path,
+                "-A", "LISTEN_UDP=udp:127.0.0.1:\(port)", "-A", "LISTEN_TCP=tcp:127.0.0.1:\(port)",
+                "-A", "CTL_SOCKET=\"unix:\(dir.path)/ctl.sock\"", "-A", "DB_URL=\"text://\(dir.path)/db\"",
+            ])
+            let udp = await Ports.waitUntilBound(port, udp: true)
+            let tcp = await Ports.waitUntilBound(port, udp: false)
+            #expect(udp && tcp, "kamailio did not start: \(process.text.suffix(1500))")
+        }
+
+        /// The AORs in Kamailio's location table.
+        func bindings() async throws -> String {
+            let kamcmd = try ExternalProcess("/usr/sbin/kamcmd", ["-s", ctl, "ul.dump"])
+            _ = await kamcmd.wait(timeout: .seconds(10))
+            return kamcmd.text
+        }
+
+        deinit {
+            process.stop()
+            try? FileManager.default.removeItem(at: dir)
+        }
+    }
+
+    @Test(arguments: ["udp", "tcp"])
+    func registersRefreshesAndUnregisters(_ transport: String) async throws {
+        let kamailio = try await Kamailio()
+        let register = try ExternalProcess(SipdialBinary.path, [
+            "register", "--registrar", "127.0.0.1:\(kamailio.port)", "--user", "acme", "--password", "secret",
+            "--transport", transport, "--expires", "6", "--hold", "8", "--local-address", "127.0.0.1",
+        ])
+        #expect(await register.waitForOutput("registered expires=6", timeout: .seconds(10)), "\(register.text)")
+        let during = try await kamailio.bindings()
+        #expect(during.contains("acme@127.0.0.1"), "binding missing while registered: \(during)")
+        let status = await register.wait(timeout: .seconds(30))
+        #expect(status == 0, "\(register.text)")
+        let lines = register.text.split(separator: "\n")
+        // Expiry 6 s, refresh at half: registered at 0 s, 3 s and 6 s within the 8 s hold.
+        #expect(lines.filter { $0.contains("registered expires=6") }.count >= 3, "\(register.text)")
+        #expect(lines.last?.contains("unregistered") == true)
+        let after = try await kamailio.bindings()
+        #expect(!after.contains("acme@127.0.0.1"), "binding left after unregister: \(after)")
+    }
+
+    @Test func wrongPasswordIsAnAuthenticationFailure() async throws {
+        let kamailio = try await Kamailio()
+        let (status, out) = try await SipdialBinary.run([
+            "register", "--registrar", "127.0.0.1:\(kamailio.port)", "--user", "acme", "--password", "wrong", "--json", "--local-address", "127.0.0.1",
+        ])
+        #expect(status == 1, "\(out)")
+        #expect(out.contains("\"step\":\"authentication-failed\""), "\(out)")
+        #expect(!(try await kamailio.bindings()).contains("acme@127.0.0.1"))
+    }
+}
