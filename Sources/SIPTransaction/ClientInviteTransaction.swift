@@ -54,7 +54,7 @@ public struct ClientInviteTransaction: Sendable {
             state = .completed
             let ack = ClientInviteTransaction.ack(for: request, response: r)
             self.ack = ack
-            var actions: [SIPTransactionAction] = [.cancelTimer(.A), .cancelTimer(.B), .deliverResponse(r), .send(.request(ack))]
+            var actions: [SIPTransactionAction] = [.cancelTimer(.A), .cancelTimer(.B), .send(.request(ack)), .deliverResponse(r)]
             if reliable {
                 state = .terminated
                 actions.append(.terminated)

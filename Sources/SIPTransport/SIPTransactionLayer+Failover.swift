@@ -10,16 +10,21 @@ extension SIPTransactionLayer {
     ///
     /// `handler` sees the provisional responses and the final outcome of the attempt that
     /// ended the search: a non-503 final response, or the last failure when none is left.
-    public func sendRequest(_ request: SIPRequest, trying destinations: [SIPDestination], handler: @escaping @Sendable (SIPClientTransactionEvent) -> Void) {
+    /// `onAttempt` sees each request as sent (with its branch) and where it went, which a
+    /// CANCEL for an INVITE needs (§9.1).
+    public func sendRequest(_ request: SIPRequest, trying destinations: [SIPDestination],
+                            onAttempt: @escaping @Sendable (SIPRequest, SIPDestination) -> Void = { _, _ in },
+                            handler: @escaping @Sendable (SIPClientTransactionEvent) -> Void) {
         guard eventLoop.inEventLoop else {
-            eventLoop.execute { self.sendRequest(request, trying: destinations, handler: handler) }
+            eventLoop.execute { self.sendRequest(request, trying: destinations, onAttempt: onAttempt, handler: handler) }
             return
         }
         var failover = SIPTargetFailover<SIPDestination, NIODeadline>(targets: destinations)
-        attempt(request, failover: &failover, lastFailure: .transportFailed, handler: handler)
+        attempt(request, failover: &failover, lastFailure: .transportFailed, onAttempt: onAttempt, handler: handler)
     }
 
-    private func attempt(_ request: SIPRequest, failover: inout SIPTargetFailover<SIPDestination, NIODeadline>, lastFailure: SIPClientTransactionEvent, handler: @escaping @Sendable (SIPClientTransactionEvent) -> Void) {
+    private func attempt(_ request: SIPRequest, failover: inout SIPTargetFailover<SIPDestination, NIODeadline>, lastFailure: SIPClientTransactionEvent,
+                         onAttempt: @escaping @Sendable (SIPRequest, SIPDestination) -> Void, handler: @escaping @Sendable (SIPClientTransactionEvent) -> Void) {
         let now = NIODeadline.now()
         var candidate = failover.next(now: now)
         while let c = candidate, let until = retryAfterBlocks[c], until > now {
@@ -31,6 +36,7 @@ extension SIPTransactionLayer {
         }
         let state = failover
         let fresh = SIPTransactionLayer.withFreshBranch(request)
+        onAttempt(fresh, destination)
         sendRequest(fresh, to: destination) { [weak self] event in
             guard let self else { return }
             var next = state
@@ -41,13 +47,13 @@ extension SIPTransactionLayer {
                     self.retryAfterBlocks[destination] = .now() + .seconds(seconds)
                 }
                 next.failed(destination, .serviceUnavailable(retryUntil: nil))
-                self.attempt(request, failover: &next, lastFailure: event, handler: handler)
+                self.attempt(request, failover: &next, lastFailure: event, onAttempt: onAttempt, handler: handler)
             case .timedOut:
                 next.failed(destination, .timeout)
-                self.attempt(request, failover: &next, lastFailure: event, handler: handler)
+                self.attempt(request, failover: &next, lastFailure: event, onAttempt: onAttempt, handler: handler)
             case .transportFailed:
                 next.failed(destination, .transportError)
-                self.attempt(request, failover: &next, lastFailure: event, handler: handler)
+                self.attempt(request, failover: &next, lastFailure: event, onAttempt: onAttempt, handler: handler)
             case .response:
                 handler(event)
             }

@@ -126,8 +126,11 @@ public final class SIPTransactionLayer: @unchecked Sendable {
     }
 
     /// Sends a message outside any transaction: the ACK for a 2xx, or a 2xx retransmission.
+    /// On the event loop it goes out at once, so it keeps its order with requests sent next
+    /// (an ACK must not trail the BYE that follows it).
     public func sendStateless(_ message: SIPMessage, to destination: SIPDestination) -> EventLoopFuture<Void> {
-        eventLoop.flatSubmit { self.transport.send(message, to: destination) }
+        if eventLoop.inEventLoop { return transport.send(message, to: destination) }
+        return eventLoop.flatSubmit { self.transport.send(message, to: destination) }
     }
 
     private func feedClient(_ key: SIPTransactionKey, _ input: SIPClientTransactionInput) {

@@ -17,9 +17,8 @@ public final class AutoAnswerUAS: @unchecked Sendable {
     private let logger: Logger
     private var eventLoop: EventLoop { transactions.eventLoop }
 
-    /// Calls answered whose ACK has not come yet, by Call-ID and local tag: the 2xx
-    /// retransmission timer and what to resend.
-    private var unacknowledged: [DialogID: Scheduled<Void>] = [:]
+    /// Calls answered whose ACK has not come yet, by Call-ID and local tag.
+    private let unacknowledged: SuccessRetransmitter<DialogID>
     /// Confirmed calls.
     private var calls: Set<DialogID> = []
     /// INVITEs ringing until `answerDelay` passes, by server transaction key.
@@ -40,6 +39,7 @@ public final class AutoAnswerUAS: @unchecked Sendable {
         self.answerDelay = answerDelay
         self.policy = policy
         self.logger = logger
+        self.unacknowledged = SuccessRetransmitter(transactions: transactions)
         var handlers = SIPTransactionLayer.Handlers()
         handlers.request = { [weak self] tx in self?.request(tx) }
         handlers.ack = { [weak self] inbound in self?.ack(inbound) }
@@ -68,7 +68,7 @@ public final class AutoAnswerUAS: @unchecked Sendable {
             answer(tx)
         case .bye:
             let id = DialogID(callID: r.headers[.callID] ?? "", localTag: toTag ?? "")
-            if calls.remove(id) != nil || unacknowledged.removeValue(forKey: id).map({ $0.cancel() }) != nil {
+            if calls.remove(id) != nil || unacknowledged.acknowledged(id) {
                 ended += 1
                 tx.respond(status: 200)
             } else {
@@ -113,26 +113,11 @@ public final class AutoAnswerUAS: @unchecked Sendable {
             extra.append(SIPHeaderField(.contentType, "application/sdp"))
         }
         let ok = SIPResponseFactory.response(to: tx.request, status: 200, toTag: tx.localTag, headers: extra, body: body)
-        tx.respond(ok)
         answered += 1
         let id = DialogID(callID: tx.request.headers[.callID] ?? "", localTag: tx.localTag)
-        retransmit(ok, for: tx, id: id, interval: transactions.timers.t1, elapsed: .zero)
-    }
-
-    /// §13.3.1.4: resend the 2xx at T1, 2T1 ... capped at T2 until the ACK; give up at 64*T1.
-    private func retransmit(_ ok: SIPResponse, for tx: SIPServerTransaction, id: DialogID, interval: Duration, elapsed: Duration) {
-        let timers = transactions.timers
-        unacknowledged[id] = eventLoop.scheduleTask(in: interval.timeAmount) { [weak self] in
-            guard let self, self.unacknowledged[id] != nil else { return }
-            let total = elapsed + interval
-            if total >= timers.transactionTimeout {
-                self.unacknowledged[id] = nil
-                self.logger.warning("no ACK for 2xx", metadata: ["call-id": "\(id.callID)"])
-                return
-            }
-            // The INVITE transaction stays in Accepted for 64*T1 (RFC 6026), so the resend goes through it.
-            tx.respond(ok)
-            self.retransmit(ok, for: tx, id: id, interval: min(interval * 2, timers.t2), elapsed: total)
+        let logger = logger
+        unacknowledged.send(ok, on: tx, key: id) {
+            logger.warning("no ACK for 2xx", metadata: ["call-id": "\(id.callID)"])
         }
     }
 
@@ -140,8 +125,7 @@ public final class AutoAnswerUAS: @unchecked Sendable {
         guard case .request(let ack) = inbound.message else { return }
         let toTag = ack.headers[.to].flatMap { try? SIPAddress(parsing: $0) }?.tag ?? ""
         let id = DialogID(callID: ack.headers[.callID] ?? "", localTag: toTag)
-        if let timer = unacknowledged.removeValue(forKey: id) {
-            timer.cancel()
+        if unacknowledged.acknowledged(id) {
             calls.insert(id)
         }
     }

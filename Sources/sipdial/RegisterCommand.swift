@@ -37,55 +37,32 @@ struct RegisterCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard SIPTransportType(uriParameter: transport) != nil else { throw ValidationError("--transport must be udp or tcp") }
-        guard RegistrarSpec(registrar) != nil else { throw ValidationError("--registrar '\(registrar)' is not HOST[:PORT]") }
+        guard HostPort(registrar) != nil else { throw ValidationError("--registrar '\(registrar)' is not HOST[:PORT]") }
         guard hold >= 0, hold <= 86_400 else { throw ValidationError("--hold must be between 0 and 86400 seconds") }
         guard expires > 0 else { throw ValidationError("--expires must be positive") }
         guard !user.isEmpty else { throw ValidationError("--user must not be empty") }
     }
 
     func run() async throws {
-        let spec = RegistrarSpec(registrar)!
+        let spec = HostPort(registrar)!
         let kind = SIPTransportType(uriParameter: transport)!
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let result = await Result { try await session(spec: spec, kind: kind, group: group) }
-        try? await group.shutdownGracefully()
-        try result.get()
-    }
-
-    /// Listens, registers, holds and unregisters; the transport is closed before it returns.
-    private func session(spec: RegistrarSpec, kind: SIPTransportType, group: EventLoopGroup) async throws {
         let local = localAddress ?? LocalRoute.address(toward: spec.host) ?? "127.0.0.1"
-        var config = SIPTransportConfiguration()
-        config.listeners = [.init(host: local, port: 0, transport: kind)]
-        var logger = Logger(label: "sipdial")
-        logger.logLevel = .warning
-        let transportLayer = SIPTransportLayer(eventLoop: group.next(), configuration: config, logger: logger)
-        do { try await transportLayer.start() } catch {
-            report(["step": "error", "error": "cannot listen on \(local): \(error)"])
-            throw ExitCode(3)
+        let fail: (String) -> Void = { report(["step": "error", "error": $0]) }
+        try await CommandEndpoint.run(local: local, kind: kind, onError: fail) { endpoint in
+            try await register(spec: spec, endpoint: endpoint)
         }
-        let result = await Result { try await register(spec: spec, kind: kind, group: group, transportLayer: transportLayer) }
-        await transportLayer.shutdown()
-        try result.get()
     }
 
-    private func register(spec: RegistrarSpec, kind: SIPTransportType, group: EventLoopGroup, transportLayer: SIPTransportLayer) async throws {
-        let bound = try await transportLayer.boundAddresses()[0].1
-        let transactions = SIPTransactionLayer(transport: transportLayer, logger: transportLayer.logger)
-        let registrarURI = SIPURI(host: spec.uriHost, port: spec.port, parameters: kind == .udp ? [] : [SIPParameter("transport", kind.uriParameter)])
-        let resolver = SIPTargetResolver(dns: DNSClient(nameServer: DNSClient.systemNameServer(), eventLoop: group.next()), eventLoop: group.next())
-        let destinations: [SIPDestination]
-        do { destinations = try await resolver.resolve(registrarURI, transport: kind) } catch {
-            report(["step": "error", "error": "cannot resolve \(spec.host): \(error)"])
-            throw ExitCode(3)
-        }
-        let host = bound.sipHost
+    /// Registers, holds while refreshing, unregisters.
+    private func register(spec: HostPort, endpoint: CommandEndpoint) async throws {
+        let registrarURI = SIPURI(host: spec.uriHost, port: spec.port, parameters: endpoint.transportParameters)
+        let destinations = try await endpoint.destinations(for: registrarURI, name: spec.host) { report(["step": "error", "error": $0]) }
         let clientConfig = RegistrationClient.Configuration(
             registrar: registrarURI,
             addressOfRecord: SIPURI(user: user, host: domain ?? spec.uriHost),
-            contact: SIPURI(user: user, host: host, port: bound.port, parameters: kind == .udp ? [] : [SIPParameter("transport", kind.uriParameter)]),
-            via: Via(transport: kind.rawValue, host: host, port: bound.port, parameters: [SIPParameter("rport")]),
+            contact: endpoint.contact(user: user), via: endpoint.via,
             username: user, password: password, expires: expires)
+        let transactions = endpoint.transactions
         let events = AsyncStream<(RegistrationClient.State, String?)>.makeStream()
         let registration = SIPRegistration(client: RegistrationClient(configuration: clientConfig), transactions: transactions, destinations: destinations) { state, error in
             events.continuation.yield((state, error))
@@ -157,8 +134,8 @@ struct RegisterCommand: AsyncParsableCommand {
     }
 }
 
-/// HOST[:PORT] with IPv6 in brackets.
-struct RegistrarSpec {
+/// HOST[:PORT] from the command line (registrar, proxy), IPv6 in brackets.
+struct HostPort {
     var host: String
     var port: Int?
     var uriHost: String { host.contains(":") ? "[\(host)]" : host }

@@ -1,0 +1,189 @@
+import ArgumentParser
+import Foundation
+import NIOCore
+import NIOPosix
+import SIPCore
+import SIPTransport
+import SIPUserAgent
+
+/// `sipdial call`: places one call, holds it for `--hold` seconds unless the far end hangs up,
+/// hangs up and prints the outcome. Exit 0 when answered, 1 for a SIP-level failure (busy,
+/// no answer, rejected, authentication), 2 usage, 3 network (no route, no response).
+struct CallCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "call",
+        abstract: "Place one call and print its outcome."
+    )
+
+    @Argument(help: "Who to call: a sip: or sips: URI (sip:alice@example.com, sip:+15551234@trunk:5060).")
+    var target: String
+    @Option(help: "From: a URI or a name-addr (\"Acme <sip:acme@example.com>\"). Default: sip:sipdial@<local address>.")
+    var from: String?
+    @Option(help: "Send the INVITE to this outbound proxy HOST[:PORT] instead of the target's host; repeat it for fallbacks tried in order on a transport error, timeout or 503.")
+    var proxy: [String] = []
+    @Option(help: "udp or tcp (default: the target's transport parameter, else udp).")
+    var transport: String?
+    @Option(help: "User name for digest authentication.")
+    var user: String?
+    @Option(help: "Password for digest authentication.")
+    var password: String?
+    @Option(help: "P-Asserted-Identity to send (RFC 3325), a URI or name-addr.")
+    var assertedIdentity: String?
+    @Flag(help: "Hide the caller ID: anonymous From and Privacy: id (RFC 3323); the real identity goes in P-Asserted-Identity.")
+    var hideCallerID = false
+    @Option(help: "Seconds to ring before cancelling.")
+    var ringTimeout: Double = 60
+    @Option(help: "Seconds to hold the answered call before hanging up.")
+    var hold: Double = 0
+    @Option(help: "Local address to listen on (default: the address that routes to the next hop).")
+    var localAddress: String?
+    @Flag(help: "Print the outcome as one JSON object.")
+    var json = false
+
+    func validate() throws {
+        guard let uri = try? SIPURI(parsing: target), uri.scheme == .sip || uri.scheme == .sips else {
+            throw ValidationError("target '\(target)' is not a sip: URI")
+        }
+        if let transport { guard SIPTransportType(uriParameter: transport) != nil else { throw ValidationError("--transport must be udp or tcp") } }
+        if let from { guard (try? SIPAddress(parsing: from)) != nil else { throw ValidationError("--from '\(from)' is not a SIP address") } }
+        if let assertedIdentity { guard (try? SIPAddress(parsing: assertedIdentity)) != nil else { throw ValidationError("--asserted-identity '\(assertedIdentity)' is not a SIP address") } }
+        for p in proxy { guard HostPort(p) != nil else { throw ValidationError("--proxy '\(p)' is not HOST[:PORT]") } }
+        guard (user == nil) == (password == nil) else { throw ValidationError("--user and --password go together") }
+        guard ringTimeout > 0, ringTimeout <= 600 else { throw ValidationError("--ring-timeout must be between 0 and 600 seconds") }
+        guard hold >= 0, hold <= 86_400 else { throw ValidationError("--hold must be between 0 and 86400 seconds") }
+    }
+
+    func run() async throws {
+        let uri = try SIPURI(parsing: target)
+        let kind = transport.flatMap(SIPTransportType.init(uriParameter:)) ?? SIPTargetResolver.transport(for: uri)
+        let hops = proxy.compactMap(HostPort.init)
+        let hop = hops.first ?? HostPort(host: uri.hostWithoutBrackets, port: uri.port)
+        let local = localAddress ?? LocalRoute.address(toward: hop.host) ?? "127.0.0.1"
+        let fail: (String) -> Void = { printError($0) }
+        let result = try await CommandEndpoint.run(local: local, kind: kind, onError: fail) { endpoint in
+            try await call(uri, proxies: hops, endpoint: endpoint)
+        }
+        report(result)
+        switch result.outcome {
+        case .answered: return
+        case .unreachable: throw ExitCode(3)
+        default: throw ExitCode(1)
+        }
+    }
+
+    private func call(_ uri: SIPURI, proxies: [HostPort], endpoint: CommandEndpoint) async throws -> CallResult {
+        var destinations: [SIPDestination] = []
+        if proxies.isEmpty {
+            destinations = try await endpoint.destinations(for: uri, name: uri.host) { printError($0) }
+        }
+        for hop in proxies {
+            let hopURI = SIPURI(host: hop.uriHost, port: hop.port, parameters: endpoint.transportParameters)
+            destinations += try await endpoint.destinations(for: hopURI, name: hop.host) { printError($0) }
+        }
+        let media = try await DatagramBootstrap(group: endpoint.group)
+            .channelInitializer { $0.pipeline.addHandler(DiscardingInbound()) }
+            .bind(host: endpoint.bound.ipAddress ?? "127.0.0.1", port: 0).get()
+        defer { media.close(promise: nil) }
+        let dispatcher = SIPSessionDispatcher(transactions: endpoint.transactions)
+        var config = OutboundCall.Configuration(
+            target: uri, from: callerAddress(endpoint), contact: endpoint.contact(user: "sipdial"), via: endpoint.via,
+            destinations: destinations, transport: endpoint.kind,
+            offer: AudioOffer(address: endpoint.bound.ipAddress ?? "127.0.0.1", port: media.localAddress?.port ?? 9),
+            ringTimeout: .milliseconds(Int64(ringTimeout * 1000)))
+        config.username = user
+        config.password = password
+        config.headers = callerIDHeaders(endpoint) + [SIPHeaderField(.userAgent, "sipdial")]
+        let events = AsyncStream<OutboundCall.Event>.makeStream()
+        let call = OutboundCall(configuration: config, dispatcher: dispatcher, resolver: endpoint.resolver) { events.continuation.yield($0) }
+        call.start()
+        var holdTimer: Task<Void, Never>?
+        defer { holdTimer?.cancel() }
+        for await event in events.stream {
+            switch event {
+            case .progress(let code):
+                if !json { say("[\(code)] progress") }
+            case .answered:
+                if !json { say("[200] answered, holding \(hold) s") }
+                let seconds = hold
+                holdTimer = Task {
+                    try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+                    if !Task.isCancelled { call.hangUp() }
+                }
+            case .ended(let result):
+                return result
+            }
+        }
+        return CallResult(outcome: .unreachable("the call ended without a result"))
+    }
+
+    /// From with the caller ID, or the anonymous From of RFC 3323 §4.1.1.3 with --hide-caller-id.
+    private func callerAddress(_ endpoint: CommandEndpoint) -> SIPAddress {
+        if hideCallerID {
+            return SIPAddress(displayName: "\"Anonymous\"", uri: SIPURI(user: "anonymous", host: "anonymous.invalid"))
+        }
+        return realIdentity(endpoint)
+    }
+
+    private func realIdentity(_ endpoint: CommandEndpoint) -> SIPAddress {
+        from.flatMap { try? SIPAddress(parsing: $0) } ?? SIPAddress(uri: SIPURI(user: user ?? "sipdial", host: endpoint.bound.sipHost))
+    }
+
+    /// P-Asserted-Identity (RFC 3325 §9.1) and Privacy (RFC 3323 §4.2).
+    private func callerIDHeaders(_ endpoint: CommandEndpoint) -> [SIPHeaderField] {
+        var headers: [SIPHeaderField] = []
+        if let asserted = assertedIdentity.flatMap({ try? SIPAddress(parsing: $0) }) {
+            headers.append(SIPHeaderField(.pAssertedIdentity, asserted.description))
+        } else if hideCallerID {
+            headers.append(SIPHeaderField(.pAssertedIdentity, realIdentity(endpoint).description))
+        }
+        if hideCallerID { headers.append(SIPHeaderField(.privacy, "id")) }
+        return headers
+    }
+
+    private func report(_ r: CallResult) {
+        if json {
+            var object: [String: Any] = ["outcome": r.outcome.name, "provisionals": r.provisionals]
+            object["sip_code"] = r.sipCode
+            object["reason"] = r.reason
+            object["hung_up_by"] = r.hungUpBy?.rawValue
+            if let q = r.q850 { object["q850"] = ["cause": q.cause, "text": q.text as Any] }
+            var times: [String: Double] = ["ended": r.ended]
+            times["first_response"] = r.firstResponse
+            times["ringing"] = r.ringing
+            times["answered"] = r.answered
+            times["talk"] = r.talkTime
+            object["times"] = times
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+            say(String(decoding: data, as: UTF8.self))
+        } else {
+            var line = "outcome=\(r.outcome.name)"
+            if let code = r.sipCode { line += " code=\(code)" }
+            if let reason = r.reason { line += " reason=\"\(reason)\"" }
+            if let q = r.q850 { line += " q850=\(q.cause)" }
+            if let by = r.hungUpBy { line += " hung-up-by=\(by.rawValue)" }
+            if let talk = r.talkTime { line += String(format: " talk=%.3fs", talk) }
+            say(line)
+        }
+    }
+
+    /// Writes a line to standard output at once (progress must show while the call runs).
+    private func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    private func printError(_ error: String) {
+        FileHandle.standardError.write(Data(("sipdial call: " + error + "\n").utf8))
+    }
+}
+
+/// Reads and drops what arrives on the RTP port until the media engine owns it.
+final class DiscardingInbound: ChannelInboundHandler, Sendable {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+}
+
+extension HostPort {
+    init(host: String, port: Int?) {
+        self.host = host
+        self.port = port
+    }
+}

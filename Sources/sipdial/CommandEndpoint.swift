@@ -1,0 +1,70 @@
+import ArgumentParser
+import Logging
+import NIOCore
+import NIOPosix
+import SIPCore
+import SIPTransport
+
+/// The SIP endpoint a one-shot command (`call`, `register`) runs on: one listener on an
+/// ephemeral port, the transaction layer and an RFC 3263 resolver, all on one event loop.
+/// `run` closes everything before it returns, whatever the body does.
+struct CommandEndpoint {
+    let kind: SIPTransportType
+    let transport: SIPTransportLayer
+    let transactions: SIPTransactionLayer
+    let resolver: SIPTargetResolver
+    let bound: SocketAddress
+    let group: EventLoopGroup
+
+    /// Listens on `local` (exit 3 when it cannot), runs `body`, then shuts down.
+    static func run<T: Sendable>(local: String, kind: SIPTransportType, onError: (String) -> Void,
+                                 _ body: (CommandEndpoint) async throws -> T) async throws -> T {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let result = await Result { () async throws -> T in
+            var config = SIPTransportConfiguration()
+            config.listeners = [.init(host: local, port: 0, transport: kind)]
+            var logger = Logger(label: "sipdial")
+            logger.logLevel = .warning
+            let transport = SIPTransportLayer(eventLoop: group.next(), configuration: config, logger: logger)
+            do { try await transport.start() } catch {
+                onError("cannot listen on \(local): \(error)")
+                throw ExitCode(3)
+            }
+            let outcome = await Result { () async throws -> T in
+                let endpoint = CommandEndpoint(
+                    kind: kind, transport: transport,
+                    transactions: SIPTransactionLayer(transport: transport, logger: logger),
+                    resolver: SIPTargetResolver(dns: DNSClient(nameServer: DNSClient.systemNameServer(), eventLoop: group.next()), eventLoop: group.next()),
+                    bound: try await transport.boundAddresses()[0].1, group: group)
+                return try await body(endpoint)
+            }
+            await transport.shutdown()
+            return try outcome.get()
+        }
+        try? await group.shutdownGracefully()
+        return try result.get()
+    }
+
+    /// `transport=tcp` for URIs of a stream transport (RFC 3261 §19.1.1).
+    var transportParameters: [SIPParameter] { kind == .udp ? [] : [SIPParameter("transport", kind.uriParameter)] }
+
+    /// This side's Contact URI.
+    func contact(user: String?) -> SIPURI {
+        SIPURI(user: user, host: bound.sipHost, port: bound.port, parameters: transportParameters)
+    }
+
+    /// The Via template (the branch is added per request), with rport (RFC 3581).
+    var via: Via { Via(transport: kind.rawValue, host: bound.sipHost, port: bound.port, parameters: [SIPParameter("rport")]) }
+
+    /// Resolves `uri` (RFC 3263); exit 3 with the reason when it cannot.
+    func destinations(for uri: SIPURI, name: String, onError: (String) -> Void) async throws -> [SIPDestination] {
+        do {
+            let list = try await resolver.resolve(uri, transport: kind)
+            guard !list.isEmpty else { throw SIPTransportError.noTargets(name) }
+            return list
+        } catch {
+            onError("cannot resolve \(name): \(error)")
+            throw ExitCode(3)
+        }
+    }
+}

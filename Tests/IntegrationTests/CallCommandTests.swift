@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+
+/// `sipdial call` against SIPp UAS scenarios (Tests/IntegrationTests/Scenarios) over real
+/// sockets on 127.0.0.1: each case checks the outcome sipdial prints and that SIPp saw the
+/// whole scenario (exit 0).
+@Suite(.serialized)
+struct CallCommandTests {
+    struct Outcome {
+        let status: Int32?
+        let json: [String: Any]
+        let output: String
+        var outcome: String? { json["outcome"] as? String }
+        var code: Int? { json["sip_code"] as? Int }
+        var reason: String? { json["reason"] as? String }
+        var hungUpBy: String? { json["hung_up_by"] as? String }
+        var provisionals: [Int] { json["provisionals"] as? [Int] ?? [] }
+        var q850: Int? { (json["q850"] as? [String: Any])?["cause"] as? Int }
+    }
+
+    /// Starts SIPp as a UAS (a scenario file, or `-sn uas` for nil) on a free port.
+    func startSIPp(_ scenario: String?, transport: String = "udp", in dir: URL) async throws -> (ExternalProcess, Int) {
+        let port = Ports.free()
+        let args = (scenario.map { ["-sf", SIPp.scenario($0)] } ?? ["-sn", "uas"]) + ["-t", transport == "udp" ? "u1" : "t1", "-m", "1"]
+        let sipp = try SIPp.start(args, localPort: port, timeoutSeconds: 20, in: dir)
+        #expect(await Ports.waitUntilBound(port, udp: transport == "udp"), "SIPp did not bind \(port): \(sipp.text)")
+        return (sipp, port)
+    }
+
+    func call(_ target: String, _ args: [String]) async throws -> Outcome {
+        let (status, out) = try await SipdialBinary.run(["call", target, "--json", "--local-address", "127.0.0.1"] + args, timeout: .seconds(40))
+        let line = out.split(separator: "\n").last { $0.hasPrefix("{") } ?? ""
+        let json = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
+        return Outcome(status: status, json: json, output: out)
+    }
+
+    /// Calls a fresh SIPp running `scenario` and waits for SIPp to finish.
+    func callSIPp(_ scenario: String?, transport: String = "udp", _ args: [String] = []) async throws -> Outcome {
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (sipp, port) = try await startSIPp(scenario, transport: transport, in: dir)
+        let target = "sip:service@127.0.0.1:\(port)" + (transport == "udp" ? "" : ";transport=tcp")
+        let result = try await call(target, args)
+        #expect(await sipp.wait(timeout: .seconds(20)) == 0, "SIPp (\(scenario ?? "uas")): \(sipp.text.suffix(800)) \(SIPp.errors(in: dir)) sipdial: \(result.output)")
+        return result
+    }
+
+    @Test(arguments: ["udp", "tcp"])
+    func answeredAndHungUpBySipdial(_ transport: String) async throws {
+        let r = try await callSIPp(nil, transport: transport, ["--hold", "0.5"])
+        #expect(r.status == 0, "\(r.output)")
+        #expect(r.outcome == "answered" && r.code == 200 && r.hungUpBy == "local", "\(r.output)")
+        #expect(r.provisionals == [180], "\(r.output)")
+    }
+
+    @Test func farEndHangsUpWithQ850Reason() async throws {
+        let r = try await callSIPp("uas_far_end_bye", ["--hold", "10"])
+        #expect(r.status == 0, "\(r.output)")
+        #expect(r.outcome == "answered" && r.hungUpBy == "remote" && r.q850 == 16, "\(r.output)")
+        let talk = (r.json["times"] as? [String: Any])?["talk"] as? Double ?? 99
+        #expect(talk < 5, "the far end's BYE ended the call before --hold: \(r.output)")
+    }
+
+    @Test func busy() async throws {
+        let r = try await callSIPp("uas_busy")
+        #expect(r.status == 1)
+        #expect(r.outcome == "busy" && r.code == 486 && r.q850 == 17, "\(r.output)")
+    }
+
+    @Test func ringingThen480IsNoAnswer() async throws {
+        let r = try await callSIPp("uas_ring_then_480")
+        #expect(r.status == 1)
+        #expect(r.outcome == "no-answer" && r.code == 480 && r.provisionals == [180], "\(r.output)")
+    }
+
+    @Test func ringTimeoutCancels() async throws {
+        let r = try await callSIPp("uas_ring_until_cancel", ["--ring-timeout", "1"])
+        #expect(r.status == 1)
+        #expect(r.outcome == "no-answer" && r.code == 487, "\(r.output)")
+        let ended = (r.json["times"] as? [String: Any])?["ended"] as? Double ?? 0
+        #expect(ended >= 1 && ended < 5, "\(r.output)")
+    }
+
+    @Test func digestChallenge401ThenAnswered() async throws {
+        let r = try await callSIPp("uas_auth_401", ["--user", "acme", "--password", "secret", "--hold", "0.3"])
+        #expect(r.status == 0 && r.outcome == "answered", "\(r.output)")
+    }
+
+    @Test func wrongPasswordIsAnAuthenticationFailureNotALoop() async throws {
+        let r = try await callSIPp("uas_auth_401", ["--user", "acme", "--password", "wrong"])
+        #expect(r.status == 1)
+        #expect(r.outcome == "rejected" && r.code == 401, "\(r.output)")
+        #expect(r.reason?.contains("authentication failed") == true, "\(r.output)")
+    }
+
+    @Test func proxyChallenge407ThenAnswered() async throws {
+        let r = try await callSIPp("uas_auth_407", ["--user", "acme", "--password", "secret", "--hold", "0.3"])
+        #expect(r.status == 0 && r.outcome == "answered", "\(r.output)")
+    }
+
+    @Test func earlyMediaThenAnswer() async throws {
+        let r = try await callSIPp("uas_early_media", ["--hold", "0.3"])
+        #expect(r.status == 0 && r.outcome == "answered" && r.provisionals == [183], "\(r.output)")
+    }
+
+    @Test func reliableProvisionalIsPracked() async throws {
+        // SIPp answers only after a PRACK with RAck "1 1 INVITE".
+        let r = try await callSIPp("uas_100rel", ["--hold", "0.3"])
+        #expect(r.status == 0 && r.outcome == "answered" && r.provisionals == [183], "\(r.output)")
+    }
+
+    @Test func failsOverFrom503ToTheNextProxy() async throws {
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (refusing, first) = try await startSIPp("uas_503_retry_after", in: dir)
+        let (answering, second) = try await startSIPp(nil, in: dir)
+        let r = try await call("sip:service@example.invalid", ["--proxy", "127.0.0.1:\(first)", "--proxy", "127.0.0.1:\(second)", "--hold", "0.3"])
+        #expect(r.status == 0 && r.outcome == "answered", "\(r.output)")
+        #expect(await refusing.wait(timeout: .seconds(20)) == 0, "\(refusing.text.suffix(600))")
+        #expect(await answering.wait(timeout: .seconds(20)) == 0, "\(answering.text.suffix(600))")
+    }
+
+    @Test func nobodyListeningIsUnreachable() async throws {
+        let port = Ports.free()
+        let r = try await call("sip:service@127.0.0.1:\(port);transport=tcp", [])
+        #expect(r.status == 3 && r.outcome == "unreachable", "\(r.output)")
+    }
+
+    @Test func usageErrorsExit2() async throws {
+        let (status, out) = try await SipdialBinary.run(["call", "mailto:someone@example.com"])
+        #expect(status == 2, "\(out)")
+        #expect(out.contains("not a sip: URI"), "\(out)")
+    }
+}
+
+extension CallCommandTests {
+    @Test func secondForkIsAckedAndEndedFirstIsKept() async throws {
+        let r = try await callSIPp("uas_forked_answer", ["--hold", "1"])
+        #expect(r.status == 0 && r.outcome == "answered" && r.hungUpBy == "local", "\(r.output)")
+    }
+}
