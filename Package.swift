@@ -51,7 +51,7 @@ let package = Package(
         ),
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"], resources: [.copy("Torture"), .copy("FuzzRegressions")]),
         .testTarget(name: "SIPTransactionTests", dependencies: ["SIPTransaction"]),
-        .testTarget(name: "SIPUserAgentTests", dependencies: ["SIPUserAgent"]),
+        .testTarget(name: "SIPUserAgentTests", dependencies: ["SIPUserAgent", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(
             name: "SIPTransportTests",
             dependencies: [

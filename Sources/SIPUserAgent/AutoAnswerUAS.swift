@@ -34,8 +34,14 @@ public final class AutoAnswerUAS: @unchecked Sendable {
         var localTag: String
     }
 
-    public init(transactions: SIPTransactionLayer, answerDelay: Duration = .zero, policy: SIPUASPolicy = .default, logger: Logger = Logger(label: "sipdial.uas")) {
+    /// Who may call in; others get 403 (see `SIPPeerAllowList`).
+    public let allowedPeers: SIPPeerAllowList
+    public private(set) var refusedPeers = 0
+
+    public init(transactions: SIPTransactionLayer, answerDelay: Duration = .zero, allowedPeers: SIPPeerAllowList = .loopback,
+                policy: SIPUASPolicy = .default, logger: Logger = Logger(label: "sipdial.uas")) {
         self.transactions = transactions
+        self.allowedPeers = allowedPeers
         self.answerDelay = answerDelay
         self.policy = policy
         self.logger = logger
@@ -65,7 +71,10 @@ public final class AutoAnswerUAS: @unchecked Sendable {
         case .options:
             tx.respond(status: 200, headers: capabilities)
         case .invite where toTag == nil:
-            answer(tx)
+            if admitted(tx) { answer(tx) }
+        case .refer where toTag == nil, .subscribe where toTag == nil:
+            // Dialog-creating requests sipdial does not serve outside a call.
+            if admitted(tx) { tx.respond(status: 403, reason: "Not Served Outside A Call") }
         case .bye:
             let id = DialogID(callID: r.headers[.callID] ?? "", localTag: toTag ?? "")
             if calls.remove(id) != nil || unacknowledged.acknowledged(id) {
@@ -80,6 +89,15 @@ public final class AutoAnswerUAS: @unchecked Sendable {
             let id = DialogID(callID: r.headers[.callID] ?? "", localTag: toTag ?? "")
             tx.respond(status: calls.contains(id) ? 200 : 481)
         }
+    }
+
+    /// False (and 403 sent) when the source is not a configured peer.
+    private func admitted(_ tx: SIPServerTransaction) -> Bool {
+        if allowedPeers.allows(tx.inbound.source) { return true }
+        refusedPeers += 1
+        logger.notice("refused a request from a source that is not a configured peer", metadata: ["source": "\(tx.inbound.source)", "method": "\(tx.request.method)"])
+        tx.respond(status: 403, reason: SIPPeerAllowList.refusal)
+        return false
     }
 
     private var capabilities: [SIPHeaderField] {

@@ -23,14 +23,14 @@ protocol SIPSessionEndpoint: AnyObject, Sendable {
 ///   goes to `incoming`, which by default refuses it with 480 (sipdial only dials out).
 public final class SIPSessionDispatcher: @unchecked Sendable {
     public let transactions: SIPTransactionLayer
-    /// Peers allowed to open dialogs with sipdial (host addresses, compared without port).
-    public let allowedPeers: Set<String>
+    /// Peers allowed to open dialogs with sipdial.
+    public let allowedPeers: SIPPeerAllowList
     public let policy: SIPUASPolicy
     private var sessions: [String: SIPSessionEndpoint] = [:]
     private let incoming: @Sendable (SIPServerTransaction) -> Void
     public private(set) var refusedPeers = 0
 
-    public init(transactions: SIPTransactionLayer, allowedPeers: Set<String> = [], policy: SIPUASPolicy = .default,
+    public init(transactions: SIPTransactionLayer, allowedPeers: SIPPeerAllowList = .loopback, policy: SIPUASPolicy = .default,
                 incoming: @escaping @Sendable (SIPServerTransaction) -> Void = { $0.respond(status: 480) }) {
         self.transactions = transactions
         self.allowedPeers = allowedPeers
@@ -95,9 +95,9 @@ public final class SIPSessionDispatcher: @unchecked Sendable {
         case .options:
             tx.respond(status: 200, headers: capabilities)
         case .invite, .subscribe, .refer:
-            guard isAllowed(tx.inbound.source) else {
+            guard allowedPeers.allows(tx.inbound.source) else {
                 refusedPeers += 1
-                tx.respond(status: 403, reason: "Forbidden (not a configured peer)")
+                tx.respond(status: 403, reason: SIPPeerAllowList.refusal)
                 return
             }
             incoming(tx)
@@ -106,10 +106,5 @@ public final class SIPSessionDispatcher: @unchecked Sendable {
         default:
             tx.respond(status: 405, headers: capabilities)
         }
-    }
-
-    private func isAllowed(_ source: SocketAddress) -> Bool {
-        guard let ip = source.ipAddress else { return false }
-        return allowedPeers.contains(ip)
     }
 }

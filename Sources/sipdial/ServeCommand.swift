@@ -21,6 +21,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds each incoming call rings (180) before it is answered.")
     var answerAfter: Double = 0
 
+    @Option(help: "Address or ADDRESS/PREFIX allowed to call in (repeatable); others get 403. Default: loopback only (127.0.0.0/8, ::1).")
+    var allowPeer: [String] = []
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "info"
 
@@ -28,6 +31,7 @@ struct ServeCommand: AsyncParsableCommand {
         for spec in listen where ListenSpec(spec) == nil {
             throw ValidationError("--listen '\(spec)' is not TRANSPORT:HOST:PORT (e.g. udp:0.0.0.0:5060, tcp:[::1]:5070)")
         }
+        do { _ = try SIPPeerAllowList(allowPeer) } catch { throw ValidationError("--allow-peer \(error)") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level '\(logLevel)' is not a log level") }
         guard answerAfter >= 0, answerAfter <= 3600 else { throw ValidationError("--answer-after must be between 0 and 3600 seconds") }
     }
@@ -42,7 +46,8 @@ struct ServeCommand: AsyncParsableCommand {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let transport = SIPTransportLayer(eventLoop: group.next(), configuration: config, logger: logger)
         let transactions = SIPTransactionLayer(transport: transport, logger: logger)
-        let uas = AutoAnswerUAS(transactions: transactions, answerDelay: .milliseconds(Int64(answerAfter * 1000)), logger: logger)
+        let peers = allowPeer.isEmpty ? SIPPeerAllowList.loopback : try SIPPeerAllowList(allowPeer)
+        let uas = AutoAnswerUAS(transactions: transactions, answerDelay: .milliseconds(Int64(answerAfter * 1000)), allowedPeers: peers, logger: logger)
         do {
             try await transport.start()
         } catch {

@@ -139,3 +139,12 @@ extension CallCommandTests {
         #expect(r.status == 0 && r.outcome == "answered" && r.hungUpBy == "local", "\(r.output)")
     }
 }
+
+extension CallCommandTests {
+    @Test func answersReInviteInfoAndRefreshesTheSessionTimer() async throws {
+        // SIPp checks the SDP answer to its re-INVITE, the 200 to INFO and sipdial's UPDATE
+        // refresh (Session-Expires 4 s, refreshed at 2 s), then hangs up.
+        let r = try await callSIPp("uas_in_dialog_requests", ["--hold", "15"])
+        #expect(r.status == 0 && r.outcome == "answered" && r.hungUpBy == "remote", "\(r.output)")
+    }
+}

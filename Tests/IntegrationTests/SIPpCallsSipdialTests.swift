@@ -1,6 +1,7 @@
 import Foundation
 import SIPCore
 import SIPTransport
+import SIPUserAgent
 import Testing
 
 /// SIPp as the UAC, sipdial's transport + transaction layer + auto-answer UAS as the UAS,
@@ -9,10 +10,10 @@ import Testing
 struct SIPpCallsSipdialTests {
     static let transports: [(String, SIPTransportType)] = [("u1", .udp), ("t1", .tcp)]
 
-    func run(_ args: [String], against stack: LocalSIPStack, timeout: Int = 20) async throws -> (Int32?, String, String) {
+    func run(_ args: [String], against stack: LocalSIPStack, from localIP: String = "127.0.0.1", timeout: Int = 20) async throws -> (Int32?, String, String) {
         let dir = SIPp.workDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let sipp = try SIPp.start(["127.0.0.1:\(stack.port)"] + args, localPort: Ports.free(), timeoutSeconds: timeout, in: dir)
+        let sipp = try SIPp.start(["127.0.0.1:\(stack.port)"] + args, localPort: Ports.free(), localIP: localIP, timeoutSeconds: timeout, in: dir)
         let status = await sipp.wait(timeout: .seconds(timeout + 10))
         return (status, sipp.text, SIPp.errors(in: dir))
     }
@@ -52,5 +53,20 @@ struct SIPpCallsSipdialTests {
         #expect(status == 0, "sipp: \(out.suffix(600)) \(errors)")
         #expect(stack.uas!.answered == 0, "a cancelled call must not be answered")
         #expect(try await stack.uas!.activeCalls() == 0)
+    }
+
+    @Test(arguments: ["u1", "t1"])
+    func unknownSourceIsRefusedWith403(_ mode: String) async throws {
+        let peers = try SIPPeerAllowList(["127.0.0.1"])
+        let stack = try await LocalSIPStack(autoAnswer: true, allowedPeers: peers)
+        defer { Task { await stack.shutdown() } }
+        // 127.0.0.2 is loopback too, but not a configured peer.
+        let (status, out, errors) = try await run(["-sf", SIPp.scenario("uac_expect_403"), "-t", mode, "-m", "3", "-r", "20"], against: stack, from: "127.0.0.2")
+        #expect(status == 0, "sipp: \(out.suffix(600)) \(errors)")
+        #expect(stack.uas!.answered == 0 && stack.uas!.refusedPeers == 3)
+        // The configured peer is still answered.
+        let (allowed, out2, errors2) = try await run(["-sn", "uac", "-t", mode, "-m", "2", "-r", "20", "-d", "100"], against: stack)
+        #expect(allowed == 0, "sipp: \(out2.suffix(600)) \(errors2)")
+        #expect(stack.uas!.answered == 2)
     }
 }

@@ -16,7 +16,7 @@ final class LocalSIPStack: @unchecked Sendable {
 
     let host: String
 
-    init(autoAnswer: Bool, answerDelay: Duration = .zero, host: String = "127.0.0.1", timers: SIPTimerConfiguration = .default, idleTimeout: Duration = .seconds(60)) async throws {
+    init(autoAnswer: Bool, answerDelay: Duration = .zero, allowedPeers: SIPPeerAllowList = .loopback, host: String = "127.0.0.1", timers: SIPTimerConfiguration = .default, idleTimeout: Duration = .seconds(60)) async throws {
         self.host = host
         var lastError: Error?
         for _ in 0..<5 {
@@ -33,7 +33,7 @@ final class LocalSIPStack: @unchecked Sendable {
                 self.port = port
                 self.transport = transport
                 self.transactions = SIPTransactionLayer(transport: transport, timers: timers)
-                if autoAnswer { uas = AutoAnswerUAS(transactions: transactions, answerDelay: answerDelay) }
+                if autoAnswer { uas = AutoAnswerUAS(transactions: transactions, answerDelay: answerDelay, allowedPeers: allowedPeers) }
                 return
             } catch {
                 await transport.shutdown()

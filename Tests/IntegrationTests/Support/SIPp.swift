@@ -16,9 +16,9 @@ enum SIPp {
     }
 
     /// Starts SIPp; `args` come after the common ones (local IP, no stdin, a global timeout).
-    static func start(_ args: [String], localPort: Int, timeoutSeconds: Int = 20, in dir: URL) throws -> ExternalProcess {
+    static func start(_ args: [String], localPort: Int, localIP: String = "127.0.0.1", timeoutSeconds: Int = 20, in dir: URL) throws -> ExternalProcess {
         try ExternalProcess(executable, args + [
-            "-i", "127.0.0.1", "-p", String(localPort), "-nostdin",
+            "-i", localIP, "-p", String(localPort), "-nostdin",
             "-timeout", "\(timeoutSeconds)s", "-timeout_error", "-trace_err",
         ], directory: dir)
     }
