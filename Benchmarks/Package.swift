@@ -8,12 +8,27 @@ let sipdialIdentity = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
 
 let package = Package(
     name: "sipdial-benchmarks",
-    dependencies: [.package(path: "..")],
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+    ],
     targets: [
         .executableTarget(
             name: "SIPBenchmarks",
             dependencies: [.product(name: "SIPCore", package: sipdialIdentity)],
             swiftSettings: [.unsafeFlags(["-Ounchecked"])]
+        ),
+        .executableTarget(
+            name: "CallRateBenchmark",
+            dependencies: [
+                .product(name: "SIPCore", package: sipdialIdentity),
+                .product(name: "SIPTransport", package: sipdialIdentity),
+                .product(name: "SIPUserAgent", package: sipdialIdentity),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ]
 )
