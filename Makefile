@@ -1,7 +1,7 @@
 # The two entry points of the README: `make run` and `make test`.
 SWIFT ?= swift
 
-.PHONY: run test setup build fuzz bench
+.PHONY: run test setup build fuzz bench bench-calls
 
 setup:
 	@scripts/setup.sh
@@ -23,3 +23,7 @@ fuzz:
 ## Build and run the benchmarks (not part of `make test`).
 bench:
 	cd Benchmarks && $(SWIFT) run -c release SIPBenchmarks
+
+## Signaling-only call rate, sipdial's UAC and SIPp's UAC side by side against SIPp UAS.
+bench-calls: setup
+	cd Benchmarks && $(SWIFT) run -c release CallRateBenchmark $(BENCH_ARGS)
