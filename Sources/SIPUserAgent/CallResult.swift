@@ -20,6 +20,9 @@ public struct CallResult: Sendable, Equatable {
     public var ringing: Double?
     public var answered: Double?
     public var ended: Double = 0
+    /// The final status of a transfer sipdial asked for (from the far end's NOTIFY, RFC 3515;
+    /// 408 when none came).
+    public var transferCode: Int?
     /// The provisional status codes seen, in order (100 excluded).
     public var provisionals: [Int] = []
 

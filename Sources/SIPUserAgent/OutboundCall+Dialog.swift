@@ -30,7 +30,9 @@ extension OutboundCall: SIPSessionEndpoint {
             dialog?.refreshTarget(from: r.headers)
             tx.respond(status: 200, headers: [SIPHeaderField(.contact, contactAddress.description)] + refreshAnswerHeaders(r),
                        body: r.body.isEmpty ? [] : nextAnswer())
-        case .info, .notify, .options:
+        case .notify:
+            receiveNotify(tx)
+        case .info, .options:
             tx.respond(status: 200)
         default:
             tx.respond(status: 501)

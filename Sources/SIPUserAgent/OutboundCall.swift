@@ -95,6 +95,8 @@ public final class OutboundCall: @unchecked Sendable {
     /// This side's SDP; its version grows with each new answer or offer.
     var offer: AudioOffer
     var sessionTimerTask: Scheduled<Void>?
+    /// A transfer (REFER) is waiting for its final NOTIFY.
+    var transferTimer: Scheduled<Void>?
     lazy var reInviteAnswers = SuccessRetransmitter<UInt32>(transactions: transactions)
 
     public init(configuration: Configuration, dispatcher: SIPSessionDispatcher, resolver: SIPTargetResolver,
@@ -352,6 +354,7 @@ public final class OutboundCall: @unchecked Sendable {
         phase = .ended
         ringTimer?.cancel()
         sessionTimerTask?.cancel()
+        transferTimer?.cancel()
         var r = final
         r.ended = elapsed()
         result = r

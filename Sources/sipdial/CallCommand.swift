@@ -35,6 +35,8 @@ struct CallCommand: AsyncParsableCommand {
     var ringTimeout: Double = 60
     @Option(help: "Seconds to hold the answered call before hanging up.")
     var hold: Double = 0
+    @Option(help: "After --hold, transfer the answered call to this sip: URI (blind transfer with REFER) instead of hanging up.")
+    var transferTo: String?
     @Option(help: "Local address to listen on (default: the address that routes to the next hop).")
     var localAddress: String?
     @Flag(help: "Print the outcome as one JSON object.")
@@ -48,6 +50,7 @@ struct CallCommand: AsyncParsableCommand {
         if let from { guard (try? SIPAddress(parsing: from)) != nil else { throw ValidationError("--from '\(from)' is not a SIP address") } }
         if let assertedIdentity { guard (try? SIPAddress(parsing: assertedIdentity)) != nil else { throw ValidationError("--asserted-identity '\(assertedIdentity)' is not a SIP address") } }
         for p in proxy { guard HostPort(p) != nil else { throw ValidationError("--proxy '\(p)' is not HOST[:PORT]") } }
+        if let transferTo { guard let t = try? SIPURI(parsing: transferTo), t.scheme == .sip || t.scheme == .sips else { throw ValidationError("--transfer-to '\(transferTo)' is not a sip: URI") } }
         guard (user == nil) == (password == nil) else { throw ValidationError("--user and --password go together") }
         guard ringTimeout > 0, ringTimeout <= 600 else { throw ValidationError("--ring-timeout must be between 0 and 600 seconds") }
         guard hold >= 0, hold <= 86_400 else { throw ValidationError("--hold must be between 0 and 86400 seconds") }
@@ -105,9 +108,11 @@ struct CallCommand: AsyncParsableCommand {
             case .answered:
                 if !json { say("[200] answered, holding \(hold) s") }
                 let seconds = hold
+                let transferTarget = transferTo.flatMap { try? SIPURI(parsing: $0) }
                 holdTimer = Task {
                     try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
-                    if !Task.isCancelled { call.hangUp() }
+                    guard !Task.isCancelled else { return }
+                    if let transferTarget { call.transfer(to: transferTarget) } else { call.hangUp() }
                 }
             case .ended(let result):
                 return result
@@ -146,6 +151,7 @@ struct CallCommand: AsyncParsableCommand {
             object["sip_code"] = r.sipCode
             object["reason"] = r.reason
             object["hung_up_by"] = r.hungUpBy?.rawValue
+            object["transfer_code"] = r.transferCode
             if let q = r.q850 { object["q850"] = ["cause": q.cause, "text": q.text as Any] }
             var times: [String: Double] = ["ended": r.ended]
             times["first_response"] = r.firstResponse
@@ -161,6 +167,7 @@ struct CallCommand: AsyncParsableCommand {
             if let reason = r.reason { line += " reason=\"\(reason)\"" }
             if let q = r.q850 { line += " q850=\(q.cause)" }
             if let by = r.hungUpBy { line += " hung-up-by=\(by.rawValue)" }
+            if let code = r.transferCode { line += " transfer=\(code)" }
             if let talk = r.talkTime { line += String(format: " talk=%.3fs", talk) }
             say(line)
         }

@@ -148,3 +148,11 @@ extension CallCommandTests {
         #expect(r.status == 0 && r.outcome == "answered" && r.hungUpBy == "remote", "\(r.output)")
     }
 }
+
+extension CallCommandTests {
+    @Test func blindTransferWithReferAndSipfragNotify() async throws {
+        let r = try await callSIPp("uas_refer", ["--hold", "0.3", "--transfer-to", "sip:agent@example.com"])
+        #expect(r.status == 0 && r.outcome == "answered" && r.hungUpBy == "local", "\(r.output)")
+        #expect(r.json["transfer_code"] as? Int == 200, "\(r.output)")
+    }
+}
