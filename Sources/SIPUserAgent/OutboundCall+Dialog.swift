@@ -32,6 +32,8 @@ extension OutboundCall: SIPSessionEndpoint {
                        body: r.body.isEmpty ? [] : nextAnswer())
         case .notify:
             receiveNotify(tx)
+        case .refer:
+            receiveRefer(tx)
         case .info, .options:
             tx.respond(status: 200)
         default:

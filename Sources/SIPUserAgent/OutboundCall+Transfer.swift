@@ -63,3 +63,50 @@ extension OutboundCall {
         bye(reason: .normalClearing)
     }
 }
+
+/// A transfer the far end asks for (RFC 3515 §2.4): REFER in the call's dialog. sipdial
+/// follows it only when its user said so (`Configuration.onTransferRequest`): a REFER makes
+/// sipdial call a number the far end chose, which an open dialer must not do for anyone.
+extension OutboundCall {
+    func receiveRefer(_ tx: SIPServerTransaction) {
+        let r = tx.request
+        guard let handler = config.onTransferRequest else {
+            tx.respond(status: 603, reason: "Transfers Not Followed")
+            return
+        }
+        guard let referTo = (try? r.headers.referTo()) ?? nil, referTo.uri.scheme == .sip || referTo.uri.scheme == .sips else {
+            tx.respond(status: 400, reason: "Missing or Unsupported Refer-To")
+            return
+        }
+        guard !transferFollowing else {
+            tx.respond(status: 491)
+            return
+        }
+        transferFollowing = true
+        tx.respond(status: 202)
+        notifyTransfer(status: 100, reason: "Trying")
+        handler(referTo.uri)
+    }
+
+    /// Reports the progress of a transfer sipdial follows (RFC 3515 §2.4.4): a final
+    /// status ends the implicit subscription.
+    public func reportTransfer(status: Int, reason: String) {
+        eventLoop.execute { [self] in
+            notifyTransfer(status: status, reason: reason)
+        }
+    }
+
+    private func notifyTransfer(status: Int, reason: String) {
+        guard phase == .confirmed || phase == .ending, var d = dialog else { return }
+        let final = status >= 200
+        let headers = [
+            SIPHeaderField(.event, "refer"),
+            SIPHeaderField(.subscriptionState, final ? "terminated;reason=noresource" : "active;expires=60"),
+            SIPHeaderField(.contentType, "message/sipfrag;version=2.0"),
+        ]
+        let notify = d.request(.notify, via: freshVia(), contact: contactAddress, headers: headers, body: Array("SIP/2.0 \(status) \(reason)\r\n".utf8))
+        dialog = d
+        if final { transferFollowing = false }
+        sendInDialog(notify) { _ in }
+    }
+}

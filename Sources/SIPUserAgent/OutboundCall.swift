@@ -34,6 +34,10 @@ public final class OutboundCall: @unchecked Sendable {
         public var offer: AudioOffer
         /// Session-Expires asked for (RFC 4028); nil sends no session timer request.
         public var sessionExpires: UInt32?
+        /// Called with the Refer-To target when the far end transfers the call (REFER); the
+        /// owner places that call and reports its progress with `reportTransfer`. Nil refuses
+        /// transfers with 603.
+        public var onTransferRequest: (@Sendable (SIPURI) -> Void)?
 
         public init(target: SIPURI, from: SIPAddress, contact: SIPURI, via: Via, destinations: [SIPDestination],
                     transport: SIPTransportType, offer: AudioOffer, ringTimeout: Duration = .seconds(60)) {
@@ -97,6 +101,8 @@ public final class OutboundCall: @unchecked Sendable {
     var sessionTimerTask: Scheduled<Void>?
     /// A transfer (REFER) is waiting for its final NOTIFY.
     var transferTimer: Scheduled<Void>?
+    /// A transfer the far end asked for is being followed.
+    var transferFollowing = false
     lazy var reInviteAnswers = SuccessRetransmitter<UInt32>(transactions: transactions)
 
     public init(configuration: Configuration, dispatcher: SIPSessionDispatcher, resolver: SIPTargetResolver,

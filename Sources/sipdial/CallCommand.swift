@@ -37,6 +37,8 @@ struct CallCommand: AsyncParsableCommand {
     var hold: Double = 0
     @Option(help: "After --hold, transfer the answered call to this sip: URI (blind transfer with REFER) instead of hanging up.")
     var transferTo: String?
+    @Flag(help: "Follow a transfer the far end asks for (REFER): call the Refer-To target and report its progress. Off by default: a REFER would make sipdial dial a number the far end chose.")
+    var followTransfers = false
     @Option(help: "Local address to listen on (default: the address that routes to the next hop).")
     var localAddress: String?
     @Flag(help: "Print the outcome as one JSON object.")
@@ -63,18 +65,19 @@ struct CallCommand: AsyncParsableCommand {
         let hop = hops.first ?? HostPort(host: uri.hostWithoutBrackets, port: uri.port)
         let local = localAddress ?? LocalRoute.address(toward: hop.host) ?? "127.0.0.1"
         let fail: (String) -> Void = { printError($0) }
-        let result = try await CommandEndpoint.run(local: local, kind: kind, onError: fail) { endpoint in
+        let results = try await CommandEndpoint.run(local: local, kind: kind, onError: fail) { endpoint in
             try await call(uri, proxies: hops, endpoint: endpoint)
         }
-        report(result)
-        switch result.outcome {
+        report(results[0], transfer: results.dropFirst().first)
+        switch results[0].outcome {
         case .answered: return
         case .unreachable: throw ExitCode(3)
         default: throw ExitCode(1)
         }
     }
 
-    private func call(_ uri: SIPURI, proxies: [HostPort], endpoint: CommandEndpoint) async throws -> CallResult {
+    /// Places the call; returns its result, then that of the call a followed transfer placed.
+    private func call(_ uri: SIPURI, proxies: [HostPort], endpoint: CommandEndpoint) async throws -> [CallResult] {
         var destinations: [SIPDestination] = []
         if proxies.isEmpty {
             destinations = try await endpoint.destinations(for: uri, name: uri.host) { printError($0) }
@@ -96,29 +99,69 @@ struct CallCommand: AsyncParsableCommand {
         config.username = user
         config.password = password
         config.headers = callerIDHeaders(endpoint) + [SIPHeaderField(.userAgent, "sipdial")]
-        let events = AsyncStream<OutboundCall.Event>.makeStream()
-        let call = OutboundCall(configuration: config, dispatcher: dispatcher, resolver: endpoint.resolver) { events.continuation.yield($0) }
-        call.start()
-        var holdTimer: Task<Void, Never>?
-        defer { holdTimer?.cancel() }
-        for await event in events.stream {
-            switch event {
-            case .progress(let code):
-                if !json { say("[\(code)] progress") }
-            case .answered:
-                if !json { say("[200] answered, holding \(hold) s") }
+        let steps = AsyncStream<Step>.makeStream()
+        if followTransfers {
+            config.onTransferRequest = { steps.continuation.yield(.transferRequested($0)) }
+        }
+        var calls: [OutboundCall] = []
+        var results: [Int: CallResult] = [:]
+        var holdTimers: [Task<Void, Never>] = []
+        defer { holdTimers.forEach { $0.cancel() } }
+        func place(_ configuration: OutboundCall.Configuration) {
+            let index = calls.count
+            let call = OutboundCall(configuration: configuration, dispatcher: dispatcher, resolver: endpoint.resolver) {
+                steps.continuation.yield(.call(index, $0))
+            }
+            calls.append(call)
+            call.start()
+        }
+        place(config)
+        for await step in steps.stream {
+            switch step {
+            case .call(let index, .progress(let code)):
+                if !json { say("[\(code)] progress" + (index > 0 ? " (transfer)" : "")) }
+                if index > 0 { calls[0].reportTransfer(status: code, reason: SIPResponse.defaultReason(code)) }
+            case .call(let index, .answered):
+                if !json { say("[200] answered" + (index > 0 ? " (transfer)" : "") + ", holding \(hold) s") }
+                if index > 0 { calls[0].reportTransfer(status: 200, reason: "OK") }
+                let call = calls[index]
                 let seconds = hold
-                let transferTarget = transferTo.flatMap { try? SIPURI(parsing: $0) }
-                holdTimer = Task {
+                let transferTarget = index == 0 ? transferTo.flatMap { try? SIPURI(parsing: $0) } : nil
+                holdTimers.append(Task {
                     try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
                     guard !Task.isCancelled else { return }
                     if let transferTarget { call.transfer(to: transferTarget) } else { call.hangUp() }
+                })
+            case .call(let index, .ended(let result)):
+                results[index] = result
+                if index > 0, result.outcome != .answered {
+                    calls[0].reportTransfer(status: result.sipCode ?? 503, reason: result.reason ?? "Service Unavailable")
                 }
-            case .ended(let result):
-                return result
+                if results.count == calls.count {
+                    return calls.indices.compactMap { results[$0] }
+                }
+            case .transferRequested(let target):
+                guard calls.count == 1 else { continue }
+                if !json { say("transfer requested to \(target)") }
+                var next = config
+                next.target = target
+                next.to = nil
+                next.onTransferRequest = nil
+                if proxy.isEmpty {
+                    do { next.destinations = try await endpoint.resolver.resolve(target, transport: endpoint.kind) } catch {
+                        calls[0].reportTransfer(status: 503, reason: "Service Unavailable")
+                        continue
+                    }
+                }
+                place(next)
             }
         }
-        return CallResult(outcome: .unreachable("the call ended without a result"))
+        return [CallResult(outcome: .unreachable("the call ended without a result"))]
+    }
+
+    private enum Step {
+        case call(Int, OutboundCall.Event)
+        case transferRequested(SIPURI)
     }
 
     /// From with the caller ID, or the anonymous From of RFC 3323 §4.1.1.3 with --hide-caller-id.
@@ -145,32 +188,43 @@ struct CallCommand: AsyncParsableCommand {
         return headers
     }
 
-    private func report(_ r: CallResult) {
+    private func report(_ r: CallResult, transfer: CallResult?) {
         if json {
-            var object: [String: Any] = ["outcome": r.outcome.name, "provisionals": r.provisionals]
-            object["sip_code"] = r.sipCode
-            object["reason"] = r.reason
-            object["hung_up_by"] = r.hungUpBy?.rawValue
-            object["transfer_code"] = r.transferCode
-            if let q = r.q850 { object["q850"] = ["cause": q.cause, "text": q.text as Any] }
-            var times: [String: Double] = ["ended": r.ended]
-            times["first_response"] = r.firstResponse
-            times["ringing"] = r.ringing
-            times["answered"] = r.answered
-            times["talk"] = r.talkTime
-            object["times"] = times
+            var object = jsonObject(r)
+            object["followed_transfer"] = transfer.map(jsonObject)
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
             say(String(decoding: data, as: UTF8.self))
         } else {
-            var line = "outcome=\(r.outcome.name)"
-            if let code = r.sipCode { line += " code=\(code)" }
-            if let reason = r.reason { line += " reason=\"\(reason)\"" }
-            if let q = r.q850 { line += " q850=\(q.cause)" }
-            if let by = r.hungUpBy { line += " hung-up-by=\(by.rawValue)" }
-            if let code = r.transferCode { line += " transfer=\(code)" }
-            if let talk = r.talkTime { line += String(format: " talk=%.3fs", talk) }
-            say(line)
+            say(textLine(r))
+            if let transfer { say("followed transfer: " + textLine(transfer)) }
         }
+    }
+
+    private func jsonObject(_ r: CallResult) -> [String: Any] {
+        var object: [String: Any] = ["outcome": r.outcome.name, "provisionals": r.provisionals]
+        object["sip_code"] = r.sipCode
+        object["reason"] = r.reason
+        object["hung_up_by"] = r.hungUpBy?.rawValue
+        object["transfer_code"] = r.transferCode
+        if let q = r.q850 { object["q850"] = ["cause": q.cause, "text": q.text as Any] }
+        var times: [String: Double] = ["ended": r.ended]
+        times["first_response"] = r.firstResponse
+        times["ringing"] = r.ringing
+        times["answered"] = r.answered
+        times["talk"] = r.talkTime
+        object["times"] = times
+        return object
+    }
+
+    private func textLine(_ r: CallResult) -> String {
+        var line = "outcome=\(r.outcome.name)"
+        if let code = r.sipCode { line += " code=\(code)" }
+        if let reason = r.reason { line += " reason=\"\(reason)\"" }
+        if let q = r.q850 { line += " q850=\(q.cause)" }
+        if let by = r.hungUpBy { line += " hung-up-by=\(by.rawValue)" }
+        if let code = r.transferCode { line += " transfer=\(code)" }
+        if let talk = r.talkTime { line += String(format: " talk=%.3fs", talk) }
+        return line
     }
 
     /// Writes a line to standard output at once (progress must show while the call runs).

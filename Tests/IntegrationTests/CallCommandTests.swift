@@ -156,3 +156,34 @@ extension CallCommandTests {
         #expect(r.json["transfer_code"] as? Int == 200, "\(r.output)")
     }
 }
+
+extension CallCommandTests {
+    @Test func followsATransferTheFarEndAsksFor() async throws {
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (agent, agentPort) = try await startSIPp(nil, in: dir)
+        let transferPort = Ports.free()
+        let sipp = try SIPp.start(["-sf", SIPp.scenario("uas_sends_refer"), "-t", "u1", "-m", "1", "-key", "transfer_port", String(agentPort)],
+                                  localPort: transferPort, timeoutSeconds: 20, in: dir)
+        #expect(await Ports.waitUntilBound(transferPort, udp: true))
+        let r = try await call("sip:service@127.0.0.1:\(transferPort)", ["--follow-transfers", "--hold", "0.5"])
+        #expect(await sipp.wait(timeout: .seconds(20)) == 0, "transferor: \(sipp.text.suffix(600)) \(SIPp.errors(in: dir)) sipdial: \(r.output)")
+        #expect(await agent.wait(timeout: .seconds(20)) == 0, "agent: \(agent.text.suffix(600))")
+        #expect(r.outcome == "answered" && r.hungUpBy == "remote", "\(r.output)")
+        let followed = r.json["followed_transfer"] as? [String: Any]
+        #expect(followed?["outcome"] as? String == "answered" && followed?["hung_up_by"] as? String == "local", "\(r.output)")
+    }
+
+    @Test func refusesTransfersUnlessAsked() async throws {
+        // Without --follow-transfers the REFER gets 603 (SIPp checks it) and nothing is dialled.
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = Ports.free()
+        let sipp = try SIPp.start(["-sf", SIPp.scenario("uas_refer_refused"), "-t", "u1", "-m", "1", "-key", "transfer_port", "5060"],
+                                  localPort: port, timeoutSeconds: 10, in: dir)
+        #expect(await Ports.waitUntilBound(port, udp: true))
+        let r = try await call("sip:service@127.0.0.1:\(port)", ["--hold", "5"])
+        #expect(await sipp.wait(timeout: .seconds(15)) == 0, "\(sipp.text.suffix(600)) \(SIPp.errors(in: dir))")
+        #expect(r.outcome == "answered" && r.hungUpBy == "remote" && r.json["followed_transfer"] == nil, "\(r.output)")
+    }
+}
