@@ -111,6 +111,8 @@ func sipdialStep(rate: Int, port: Int, group: EventLoopGroup) async throws -> St
             call.start()
         }
     }
+    // Calls still open 40 s after the last INVITE count as failed.
+    let deadline = loop.scheduleTask(deadline: start + interval * Int64(total) + .seconds(40)) { done.continuation.finish() }
     var answered = 0
     var ended = 0
     for await ok in done.stream {
@@ -118,6 +120,7 @@ func sipdialStep(rate: Int, port: Int, group: EventLoopGroup) async throws -> St
         if ok { answered += 1 }
         if ended == total { break }
     }
+    deadline.cancel()
     let elapsed = Double((NIODeadline.now() - start).nanoseconds) / 1e9
     await transport.shutdown()
     return StepResult(calls: total, answered: answered, failed: total - answered, elapsed: elapsed)
@@ -157,8 +160,13 @@ func sippCounts(_ file: URL) -> (Int?, Int?) {
 }
 
 let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-print("Signaling-only calls (INVITE/200/ACK/BYE) against a SIPp UAS on 127.0.0.1, \(seconds) s per step")
-print("rate   | sipdial cps  failed | SIPp uac cps  failed")
+/// Prints at once, so a long run shows each step as it ends.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+say("Signaling-only calls (INVITE/200/ACK/BYE) against a SIPp UAS on 127.0.0.1, \(seconds) s per step")
+say("rate   | sipdial cps  failed | SIPp uac cps  failed")
 var bestSipdial = 0.0
 var bestSIPp = 0.0
 for rate in rates {
@@ -170,7 +178,7 @@ for rate in rates {
     stop(uasB)
     if mine.failed == 0 { bestSipdial = max(bestSipdial, mine.cps) }
     if theirs.failed == 0 { bestSIPp = max(bestSIPp, theirs.cps) }
-    print(String(format: "%6d | %11.0f %7d | %12.0f %7d", rate, mine.cps, mine.failed, theirs.cps, theirs.failed))
+    say(String(format: "%6d | %11.0f %7d | %12.0f %7d", rate, mine.cps, mine.failed, theirs.cps, theirs.failed))
 }
-print(String(format: "highest rate with zero failed calls: sipdial %.0f cps, SIPp %.0f cps (ratio %.2f)", bestSipdial, bestSIPp, bestSIPp > 0 ? bestSipdial / bestSIPp : 0))
+say(String(format: "highest rate with zero failed calls: sipdial %.0f cps, SIPp %.0f cps (ratio %.2f)", bestSipdial, bestSIPp, bestSIPp > 0 ? bestSipdial / bestSIPp : 0))
 try await group.shutdownGracefully()
