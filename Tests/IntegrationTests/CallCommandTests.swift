@@ -187,3 +187,10 @@ extension CallCommandTests {
         #expect(r.outcome == "answered" && r.hungUpBy == "remote" && r.json["followed_transfer"] == nil, "\(r.output)")
     }
 }
+
+extension CallCommandTests {
+    @Test func hiddenCallerIDIsAnonymousWithAssertedIdentity() async throws {
+        let r = try await callSIPp("uas_caller_id", ["--from", "\"Acme\" <sip:+15550001111@example.com>", "--hide-caller-id"])
+        #expect(r.outcome == "busy", "SIPp checked From, Privacy and P-Asserted-Identity: \(r.output)")
+    }
+}
