@@ -20,11 +20,19 @@ public struct SIPTargetResolver: Sendable {
         uri.transportParameter.flatMap(SIPTransportType.init(uriParameter:)) ?? fallback
     }
 
+    /// The destination of a URI whose host (or maddr) is an IP address: no lookup needed
+    /// (RFC 3263 §4.2). Nil for a name.
+    public static func numericDestination(_ uri: SIPURI, transport explicit: SIPTransportType? = nil) -> SIPDestination? {
+        let transport = explicit ?? SIPTargetResolver.transport(for: uri)
+        guard let numeric = try? SocketAddress(ipAddress: uri.maddrOrHost, port: uri.port ?? 5060) else { return nil }
+        return SIPDestination(address: numeric, transport: transport)
+    }
+
     public func resolve(_ uri: SIPURI, transport explicit: SIPTransportType? = nil) async throws -> [SIPDestination] {
         let transport = explicit ?? SIPTargetResolver.transport(for: uri)
         let host = uri.maddrOrHost
-        if let numeric = try? SocketAddress(ipAddress: host, port: uri.port ?? 5060) {
-            return [SIPDestination(address: numeric, transport: transport)]
+        if let numeric = Self.numericDestination(uri, transport: transport) {
+            return [numeric]
         }
         if let port = uri.port {
             return try await addresses(host, port: port).map { SIPDestination(address: $0, transport: transport) }

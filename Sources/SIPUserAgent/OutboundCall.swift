@@ -377,6 +377,10 @@ public final class OutboundCall: @unchecked Sendable {
     func nextHop(of dialog: SIPDialog, _ body: @escaping @Sendable (SIPDestination) -> Void) {
         let uri = dialog.nextHop
         let transport = SIPTargetResolver.transport(for: uri, default: config.transport)
+        if let numeric = SIPTargetResolver.numericDestination(uri, transport: transport) {
+            body(numeric)
+            return
+        }
         let fallback = inviteDestination ?? config.destinations.first
         let resolver = resolver
         let promise = eventLoop.makePromise(of: [SIPDestination].self)
