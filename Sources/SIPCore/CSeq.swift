@@ -14,7 +14,7 @@ public struct CSeq: Sendable, Hashable, CustomStringConvertible {
     public init(parsing text: some StringProtocol) throws(SIPSyntaxError) {
         var s = SIPValueScanner(text, header: "CSeq")
         s.skipWhitespace()
-        let digits = s.scan(SIPValueScanner.digits)
+        let digits = s.scan(SIPCharacterClass.digits)
         guard !digits.isEmpty else { throw s.error("expected sequence number") }
         guard let n = UInt32(digits) else { throw SIPSyntaxError("sequence number exceeds 2^32-1", header: "CSeq", position: 0) }
         guard let b = s.peek, SIPCharacterClass.isWhitespace(b) else { throw s.error("expected LWS after sequence number") }
@@ -40,23 +40,17 @@ public struct RAck: Sendable, Hashable, CustomStringConvertible {
     public init(parsing text: some StringProtocol) throws(SIPSyntaxError) {
         var s = SIPValueScanner(text, header: "RAck")
         s.skipWhitespace()
-        guard let rseq = UInt32(s.scan(SIPValueScanner.digits)) else { throw s.error("expected response number") }
+        guard let rseq = UInt32(s.scan(SIPCharacterClass.digits)) else { throw s.error("expected response number") }
         let rest = String(decoding: s.bytes[s.index...], as: UTF8.self)
         self.init(responseNumber: rseq, cseq: try CSeq(parsing: rest))
     }
 }
 
 extension SIPValueScanner {
-    static let digits: [Bool] = {
-        var t = [Bool](repeating: false, count: 256)
-        for b in UInt8(ascii: "0")...UInt8(ascii: "9") { t[Int(b)] = true }
-        return t
-    }()
-
     /// `1*DIGIT` as an unsigned 32-bit number (delta-seconds, RSeq, ...).
     mutating func uint32(_ what: String) throws(SIPSyntaxError) -> UInt32 {
         skipWhitespace()
-        let d = scan(SIPValueScanner.digits)
+        let d = scan(SIPCharacterClass.digits)
         guard !d.isEmpty else { throw error("expected \(what)") }
         guard let n = UInt32(d) else { throw error("\(what) exceeds 2^32-1") }
         return n

@@ -1,35 +1,28 @@
-/// Byte classes from the RFC 3261 §25.1 grammar, as 256-entry lookup tables.
+/// Byte classes from the RFC 3261 §25.1 grammar (CharacterClassTests checks each mask
+/// against the grammar's character list).
 enum SIPCharacterClass {
     /// `token` characters: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~".
-    static let token: [Bool] = table(extra: "-.!%*_+`'~")
+    static var token: ByteSet { ByteSet(low: 0x03FF_6CA2_0000_0000, high: 0x47FF_FFFF_87FF_FFFE) }
 
     /// `word` characters (Call-ID, RFC 3261 §25.1): token plus "(" ")" "<" ">" ":" "\" DQUOTE "/" "[" "]" "?" "{" "}".
-    static let word: [Bool] = table(extra: "-.!%*_+`'~()<>:\\\"/[]?{}")
+    static var word: ByteSet { ByteSet(low: 0xD7FF_EFA6_0000_0000, high: 0x6FFF_FFFF_BFFF_FFFE) }
 
     /// Characters allowed in a hostname, IPv4 address or IPv6 reference (RFC 3261 §25.1 `host`).
-    static let host: [Bool] = table(extra: "-._[]:")
+    static var host: ByteSet { ByteSet(low: 0x07FF_6000_0000_0000, high: 0x07FF_FFFE_AFFF_FFFE) }
 
-    private static func table(extra: String) -> [Bool] {
-        var t = [Bool](repeating: false, count: 256)
-        for b in UInt8(ascii: "a")...UInt8(ascii: "z") { t[Int(b)] = true }
-        for b in UInt8(ascii: "A")...UInt8(ascii: "Z") { t[Int(b)] = true }
-        for b in UInt8(ascii: "0")...UInt8(ascii: "9") { t[Int(b)] = true }
-        for b in extra.utf8 { t[Int(b)] = true }
-        return t
-    }
+    /// DIGIT.
+    static var digits: ByteSet { ByteSet(low: 0x03FF_0000_0000_0000, high: 0) }
 
     static func isToken(_ s: some StringProtocol) -> Bool {
-        !s.isEmpty && s.utf8.allSatisfy { token[Int($0)] }
+        !s.isEmpty && s.utf8.allSatisfy(token.contains)
     }
 
     @inline(__always) static func allToken(_ b: UnsafeRawBufferPointer) -> Bool {
-        let table = token
-        for c in b where !table[Int(c)] { return false }
-        return true
+        token.containsAll(b)
     }
 
     static func isWord(_ s: some StringProtocol) -> Bool {
-        !s.isEmpty && s.utf8.allSatisfy { word[Int($0)] }
+        !s.isEmpty && s.utf8.allSatisfy(word.contains)
     }
 
     @inline(__always) static func isWhitespace(_ b: UInt8) -> Bool {

@@ -57,63 +57,69 @@ extension SIPHeaderName {
     /// Number of known names; ids run from 1 to this.
     static let knownCount = 52
 
-    /// The canonical spelling of a known id.
-    static func canonical(_ id: UInt8) -> StaticString {
+    /// Every canonical spelling, one after another, in id order.
+    private static var canonicalBlob: StaticString { "AcceptAccept-EncodingAccept-LanguageAlert-InfoAllowAllow-EventsAuthorizationCall-IDCall-InfoContactContent-DispositionContent-EncodingContent-LanguageContent-LengthContent-TypeCSeqDateEventExpiresFromIdentityMax-ForwardsMin-ExpiresMin-SEP-Asserted-IdentityP-Preferred-IdentityPrivacyProxy-AuthenticateProxy-AuthorizationProxy-RequireRAckReasonRecord-RouteRefer-ToReferred-ByReplacesRequireRetry-AfterRouteRSeqServerSession-ExpiresSubjectSubscription-StateSupportedTimestampToUnsupportedUser-AgentViaWarningWWW-Authenticate" }
+
+    /// The canonical spelling of a known id: bytes of `canonicalBlob`, located through a
+    /// switch of integer constants that the compiler turns into a lookup table.
+    @inline(__always) static func canonical(_ id: UInt8) -> UnsafeRawBufferPointer {
+        let span: Int
         switch id {
-        case 1: "Accept"
-        case 2: "Accept-Encoding"
-        case 3: "Accept-Language"
-        case 4: "Alert-Info"
-        case 5: "Allow"
-        case 6: "Allow-Events"
-        case 7: "Authorization"
-        case 8: "Call-ID"
-        case 9: "Call-Info"
-        case 10: "Contact"
-        case 11: "Content-Disposition"
-        case 12: "Content-Encoding"
-        case 13: "Content-Language"
-        case 14: "Content-Length"
-        case 15: "Content-Type"
-        case 16: "CSeq"
-        case 17: "Date"
-        case 18: "Event"
-        case 19: "Expires"
-        case 20: "From"
-        case 21: "Identity"
-        case 22: "Max-Forwards"
-        case 23: "Min-Expires"
-        case 24: "Min-SE"
-        case 25: "P-Asserted-Identity"
-        case 26: "P-Preferred-Identity"
-        case 27: "Privacy"
-        case 28: "Proxy-Authenticate"
-        case 29: "Proxy-Authorization"
-        case 30: "Proxy-Require"
-        case 31: "RAck"
-        case 32: "Reason"
-        case 33: "Record-Route"
-        case 34: "Refer-To"
-        case 35: "Referred-By"
-        case 36: "Replaces"
-        case 37: "Require"
-        case 38: "Retry-After"
-        case 39: "Route"
-        case 40: "RSeq"
-        case 41: "Server"
-        case 42: "Session-Expires"
-        case 43: "Subject"
-        case 44: "Subscription-State"
-        case 45: "Supported"
-        case 46: "Timestamp"
-        case 47: "To"
-        case 48: "Unsupported"
-        case 49: "User-Agent"
-        case 50: "Via"
-        case 51: "Warning"
-        case 52: "WWW-Authenticate"
-        default: ""
+        case 1: span = 0 << 8 | 6
+        case 2: span = 6 << 8 | 15
+        case 3: span = 21 << 8 | 15
+        case 4: span = 36 << 8 | 10
+        case 5: span = 46 << 8 | 5
+        case 6: span = 51 << 8 | 12
+        case 7: span = 63 << 8 | 13
+        case 8: span = 76 << 8 | 7
+        case 9: span = 83 << 8 | 9
+        case 10: span = 92 << 8 | 7
+        case 11: span = 99 << 8 | 19
+        case 12: span = 118 << 8 | 16
+        case 13: span = 134 << 8 | 16
+        case 14: span = 150 << 8 | 14
+        case 15: span = 164 << 8 | 12
+        case 16: span = 176 << 8 | 4
+        case 17: span = 180 << 8 | 4
+        case 18: span = 184 << 8 | 5
+        case 19: span = 189 << 8 | 7
+        case 20: span = 196 << 8 | 4
+        case 21: span = 200 << 8 | 8
+        case 22: span = 208 << 8 | 12
+        case 23: span = 220 << 8 | 11
+        case 24: span = 231 << 8 | 6
+        case 25: span = 237 << 8 | 19
+        case 26: span = 256 << 8 | 20
+        case 27: span = 276 << 8 | 7
+        case 28: span = 283 << 8 | 18
+        case 29: span = 301 << 8 | 19
+        case 30: span = 320 << 8 | 13
+        case 31: span = 333 << 8 | 4
+        case 32: span = 337 << 8 | 6
+        case 33: span = 343 << 8 | 12
+        case 34: span = 355 << 8 | 8
+        case 35: span = 363 << 8 | 11
+        case 36: span = 374 << 8 | 8
+        case 37: span = 382 << 8 | 7
+        case 38: span = 389 << 8 | 11
+        case 39: span = 400 << 8 | 5
+        case 40: span = 405 << 8 | 4
+        case 41: span = 409 << 8 | 6
+        case 42: span = 415 << 8 | 15
+        case 43: span = 430 << 8 | 7
+        case 44: span = 437 << 8 | 18
+        case 45: span = 455 << 8 | 9
+        case 46: span = 464 << 8 | 9
+        case 47: span = 473 << 8 | 2
+        case 48: span = 475 << 8 | 11
+        case 49: span = 486 << 8 | 10
+        case 50: span = 496 << 8 | 3
+        case 51: span = 499 << 8 | 7
+        case 52: span = 506 << 8 | 16
+        default: span = 0
         }
+        return UnsafeRawBufferPointer(start: canonicalBlob.utf8Start + (span >> 8), count: span & 0xFF)
     }
 
     /// The id of the known name spelled by `b` (any case, full or compact form), or 0.

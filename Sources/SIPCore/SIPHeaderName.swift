@@ -25,10 +25,16 @@ public struct SIPHeaderName: Sendable, Hashable, CustomStringConvertible, Expres
         }
     }
 
+    /// A name known not to be in the table, kept as spelled.
+    init(unknown text: String) {
+        self.id = 0
+        self.custom = text
+    }
+
     public init(stringLiteral value: String) { self.init(value) }
 
     /// The spelling written on the wire: the canonical form for known headers.
-    public var name: String { id != 0 ? SIPHeaderName.canonical(id).description : custom! }
+    public var name: String { id != 0 ? String(decoding: SIPHeaderName.canonical(id), as: UTF8.self) : custom! }
 
     /// The lower-cased full name.
     public var key: String { name.lowercased() }
@@ -42,20 +48,6 @@ public struct SIPHeaderName: Sendable, Hashable, CustomStringConvertible, Expres
 
     public func hash(into hasher: inout Hasher) {
         if id != 0 { hasher.combine(id) } else { hasher.combine(custom!.lowercased()) }
-    }
-
-    /// Length of the wire spelling in bytes.
-    var byteCount: Int {
-        id == 0 ? custom!.utf8.count : SIPHeaderName.canonical(id).utf8CodeUnitCount
-    }
-
-    /// Appends the wire spelling.
-    @inline(__always) func write(into w: inout ByteWriter) {
-        if id == 0 {
-            w.write(custom!)
-        } else {
-            w.write(SIPHeaderName.canonical(id))
-        }
     }
 
     /// The known name spelled by `bytes` (any case, full or compact form), matched without

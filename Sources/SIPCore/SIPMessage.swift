@@ -1,15 +1,24 @@
 /// A SIP request (RFC 3261 §7.1).
-public struct SIPRequest: Sendable, Equatable {
-    public var method: SIPMethod
-    public var uri: SIPURI
+public struct SIPRequest: Sendable {
+    public var method: SIPMethod { didSet { receivedRequestLine = nil } }
+    public var uri: SIPURI { didSet { receivedRequestLine = nil } }
     public var headers: SIPHeaders
     public var body: [UInt8]
+    /// The Request-Line as received, CRLF included, while method and URI are unchanged: the
+    /// serializer copies it instead of writing the URI again.
+    var receivedRequestLine: ArraySlice<UInt8>?
 
     public init(method: SIPMethod, uri: SIPURI, headers: SIPHeaders = [], body: [UInt8] = []) {
         self.method = method
         self.uri = uri
         self.headers = headers
         self.body = body
+    }
+}
+
+extension SIPRequest: Equatable {
+    public static func == (a: SIPRequest, b: SIPRequest) -> Bool {
+        a.method == b.method && a.uri == b.uri && a.headers == b.headers && a.body == b.body
     }
 }
 

@@ -31,7 +31,7 @@ public struct SIPMessageParser: Sendable {
         } else {
             length = available
         }
-        return head.message(body: Array(storage[head.bodyStart..<(head.bodyStart + length)]))
+        return head.message(body: Array(storage[head.bodyStart..<(head.bodyStart + length)]), storage: storage)
     }
 
     /// The result of reading the start line and headers.
@@ -45,6 +45,8 @@ public struct SIPMessageParser: Sendable {
         var headers: SIPHeaders
         var contentLength: Int?
         var bodyStart: Int
+        /// The start line with its CRLF, when it ended in CRLF.
+        var startLineRange: Range<Int>?
 
         var partial: SIPPartialMessage {
             switch startLine {
@@ -61,10 +63,13 @@ public struct SIPMessageParser: Sendable {
             return e
         }
 
-        func message(body: [UInt8]) -> SIPMessage {
+        func message(body: [UInt8], storage: [UInt8]) -> SIPMessage {
             switch startLine! {
-            case .request(let m, let uri): .request(SIPRequest(method: m, uri: uri, headers: headers, body: body))
-            case .response(let code, let reason): .response(SIPResponse(statusCode: code, reasonPhrase: reason, headers: headers, body: body))
+            case .request(let m, let uri):
+                var r = SIPRequest(method: m, uri: uri, headers: headers, body: body)
+                r.receivedRequestLine = startLineRange.map { storage[$0] }
+                return .request(r)
+            case .response(let code, let reason): return .response(SIPResponse(statusCode: code, reasonPhrase: reason, headers: headers, body: body))
             }
         }
     }
@@ -98,21 +103,19 @@ public struct SIPMessageParser: Sendable {
         guard lineEnd - i <= limits.maxLineLength else {
             throw SIPParseError(.lineTooLong, offset: i, "start line longer than \(limits.maxLineLength) bytes")
         }
-        var head = Head(startLine: nil, startLineError: nil, headers: SIPHeaders(), contentLength: nil, bodyStart: 0)
+        var head = Head(startLine: nil, startLineError: nil, headers: SIPHeaders(source: storage, capacity: 20), contentLength: nil, bodyStart: 0)
         switch parseStartLine(UnsafeRawBufferPointer(rebasing: buf[i..<lineEnd]), offset: i) {
         case .success(let line): head.startLine = line
         case .failure(let error): head.startLineError = error
         }
+        if buf[lineEnd] == 0x0D { head.startLineRange = i..<next }
         i = next
 
         // Nearly every message is ASCII throughout; only otherwise is each value checked.
         let allASCII = ByteScanning.isASCII(buf)
-        var fields: [SIPHeaderField] = []
-        fields.reserveCapacity(20)
         var contentLengthOffset = 0
         // The earliest problem is the one reported: a bad start line wins over a later header error.
         func failure(_ kind: SIPParseError.Kind, _ offset: Int, _ detail: String) -> SIPParseError {
-            head.headers = SIPHeaders(fields)
             if let e = head.startLineError { return head.withPartial(e) }
             return SIPParseError(kind, offset: offset, detail, partial: head.partial)
         }
@@ -120,7 +123,7 @@ public struct SIPMessageParser: Sendable {
         while true {
             // A datagram's end is the message's end: one that stops right after a header line
             // has no body (the RFC 4475 archive has such a copy of baddn.dat).
-            if i == n, !requireContentLength, !fields.isEmpty { break }
+            if i == n, !requireContentLength, !head.headers.isEmpty { break }
             guard let (lineEnd, next) = findLineEnd(buf, from: i) else {
                 throw failure(.incompleteHeaders, n, "headers not terminated by an empty line")
             }
@@ -144,7 +147,7 @@ public struct SIPMessageParser: Sendable {
             guard end - lineStart <= limits.maxLineLength else {
                 throw failure(.lineTooLong, lineStart, "header line longer than \(limits.maxLineLength) bytes")
             }
-            guard fields.count < limits.maxHeaderCount else {
+            guard head.headers.count < limits.maxHeaderCount else {
                 throw failure(.tooManyHeaders, lineStart, "more than \(limits.maxHeaderCount) header lines")
             }
             // header-name HCOLON: HCOLON = *( SP / HTAB ) ":" SWS.
@@ -163,21 +166,15 @@ public struct SIPMessageParser: Sendable {
             var s = colon + 1, e = end
             while s < e, buf[s] == 0x20 || buf[s] == 0x09 || buf[s] == 0x0D || buf[s] == 0x0A { s += 1 }
             while e > s, buf[e - 1] == 0x20 || buf[e - 1] == 0x09 || buf[e - 1] == 0x0D || buf[e - 1] == 0x0A { e -= 1 }
-            let valueBytes: ArraySlice<UInt8> = folded ? ArraySlice(unfold(UnsafeRawBufferPointer(rebasing: buf[s..<e]))) : storage[s..<e]
-            guard allASCII || UTF8Validation.isValid(valueBytes) else {
-                throw failure(.invalidUTF8, lineStart, "header value is not UTF-8")
-            }
-            if name == .contentLength {
-                var cl = 0
-                guard !valueBytes.isEmpty, valueBytes.count <= 10 else {
-                    throw failure(.invalidContentLength, lineStart, "Content-Length '\(String(decoding: valueBytes, as: UTF8.self))' is not a non-negative number")
-                }
-                for d in valueBytes {
-                    guard SIPCharacterClass.isDigit(d) else {
-                        throw failure(.invalidContentLength, lineStart, "Content-Length '\(String(decoding: valueBytes, as: UTF8.self))' is not a non-negative number")
-                    }
-                    cl = cl * 10 + Int(d - 48)
-                }
+            let unfolded = folded ? unfold(UnsafeRawBufferPointer(rebasing: buf[s..<e])) : nil
+            let check = unfolded.map { u in u.withUnsafeBytes { inspect($0, name, allASCII) } }
+                ?? inspect(UnsafeRawBufferPointer(rebasing: buf[s..<e]), name, allASCII)
+            switch check {
+            case .ok: break
+            case .notUTF8: throw failure(.invalidUTF8, lineStart, "header value is not UTF-8")
+            case .notANumber(let text):
+                throw failure(.invalidContentLength, lineStart, "Content-Length '\(text)' is not a non-negative number")
+            case .contentLength(let cl):
                 if let previous = head.contentLength, previous != cl {
                     throw failure(.conflictingContentLength, lineStart, "Content-Length \(cl) conflicts with \(previous) at byte \(contentLengthOffset)")
                 }
@@ -187,15 +184,32 @@ public struct SIPMessageParser: Sendable {
                 head.contentLength = cl
                 contentLengthOffset = lineStart
             }
-            fields.append(SIPHeaderField(name, bytes: valueBytes, offset: lineStart))
+            if let unfolded {
+                head.headers.appendParsed(name, text: String(decoding: unfolded, as: UTF8.self), offset: lineStart)
+            } else {
+                let crlf = end > lineStart && buf[end] == 0x0D
+                head.headers.appendParsed(name, start: s, count: e - s, offset: lineStart, lineEnd: crlf ? after : 0)
+            }
             i = after
         }
-        head.headers = SIPHeaders(fields)
         head.bodyStart = i
         if requireContentLength, head.contentLength == nil {
             throw failure(.missingContentLength, i, "Content-Length is required on a stream transport (RFC 3261 §18.3)")
         }
         return head
+    }
+
+    enum ValueCheck { case ok, notUTF8, notANumber(String), contentLength(Int) }
+
+    /// A header value's own checks: UTF-8 (RFC 3261 §7.3.1 TEXT-UTF8) and, for
+    /// Content-Length, 1*DIGIT (§20.14).
+    private func inspect(_ value: UnsafeRawBufferPointer, _ name: SIPHeaderName, _ allASCII: Bool) -> ValueCheck {
+        guard allASCII || UTF8Validation.isValid(value) else { return .notUTF8 }
+        guard name == .contentLength else { return .ok }
+        guard !value.isEmpty, value.count <= 10, value.allSatisfy(SIPCharacterClass.isDigit) else {
+            return .notANumber(String(decoding: value, as: UTF8.self))
+        }
+        return .contentLength(value.reduce(0) { $0 * 10 + Int($1 - 48) })
     }
 
     /// A folded value with each line break and the whitespace around it replaced by one SP.

@@ -8,6 +8,14 @@ public enum SIPSerializer {
     public static func serialize(_ message: SIPMessage) -> [UInt8] {
         switch message {
         case .request(let r):
+            if let line = r.receivedRequestLine {
+                return [UInt8](unsafeUninitializedCapacity: line.count + headerBound(r.headers) + r.body.count) { buf, count in
+                    var w = ByteWriter(buf.baseAddress!)
+                    line.withUnsafeBytes { w.write($0) }
+                    w.writeHeadersAndBody(r.headers, r.body)
+                    count = w.written(from: buf.baseAddress!)
+                }
+            }
             var uri: [UInt8] = []
             uri.reserveCapacity(64)
             r.uri.write(into: &uri)
@@ -39,14 +47,8 @@ public enum SIPSerializer {
         }
     }
 
-    /// Exact size of the header block: name + ": " + value + CRLF per field, and the empty line.
-    private static func headerBound(_ headers: SIPHeaders) -> Int {
-        var n = 2
-        for i in headers.fields.indices {
-            n += headers.fields[i].name.byteCount + 4 + headers.fields[i].valueByteCount
-        }
-        return n
-    }
+    /// Exact size of the header block.
+    private static func headerBound(_ headers: SIPHeaders) -> Int { headers.wireByteCount }
 }
 
 /// A cursor writing into memory the caller sized.
@@ -78,18 +80,7 @@ struct ByteWriter {
     }
 
     mutating func writeHeadersAndBody(_ headers: SIPHeaders, _ body: [UInt8]) {
-        headers.fields.withUnsafeBufferPointer { fields in
-            for i in fields.indices {
-                fields[i].name.write(into: &self)
-                byte(0x3A)
-                byte(0x20)
-                fields[i].writeValue(into: &self)
-                byte(0x0D)
-                byte(0x0A)
-            }
-        }
-        byte(0x0D)
-        byte(0x0A)
+        headers.write(into: &self)
         body.withUnsafeBytes { write($0) }
     }
 }

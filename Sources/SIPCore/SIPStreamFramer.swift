@@ -55,7 +55,7 @@ public struct SIPStreamFramer: Sendable {
             pendingLength = total
             return .needMoreData
         }
-        return .message(head.message(body: Array(storage[head.bodyStart..<total])), consumed: total)
+        return .message(head.message(body: Array(storage[head.bodyStart..<total]), storage: storage), consumed: total)
     }
 
     /// Index just past the empty line that ends the headers (CRLFCRLF or LFLF), if present.

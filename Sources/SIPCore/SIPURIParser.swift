@@ -24,7 +24,7 @@ extension SIPURI {
             throw SIPSyntaxError("URI has no scheme", position: 0)
         }
         let forbidden = SIPURIGrammar.forbidden
-        for i in 0..<b.count where forbidden[Int(b[i])] {
+        for i in 0..<b.count where forbidden.contains(b[i]) {
             throw SIPSyntaxError("invalid character in URI", position: i)
         }
         let scheme = UnsafeRawBufferPointer(rebasing: b[..<colon])
@@ -52,12 +52,7 @@ enum SIPURIGrammar {
     typealias Bytes = UnsafeRawBufferPointer
 
     /// Bytes never allowed anywhere in a URI: controls, space, DEL, `<`, `>`, `"`.
-    static let forbidden: [Bool] = {
-        var t = [Bool](repeating: false, count: 256)
-        for b in 0...0x20 { t[b] = true }
-        for b in [0x7F, 0x3C, 0x3E, 0x22] { t[b] = true }
-        return t
-    }()
+    static var forbidden: ByteSet { ByteSet(low: 0x5000_0005_FFFF_FFFF, high: 0x8000_0000_0000_0000) }
 
     static func isScheme(_ b: Bytes) -> Bool {
         guard let first = b.first, isAlpha(first) else { return false }
@@ -79,34 +74,25 @@ enum SIPURIGrammar {
     }
 
     /// unreserved = alphanum / mark (RFC 3261 §25.1).
-    static let unreserved: [Bool] = {
-        var t = [Bool](repeating: false, count: 256)
-        for b in UInt8(ascii: "a")...UInt8(ascii: "z") { t[Int(b)] = true }
-        for b in UInt8(ascii: "A")...UInt8(ascii: "Z") { t[Int(b)] = true }
-        for b in UInt8(ascii: "0")...UInt8(ascii: "9") { t[Int(b)] = true }
-        for b in "-_.!~*'()".utf8 { t[Int(b)] = true }
-        return t
-    }()
-
-    static let userChars = with(unreserved, "&=+$,;?/%")
-    static let passwordChars = with(unreserved, "&=+$,%")
-    static let paramChars = with(unreserved, "[]/:&+$%")
-    static let headerChars = with(unreserved, "[]/?:+$%")
-    static let telChars = with(unreserved, "+#%*:/&=,$?@[]")
-
-    static func with(_ base: [Bool], _ extra: String) -> [Bool] {
-        var t = base
-        for b in extra.utf8 { t[Int(b)] = true }
-        return t
-    }
+    static var unreserved: ByteSet { ByteSet(low: 0x03FF_6782_0000_0000, high: 0x47FF_FFFE_87FF_FFFE) }
+    /// unreserved plus "&=+$,;?/%" (user-unreserved and escapes).
+    static var userChars: ByteSet { ByteSet(low: 0xABFF_FFF2_0000_0000, high: 0x47FF_FFFE_87FF_FFFE) }
+    /// unreserved plus "&=+$,%".
+    static var passwordChars: ByteSet { ByteSet(low: 0x23FF_7FF2_0000_0000, high: 0x47FF_FFFE_87FF_FFFE) }
+    /// unreserved plus param-unreserved "[]/:&+$" and "%".
+    static var paramChars: ByteSet { ByteSet(low: 0x07FF_EFF2_0000_0000, high: 0x47FF_FFFE_AFFF_FFFE) }
+    /// unreserved plus hnv-unreserved "[]/?:+$" and "%".
+    static var headerChars: ByteSet { ByteSet(low: 0x87FF_EFB2_0000_0000, high: 0x47FF_FFFE_AFFF_FFFE) }
+    /// RFC 3966 telephone-subscriber and par characters.
+    static var telChars: ByteSet { ByteSet(low: 0xA7FF_FFFA_0000_0000, high: 0x47FF_FFFE_AFFF_FFFF) }
 
     /// Checks the characters of `b[range]` against `table`, and that every `%` starts a
     /// two-digit hex escape.
-    static func check(_ b: Bytes, _ range: Range<Int>, _ table: [Bool], _ what: String) throws(SIPSyntaxError) {
+    static func check(_ b: Bytes, _ range: Range<Int>, _ table: ByteSet, _ what: String) throws(SIPSyntaxError) {
         var i = range.lowerBound
         while i < range.upperBound {
             let c = b[i]
-            guard table[Int(c)] else { throw SIPSyntaxError("invalid character in \(what)", position: i) }
+            guard table.contains(c) else { throw SIPSyntaxError("invalid character in \(what)", position: i) }
             if c == UInt8(ascii: "%") {
                 guard i + 2 < range.upperBound, SIPURI.hexValue(b[i + 1]) != nil, SIPURI.hexValue(b[i + 2]) != nil else {
                     throw SIPSyntaxError("bad %-escape in URI", position: i)
@@ -219,7 +205,7 @@ enum SIPURIGrammar {
         return (value, i)
     }
 
-    static func parsePair(_ b: Bytes, _ range: Range<Int>, _ table: [Bool], _ what: String, valueRequired: Bool) throws(SIPSyntaxError) -> SIPParameter {
+    static func parsePair(_ b: Bytes, _ range: Range<Int>, _ table: ByteSet, _ what: String, valueRequired: Bool) throws(SIPSyntaxError) -> SIPParameter {
         var eq = range.lowerBound
         while eq < range.upperBound, b[eq] != UInt8(ascii: "=") { eq += 1 }
         guard eq > range.lowerBound else { throw SIPSyntaxError("empty \(what) name", position: range.lowerBound) }

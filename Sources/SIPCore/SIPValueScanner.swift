@@ -37,10 +37,10 @@ struct SIPValueScanner {
         guard isAtEnd else { throw error("unexpected '\(String(decoding: [bytes[index]], as: UTF8.self))'") }
     }
 
-    /// A run of bytes for which `table` is true; empty when there is none.
-    mutating func scan(_ table: [Bool]) -> String {
+    /// A run of bytes in `set`; empty when there is none.
+    mutating func scan(_ set: ByteSet) -> String {
         let start = index
-        while index < bytes.count, table[Int(bytes[index])] { index += 1 }
+        while index < bytes.count, set.contains(bytes[index]) { index += 1 }
         return String(decoding: bytes[start..<index], as: UTF8.self)
     }
 
@@ -109,11 +109,7 @@ struct SIPValueScanner {
     }
 
     /// gen-value characters: token plus host characters (IPv6 references in brackets).
-    static let genericValue: [Bool] = {
-        var t = SIPCharacterClass.token
-        for b in "[]:".utf8 { t[Int(b)] = true }
-        return t
-    }()
+    static var genericValue: ByteSet { ByteSet(low: 0x07FF_6CA2_0000_0000, high: 0x47FF_FFFF_AFFF_FFFE) }
 }
 
 /// Splits a header value at top-level commas (outside quoted strings and `<...>`), as RFC 3261

@@ -23,9 +23,7 @@ enum SIPViaStamping {
         }
         guard changed else { return }
         parts.top = via.description
-        var fields = Array(request.headers)
-        fields[index].value = parts.rest.isEmpty ? parts.top : parts.top + ", " + parts.rest
-        request.headers = SIPHeaders(fields)
+        request.headers.setValue(parts.rest.isEmpty ? parts.top : parts.top + ", " + parts.rest, at: index)
     }
 
     /// The first via-parm of a Via field value and the rest of the list.
