@@ -23,6 +23,16 @@ enum ByteScanning {
         return nil
     }
 
+    /// The eight bytes of `word` with ASCII 'A'-'Z' lower-cased and every other byte kept.
+    @inline(__always)
+    static func lowercased(_ word: UInt64) -> UInt64 {
+        let low7 = word & ~highs
+        let atLeastA = low7 &+ ones &* (0x80 - 0x41)    // high bit set where byte >= 'A'
+        let aboveZ = low7 &+ ones &* (0x80 - 0x5B)      // high bit set where byte > 'Z'
+        let upper = atLeastA & ~aboveZ & ~word & highs  // ASCII only: the byte's own high bit clear
+        return word | (upper >> 2)
+    }
+
     /// Whether every byte is below 0x80.
     static func isASCII(_ buf: UnsafeRawBufferPointer) -> Bool {
         var j = 0

@@ -58,9 +58,19 @@ public struct SIPHeaderName: Sendable, Hashable, CustomStringConvertible, Expres
     }
 
     /// Whether `b` equals the lower-case `key`, ignoring ASCII case in `b`.
+    /// Compares eight bytes at a time; `b.count` equals the key's length.
     @inline(__always) static func matches(_ b: UnsafeRawBufferPointer, _ key: StaticString) -> Bool {
-        let p = key.utf8Start
-        for i in 0..<b.count where asciiLower(b[i]) != p[i] { return false }
+        let k = UnsafeRawPointer(key.utf8Start)
+        var i = 0
+        while i + 8 <= b.count {
+            let word = b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            guard ByteScanning.lowercased(word) == k.loadUnaligned(fromByteOffset: i, as: UInt64.self) else { return false }
+            i += 8
+        }
+        while i < b.count {
+            guard asciiLower(b[i]) == k.load(fromByteOffset: i, as: UInt8.self) else { return false }
+            i += 1
+        }
         return true
     }
 }

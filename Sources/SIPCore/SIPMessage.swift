@@ -1,16 +1,44 @@
 /// A SIP request (RFC 3261 §7.1).
 public struct SIPRequest: Sendable {
     public var method: SIPMethod { didSet { receivedRequestLine = nil } }
-    public var uri: SIPURI { didSet { receivedRequestLine = nil } }
     public var headers: SIPHeaders
     public var body: [UInt8]
     /// The Request-Line as received, CRLF included, while method and URI are unchanged: the
     /// serializer copies it instead of writing the URI again.
     var receivedRequestLine: ArraySlice<UInt8>?
+    /// The URI once built or set; nil while it is only `receivedURI`.
+    private var builtURI: SIPURI?
+    /// The Request-URI's bytes as received, already checked against the URI grammar.
+    private var receivedURI: ArraySlice<UInt8>
+
+    /// The Request-URI. A received one is checked when the message is parsed but built only
+    /// when read, so forwarding or answering a request costs no URI strings.
+    public var uri: SIPURI {
+        get {
+            if let builtURI { return builtURI }
+            // Cannot fail: the parser validated these bytes with the same grammar.
+            return receivedURI.withUnsafeBytes { try! SIPURI(bytes: $0) }
+        }
+        set {
+            builtURI = newValue
+            receivedRequestLine = nil
+        }
+    }
 
     public init(method: SIPMethod, uri: SIPURI, headers: SIPHeaders = [], body: [UInt8] = []) {
         self.method = method
-        self.uri = uri
+        self.builtURI = uri
+        self.receivedURI = []
+        self.headers = headers
+        self.body = body
+    }
+
+    /// A parsed request whose URI bytes passed `SIPURI.validate`.
+    init(method: SIPMethod, receivedURI: ArraySlice<UInt8>, requestLine: ArraySlice<UInt8>?, headers: SIPHeaders, body: [UInt8]) {
+        self.method = method
+        self.builtURI = nil
+        self.receivedURI = receivedURI
+        self.receivedRequestLine = requestLine
         self.headers = headers
         self.body = body
     }

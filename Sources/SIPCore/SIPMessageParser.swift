@@ -37,7 +37,8 @@ public struct SIPMessageParser: Sendable {
     /// The result of reading the start line and headers.
     struct Head {
         enum StartLine {
-            case request(SIPMethod, SIPURI)
+            /// The method and where the Request-URI is in the input.
+            case request(SIPMethod, Range<Int>)
             case response(Int, String)
         }
         var startLine: StartLine?
@@ -66,9 +67,8 @@ public struct SIPMessageParser: Sendable {
         func message(body: [UInt8], storage: [UInt8]) -> SIPMessage {
             switch startLine! {
             case .request(let m, let uri):
-                var r = SIPRequest(method: m, uri: uri, headers: headers, body: body)
-                r.receivedRequestLine = startLineRange.map { storage[$0] }
-                return .request(r)
+                return .request(SIPRequest(method: m, receivedURI: storage[uri], requestLine: startLineRange.map { storage[$0] },
+                                           headers: headers, body: body))
             case .response(let code, let reason): return .response(SIPResponse(statusCode: code, reasonPhrase: reason, headers: headers, body: body))
             }
         }
@@ -150,17 +150,23 @@ public struct SIPMessageParser: Sendable {
             guard head.headers.count < limits.maxHeaderCount else {
                 throw failure(.tooManyHeaders, lineStart, "more than \(limits.maxHeaderCount) header lines")
             }
-            // header-name HCOLON: HCOLON = *( SP / HTAB ) ":" SWS.
+            // header-name HCOLON: HCOLON = *( SP / HTAB ) ":" SWS. A known name is a token by
+            // construction; only other names are checked byte by byte.
             guard let colon = ByteScanning.firstIndex(of: UInt8(ascii: ":"), in: buf, from: lineStart), colon < end else {
                 throw failure(.malformedHeader, lineStart, "header line without ':'")
             }
             var nameEnd = colon
             while nameEnd > lineStart, buf[nameEnd - 1] == 0x20 || buf[nameEnd - 1] == 0x09 { nameEnd -= 1 }
             let nameBytes = UnsafeRawBufferPointer(rebasing: buf[lineStart..<nameEnd])
-            guard !nameBytes.isEmpty, SIPCharacterClass.allToken(nameBytes) else {
-                throw failure(.malformedHeader, lineStart, "invalid header name")
+            let name: SIPHeaderName
+            if let known = SIPHeaderName.known(nameBytes) {
+                name = known
+            } else {
+                guard !nameBytes.isEmpty, SIPCharacterClass.allToken(nameBytes) else {
+                    throw failure(.malformedHeader, lineStart, "invalid header name")
+                }
+                name = SIPHeaderName(unknown: String(decoding: nameBytes, as: UTF8.self))
             }
-            let name = SIPHeaderName.known(nameBytes) ?? SIPHeaderName(String(decoding: nameBytes, as: UTF8.self))
 
             // The value: LWS trimmed at both ends; a folded value is unfolded into a copy.
             var s = colon + 1, e = end
@@ -266,8 +272,8 @@ public struct SIPMessageParser: Sendable {
         case .ok: break
         }
         do {
-            let uri = try SIPURI(bytes: UnsafeRawBufferPointer(rebasing: line[(firstSP + 1)..<lastSP]))
-            return .success(.request(method, uri))
+            try SIPURI.validate(UnsafeRawBufferPointer(rebasing: line[(firstSP + 1)..<lastSP]))
+            return .success(.request(method, (offset + firstSP + 1)..<(offset + lastSP)))
         } catch {
             return .failure(SIPParseError(.malformedStartLine, offset: offset + firstSP + 1 + (error.position ?? 0), "bad Request-URI: \(error.reason)", partial: partial))
         }

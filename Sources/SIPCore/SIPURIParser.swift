@@ -20,29 +20,65 @@ extension SIPURI {
 
     /// Parses a URI from its bytes; error positions are offsets into `b`.
     init(bytes b: UnsafeRawBufferPointer) throws(SIPSyntaxError) {
-        guard let colon = b.firstIndex(of: UInt8(ascii: ":")), colon > 0 else {
-            throw SIPSyntaxError("URI has no scheme", position: 0)
-        }
-        let forbidden = SIPURIGrammar.forbidden
-        for i in 0..<b.count where forbidden.contains(b[i]) {
-            throw SIPSyntaxError("invalid character in URI", position: i)
-        }
-        let scheme = UnsafeRawBufferPointer(rebasing: b[..<colon])
-        guard SIPURIGrammar.isScheme(scheme) else {
-            throw SIPSyntaxError("invalid URI scheme", position: 0)
-        }
-        if SIPURIGrammar.equalsLowercased(scheme, "sip") {
-            self = try SIPURIGrammar.parseSIP(b, from: colon + 1, scheme: .sip)
-        } else if SIPURIGrammar.equalsLowercased(scheme, "sips") {
-            self = try SIPURIGrammar.parseSIP(b, from: colon + 1, scheme: .sips)
-        } else if SIPURIGrammar.equalsLowercased(scheme, "tel") {
-            self = try SIPURIGrammar.parseTel(b, from: colon + 1)
-        } else {
-            guard colon + 1 < b.count else { throw SIPSyntaxError("empty URI after scheme", position: colon + 1) }
-            self.init(host: "")
-            self.scheme = .other(String(decoding: scheme, as: UTF8.self))
-            self.opaque = String(decoding: b[(colon + 1)...], as: UTF8.self)
-        }
+        var builder = SIPURIBuilder(b)
+        try SIPURIGrammar.parse(b, into: &builder)
+        self = builder.uri
+    }
+
+    /// Checks a URI with the same grammar as `init(bytes:)`, building nothing.
+    static func validate(_ b: UnsafeRawBufferPointer) throws(SIPSyntaxError) {
+        var sink = SIPURIValidator()
+        try SIPURIGrammar.parse(b, into: &sink)
+    }
+}
+
+/// Receives the parts of a URI as `SIPURIGrammar` finds them, as ranges of the input.
+protocol SIPURIPartSink {
+    mutating func scheme(_ scheme: SIPURI.Scheme)
+    mutating func opaque(scheme: Range<Int>, rest: Range<Int>)
+    mutating func user(_ user: Range<Int>, password: Range<Int>?)
+    mutating func host(_ host: Range<Int>)
+    mutating func port(_ port: Int)
+    mutating func parameter(_ name: Range<Int>, _ value: Range<Int>?)
+    mutating func header(_ name: Range<Int>, _ value: Range<Int>)
+}
+
+/// A sink that keeps nothing: the parser then only checks the grammar.
+struct SIPURIValidator: SIPURIPartSink {
+    func scheme(_ scheme: SIPURI.Scheme) {}
+    func opaque(scheme: Range<Int>, rest: Range<Int>) {}
+    func user(_ user: Range<Int>, password: Range<Int>?) {}
+    func host(_ host: Range<Int>) {}
+    func port(_ port: Int) {}
+    func parameter(_ name: Range<Int>, _ value: Range<Int>?) {}
+    func header(_ name: Range<Int>, _ value: Range<Int>) {}
+}
+
+/// A sink that builds the `SIPURI`.
+struct SIPURIBuilder: SIPURIPartSink {
+    let bytes: UnsafeRawBufferPointer
+    var uri = SIPURI(host: "")
+
+    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    private func string(_ r: Range<Int>) -> String { SIPURIGrammar.string(bytes, r) }
+
+    mutating func scheme(_ scheme: SIPURI.Scheme) { uri.scheme = scheme }
+    mutating func opaque(scheme: Range<Int>, rest: Range<Int>) {
+        uri.scheme = .other(string(scheme))
+        uri.opaque = string(rest)
+    }
+    mutating func user(_ user: Range<Int>, password: Range<Int>?) {
+        uri.user = string(user)
+        uri.password = password.map(string)
+    }
+    mutating func host(_ host: Range<Int>) { uri.host = string(host) }
+    mutating func port(_ port: Int) { uri.port = port }
+    mutating func parameter(_ name: Range<Int>, _ value: Range<Int>?) {
+        uri.parameters.append(SIPParameter(string(name), value.map(string)))
+    }
+    mutating func header(_ name: Range<Int>, _ value: Range<Int>) {
+        uri.headers.append(SIPParameter(string(name), string(value)))
     }
 }
 
@@ -53,6 +89,29 @@ enum SIPURIGrammar {
 
     /// Bytes never allowed anywhere in a URI: controls, space, DEL, `<`, `>`, `"`.
     static var forbidden: ByteSet { ByteSet(low: 0x5000_0005_FFFF_FFFF, high: 0x8000_0000_0000_0000) }
+
+    /// Any URI: `scheme ":" ...`; sip, sips and tel are read part by part, other schemes
+    /// are kept opaque. Whitespace, `<`, `>` and `"` are errors anywhere.
+    static func parse<Sink: SIPURIPartSink>(_ b: Bytes, into sink: inout Sink) throws(SIPSyntaxError) {
+        guard let colon = b.firstIndex(of: UInt8(ascii: ":")), colon > 0 else {
+            throw SIPSyntaxError("URI has no scheme", position: 0)
+        }
+        for i in 0..<b.count where forbidden.contains(b[i]) {
+            throw SIPSyntaxError("invalid character in URI", position: i)
+        }
+        let scheme = UnsafeRawBufferPointer(rebasing: b[..<colon])
+        guard isScheme(scheme) else { throw SIPSyntaxError("invalid URI scheme", position: 0) }
+        if equalsLowercased(scheme, "sip") {
+            try parseSIP(b, from: colon + 1, scheme: .sip, into: &sink)
+        } else if equalsLowercased(scheme, "sips") {
+            try parseSIP(b, from: colon + 1, scheme: .sips, into: &sink)
+        } else if equalsLowercased(scheme, "tel") {
+            try parseTel(b, from: colon + 1, into: &sink)
+        } else {
+            guard colon + 1 < b.count else { throw SIPSyntaxError("empty URI after scheme", position: colon + 1) }
+            sink.opaque(scheme: 0..<colon, rest: (colon + 1)..<b.count)
+        }
+    }
 
     static func isScheme(_ b: Bytes) -> Bool {
         guard let first = b.first, isAlpha(first) else { return false }
@@ -109,10 +168,9 @@ enum SIPURIGrammar {
     }
 
     /// sip/sips: [ userinfo "@" ] hostport uri-parameters [ headers ].
-    static func parseSIP(_ b: Bytes, from start: Int, scheme: SIPURI.Scheme) throws(SIPSyntaxError) -> SIPURI {
+    static func parseSIP<Sink: SIPURIPartSink>(_ b: Bytes, from start: Int, scheme: SIPURI.Scheme, into sink: inout Sink) throws(SIPSyntaxError) {
+        sink.scheme(scheme)
         var i = start
-        var user: String?
-        var password: String?
         // user and password cannot hold a raw "@" (RFC 3261 §25.1), so the first one ends the userinfo.
         var at = start
         while at < b.count, b[at] != UInt8(ascii: "@") { at += 1 }
@@ -121,26 +179,21 @@ enum SIPURIGrammar {
             while colon < at, b[colon] != UInt8(ascii: ":") { colon += 1 }
             guard colon > start else { throw SIPSyntaxError("empty user part", position: start) }
             try check(b, start..<colon, userChars, "user part")
-            user = string(b, start..<colon)
-            if colon < at {
-                try check(b, (colon + 1)..<at, passwordChars, "password")
-                password = string(b, (colon + 1)..<at)
-            }
+            if colon < at { try check(b, (colon + 1)..<at, passwordChars, "password") }
+            sink.user(start..<colon, password: colon < at ? (colon + 1)..<at : nil)
             i = at + 1
         }
-        let (host, afterHost) = try parseHost(b, from: i)
-        i = afterHost
-        var port: Int?
+        i = try parseHost(b, from: i, into: &sink)
         if i < b.count, b[i] == UInt8(ascii: ":") {
             let (p, next) = try parsePort(b, from: i + 1)
-            port = p
+            sink.port(p)
             i = next
         }
-        var uri = SIPURI(scheme: scheme, user: user, password: password, host: host, port: port)
         while i < b.count, b[i] == UInt8(ascii: ";") {
             var end = i + 1
             while end < b.count, b[end] != UInt8(ascii: ";"), b[end] != UInt8(ascii: "?") { end += 1 }
-            uri.parameters.append(try parsePair(b, (i + 1)..<end, paramChars, "URI parameter", valueRequired: false))
+            let (name, value) = try parsePair(b, (i + 1)..<end, paramChars, "URI parameter", valueRequired: false)
+            sink.parameter(name, value)
             i = end
         }
         if i < b.count, b[i] == UInt8(ascii: "?") {
@@ -148,25 +201,26 @@ enum SIPURIGrammar {
             while true {
                 var end = i
                 while end < b.count, b[end] != UInt8(ascii: "&") { end += 1 }
-                uri.headers.append(try parsePair(b, i..<end, headerChars, "URI header", valueRequired: true))
+                let (name, value) = try parsePair(b, i..<end, headerChars, "URI header", valueRequired: true)
+                sink.header(name, value!)
                 if end >= b.count { break }
                 i = end + 1
             }
         } else if i < b.count {
             throw SIPSyntaxError("unexpected character after host", position: i)
         }
-        return uri
     }
 
     /// host = hostname / IPv4address / IPv6reference (RFC 3261 §25.1, RFC 5118 §4).
-    static func parseHost(_ b: Bytes, from start: Int) throws(SIPSyntaxError) -> (String, Int) {
+    static func parseHost<Sink: SIPURIPartSink>(_ b: Bytes, from start: Int, into sink: inout Sink) throws(SIPSyntaxError) -> Int {
         guard start < b.count else { throw SIPSyntaxError("missing host", position: start) }
         if b[start] == UInt8(ascii: "[") {
             var close = start
             while close < b.count, b[close] != UInt8(ascii: "]") { close += 1 }
             guard close < b.count else { throw SIPSyntaxError("unterminated IPv6 reference", position: start) }
             guard isIPv6(b, (start + 1)..<close) else { throw SIPSyntaxError("invalid IPv6 address", position: start) }
-            return (string(b, start..<(close + 1)), close + 1)
+            sink.host(start..<(close + 1))
+            return close + 1
         }
         var i = start
         while i < b.count, isHostnameChar(b[i]) { i += 1 }
@@ -174,7 +228,8 @@ enum SIPURIGrammar {
         guard b[start] != UInt8(ascii: "."), b[start] != UInt8(ascii: "-") else {
             throw SIPSyntaxError("invalid host name", position: start)
         }
-        return (string(b, start..<i), i)
+        sink.host(start..<i)
+        return i
     }
 
     @inline(__always) static func isHostnameChar(_ c: UInt8) -> Bool {
@@ -205,33 +260,35 @@ enum SIPURIGrammar {
         return (value, i)
     }
 
-    static func parsePair(_ b: Bytes, _ range: Range<Int>, _ table: ByteSet, _ what: String, valueRequired: Bool) throws(SIPSyntaxError) -> SIPParameter {
+    /// `name [ "=" value ]` within `range`, each checked against `table`.
+    static func parsePair(_ b: Bytes, _ range: Range<Int>, _ table: ByteSet, _ what: String, valueRequired: Bool) throws(SIPSyntaxError) -> (Range<Int>, Range<Int>?) {
         var eq = range.lowerBound
         while eq < range.upperBound, b[eq] != UInt8(ascii: "=") { eq += 1 }
         guard eq > range.lowerBound else { throw SIPSyntaxError("empty \(what) name", position: range.lowerBound) }
         try check(b, range.lowerBound..<eq, table, what)
         guard eq < range.upperBound else {
             if valueRequired { throw SIPSyntaxError("\(what) without value", position: range.lowerBound) }
-            return SIPParameter(string(b, range))
+            return (range, nil)
         }
         try check(b, (eq + 1)..<range.upperBound, table, what)
-        return SIPParameter(string(b, range.lowerBound..<eq), string(b, (eq + 1)..<range.upperBound))
+        return (range.lowerBound..<eq, (eq + 1)..<range.upperBound)
     }
 
     /// tel: telephone-subscriber *( ";" param ) (RFC 3966 §3).
-    static func parseTel(_ b: Bytes, from start: Int) throws(SIPSyntaxError) -> SIPURI {
+    static func parseTel<Sink: SIPURIPartSink>(_ b: Bytes, from start: Int, into sink: inout Sink) throws(SIPSyntaxError) {
         var semi = start
         while semi < b.count, b[semi] != UInt8(ascii: ";") { semi += 1 }
         guard semi > start else { throw SIPSyntaxError("empty telephone number", position: start) }
         try check(b, start..<semi, telChars, "telephone number")
-        var uri = SIPURI(scheme: .tel, user: string(b, start..<semi), host: "")
+        sink.scheme(.tel)
+        sink.user(start..<semi, password: nil)
         var i = semi
         while i < b.count {
             var end = i + 1
             while end < b.count, b[end] != UInt8(ascii: ";") { end += 1 }
-            uri.parameters.append(try parsePair(b, (i + 1)..<end, paramChars, "tel parameter", valueRequired: false))
+            let (name, value) = try parsePair(b, (i + 1)..<end, paramChars, "tel parameter", valueRequired: false)
+            sink.parameter(name, value)
             i = end
         }
-        return uri
     }
 }

@@ -32,3 +32,27 @@ struct CharacterClassTests {
         #expect(SIPCharacterClass.token.contains(UInt8(ascii: "~")) && !SIPCharacterClass.token.contains(UInt8(ascii: "@")))
     }
 }
+
+/// The word-at-a-time helpers against their byte-by-byte definitions.
+struct ByteScanningTests {
+    @Test func lowercasedChangesOnlyUpperCaseLetters() {
+        for start in stride(from: 0, to: 256, by: 8) {
+            let bytes = (0..<8).map { UInt8(start + $0) }
+            let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+            let expected = bytes.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }
+            let got = withUnsafeBytes(of: ByteScanning.lowercased(word)) { Array($0) }
+            #expect(got == expected, "bytes \(start)...\(start + 7)")
+        }
+    }
+
+    @Test func knownNamesMatchInAnyCaseOnly() {
+        let names = ["p-asserted-identity", "P-ASSERTED-IDENTITY", "P-Asserted-Identity", "Call-ID", "v", "Content-Length"]
+        for n in names {
+            #expect(Array(n.utf8).withUnsafeBytes { SIPHeaderName.known($0) } != nil, "\(n)")
+        }
+        // A CR or other byte that only differs from '-' or a letter by the 0x20 bit is no match.
+        for n in ["Call\rID", "P-Asserted\rIdentity", "Content\rLength", "Call-I\u{04}"] {
+            #expect(Array(n.utf8).withUnsafeBytes { SIPHeaderName.known($0) } == nil, "\(n.debugDescription)")
+        }
+    }
+}
