@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "sipdial", targets: ["sipdial"]),
         .library(name: "SIPCore", targets: ["SIPCore"]),
+        .library(name: "SDP", targets: ["SDP"]),
         .library(name: "SIPTransaction", targets: ["SIPTransaction"]),
         .library(name: "SIPTransport", targets: ["SIPTransport"]),
         .library(name: "SIPUserAgent", targets: ["SIPUserAgent"]),
@@ -20,6 +21,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "SIPCore"),
+        .target(name: "SDP"),
         .target(name: "SIPTransaction", dependencies: ["SIPCore"]),
         .target(
             name: "SIPTransport",
@@ -33,7 +35,7 @@ let package = Package(
         .target(
             name: "SIPUserAgent",
             dependencies: [
-                "SIPCore", "SIPTransaction", "SIPTransport",
+                "SIPCore", "SDP", "SIPTransaction", "SIPTransport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -51,6 +53,7 @@ let package = Package(
         ),
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"], resources: [.copy("Torture"), .copy("FuzzRegressions")]),
         .testTarget(name: "SIPTransactionTests", dependencies: ["SIPTransaction"]),
+        .testTarget(name: "SDPTests", dependencies: ["SDP"]),
         .testTarget(name: "SIPUserAgentTests", dependencies: ["SIPUserAgent", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(
             name: "SIPTransportTests",

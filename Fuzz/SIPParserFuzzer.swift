@@ -3,6 +3,7 @@
 //
 // Properties checked on every input (a violation traps, which libFuzzer reports as a crash):
 // - nothing crashes, overflows or hangs, whatever the bytes;
+// - a Request-URI that passed validation builds (its getter would trap otherwise);
 // - a message that parses serializes to bytes that parse back to an equal message;
 // - the stream framer, fed the same bytes in two pieces, agrees with itself.
 
@@ -13,6 +14,8 @@ public func sipParserFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let validator = SIPMessageValidator()
     do {
         let message = try parser.parseDatagram(bytes)
+        // The Request-URI is validated at parse time and built on read: the build must not fail.
+        if case .request(let r) = message { _ = r.uri }
         _ = validator.check(message)
         let again = try parser.parseDatagram(message.bytes)
         precondition(again == message, "round trip changed the message")
