@@ -9,6 +9,8 @@ let package = Package(
         .executable(name: "sipdial", targets: ["sipdial"]),
         .library(name: "SIPCore", targets: ["SIPCore"]),
         .library(name: "SDP", targets: ["SDP"]),
+        .library(name: "RTP", targets: ["RTP"]),
+        .library(name: "Media", targets: ["Media"]),
         .library(name: "SIPTransaction", targets: ["SIPTransaction"]),
         .library(name: "SIPTransport", targets: ["SIPTransport"]),
         .library(name: "SIPUserAgent", targets: ["SIPUserAgent"]),
@@ -22,6 +24,8 @@ let package = Package(
     targets: [
         .target(name: "SIPCore"),
         .target(name: "SDP"),
+        .target(name: "RTP"),
+        .target(name: "Media", dependencies: ["RTP"]),
         .target(name: "SIPTransaction", dependencies: ["SIPCore"]),
         .target(
             name: "SIPTransport",
@@ -54,6 +58,8 @@ let package = Package(
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"], resources: [.copy("Torture"), .copy("FuzzRegressions")]),
         .testTarget(name: "SIPTransactionTests", dependencies: ["SIPTransaction"]),
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
+        .testTarget(name: "RTPTests", dependencies: ["RTP"]),
+        .testTarget(name: "MediaTests", dependencies: ["Media"]),
         .testTarget(name: "SIPUserAgentTests", dependencies: ["SIPUserAgent", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(
             name: "SIPTransportTests",

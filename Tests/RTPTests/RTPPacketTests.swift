@@ -1,0 +1,115 @@
+import RTP
+import Testing
+
+struct RTPPacketTests {
+    @Test func plainPacketRoundTripsWithoutCopies() throws {
+        let header = RTPHeader(marker: true, payloadType: 0, sequenceNumber: 65535, timestamp: 0xFFFF_FF00, ssrc: 0xDEAD_BEEF)
+        let payload = [UInt8](repeating: 0xFF, count: 160)
+        let bytes = header.serialized(payload: payload)
+        #expect(bytes.count == 172)
+        #expect(Array(bytes.prefix(4)) == [0x80, 0x80, 0xFF, 0xFF])
+        let (parsed, range) = try bytes.withUnsafeBytes { try RTPHeader.parse($0) }
+        #expect(parsed == header && range == 12..<172)
+    }
+
+    @Test func csrcsExtensionAndPaddingRoundTrip() throws {
+        let header = RTPHeader(payloadType: 101, sequenceNumber: 7, timestamp: 160, ssrc: 1, csrcs: [2, 3],
+                               headerExtension: RTPHeaderExtension(profile: 0xBEDE, data: [1, 2, 3, 4, 5, 6, 7, 8]), paddingLength: 3)
+        let payload: [UInt8] = [9, 10, 11, 12]
+        let bytes = header.serialized(payload: payload)
+        #expect(bytes.count == 12 + 8 + 4 + 8 + 4 + 3 && bytes.last == 3)
+        let (parsed, range) = try bytes.withUnsafeBytes { try RTPHeader.parse($0) }
+        #expect(parsed == header)
+        #expect(Array(bytes[range]) == payload)
+    }
+
+    @Test(arguments: [
+        ([0x80, 0x00, 0x00], RTPParseError.tooShort(3)),
+        ([0x40, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1], RTPParseError.badVersion(1)),
+        ([0x82, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 2], RTPParseError.tooShort(16)),
+        ([0x90, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0xBE, 0xDE, 0, 2, 1, 2, 3, 4], RTPParseError.badLength),
+        ([0xA0, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 9], RTPParseError.badPadding),
+        ([0xA0, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0], RTPParseError.badPadding),
+    ] as [([UInt8], RTPParseError)])
+    func malformedPacketsAreRefused(bytes: [UInt8], expected: RTPParseError) {
+        #expect(throws: expected) { try bytes.withUnsafeBytes { try RTPHeader.parse($0) } }
+    }
+}
+
+struct RTCPPacketTests {
+    static let block = RTCPReportBlock(ssrc: 9, fractionLost: 64, cumulativeLost: -3, extendedHighestSequence: 0x1_0005,
+                                       jitter: 40, lastSR: 0x1234_5678, delaySinceLastSR: 65536)
+
+    @Test func compoundRoundTrips() throws {
+        let packets: [RTCPPacket] = [
+            .senderReport(ssrc: 1, ntpTimestamp: 0xE000_0000_8000_0000, rtpTimestamp: 8000, packetCount: 50, octetCount: 8000, reports: [Self.block]),
+            .sourceDescription([(ssrc: 1, cname: "sipdial@192.0.2.1")]),
+            .bye(ssrcs: [1], reason: "call ended"),
+        ]
+        let bytes = RTCPPacket.compound(packets)
+        #expect(bytes.count % 4 == 0)
+        #expect(try bytes.withUnsafeBytes { try RTCPPacket.parseCompound($0) } == packets)
+        let rr: [RTCPPacket] = [.receiverReport(ssrc: 5, reports: []), .other(type: 204, count: 1, body: [1, 2, 3, 4])]
+        #expect(try RTCPPacket.compound(rr).withUnsafeBytes { try RTCPPacket.parseCompound($0) } == rr)
+    }
+
+    @Test func compoundMustStartWithAReport() {
+        let bye = RTCPPacket.compound([.bye(ssrcs: [1], reason: nil)])
+        #expect(throws: RTPParseError.notRTCP) { try bye.withUnsafeBytes { try RTCPPacket.parseCompound($0) } }
+        var truncated = RTCPPacket.compound([.receiverReport(ssrc: 5, reports: [Self.block])])
+        truncated.removeLast(4)
+        #expect(throws: RTPParseError.badLength) { try truncated.withUnsafeBytes { try RTCPPacket.parseCompound($0) } }
+    }
+
+    @Test func roundTripTimeFromAnEchoedReport() {
+        // SR sent at 0x12345678 (middle NTP bits), peer held it 1 s, answer arrives 1.5 s after sending.
+        let now: UInt32 = 0x1234_5678 &+ 65536 + 32768
+        #expect(Self.block.roundTripTime(receivedAt: now) == 0.5)
+    }
+}
+
+struct ReceptionStatisticsTests {
+    @Test func countsLossAcrossTheSequenceWrap() {
+        var s = RTPReceptionStatistics(ssrc: 1, firstSequence: 65530, clockRate: 8000)
+        var seq: UInt16 = 65530, ts: UInt32 = 0, t = 0.0
+        var delivered = 0
+        for i in 0..<20 {
+            if i != 10 && i != 11 {   // two packets lost after the wrap
+                if s.record(sequence: seq, timestamp: ts, payloadOctets: 160, arrival: t) { delivered += 1 }
+            }
+            seq &+= 1
+            ts &+= 160
+            t += 0.02
+        }
+        #expect(s.isValid)
+        #expect(s.cycles == 1 << 16)
+        #expect(s.extendedHighestSequence == 65536 + 13)
+        #expect(s.cumulativeLost == 2)
+        #expect(delivered == 17, "the first packet is the probation one")
+        #expect(s.jitter == 0, "packets arrived exactly on time")
+        let block = s.makeReportBlock()
+        #expect(block.fractionLost == UInt8(2 * 256 / 19))
+        #expect(s.makeReportBlock().fractionLost == 0, "nothing new in the next interval")
+    }
+
+    @Test func jitterFollowsRFC3550Estimator() {
+        var s = RTPReceptionStatistics(ssrc: 1, firstSequence: 0, clockRate: 8000)
+        // Arrivals alternate 10 ms early and late around the 20 ms grid: |D| = 160 units after the first pair.
+        for i in 0..<400 {
+            let arrival = Double(i) * 0.02 + (i % 2 == 0 ? 0 : 0.01)
+            s.record(sequence: UInt16(i), timestamp: UInt32(i * 160), payloadOctets: 160, arrival: arrival)
+        }
+        // J converges to |D| = 80 units (10 ms).
+        #expect(abs(Int(s.jitter) - 80) <= 2)
+        #expect(abs(s.jitterMilliseconds - 10) < 0.3)
+    }
+
+    @Test func restartAfterABigJumpConfirmedByTheNextPacket() {
+        var s = RTPReceptionStatistics(ssrc: 1, firstSequence: 100, clockRate: 8000)
+        for i in 100..<110 { s.record(sequence: UInt16(i), timestamp: 0, payloadOctets: 1, arrival: 0) }
+        let jump = s.record(sequence: 40000, timestamp: 0, payloadOctets: 1, arrival: 0)
+        let confirmed = s.record(sequence: 40001, timestamp: 0, payloadOctets: 1, arrival: 0)
+        #expect(!jump && confirmed)
+        #expect(s.cumulativeLost == 0 && s.packetsReceived == 1)
+    }
+}
