@@ -25,7 +25,14 @@ let package = Package(
         .target(name: "SIPCore"),
         .target(name: "SDP"),
         .target(name: "RTP"),
-        .target(name: "Media", dependencies: ["RTP"]),
+        .target(
+            name: "Media",
+            dependencies: [
+                "RTP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .target(name: "SIPTransaction", dependencies: ["SIPCore"]),
         .target(
             name: "SIPTransport",
@@ -48,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "sipdial",
             dependencies: [
-                "SIPCore", "SIPTransaction", "SIPTransport", "SIPUserAgent",
+                "SIPCore", "SDP", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -73,7 +80,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "SIPCore", "SIPTransaction", "SIPTransport", "SIPUserAgent",
+                "SIPCore", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

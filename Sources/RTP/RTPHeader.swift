@@ -87,6 +87,17 @@ public struct RTPHeader: Sendable, Equatable {
         }
     }
 
+    /// Writes the 12-byte fixed header of a packet without CSRCs, extension or padding
+    /// straight into `out` (the media clock's per-packet path allocates nothing).
+    public func writeFixedHeader(into out: UnsafeMutableRawBufferPointer) {
+        precondition(csrcs.isEmpty && headerExtension == nil && paddingLength == 0 && out.count >= 12)
+        out[0] = 0x80
+        out[1] = (marker ? 0x80 : 0) | (payloadType & 0x7F)
+        out.storeBytes(of: sequenceNumber.bigEndian, toByteOffset: 2, as: UInt16.self)
+        out.storeBytes(of: timestamp.bigEndian, toByteOffset: 4, as: UInt32.self)
+        out.storeBytes(of: ssrc.bigEndian, toByteOffset: 8, as: UInt32.self)
+    }
+
     /// The packet's bytes.
     public func serialized(payload: some Collection<UInt8>) -> [UInt8] {
         var out: [UInt8] = []

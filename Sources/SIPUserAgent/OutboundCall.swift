@@ -1,4 +1,5 @@
 import NIOCore
+import SDP
 import SIPCore
 import SIPTransaction
 import SIPTransport
@@ -57,7 +58,9 @@ public final class OutboundCall: @unchecked Sendable {
     public enum Event: Sendable, Equatable {
         /// A provisional response (180, 183 ...).
         case progress(Int)
-        case answered
+        /// The 2xx arrived and was acknowledged; the audio agreed by its SDP answer, or nil
+        /// when the answer had none usable (RFC 3264 §7).
+        case answered(NegotiatedAudio?)
         case ended(CallResult)
     }
 
@@ -278,10 +281,16 @@ public final class OutboundCall: @unchecked Sendable {
                 // The answer crossed our CANCEL: the call is up, so it ends with BYE (§9.1).
                 self.bye(reason: reason)
             } else {
-                self.onEvent(.answered)
+                self.onEvent(.answered(self.negotiatedAudio(from: r)))
                 self.startSessionTimer(SessionTimer(answeredBy: r))
             }
         }
+    }
+
+    /// Reads the SDP answer in a 2xx against this side's offer (RFC 3264 §7).
+    private func negotiatedAudio(from r: SIPResponse) -> NegotiatedAudio? {
+        guard !r.body.isEmpty, let answer = try? SDPParser().parse(r.body) else { return nil }
+        return try? OfferAnswer.accept(answer: answer, to: offer.sessionDescription)
     }
 
     private func failure(_ r: SIPResponse) {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Media
 import NIOCore
 import NIOPosix
 import SIPCore
@@ -41,6 +42,14 @@ struct CallCommand: AsyncParsableCommand {
     var followTransfers = false
     @Option(help: "Local address to listen on (default: the address that routes to the next hop).")
     var localAddress: String?
+    @Option(help: "Play this WAV file (8 kHz; PCM, µ-law or A-law) when the call is answered; the call hangs up --hold seconds after it has played.")
+    var play: String?
+    @Option(name: .customLong("repeat"), help: "Play the file this many times (0: until --hold ends).")
+    var repeatCount = 1
+    @Option(help: "Record what the far end sends to this WAV file (8 kHz mono).")
+    var record: String?
+    @Option(help: "Hang up when no RTP arrives for this many seconds (0: never).")
+    var rtpTimeout: Double = 30
     @Flag(help: "Print the outcome as one JSON object.")
     var json = false
 
@@ -56,6 +65,12 @@ struct CallCommand: AsyncParsableCommand {
         guard (user == nil) == (password == nil) else { throw ValidationError("--user and --password go together") }
         guard ringTimeout > 0, ringTimeout <= 600 else { throw ValidationError("--ring-timeout must be between 0 and 600 seconds") }
         guard hold >= 0, hold <= 86_400 else { throw ValidationError("--hold must be between 0 and 86400 seconds") }
+        guard repeatCount >= 0 else { throw ValidationError("--repeat must be 0 or more") }
+        guard rtpTimeout >= 0 else { throw ValidationError("--rtp-timeout must be 0 or more seconds") }
+        if repeatCount == 0, play != nil, hold == 0 { throw ValidationError("--repeat 0 plays until --hold ends: give --hold") }
+        if let play {
+            do { _ = try CallMedia.loadPlayback(play) } catch { throw ValidationError(error.description) }
+        }
     }
 
     func run() async throws {
@@ -65,10 +80,11 @@ struct CallCommand: AsyncParsableCommand {
         let hop = hops.first ?? HostPort(host: uri.hostWithoutBrackets, port: uri.port)
         let local = localAddress ?? LocalRoute.address(toward: hop.host) ?? "127.0.0.1"
         let fail: (String) -> Void = { printError($0) }
-        let results = try await CommandEndpoint.run(local: local, kind: kind, onError: fail) { endpoint in
-            try await call(uri, proxies: hops, endpoint: endpoint)
+        let runs = try await CommandEndpoint.run(local: local, kind: kind, onError: fail) { endpoint in
+            [try await call(uri, proxies: hops, endpoint: endpoint)]
         }
-        report(results[0], transfer: results.dropFirst().first)
+        let results = runs[0].results
+        report(results[0], transfer: results.dropFirst().first, rtp: runs[0].rtp)
         switch results[0].outcome {
         case .answered: return
         case .unreachable: throw ExitCode(3)
@@ -76,8 +92,14 @@ struct CallCommand: AsyncParsableCommand {
         }
     }
 
-    /// Places the call; returns its result, then that of the call a followed transfer placed.
-    private func call(_ uri: SIPURI, proxies: [HostPort], endpoint: CommandEndpoint) async throws -> [CallResult] {
+    /// The results of the call and of the call a followed transfer placed, and the RTP figures.
+    private struct Run {
+        var results: [CallResult]
+        var rtp: RTPStreamStatistics?
+    }
+
+    /// Places the call and runs its audio.
+    private func call(_ uri: SIPURI, proxies: [HostPort], endpoint: CommandEndpoint) async throws -> Run {
         var destinations: [SIPDestination] = []
         if proxies.isEmpty {
             destinations = try await endpoint.destinations(for: uri, name: uri.host) { printError($0) }
@@ -86,15 +108,13 @@ struct CallCommand: AsyncParsableCommand {
             let hopURI = SIPURI(host: hop.uriHost, port: hop.port, parameters: endpoint.transportParameters)
             destinations += try await endpoint.destinations(for: hopURI, name: hop.host) { printError($0) }
         }
-        let media = try await DatagramBootstrap(group: endpoint.group)
-            .channelInitializer { $0.pipeline.addHandler(DiscardingInbound()) }
-            .bind(host: endpoint.bound.ipAddress ?? "127.0.0.1", port: 0).get()
-        defer { media.close(promise: nil) }
+        let media = try await CallMedia.prepare(play: play, repeatCount: repeatCount, record: record, rtpTimeout: rtpTimeout,
+                                                host: endpoint.bound.ipAddress ?? "127.0.0.1", group: endpoint.group)
         let dispatcher = SIPSessionDispatcher(transactions: endpoint.transactions)
         var config = OutboundCall.Configuration(
             target: uri, from: callerAddress(endpoint), contact: endpoint.contact(user: "sipdial"), via: endpoint.via,
             destinations: destinations, transport: endpoint.kind,
-            offer: AudioOffer(address: endpoint.bound.ipAddress ?? "127.0.0.1", port: media.localAddress?.port ?? 9),
+            offer: AudioOffer(address: endpoint.bound.ipAddress ?? "127.0.0.1", port: media.localPort),
             ringTimeout: .milliseconds(Int64(ringTimeout * 1000)))
         config.username = user
         config.password = password
@@ -115,30 +135,52 @@ struct CallCommand: AsyncParsableCommand {
             calls.append(call)
             call.start()
         }
+        /// Hangs up (or transfers) the call `--hold` seconds from now.
+        func startHold(_ index: Int) {
+            let call = calls[index]
+            let seconds = hold
+            let transferTarget = index == 0 ? transferTo.flatMap { try? SIPURI(parsing: $0) } : nil
+            holdTimers.append(Task {
+                try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+                guard !Task.isCancelled else { return }
+                if let transferTarget { call.transfer(to: transferTarget) } else { call.hangUp() }
+            })
+        }
         place(config)
         for await step in steps.stream {
             switch step {
             case .call(let index, .progress(let code)):
                 if !json { say("[\(code)] progress" + (index > 0 ? " (transfer)" : "")) }
                 if index > 0 { calls[0].reportTransfer(status: code, reason: SIPResponse.defaultReason(code)) }
-            case .call(let index, .answered):
-                if !json { say("[200] answered" + (index > 0 ? " (transfer)" : "") + ", holding \(hold) s") }
+            case .call(let index, .answered(let negotiated)):
+                let waitsForPlayback = media.plays && repeatCount > 0 && negotiated != nil
+                if !json { say("[200] answered" + (index > 0 ? " (transfer)" : "") + (waitsForPlayback ? ", playing" : ", holding \(hold) s")) }
                 if index > 0 { calls[0].reportTransfer(status: 200, reason: "OK") }
-                let call = calls[index]
-                let seconds = hold
-                let transferTarget = index == 0 ? transferTo.flatMap { try? SIPURI(parsing: $0) } : nil
-                holdTimers.append(Task {
-                    try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
-                    guard !Task.isCancelled else { return }
-                    if let transferTarget { call.transfer(to: transferTarget) } else { call.hangUp() }
-                })
+                if let negotiated {
+                    do {
+                        try media.start(negotiated, onPlaybackFinished: { steps.continuation.yield(.playbackFinished(index)) },
+                                        onTimeout: { steps.continuation.yield(.mediaTimeout(index)) })
+                    } catch {
+                        printError("\(error)")
+                    }
+                } else {
+                    printError("the answer has no usable SDP: no audio")
+                }
+                if !waitsForPlayback { startHold(index) }
+            case .playbackFinished(let index):
+                if !json { say("played \(play ?? ""), holding \(hold) s") }
+                startHold(index)
+            case .mediaTimeout(let index):
+                printError("no RTP for \(rtpTimeout) s: hanging up")
+                calls[index].hangUp()
             case .call(let index, .ended(let result)):
                 results[index] = result
                 if index > 0, result.outcome != .answered {
                     calls[0].reportTransfer(status: result.sipCode ?? 503, reason: result.reason ?? "Service Unavailable")
                 }
                 if results.count == calls.count {
-                    return calls.indices.compactMap { results[$0] }
+                    let rtp = try? await media.finish()
+                    return Run(results: calls.indices.compactMap { results[$0] }, rtp: rtp)
                 }
             case .transferRequested(let target):
                 guard calls.count == 1 else { continue }
@@ -156,12 +198,15 @@ struct CallCommand: AsyncParsableCommand {
                 place(next)
             }
         }
-        return [CallResult(outcome: .unreachable("the call ended without a result"))]
+        _ = try? await media.finish()
+        return Run(results: [CallResult(outcome: .unreachable("the call ended without a result"))])
     }
 
     private enum Step {
         case call(Int, OutboundCall.Event)
         case transferRequested(SIPURI)
+        case playbackFinished(Int)
+        case mediaTimeout(Int)
     }
 
     /// From with the caller ID, or the anonymous From of RFC 3323 §4.1.1.3 with --hide-caller-id.
@@ -188,15 +233,19 @@ struct CallCommand: AsyncParsableCommand {
         return headers
     }
 
-    private func report(_ r: CallResult, transfer: CallResult?) {
+    private func report(_ r: CallResult, transfer: CallResult?, rtp: RTPStreamStatistics?) {
         if json {
             var object = jsonObject(r)
             object["followed_transfer"] = transfer.map(jsonObject)
+            if let rtp, rtp.packetsSent + rtp.packetsReceived > 0 { object["rtp"] = Self.jsonObject(rtp) }
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
             say(String(decoding: data, as: UTF8.self))
         } else {
             say(textLine(r))
             if let transfer { say("followed transfer: " + textLine(transfer)) }
+            if let rtp, rtp.packetsSent + rtp.packetsReceived > 0 {
+                say("rtp sent=\(rtp.packetsSent) received=\(rtp.packetsReceived) lost=\(rtp.packetsLost) jitter=\(rtp.jitterMilliseconds)ms dropped=\(rtp.packetsDropped) remote=\(rtp.remote ?? "-")")
+            }
         }
     }
 
@@ -214,6 +263,14 @@ struct CallCommand: AsyncParsableCommand {
         times["talk"] = r.talkTime
         object["times"] = times
         return object
+    }
+
+    private static func jsonObject(_ s: RTPStreamStatistics) -> [String: Any] {
+        var o: [String: Any] = ["packets_sent": s.packetsSent, "octets_sent": s.octetsSent, "packets_received": s.packetsReceived,
+                                "octets_received": s.octetsReceived, "packets_lost": s.packetsLost,
+                                "jitter_ms": s.jitterMilliseconds, "packets_dropped": s.packetsDropped]
+        o["remote"] = s.remote
+        return o
     }
 
     private func textLine(_ r: CallResult) -> String {
@@ -235,11 +292,6 @@ struct CallCommand: AsyncParsableCommand {
     private func printError(_ error: String) {
         FileHandle.standardError.write(Data(("sipdial call: " + error + "\n").utf8))
     }
-}
-
-/// Reads and drops what arrives on the RTP port until the media engine owns it.
-final class DiscardingInbound: ChannelInboundHandler, Sendable {
-    typealias InboundIn = AddressedEnvelope<ByteBuffer>
 }
 
 extension HostPort {

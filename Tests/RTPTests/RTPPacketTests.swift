@@ -113,3 +113,12 @@ struct ReceptionStatisticsTests {
         #expect(s.cumulativeLost == 0 && s.packetsReceived == 1)
     }
 }
+
+struct FixedHeaderTests {
+    @Test func fixedHeaderMatchesTheGeneralWriter() {
+        let header = RTPHeader(marker: true, payloadType: 8, sequenceNumber: 0x1234, timestamp: 0x89AB_CDEF, ssrc: 0x0102_0304)
+        var fixed = [UInt8](repeating: 0, count: 12)
+        fixed.withUnsafeMutableBytes { header.writeFixedHeader(into: $0) }
+        #expect(fixed == header.serialized(payload: [UInt8]()))
+    }
+}

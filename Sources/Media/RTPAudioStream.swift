@@ -1,0 +1,216 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import RTP
+
+/// Figures of one RTP stream, kept for the call's result and CDR (RFC 3550 §6.4).
+public struct RTPStreamStatistics: Sendable, Equatable, Codable {
+    public var packetsSent: UInt64 = 0
+    public var octetsSent: UInt64 = 0
+    public var packetsReceived: UInt64 = 0
+    public var octetsReceived: UInt64 = 0
+    public var packetsLost: Int64 = 0
+    public var jitterMilliseconds: Double = 0
+    /// Datagrams that were not valid RTP, or RTP of another payload type or source.
+    public var packetsDropped: UInt64 = 0
+    /// The address RTP was sent to after symmetric-RTP latching, as "ip:port".
+    public var remote: String?
+
+    public init() {}
+}
+
+/// How a negotiated stream sends: payload type, companding law, and where.
+public struct RTPStreamParameters: Sendable {
+    public var remoteAddress: String
+    public var remotePort: Int
+    public var payloadType: UInt8
+    public var law: G711.Law
+    /// Seconds without a received packet before `onTimeout` fires (0 = never).
+    public var timeout: Double
+
+    public init(remoteAddress: String, remotePort: Int, payloadType: UInt8, law: G711.Law, timeout: Double = 30) {
+        self.remoteAddress = remoteAddress
+        self.remotePort = remotePort
+        self.payloadType = payloadType
+        self.law = law
+        self.timeout = timeout
+    }
+}
+
+/// One call's audio over RTP (RFC 3550) on a UDP socket: each clock tick it pulls a frame
+/// from its source, encodes it with G.711 and sends it; each received packet is checked,
+/// counted and decoded into its sink at the position its timestamp gives. Symmetric RTP:
+/// sending follows the source of the first valid packet received (for peers behind NAT).
+///
+/// All state is confined to the channel's event loop.
+public final class RTPAudioStream: @unchecked Sendable {
+    public let channel: Channel
+    private let clock: MediaClock
+    private var parameters: RTPStreamParameters?
+    private var remote: SocketAddress?
+    private var latched = false
+    private var source: AudioSource?
+    private var sink: AudioSink?
+    private let ssrc = UInt32.random(in: 1...UInt32.max)
+    private var sequence = UInt16.random(in: 0...UInt16.max)
+    private var timestamp = UInt32.random(in: 0...UInt32.max)
+    private var frame = [Int16](repeating: 0, count: AudioFormat.frameSamples)
+    /// Scratch space for decoded received payloads, reused for every packet.
+    private var received = [Int16](repeating: 0, count: AudioFormat.frameSamples)
+    private var reception: RTPReceptionStatistics?
+    private var firstTimestamp: UInt32?
+    private var statistics = RTPStreamStatistics()
+    private var lastReceived = ContinuousClock.now
+    private var timeoutFired = false
+    private var sourceFinished: (() -> Void)?
+    public var onTimeout: (() -> Void)?
+    private let started = ContinuousClock.now
+
+    /// Binds a UDP socket for the stream on `host` (port 0 picks a free one).
+    public static func bind(host: String, port: Int = 0, group: EventLoopGroup) async throws -> RTPAudioStream {
+        let handler = RTPInboundHandler()
+        let channel = try await DatagramBootstrap(group: group)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelInitializer { $0.pipeline.addHandler(handler) }
+            .bind(host: host, port: port).get()
+        let stream = RTPAudioStream(channel: channel, clock: MediaClock(eventLoop: channel.eventLoop))
+        handler.stream = stream
+        return stream
+    }
+
+    init(channel: Channel, clock: MediaClock) {
+        self.channel = channel
+        self.clock = clock
+    }
+
+    public var localPort: Int? { channel.localAddress?.port }
+
+    /// Starts sending `source` (silence when nil) and receiving into `sink`.
+    /// `onSourceFinished` runs once on the event loop when the source has no more audio.
+    public func start(_ parameters: RTPStreamParameters, source: AudioSource?, sink: AudioSink?,
+                      onSourceFinished: (() -> Void)? = nil) throws {
+        let remote = try SocketAddress(ipAddress: parameters.remoteAddress, port: parameters.remotePort)
+        channel.eventLoop.execute {
+            self.parameters = parameters
+            self.remote = remote
+            self.source = source
+            self.sink = sink
+            self.sourceFinished = onSourceFinished
+            self.lastReceived = .now
+            self.statistics.remote = "\(parameters.remoteAddress):\(parameters.remotePort)"
+            self.clock.add(self)
+        }
+    }
+
+    /// Stops the stream and returns its figures.
+    public func stop() async throws -> RTPStreamStatistics {
+        let stats = try await channel.eventLoop.submit { () -> RTPStreamStatistics in
+            self.clock.remove(self)
+            self.parameters = nil
+            return self.currentStatistics()
+        }.get()
+        try? await channel.close()
+        return stats
+    }
+
+    private func currentStatistics() -> RTPStreamStatistics {
+        var s = statistics
+        if let r = reception {
+            s.packetsReceived = r.packetsReceived
+            s.octetsReceived = r.octetsReceived
+            s.packetsLost = max(0, r.cumulativeLost)
+            s.jitterMilliseconds = (r.jitterMilliseconds * 100).rounded() / 100
+        }
+        return s
+    }
+
+    // MARK: Clock side
+
+    func sendFrame() {
+        guard let parameters, let remote else { return }
+        if let source {
+            if !source.read(into: &frame) {
+                self.source = nil
+                let done = sourceFinished
+                sourceFinished = nil
+                done?()
+            }
+        } else {
+            for i in frame.indices { frame[i] = 0 }
+        }
+        let header = RTPHeader(payloadType: parameters.payloadType, sequenceNumber: sequence, timestamp: timestamp, ssrc: ssrc)
+        var buffer = channel.allocator.buffer(capacity: 12 + frame.count)
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 12 + frame.count) { out in
+            header.writeFixedHeader(into: out)
+            frame.withUnsafeBufferPointer { samples in
+                let payload = UnsafeMutableBufferPointer(rebasing: out.bindMemory(to: UInt8.self)[12..<(12 + samples.count)])
+                G711.encode(samples, law: parameters.law, into: payload)
+            }
+            return 12 + frame.count
+        }
+        channel.write(AddressedEnvelope(remoteAddress: remote, data: buffer), promise: nil)
+        statistics.packetsSent += 1
+        statistics.octetsSent += UInt64(frame.count)
+        sequence &+= 1
+        timestamp &+= UInt32(frame.count)
+        checkTimeout()
+    }
+
+    func flush() { channel.flush() }
+
+    private func checkTimeout() {
+        guard let parameters, parameters.timeout > 0, !timeoutFired else { return }
+        if ContinuousClock.now - lastReceived > .milliseconds(Int64(parameters.timeout * 1000)) {
+            timeoutFired = true
+            onTimeout?()
+        }
+    }
+
+    // MARK: Receive side
+
+    func receive(_ envelope: AddressedEnvelope<ByteBuffer>) {
+        guard let parameters else { return }
+        let accepted: Bool = envelope.data.withUnsafeReadableBytes { bytes in
+            guard let (header, range) = try? RTPHeader.parse(bytes), header.payloadType == parameters.payloadType else { return false }
+            if reception == nil {
+                reception = RTPReceptionStatistics(ssrc: header.ssrc, firstSequence: header.sequenceNumber, clockRate: AudioFormat.sampleRate)
+            }
+            guard reception?.ssrc == header.ssrc else { return false }
+            let elapsed = (ContinuousClock.now - started).components
+            let arrival = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+            reception?.record(sequence: header.sequenceNumber, timestamp: header.timestamp, payloadOctets: range.count, arrival: arrival)
+            if let sink {
+                let first = firstTimestamp ?? header.timestamp
+                firstTimestamp = first
+                if received.count < range.count { received = [Int16](repeating: 0, count: range.count) }
+                received.withUnsafeMutableBufferPointer { out in
+                    G711.decode(UnsafeRawBufferPointer(rebasing: bytes[range]), law: parameters.law, into: out)
+                    sink.write(UnsafeBufferPointer(rebasing: out[..<range.count]), at: Int(header.timestamp &- first))
+                }
+            }
+            return true
+        }
+        guard accepted else {
+            statistics.packetsDropped += 1
+            return
+        }
+        lastReceived = .now
+        if !latched {
+            latched = true
+            if envelope.remoteAddress != remote {
+                remote = envelope.remoteAddress
+                statistics.remote = "\(envelope.remoteAddress.ipAddress ?? "?"):\(envelope.remoteAddress.port ?? 0)"
+            }
+        }
+    }
+}
+
+/// Hands received datagrams to the stream on the event loop.
+final class RTPInboundHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    weak var stream: RTPAudioStream?
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        stream?.receive(unwrapInboundIn(data))
+    }
+}

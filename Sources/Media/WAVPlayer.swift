@@ -1,0 +1,50 @@
+/// Plays audio `repeatCount` times (0 = until stopped) in 20 ms frames.
+public final class WAVPlayer: AudioSource {
+    private let samples: [Int16]
+    private let repeatCount: Int
+    private var position = 0
+    private var played = 0
+    public private(set) var isFinished = false
+
+    /// `audio` must be at the engine's rate (8 kHz).
+    public init(_ audio: WAVAudio, repeatCount: Int = 1) {
+        precondition(audio.sampleRate == AudioFormat.sampleRate)
+        self.samples = audio.samples
+        self.repeatCount = repeatCount
+    }
+
+    public func stop() { isFinished = true }
+
+    public func read(into frame: inout [Int16]) -> Bool {
+        var filled = 0
+        while filled < frame.count, !isFinished {
+            let n = min(frame.count - filled, samples.count - position)
+            frame.replaceSubrange(filled..<(filled + n), with: samples[position..<(position + n)])
+            filled += n
+            position += n
+            if position == samples.count {
+                position = 0
+                played += 1
+                if repeatCount > 0, played >= repeatCount { isFinished = true }
+            }
+        }
+        for i in filled..<frame.count { frame[i] = 0 }
+        return filled > 0
+    }
+}
+
+/// Keeps received audio in memory at the position it belongs, for a WAV written at the end.
+public final class AudioRecorder: AudioSink {
+    public private(set) var samples: [Int16] = []
+    /// Longest recording kept, in samples (default one hour at 8 kHz).
+    public let limit: Int
+
+    public init(limit: Int = 3600 * AudioFormat.sampleRate) { self.limit = limit }
+
+    public func write(_ buffer: UnsafeBufferPointer<Int16>, at position: Int) {
+        guard position >= 0, position < limit else { return }
+        let end = min(position + buffer.count, limit)
+        if samples.count < end { samples.append(contentsOf: repeatElement(0, count: end - samples.count)) }
+        for i in position..<end { samples[i] = buffer[i - position] }
+    }
+}

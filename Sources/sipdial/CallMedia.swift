@@ -1,0 +1,76 @@
+import Media
+import NIOCore
+import SDP
+
+/// The audio of `sipdial call`: one RTP stream bound before the INVITE (its port goes in
+/// the offer), started toward whatever the answer negotiated, playing `--play` and
+/// recording `--record`.
+final class CallMedia: @unchecked Sendable {
+    let stream: RTPAudioStream
+    private let playback: WAVAudio?
+    private let repeatCount: Int
+    private let recordPath: String?
+    private let recorder: AudioRecorder?
+    private let rtpTimeout: Double
+
+    /// Reads the WAV to play before anything is sent, so a bad file fails the command early.
+    static func prepare(play: String?, repeatCount: Int, record: String?, rtpTimeout: Double,
+                        host: String, group: EventLoopGroup) async throws -> CallMedia {
+        let audio = try play.map(loadPlayback)
+        let stream = try await RTPAudioStream.bind(host: host, group: group)
+        return CallMedia(stream: stream, playback: audio, repeatCount: repeatCount, recordPath: record, rtpTimeout: rtpTimeout)
+    }
+
+    /// A file `--play` can use, or the reason it cannot.
+    static func loadPlayback(_ path: String) throws(WAVError) -> WAVAudio {
+        let audio = try WAVAudio.read(path: path)
+        guard audio.sampleRate == AudioFormat.sampleRate else {
+            throw WAVError(path: path, problem: "sample rate \(audio.sampleRate) Hz: sipdial plays 8000 Hz files (resampling is not built yet)")
+        }
+        return audio
+    }
+
+    private init(stream: RTPAudioStream, playback: WAVAudio?, repeatCount: Int, recordPath: String?, rtpTimeout: Double) {
+        self.stream = stream
+        self.playback = playback
+        self.repeatCount = repeatCount
+        self.recordPath = recordPath
+        self.recorder = recordPath == nil ? nil : AudioRecorder()
+        self.rtpTimeout = rtpTimeout
+    }
+
+    var localPort: Int { stream.localPort ?? 9 }
+    var plays: Bool { playback != nil }
+
+    /// Starts sending and receiving as negotiated. `onPlaybackFinished` runs once when the
+    /// file has played `--repeat` times; `onTimeout` when no RTP arrives for `--rtp-timeout` s.
+    func start(_ negotiated: NegotiatedAudio, onPlaybackFinished: @escaping @Sendable () -> Void,
+               onTimeout: @escaping @Sendable () -> Void) throws {
+        let law: G711.Law
+        switch negotiated.codec {
+        case .pcmu: law = .muLaw
+        case .pcma: law = .aLaw
+        case .opus: throw UnsupportedCodec(codec: "opus")
+        }
+        let parameters = RTPStreamParameters(remoteAddress: negotiated.remoteAddress, remotePort: negotiated.remotePort,
+                                             payloadType: UInt8(negotiated.payloadType), law: law, timeout: rtpTimeout)
+        stream.onTimeout = onTimeout
+        try stream.start(parameters, source: playback.map { WAVPlayer($0, repeatCount: repeatCount) }, sink: recorder,
+                         onSourceFinished: onPlaybackFinished)
+    }
+
+    /// Stops the stream, writes the recording, and returns the stream's figures.
+    func finish() async throws -> RTPStreamStatistics {
+        let stats = try await stream.stop()
+        if let recordPath, let recorder {
+            try WAVWriter.write(path: recordPath, channels: [recorder.samples], sampleRate: AudioFormat.sampleRate)
+        }
+        return stats
+    }
+}
+
+/// The answer chose a codec the media engine cannot send yet.
+struct UnsupportedCodec: Error, CustomStringConvertible {
+    var codec: String
+    var description: String { "the peer chose \(codec), which this build does not send yet: no audio" }
+}

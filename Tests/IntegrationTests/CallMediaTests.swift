@@ -1,0 +1,73 @@
+import Foundation
+import Media
+import Testing
+
+/// `sipdial call --play/--record` against SIPp answering with `-rtp_echo` on 127.0.0.1:
+/// what sipdial plays comes back, and the recording matches the source.
+@Suite(.serialized)
+struct CallMediaTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let prompt = repository.appendingPathComponent("Audio/prompt-en.wav").path
+
+    @Test func playedAudioComesBackThroughAnRTPEcho() async throws {
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = Ports.free(), mediaPort = Ports.free()
+        let sipp = try SIPp.start(["-sn", "uas", "-rtp_echo", "-mp", String(mediaPort), "-t", "u1", "-m", "1"], localPort: port, timeoutSeconds: 30, in: dir)
+        #expect(await Ports.waitUntilBound(port, udp: true), "SIPp did not bind: \(sipp.text)")
+        let recording = dir.appendingPathComponent("echo.wav").path
+        let (status, out) = try await SipdialBinary.run(["call", "sip:echo@127.0.0.1:\(port)", "--local-address", "127.0.0.1", "--json",
+                                                         "--play", Self.prompt, "--record", recording, "--hold", "0.5"], timeout: .seconds(40))
+        #expect(await sipp.wait(timeout: .seconds(20)) == 0, "SIPp: \(sipp.text.suffix(600)) \(SIPp.errors(in: dir))")
+        #expect(status == 0, "\(out)")
+        let line = out.split(separator: "\n").last { $0.hasPrefix("{") } ?? ""
+        let json = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
+        let rtp = json["rtp"] as? [String: Any] ?? [:]
+        let sent = rtp["packets_sent"] as? Int ?? 0
+        let received = rtp["packets_received"] as? Int ?? 0
+        // 5.25 s of audio is 263 packets, then 0.5 s of silence while holding.
+        #expect(sent >= 263 && sent < 320, "\(out)")
+        #expect(received >= sent - 30, "the echo returns nearly every packet: \(out)")
+        #expect(rtp["packets_lost"] as? Int == 0, "\(out)")
+
+        let source = try WAVAudio.read(path: Self.prompt).samples
+        let echoed = try WAVAudio.read(path: recording).samples
+        let (correlation, lag) = Self.bestCorrelation(source, echoed, maxLag: 160)
+        #expect(correlation >= 0.98, "normalized cross-correlation \(correlation) at lag \(lag)")
+    }
+
+    @Test func badWAVFailsBeforeAnyCallNamingTheFile() async throws {
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let truncated = dir.appendingPathComponent("truncated.wav")
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: Self.prompt)))
+        bytes.removeLast(bytes.count - 100)
+        try Data(bytes).write(to: truncated)
+        let port = Ports.free()
+        let (status, out) = try await SipdialBinary.run(["call", "sip:nobody@127.0.0.1:\(port)", "--play", truncated.path], timeout: .seconds(20))
+        #expect(status == 2, "\(out)")
+        #expect(out.contains("truncated.wav") && out.contains("truncated file or lying header"), "\(out)")
+        let text = dir.appendingPathComponent("notes.wav")
+        try Data("hello".utf8).write(to: text)
+        let (status2, out2) = try await SipdialBinary.run(["call", "sip:nobody@127.0.0.1:\(port)", "--play", text.path], timeout: .seconds(20))
+        #expect(status2 == 2 && out2.contains("notes.wav: not a RIFF/WAVE file"), "\(out2)")
+    }
+
+    /// The largest normalized cross-correlation of `b` against `a` for lags within ±maxLag.
+    static func bestCorrelation(_ a: [Int16], _ b: [Int16], maxLag: Int) -> (Double, Int) {
+        var best = (-1.0, 0)
+        for lag in -maxLag...maxLag {
+            var ab = 0.0, aa = 0.0, bb = 0.0
+            for i in 0..<a.count {
+                let j = i + lag
+                guard j >= 0, j < b.count else { continue }
+                let x = Double(a[i]), y = Double(b[j])
+                ab += x * y
+                aa += x * x
+                bb += y * y
+            }
+            if aa > 0, bb > 0, ab / (aa * bb).squareRoot() > best.0 { best = (ab / (aa * bb).squareRoot(), lag) }
+        }
+        return best
+    }
+}
