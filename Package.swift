@@ -55,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "sipdial",
             dependencies: [
-                "SIPCore", "SDP", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent",
+                "SIPCore", "SDP", "RTP", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -25,14 +25,18 @@ public struct RTPStreamParameters: Sendable {
     public var remotePort: Int
     public var payloadType: UInt8
     public var law: G711.Law
+    /// The peer's RFC 4733 telephone-event payload type (8 kHz), when negotiated.
+    public var telephoneEventPayloadType: UInt8?
     /// Seconds without a received packet before `onTimeout` fires (0 = never).
     public var timeout: Double
 
-    public init(remoteAddress: String, remotePort: Int, payloadType: UInt8, law: G711.Law, timeout: Double = 30) {
+    public init(remoteAddress: String, remotePort: Int, payloadType: UInt8, law: G711.Law,
+                telephoneEventPayloadType: UInt8? = nil, timeout: Double = 30) {
         self.remoteAddress = remoteAddress
         self.remotePort = remotePort
         self.payloadType = payloadType
         self.law = law
+        self.telephoneEventPayloadType = telephoneEventPayloadType
         self.timeout = timeout
     }
 }
@@ -64,6 +68,9 @@ public final class RTPAudioStream: @unchecked Sendable {
     private var timeoutFired = false
     private var sourceFinished: (() -> Void)?
     public var onTimeout: (() -> Void)?
+    /// Called on the event loop for each DTMF digit received as telephone-events (RFC 4733).
+    public var onDigit: ((ReceivedDigit) -> Void)?
+    private var events = TelephoneEventReceiver(clockRate: AudioFormat.sampleRate)
     private let started = ContinuousClock.now
 
     /// Binds a UDP socket for the stream on `host` (port 0 picks a free one).
@@ -102,15 +109,15 @@ public final class RTPAudioStream: @unchecked Sendable {
         }
     }
 
-    /// Stops the stream and returns its figures.
-    public func stop() async throws -> RTPStreamStatistics {
-        let stats = try await channel.eventLoop.submit { () -> RTPStreamStatistics in
+    /// Stops the stream; returns its figures and the digits received, with their final durations.
+    public func stop() async throws -> (RTPStreamStatistics, [ReceivedDigit]) {
+        let summary = try await channel.eventLoop.submit { () -> (RTPStreamStatistics, [ReceivedDigit]) in
             self.clock.remove(self)
             self.parameters = nil
-            return self.currentStatistics()
+            return (self.currentStatistics(), self.events.digits)
         }.get()
         try? await channel.close()
-        return stats
+        return summary
     }
 
     private func currentStatistics() -> RTPStreamStatistics {
@@ -171,7 +178,8 @@ public final class RTPAudioStream: @unchecked Sendable {
     func receive(_ envelope: AddressedEnvelope<ByteBuffer>) {
         guard let parameters else { return }
         let accepted: Bool = envelope.data.withUnsafeReadableBytes { bytes in
-            guard let (header, range) = try? RTPHeader.parse(bytes), header.payloadType == parameters.payloadType else { return false }
+            guard let (header, range) = try? RTPHeader.parse(bytes),
+                  header.payloadType == parameters.payloadType || header.payloadType == parameters.telephoneEventPayloadType else { return false }
             if reception == nil {
                 reception = RTPReceptionStatistics(ssrc: header.ssrc, firstSequence: header.sequenceNumber, clockRate: AudioFormat.sampleRate)
             }
@@ -179,7 +187,12 @@ public final class RTPAudioStream: @unchecked Sendable {
             let elapsed = (ContinuousClock.now - started).components
             let arrival = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
             reception?.record(sequence: header.sequenceNumber, timestamp: header.timestamp, payloadOctets: range.count, arrival: arrival)
-            if let sink {
+            if header.payloadType != parameters.payloadType {
+                if let event = TelephoneEventPayload(UnsafeRawBufferPointer(rebasing: bytes[range])),
+                   let digit = events.handle(event, timestamp: header.timestamp, arrival: arrival) {
+                    onDigit?(digit)
+                }
+            } else if let sink {
                 let first = firstTimestamp ?? header.timestamp
                 firstTimestamp = first
                 if received.count < range.count { received = [Int16](repeating: 0, count: range.count) }

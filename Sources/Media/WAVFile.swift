@@ -20,6 +20,11 @@ public struct WAVAudio: Sendable, Equatable {
     public var samples: [Int16]
     public var sampleRate: Int
 
+    public init(samples: [Int16], sampleRate: Int) {
+        self.samples = samples
+        self.sampleRate = sampleRate
+    }
+
     public var duration: Double { Double(samples.count) / Double(sampleRate) }
 
     /// Reads and checks a file: every chunk size must fit, the format must be one of the

@@ -3,6 +3,7 @@ import Foundation
 import Media
 import NIOCore
 import NIOPosix
+import RTP
 import SIPCore
 import SIPTransport
 import SIPUserAgent
@@ -48,6 +49,8 @@ struct CallCommand: AsyncParsableCommand {
     var repeatCount = 1
     @Option(help: "Record what the far end sends to this WAV file (8 kHz mono).")
     var record: String?
+    @Option(help: "Hang up once this many DTMF digits (RFC 4733) arrived, or at '#'; --hold is how long to wait for them.")
+    var collectDtmf: Int?
     @Option(help: "Hang up when no RTP arrives for this many seconds (0: never).")
     var rtpTimeout: Double = 30
     @Flag(help: "Print the outcome as one JSON object.")
@@ -65,6 +68,7 @@ struct CallCommand: AsyncParsableCommand {
         guard (user == nil) == (password == nil) else { throw ValidationError("--user and --password go together") }
         guard ringTimeout > 0, ringTimeout <= 600 else { throw ValidationError("--ring-timeout must be between 0 and 600 seconds") }
         guard hold >= 0, hold <= 86_400 else { throw ValidationError("--hold must be between 0 and 86400 seconds") }
+        if let collectDtmf { guard collectDtmf > 0, collectDtmf <= 64 else { throw ValidationError("--collect-dtmf must be 1-64 digits") } }
         guard repeatCount >= 0 else { throw ValidationError("--repeat must be 0 or more") }
         guard rtpTimeout >= 0 else { throw ValidationError("--rtp-timeout must be 0 or more seconds") }
         if repeatCount == 0, play != nil, hold == 0 { throw ValidationError("--repeat 0 plays until --hold ends: give --hold") }
@@ -84,7 +88,7 @@ struct CallCommand: AsyncParsableCommand {
             [try await call(uri, proxies: hops, endpoint: endpoint)]
         }
         let results = runs[0].results
-        report(results[0], transfer: results.dropFirst().first, rtp: runs[0].rtp)
+        report(results[0], transfer: results.dropFirst().first, rtp: runs[0].rtp, digits: runs[0].digits)
         switch results[0].outcome {
         case .answered: return
         case .unreachable: throw ExitCode(3)
@@ -96,6 +100,7 @@ struct CallCommand: AsyncParsableCommand {
     private struct Run {
         var results: [CallResult]
         var rtp: RTPStreamStatistics?
+        var digits: [ReceivedDigit] = []
     }
 
     /// Places the call and runs its audio.
@@ -125,6 +130,7 @@ struct CallCommand: AsyncParsableCommand {
         }
         var calls: [OutboundCall] = []
         var results: [Int: CallResult] = [:]
+        var digits: [ReceivedDigit] = []
         var holdTimers: [Task<Void, Never>] = []
         defer { holdTimers.forEach { $0.cancel() } }
         func place(_ configuration: OutboundCall.Configuration) {
@@ -159,7 +165,8 @@ struct CallCommand: AsyncParsableCommand {
                 if let negotiated {
                     do {
                         try media.start(negotiated, onPlaybackFinished: { steps.continuation.yield(.playbackFinished(index)) },
-                                        onTimeout: { steps.continuation.yield(.mediaTimeout(index)) })
+                                        onTimeout: { steps.continuation.yield(.mediaTimeout(index)) },
+                                        onDigit: { steps.continuation.yield(.digit(index, $0)) })
                     } catch {
                         printError("\(error)")
                     }
@@ -170,6 +177,12 @@ struct CallCommand: AsyncParsableCommand {
             case .playbackFinished(let index):
                 if !json { say("played \(play ?? ""), holding \(hold) s") }
                 startHold(index)
+            case .digit(let index, let digit):
+                digits.append(digit)
+                if !json { say("dtmf \(digit.digit)") }
+                if let wanted = collectDtmf, digits.count == wanted || (digit.digit == "#" && digits.count <= wanted) {
+                    calls[index].hangUp()
+                }
             case .mediaTimeout(let index):
                 printError("no RTP for \(rtpTimeout) s: hanging up")
                 calls[index].hangUp()
@@ -179,8 +192,9 @@ struct CallCommand: AsyncParsableCommand {
                     calls[0].reportTransfer(status: result.sipCode ?? 503, reason: result.reason ?? "Service Unavailable")
                 }
                 if results.count == calls.count {
-                    let rtp = try? await media.finish()
-                    return Run(results: calls.indices.compactMap { results[$0] }, rtp: rtp)
+                    let summary = try? await media.finish()
+                    // The stream's list has each digit's final duration.
+                    return Run(results: calls.indices.compactMap { results[$0] }, rtp: summary?.0, digits: summary?.1 ?? digits)
                 }
             case .transferRequested(let target):
                 guard calls.count == 1 else { continue }
@@ -207,6 +221,7 @@ struct CallCommand: AsyncParsableCommand {
         case transferRequested(SIPURI)
         case playbackFinished(Int)
         case mediaTimeout(Int)
+        case digit(Int, ReceivedDigit)
     }
 
     /// From with the caller ID, or the anonymous From of RFC 3323 §4.1.1.3 with --hide-caller-id.
@@ -233,15 +248,17 @@ struct CallCommand: AsyncParsableCommand {
         return headers
     }
 
-    private func report(_ r: CallResult, transfer: CallResult?, rtp: RTPStreamStatistics?) {
+    private func report(_ r: CallResult, transfer: CallResult?, rtp: RTPStreamStatistics?, digits: [ReceivedDigit]) {
         if json {
             var object = jsonObject(r)
+            object["dtmf"] = String(digits.map(\.digit))
+            object["dtmf_events"] = digits.map { ["digit": String($0.digit), "at": ($0.at * 1000).rounded() / 1000, "duration_ms": $0.durationMilliseconds] }
             object["followed_transfer"] = transfer.map(jsonObject)
             if let rtp, rtp.packetsSent + rtp.packetsReceived > 0 { object["rtp"] = Self.jsonObject(rtp) }
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
             say(String(decoding: data, as: UTF8.self))
         } else {
-            say(textLine(r))
+            say(textLine(r) + (digits.isEmpty ? "" : " dtmf=\(String(digits.map(\.digit)))"))
             if let transfer { say("followed transfer: " + textLine(transfer)) }
             if let rtp, rtp.packetsSent + rtp.packetsReceived > 0 {
                 say("rtp sent=\(rtp.packetsSent) received=\(rtp.packetsReceived) lost=\(rtp.packetsLost) jitter=\(rtp.jitterMilliseconds)ms dropped=\(rtp.packetsDropped) remote=\(rtp.remote ?? "-")")

@@ -1,5 +1,6 @@
 import Media
 import NIOCore
+import RTP
 import SDP
 
 /// The audio of `sipdial call`: one RTP stream bound before the INVITE (its port goes in
@@ -45,22 +46,25 @@ final class CallMedia: @unchecked Sendable {
     /// Starts sending and receiving as negotiated. `onPlaybackFinished` runs once when the
     /// file has played `--repeat` times; `onTimeout` when no RTP arrives for `--rtp-timeout` s.
     func start(_ negotiated: NegotiatedAudio, onPlaybackFinished: @escaping @Sendable () -> Void,
-               onTimeout: @escaping @Sendable () -> Void) throws {
+               onTimeout: @escaping @Sendable () -> Void, onDigit: @escaping @Sendable (ReceivedDigit) -> Void) throws {
         let law: G711.Law
         switch negotiated.codec {
         case .pcmu: law = .muLaw
         case .pcma: law = .aLaw
         case .opus: throw UnsupportedCodec(codec: "opus")
         }
+        let events = negotiated.telephoneEvent.flatMap { $0.clockRate == AudioFormat.sampleRate ? UInt8($0.payloadType) : nil }
         let parameters = RTPStreamParameters(remoteAddress: negotiated.remoteAddress, remotePort: negotiated.remotePort,
-                                             payloadType: UInt8(negotiated.payloadType), law: law, timeout: rtpTimeout)
+                                             payloadType: UInt8(negotiated.payloadType), law: law,
+                                             telephoneEventPayloadType: events, timeout: rtpTimeout)
         stream.onTimeout = onTimeout
+        stream.onDigit = onDigit
         try stream.start(parameters, source: playback.map { WAVPlayer($0, repeatCount: repeatCount) }, sink: recorder,
                          onSourceFinished: onPlaybackFinished)
     }
 
-    /// Stops the stream, writes the recording, and returns the stream's figures.
-    func finish() async throws -> RTPStreamStatistics {
+    /// Stops the stream, writes the recording, and returns the stream's figures and digits.
+    func finish() async throws -> (RTPStreamStatistics, [ReceivedDigit]) {
         let stats = try await stream.stop()
         if let recordPath, let recorder {
             try WAVWriter.write(path: recordPath, channels: [recorder.samples], sampleRate: AudioFormat.sampleRate)

@@ -36,6 +36,29 @@ struct CallMediaTests {
         #expect(correlation >= 0.98, "normalized cross-correlation \(correlation) at lag \(lag)")
     }
 
+    /// SIPp replays its shipped RFC 4733 captures (digits 1, 2, 3, #): sipdial reports each
+    /// digit once and hangs up at '#'.
+    @Test func telephoneEventsFromSIPpCapturesAreCollected() async throws {
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = Ports.free(), mediaPort = Ports.free()
+        let sipp = try SIPp.start(["-sf", SIPp.scenario("uas_dtmf_2833"), "-mp", String(mediaPort), "-t", "u1", "-m", "1"],
+                                  localPort: port, timeoutSeconds: 30, in: dir)
+        #expect(await Ports.waitUntilBound(port, udp: true), "SIPp did not bind: \(sipp.text)")
+        let (status, out) = try await SipdialBinary.run(["call", "sip:ivr@127.0.0.1:\(port)", "--local-address", "127.0.0.1", "--json",
+                                                         "--collect-dtmf", "8", "--hold", "15"], timeout: .seconds(40))
+        #expect(await sipp.wait(timeout: .seconds(20)) == 0, "SIPp: \(sipp.text.suffix(600)) \(SIPp.errors(in: dir))")
+        #expect(status == 0, "\(out)")
+        let line = out.split(separator: "\n").last { $0.hasPrefix("{") } ?? ""
+        let json = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
+        #expect(json["dtmf"] as? String == "123#", "\(out)")
+        let events = json["dtmf_events"] as? [[String: Any]] ?? []
+        // Each capture holds its digit 280 ms; the call ends at the first packet of '#'.
+        #expect(events.prefix(3).map { $0["duration_ms"] as? Int ?? 0 } == [280, 280, 280], "\(out)")
+        let talk = (json["times"] as? [String: Any])?["talk"] as? Double ?? 99
+        #expect(talk < 10, "'#' ended the call before --hold: \(out)")
+    }
+
     @Test func badWAVFailsBeforeAnyCallNamingTheFile() async throws {
         let dir = SIPp.workDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
