@@ -71,6 +71,7 @@ public final class RTPAudioStream: @unchecked Sendable {
     /// Called on the event loop for each DTMF digit received as telephone-events (RFC 4733).
     public var onDigit: ((ReceivedDigit) -> Void)?
     private var events = TelephoneEventReceiver(clockRate: AudioFormat.sampleRate)
+    private var outgoingEvents = TelephoneEventSender()
     private let started = ContinuousClock.now
 
     /// Binds a UDP socket for the stream on `host` (port 0 picks a free one).
@@ -109,6 +110,12 @@ public final class RTPAudioStream: @unchecked Sendable {
         }
     }
 
+    /// Queues DTMF digits to send as telephone-events (RFC 4733); ignored when the peer did
+    /// not accept telephone-events.
+    public func sendDigits(_ digits: String) {
+        channel.eventLoop.execute { self.outgoingEvents.send(digits) }
+    }
+
     /// Stops the stream; returns its figures and the digits received, with their final durations.
     public func stop() async throws -> (RTPStreamStatistics, [ReceivedDigit]) {
         let summary = try await channel.eventLoop.submit { () -> (RTPStreamStatistics, [ReceivedDigit]) in
@@ -135,6 +142,11 @@ public final class RTPAudioStream: @unchecked Sendable {
 
     func sendFrame() {
         guard let parameters, let remote else { return }
+        defer {
+            sequence &+= 1
+            timestamp &+= UInt32(frame.count)
+            checkTimeout()
+        }
         if let source {
             if !source.read(into: &frame) {
                 self.source = nil
@@ -144,6 +156,23 @@ public final class RTPAudioStream: @unchecked Sendable {
             }
         } else {
             for i in frame.indices { frame[i] = 0 }
+        }
+        if let eventType = parameters.telephoneEventPayloadType, let event = outgoingEvents.next(timestamp: timestamp) {
+            // The event replaces this tick's audio (RFC 4733 §2.5.1), same SSRC and sequence space.
+            let header = RTPHeader(marker: event.marker, payloadType: eventType, sequenceNumber: sequence, timestamp: event.timestamp, ssrc: ssrc)
+            var buffer = channel.allocator.buffer(capacity: 16)
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 16) { out in
+                header.writeFixedHeader(into: out)
+                let p = event.payload
+                out[12] = p.event
+                out[13] = (p.isEnd ? 0x80 : 0) | (p.volume & 0x3F)
+                out.storeBytes(of: p.duration.bigEndian, toByteOffset: 14, as: UInt16.self)
+                return 16
+            }
+            channel.write(AddressedEnvelope(remoteAddress: remote, data: buffer), promise: nil)
+            statistics.packetsSent += 1
+            statistics.octetsSent += 4
+            return
         }
         let header = RTPHeader(payloadType: parameters.payloadType, sequenceNumber: sequence, timestamp: timestamp, ssrc: ssrc)
         var buffer = channel.allocator.buffer(capacity: 12 + frame.count)
@@ -158,9 +187,6 @@ public final class RTPAudioStream: @unchecked Sendable {
         channel.write(AddressedEnvelope(remoteAddress: remote, data: buffer), promise: nil)
         statistics.packetsSent += 1
         statistics.octetsSent += UInt64(frame.count)
-        sequence &+= 1
-        timestamp &+= UInt32(frame.count)
-        checkTimeout()
     }
 
     func flush() { channel.flush() }

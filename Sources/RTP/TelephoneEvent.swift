@@ -90,3 +90,74 @@ public struct TelephoneEventReceiver: Sendable {
         return received
     }
 }
+
+/// Sends digits as telephone-events (RFC 4733 §2.5.1), one packet per media tick: the first
+/// with the marker bit, updates with a growing duration, the end packet three times
+/// (§2.5.1.4), then a pause before the next digit. All packets of one event carry the
+/// timestamp of its start; the stream's own timestamp keeps advancing underneath.
+public struct TelephoneEventSender: Sendable {
+    /// Samples per tick (160 at 8 kHz and 20 ms).
+    public let samplesPerTick: UInt16
+    /// Length of each tone, in samples.
+    public let toneSamples: UInt16
+    /// Ticks of silence (normal audio) between digits.
+    public let gapTicks: Int
+    private var queue: [UInt8] = []
+    private var state = State.idle
+
+    private enum State {
+        case idle
+        case tone(event: UInt8, start: UInt32, elapsed: UInt16)
+        case end(event: UInt8, start: UInt32, sent: Int)
+        case gap(remaining: Int)
+    }
+
+    /// One event packet to send in place of this tick's audio.
+    public struct Packet: Sendable, Equatable {
+        public var payload: TelephoneEventPayload
+        public var timestamp: UInt32
+        public var marker: Bool
+    }
+
+    /// Defaults: 100 ms tones and 100 ms gaps at 8 kHz, 20 ms packets.
+    public init(samplesPerTick: UInt16 = 160, toneSamples: UInt16 = 800, gapTicks: Int = 5) {
+        self.samplesPerTick = samplesPerTick
+        self.toneSamples = max(toneSamples, samplesPerTick)
+        self.gapTicks = gapTicks
+    }
+
+    /// Queues digits; characters that are not DTMF are ignored.
+    public mutating func send(_ digits: String) {
+        queue += digits.compactMap(TelephoneEventPayload.event(for:))
+    }
+
+    public var isIdle: Bool {
+        if case .idle = state { return queue.isEmpty }
+        return false
+    }
+
+    /// The packet for the tick whose audio would start at `timestamp`, or nil to send audio.
+    public mutating func next(timestamp: UInt32) -> Packet? {
+        switch state {
+        case .idle:
+            guard !queue.isEmpty else { return nil }
+            let event = queue.removeFirst()
+            state = .tone(event: event, start: timestamp, elapsed: samplesPerTick)
+            return Packet(payload: TelephoneEventPayload(event: event, isEnd: false, duration: samplesPerTick), timestamp: timestamp, marker: true)
+        case let .tone(event, start, elapsed):
+            let duration = elapsed + samplesPerTick
+            if duration >= toneSamples {
+                state = .end(event: event, start: start, sent: 1)
+                return Packet(payload: TelephoneEventPayload(event: event, isEnd: true, duration: toneSamples), timestamp: start, marker: false)
+            }
+            state = .tone(event: event, start: start, elapsed: duration)
+            return Packet(payload: TelephoneEventPayload(event: event, isEnd: false, duration: duration), timestamp: start, marker: false)
+        case let .end(event, start, sent):
+            state = sent + 1 == 3 ? .gap(remaining: gapTicks) : .end(event: event, start: start, sent: sent + 1)
+            return Packet(payload: TelephoneEventPayload(event: event, isEnd: true, duration: toneSamples), timestamp: start, marker: false)
+        case let .gap(remaining):
+            state = remaining <= 1 ? .idle : .gap(remaining: remaining - 1)
+            return nil
+        }
+    }
+}

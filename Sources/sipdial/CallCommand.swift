@@ -49,6 +49,8 @@ struct CallCommand: AsyncParsableCommand {
     var repeatCount = 1
     @Option(help: "Record what the far end sends to this WAV file (8 kHz mono).")
     var record: String?
+    @Option(help: "Send these DTMF digits (0-9 * # A-D) as RFC 4733 telephone-events once answered.")
+    var sendDtmf: String?
     @Option(help: "Hang up once this many DTMF digits (RFC 4733) arrived, or at '#'; --hold is how long to wait for them.")
     var collectDtmf: Int?
     @Option(help: "Hang up when no RTP arrives for this many seconds (0: never).")
@@ -69,6 +71,11 @@ struct CallCommand: AsyncParsableCommand {
         guard ringTimeout > 0, ringTimeout <= 600 else { throw ValidationError("--ring-timeout must be between 0 and 600 seconds") }
         guard hold >= 0, hold <= 86_400 else { throw ValidationError("--hold must be between 0 and 86400 seconds") }
         if let collectDtmf { guard collectDtmf > 0, collectDtmf <= 64 else { throw ValidationError("--collect-dtmf must be 1-64 digits") } }
+        if let sendDtmf {
+            guard !sendDtmf.isEmpty, sendDtmf.allSatisfy({ TelephoneEventPayload.event(for: $0) != nil }) else {
+                throw ValidationError("--send-dtmf takes digits 0-9, *, #, A-D")
+            }
+        }
         guard repeatCount >= 0 else { throw ValidationError("--repeat must be 0 or more") }
         guard rtpTimeout >= 0 else { throw ValidationError("--rtp-timeout must be 0 or more seconds") }
         if repeatCount == 0, play != nil, hold == 0 { throw ValidationError("--repeat 0 plays until --hold ends: give --hold") }
@@ -167,6 +174,10 @@ struct CallCommand: AsyncParsableCommand {
                         try media.start(negotiated, onPlaybackFinished: { steps.continuation.yield(.playbackFinished(index)) },
                                         onTimeout: { steps.continuation.yield(.mediaTimeout(index)) },
                                         onDigit: { steps.continuation.yield(.digit(index, $0)) })
+                        if let sendDtmf {
+                            if negotiated.telephoneEvent == nil { printError("the far end did not accept telephone-events: --send-dtmf not sent") }
+                            media.stream.sendDigits(sendDtmf)
+                        }
                     } catch {
                         printError("\(error)")
                     }

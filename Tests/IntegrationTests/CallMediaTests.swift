@@ -59,6 +59,26 @@ struct CallMediaTests {
         #expect(talk < 10, "'#' ended the call before --hold: \(out)")
     }
 
+    /// Digits sipdial sends as telephone-events come back through SIPp's RTP echo and are
+    /// read by sipdial's own receiver.
+    @Test func sentTelephoneEventsReadBackThroughAnEcho() async throws {
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = Ports.free(), mediaPort = Ports.free()
+        let sipp = try SIPp.start(["-sf", SIPp.scenario("uas_telephone_event_echo"), "-rtp_echo", "-mp", String(mediaPort), "-t", "u1", "-m", "1"],
+                                  localPort: port, timeoutSeconds: 30, in: dir)
+        #expect(await Ports.waitUntilBound(port, udp: true), "SIPp did not bind: \(sipp.text)")
+        let (status, out) = try await SipdialBinary.run(["call", "sip:echo@127.0.0.1:\(port)", "--local-address", "127.0.0.1", "--json",
+                                                         "--send-dtmf", "90*#", "--collect-dtmf", "4", "--hold", "15"], timeout: .seconds(40))
+        #expect(await sipp.wait(timeout: .seconds(20)) == 0, "SIPp: \(sipp.text.suffix(600)) \(SIPp.errors(in: dir))")
+        #expect(status == 0, "\(out)")
+        let line = out.split(separator: "\n").last { $0.hasPrefix("{") } ?? ""
+        let json = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
+        #expect(json["dtmf"] as? String == "90*#", "\(out)")
+        let events = json["dtmf_events"] as? [[String: Any]] ?? []
+        #expect(events.prefix(3).map { $0["duration_ms"] as? Int ?? 0 } == [100, 100, 100], "\(out)")
+    }
+
     @Test func badWAVFailsBeforeAnyCallNamingTheFile() async throws {
         let dir = SIPp.workDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

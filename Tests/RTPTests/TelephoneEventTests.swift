@@ -35,3 +35,38 @@ struct TelephoneEventTests {
         #expect(r.digits[0].durationMilliseconds == 100)
     }
 }
+
+struct TelephoneEventSenderTests {
+    @Test func startUpdatesThreeEndsThenGap() {
+        var s = TelephoneEventSender(samplesPerTick: 160, toneSamples: 640, gapTicks: 2)
+        s.send("5x#")
+        var ts: UInt32 = 1000
+        var packets: [TelephoneEventSender.Packet?] = []
+        for _ in 0..<18 {
+            packets.append(s.next(timestamp: ts))
+            ts += 160
+        }
+        let first = packets.prefix(6).compactMap { $0 }
+        #expect(first.map(\.payload.duration) == [160, 320, 480, 640, 640, 640])
+        #expect(first.map(\.payload.isEnd) == [false, false, false, true, true, true])
+        #expect(first.map(\.marker) == [true, false, false, false, false, false])
+        #expect(first.allSatisfy { $0.timestamp == 1000 && $0.payload.event == 5 })
+        #expect(packets[6] == nil && packets[7] == nil, "the gap sends audio")
+        #expect(packets[8]?.payload.event == 11 && packets[8]?.timestamp == 1000 + 8 * 160 && packets[8]?.marker == true)
+        #expect(packets[14] == nil && packets[15] == nil && s.isIdle)
+    }
+
+    /// What the sender produces, the receiver reads back as the same digits.
+    @Test func senderAndReceiverAgree() {
+        var s = TelephoneEventSender()
+        var r = TelephoneEventReceiver(clockRate: 8000)
+        s.send("0123456789*#ABCD")
+        var ts: UInt32 = 0
+        while !s.isIdle {
+            if let p = s.next(timestamp: ts) { _ = r.handle(p.payload, timestamp: p.timestamp, arrival: Double(ts) / 8000) }
+            ts &+= 160
+        }
+        #expect(String(r.digits.map(\.digit)) == "0123456789*#ABCD")
+        #expect(r.digits.allSatisfy { $0.durationMilliseconds == 100 })
+    }
+}
