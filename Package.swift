@@ -25,10 +25,11 @@ let package = Package(
         .target(name: "SIPCore"),
         .target(name: "SDP"),
         .target(name: "RTP"),
+        .systemLibrary(name: "CSpeexDSP", pkgConfig: "speexdsp", providers: [.apt(["libspeexdsp-dev"])]),
         .target(
             name: "Media",
             dependencies: [
-                "RTP",
+                "RTP", "CSpeexDSP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -43,7 +43,7 @@ struct CallCommand: AsyncParsableCommand {
     var followTransfers = false
     @Option(help: "Local address to listen on (default: the address that routes to the next hop).")
     var localAddress: String?
-    @Option(help: "Play this WAV file (8 kHz; PCM, µ-law or A-law) when the call is answered; the call hangs up --hold seconds after it has played.")
+    @Option(help: "Play this WAV file (PCM, µ-law or A-law, 8-48 kHz) when the call is answered; the call hangs up --hold seconds after it has played.")
     var play: String?
     @Option(name: .customLong("repeat"), help: "Play the file this many times (0: until --hold ends).")
     var repeatCount = 1

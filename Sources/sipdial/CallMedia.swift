@@ -22,13 +22,14 @@ final class CallMedia: @unchecked Sendable {
         return CallMedia(stream: stream, playback: audio, repeatCount: repeatCount, recordPath: record, rtpTimeout: rtpTimeout)
     }
 
-    /// A file `--play` can use, or the reason it cannot.
+    /// A file `--play` can use, at the engine's rate, or the reason it cannot.
     static func loadPlayback(_ path: String) throws(WAVError) -> WAVAudio {
         let audio = try WAVAudio.read(path: path)
-        guard audio.sampleRate == AudioFormat.sampleRate else {
-            throw WAVError(path: path, problem: "sample rate \(audio.sampleRate) Hz: sipdial plays 8000 Hz files (resampling is not built yet)")
+        do {
+            return try audio.resampled(to: AudioFormat.sampleRate)
+        } catch {
+            throw WAVError(path: path, problem: "cannot convert \(audio.sampleRate) Hz to \(AudioFormat.sampleRate) Hz: \(error)")
         }
-        return audio
     }
 
     private init(stream: RTPAudioStream, playback: WAVAudio?, repeatCount: Int, recordPath: String?, rtpTimeout: Double) {

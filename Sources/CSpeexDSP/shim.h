@@ -1,0 +1,2 @@
+// speexdsp's resampler, imported only by Media's Resampler wrapper.
+#include <speex/speex_resampler.h>
