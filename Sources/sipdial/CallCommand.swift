@@ -45,6 +45,12 @@ struct CallCommand: AsyncParsableCommand {
     var localAddress: String?
     @Option(help: "Play this WAV file (PCM, µ-law or A-law, 8-48 kHz) when the call is answered; the call hangs up --hold seconds after it has played.")
     var play: String?
+    @Option(help: "Say this text (espeak-ng) when the call is answered, like --play; the audio is cached by text and voice.")
+    var say: String?
+    @Option(help: "espeak-ng voice for --say (en-us, en-gb, de, es, fr, ...).")
+    var voice = "en-us"
+    @Option(help: "Where --say keeps rendered audio (default $XDG_CACHE_HOME/sipdial/tts or ~/.cache/sipdial/tts).")
+    var ttsCache: String?
     @Option(name: .customLong("repeat"), help: "Play the file this many times (0: until --hold ends).")
     var repeatCount = 1
     @Option(help: "Record what the far end sends to this WAV file (8 kHz mono).")
@@ -78,7 +84,9 @@ struct CallCommand: AsyncParsableCommand {
         }
         guard repeatCount >= 0 else { throw ValidationError("--repeat must be 0 or more") }
         guard rtpTimeout >= 0 else { throw ValidationError("--rtp-timeout must be 0 or more seconds") }
-        if repeatCount == 0, play != nil, hold == 0 { throw ValidationError("--repeat 0 plays until --hold ends: give --hold") }
+        if play != nil, say != nil { throw ValidationError("--play and --say cannot be combined") }
+        if let say { guard !say.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("--say needs some text") } }
+        if repeatCount == 0, play != nil || say != nil, hold == 0 { throw ValidationError("--repeat 0 plays until --hold ends: give --hold") }
         if let play {
             do { _ = try CallMedia.loadPlayback(play) } catch { throw ValidationError(error.description) }
         }
@@ -91,8 +99,15 @@ struct CallCommand: AsyncParsableCommand {
         let hop = hops.first ?? HostPort(host: uri.hostWithoutBrackets, port: uri.port)
         let local = localAddress ?? LocalRoute.address(toward: hop.host) ?? "127.0.0.1"
         let fail: (String) -> Void = { printError($0) }
-        let runs = try await CommandEndpoint.run(local: local, kind: kind, onError: fail) { endpoint in
-            [try await call(uri, proxies: hops, endpoint: endpoint)]
+        let runs: [Run]
+        do {
+            runs = try await CommandEndpoint.run(local: local, kind: kind, onError: fail) { endpoint in
+                [try await call(uri, proxies: hops, endpoint: endpoint)]
+            }
+        } catch let error as SpeechError {
+            // The text could not be rendered: a usage problem, found before any INVITE.
+            printError(error.description)
+            throw ExitCode(2)
         }
         let results = runs[0].results
         report(results[0], transfer: results.dropFirst().first, rtp: runs[0].rtp, digits: runs[0].digits)
@@ -120,7 +135,8 @@ struct CallCommand: AsyncParsableCommand {
             let hopURI = SIPURI(host: hop.uriHost, port: hop.port, parameters: endpoint.transportParameters)
             destinations += try await endpoint.destinations(for: hopURI, name: hop.host) { printError($0) }
         }
-        let media = try await CallMedia.prepare(play: play, repeatCount: repeatCount, record: record, rtpTimeout: rtpTimeout,
+        let speech = say.map { SpeechRequest(text: $0, voice: voice) }
+        let media = try await CallMedia.prepare(play: play, say: speech, ttsCache: ttsCache, repeatCount: repeatCount, record: record, rtpTimeout: rtpTimeout,
                                                 host: endpoint.bound.ipAddress ?? "127.0.0.1", group: endpoint.group)
         let dispatcher = SIPSessionDispatcher(transactions: endpoint.transactions)
         var config = OutboundCall.Configuration(

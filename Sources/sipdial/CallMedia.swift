@@ -1,3 +1,4 @@
+import Foundation
 import Media
 import NIOCore
 import RTP
@@ -15,11 +16,22 @@ final class CallMedia: @unchecked Sendable {
     private let rtpTimeout: Double
 
     /// Reads the WAV to play before anything is sent, so a bad file fails the command early.
-    static func prepare(play: String?, repeatCount: Int, record: String?, rtpTimeout: Double,
-                        host: String, group: EventLoopGroup) async throws -> CallMedia {
-        let audio = try play.map(loadPlayback)
+    static func prepare(play: String?, say: SpeechRequest?, ttsCache: String?, repeatCount: Int, record: String?,
+                        rtpTimeout: Double, host: String, group: EventLoopGroup) async throws -> CallMedia {
+        var audio = try play.map(loadPlayback)
+        if let say {
+            audio = try SpeechSynthesizer(cacheDirectory: speechCache(ttsCache)).audio(for: say)
+        }
         let stream = try await RTPAudioStream.bind(host: host, group: group)
         return CallMedia(stream: stream, playback: audio, repeatCount: repeatCount, recordPath: record, rtpTimeout: rtpTimeout)
+    }
+
+    /// `--tts-cache`, else `$XDG_CACHE_HOME/sipdial/tts`, else `~/.cache/sipdial/tts`.
+    static func speechCache(_ option: String?) -> URL {
+        if let option { return URL(fileURLWithPath: option) }
+        let base = ProcessInfo.processInfo.environment["XDG_CACHE_HOME"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache")
+        return base.appendingPathComponent("sipdial/tts")
     }
 
     /// A file `--play` can use, at the engine's rate, or the reason it cannot.

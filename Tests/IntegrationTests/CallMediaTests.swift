@@ -114,3 +114,38 @@ struct CallMediaTests {
         return best
     }
 }
+
+/// `sipdial call --say` with espeak-ng, against SIPp's RTP echo.
+@Suite(.serialized)
+struct CallSpeechTests {
+    @Test func spokenTextIsSentAndCachedForTheNextCall() async throws {
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cache = dir.appendingPathComponent("tts")
+        var modified: Date?
+        for attempt in 0..<2 {
+            let port = Ports.free(), mediaPort = Ports.free()
+            let sipp = try SIPp.start(["-sn", "uas", "-rtp_echo", "-mp", String(mediaPort), "-t", "u1", "-m", "1"], localPort: port, timeoutSeconds: 30, in: dir)
+            #expect(await Ports.waitUntilBound(port, udp: true), "SIPp did not bind: \(sipp.text)")
+            let (status, out) = try await SipdialBinary.run(["call", "sip:tts@127.0.0.1:\(port)", "--local-address", "127.0.0.1", "--json",
+                                                             "--say", "Your appointment is tomorrow at nine.", "--tts-cache", cache.path], timeout: .seconds(40))
+            #expect(await sipp.wait(timeout: .seconds(20)) == 0, "SIPp: \(sipp.text.suffix(600))")
+            #expect(status == 0, "\(out)")
+            let line = out.split(separator: "\n").last { $0.hasPrefix("{") } ?? ""
+            let json = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
+            let rtp = json["rtp"] as? [String: Any] ?? [:]
+            #expect((rtp["packets_sent"] as? Int ?? 0) > 50 && (rtp["packets_received"] as? Int ?? 0) > 50, "\(out)")
+            let files = try FileManager.default.contentsOfDirectory(atPath: cache.path).filter { $0.hasSuffix(".wav") }
+            #expect(files.count == 1, "\(files)")
+            let date = try FileManager.default.attributesOfItem(atPath: cache.appendingPathComponent(files[0]).path)[.modificationDate] as? Date
+            if attempt == 1 { #expect(date == modified, "the second call rendered nothing: the cached file is untouched") }
+            modified = date
+        }
+    }
+
+    @Test func unknownVoiceIsAUsageError() async throws {
+        let (status, out) = try await SipdialBinary.run(["call", "sip:nobody@127.0.0.1:\(Ports.free())", "--say", "hello", "--voice", "xx-nowhere",
+                                                         "--tts-cache", FileManager.default.temporaryDirectory.appendingPathComponent("sipdial-tts-x").path], timeout: .seconds(20))
+        #expect(status == 2 && out.contains("unknown voice 'xx-nowhere'"), "\(out)")
+    }
+}
