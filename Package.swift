@@ -26,11 +26,12 @@ let package = Package(
         .target(name: "SDP"),
         .target(name: "RTP"),
         .systemLibrary(name: "CSpeexDSP", pkgConfig: "speexdsp", providers: [.apt(["libspeexdsp-dev"])]),
+        .systemLibrary(name: "CSpanDSP", pkgConfig: "spandsp", providers: [.apt(["libspandsp-dev", "libtiff-dev"])]),
         .systemLibrary(name: "CEspeakNG", pkgConfig: "espeak-ng", providers: [.apt(["libespeak-ng-dev"])]),
         .target(
             name: "Media",
             dependencies: [
-                "RTP", "CSpeexDSP", "CEspeakNG",
+                "RTP", "CSpanDSP", "CSpeexDSP", "CEspeakNG",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # C libraries behind the media engine (spandsp, opus, speexdsp, espeak-ng) and SQLite
-  libspandsp-dev libopus-dev libspeexdsp-dev libespeak-ng-dev espeak-ng libsqlite3-dev pkg-config
+  libspandsp-dev libtiff-dev libopus-dev libspeexdsp-dev libespeak-ng-dev espeak-ng libsqlite3-dev pkg-config
   # real SIP peers for the interop tests
   sip-tester kamailio
   # audio tooling used by tests and benchmarks

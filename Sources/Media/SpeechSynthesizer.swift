@@ -74,7 +74,7 @@ public final class SpeechSynthesizer: Sendable {
                 espeak_SetSynthCallback(collectSamples)
                 rate = r
             }
-            guard espeak_SetVoiceByName(request.voice) == EE_OK else { return .failure(SpeechError(reason: "unknown voice '\(request.voice)'")) }
+            guard Self.selectVoice(request.voice) else { return .failure(SpeechError(reason: "unknown voice '\(request.voice)'")) }
             espeak_SetParameter(espeakRATE, Int32(min(max(request.rate, 80), 450)), 0)
             espeak_SetParameter(espeakPITCH, Int32(min(max(request.pitch, 0), 99)), 0)
             espeak_SetParameter(espeakVOLUME, Int32(min(max(request.volume, 0), 200)), 0)
@@ -91,6 +91,38 @@ public final class SpeechSynthesizer: Sendable {
         }
         renders.add(1, ordering: .relaxed)
         return try result.get()
+    }
+}
+
+extension SpeechSynthesizer {
+    /// A voice file name (`en-us`, `gmw/en`), else a language some voice speaks (`en-gb`,
+    /// `de`, `pt-br`); espeak-ng would fall back to another language, so that is checked first.
+    fileprivate static func selectVoice(_ voice: String) -> Bool {
+        if espeak_SetVoiceByName(voice) == EE_OK { return true }
+        guard languages().contains(voice.lowercased()) else { return false }
+        return voice.withCString { language in
+            var properties = espeak_VOICE()
+            properties.languages = language
+            return espeak_SetVoiceByProperties(&properties) == EE_OK
+        }
+    }
+
+    /// Every language of the installed voices. A voice's `languages` is a run of entries, each
+    /// a priority byte and a NUL-terminated name, ended by a zero byte.
+    private static func languages() -> Set<String> {
+        var found = Set<String>()
+        guard var list = espeak_ListVoices(nil) else { return found }
+        while let voice = list.pointee {
+            if var p = voice.pointee.languages {
+                while p.pointee != 0 {
+                    let name = String(cString: p + 1)
+                    found.insert(name.lowercased())
+                    p += 2 + name.utf8.count
+                }
+            }
+            list += 1
+        }
+        return found
     }
 }
 

@@ -26,7 +26,7 @@ struct SpeechSynthesizerTests {
 
     @Test func badRequestsSayWhy() {
         let tts = SpeechSynthesizer(cacheDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("sipdial-tts-unused"))
-        #expect(throws: SpeechError.self) { try tts.audio(for: SpeechRequest(text: "hello", voice: "no-such-voice")) }
+        #expect(throws: SpeechError.self) { try tts.audio(for: SpeechRequest(text: "hello", voice: "xx-nowhere")) }
         #expect(throws: SpeechError.self) { try tts.audio(for: SpeechRequest(text: "   ")) }
     }
 
