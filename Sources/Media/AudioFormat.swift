@@ -20,3 +20,14 @@ public protocol AudioSink: AnyObject {
     /// the last write is missing audio.
     func write(_ samples: UnsafeBufferPointer<Int16>, at position: Int)
 }
+
+/// Hands received audio to several sinks (a recorder and a DTMF detector, say).
+public final class AudioSinkGroup: AudioSink {
+    public let sinks: [AudioSink]
+
+    public init(_ sinks: [AudioSink]) { self.sinks = sinks }
+
+    public func write(_ samples: UnsafeBufferPointer<Int16>, at position: Int) {
+        for sink in sinks { sink.write(samples, at: position) }
+    }
+}

@@ -54,6 +54,8 @@ public final class RTPAudioStream: @unchecked Sendable {
     private var remote: SocketAddress?
     private var latched = false
     private var source: AudioSource?
+    /// Audio sent instead of `source` until it ends (in-band DTMF tones).
+    private var overlay: AudioSource?
     private var sink: AudioSink?
     private let ssrc = UInt32.random(in: 1...UInt32.max)
     private var sequence = UInt16.random(in: 0...UInt16.max)
@@ -110,6 +112,12 @@ public final class RTPAudioStream: @unchecked Sendable {
         }
     }
 
+    /// Sends DTMF as tones in the audio, in place of the source until they end (the source
+    /// resumes where it paused).
+    public func sendInbandDigits(_ digits: String) {
+        channel.eventLoop.execute { self.overlay = DTMFToneGenerator(digits: digits) }
+    }
+
     /// Queues DTMF digits to send as telephone-events (RFC 4733); ignored when the peer did
     /// not accept telephone-events.
     public func sendDigits(_ digits: String) {
@@ -147,7 +155,9 @@ public final class RTPAudioStream: @unchecked Sendable {
             timestamp &+= UInt32(frame.count)
             checkTimeout()
         }
-        if let source {
+        if let overlay {
+            if !overlay.read(into: &frame) { self.overlay = nil }
+        } else if let source {
             if !source.read(into: &frame) {
                 self.source = nil
                 let done = sourceFinished

@@ -53,10 +53,11 @@ public struct ReceivedDigit: Sendable, Equatable {
     public var digit: Character
     /// Seconds from the start of the stream to the first packet of the event.
     public var at: Double
-    /// The event's duration in ms once its end was seen (else the longest duration seen).
-    public var durationMilliseconds: Int
+    /// The event's duration in ms once its end was seen (else the longest duration seen);
+    /// nil for a digit detected in the audio, whose detector does not report it.
+    public var durationMilliseconds: Int?
 
-    public init(digit: Character, at: Double, durationMilliseconds: Int) {
+    public init(digit: Character, at: Double, durationMilliseconds: Int?) {
         self.digit = digit
         self.at = at
         self.durationMilliseconds = durationMilliseconds
@@ -79,7 +80,7 @@ public struct TelephoneEventReceiver: Sendable {
         guard let digit = TelephoneEventPayload.digit(payload.event) else { return nil }
         let ms = Int(payload.duration) * 1000 / clockRate
         if timestamp == currentTimestamp, let last = digits.indices.last {
-            if !currentEnded { digits[last].durationMilliseconds = max(digits[last].durationMilliseconds, ms) }
+            if !currentEnded { digits[last].durationMilliseconds = max(digits[last].durationMilliseconds ?? 0, ms) }
             if payload.isEnd { currentEnded = true }
             return nil
         }

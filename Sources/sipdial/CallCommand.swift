@@ -57,6 +57,8 @@ struct CallCommand: AsyncParsableCommand {
     var record: String?
     @Option(help: "Send these DTMF digits (0-9 * # A-D) as RFC 4733 telephone-events once answered.")
     var sendDtmf: String?
+    @Option(help: "How DTMF is sent and detected: auto (RFC 4733 when the far end accepts telephone-events, else tones in the audio), rfc4733 or inband.")
+    var dtmfMode: DTMFMode = .auto
     @Option(help: "Hang up once this many DTMF digits (RFC 4733) arrived, or at '#'; --hold is how long to wait for them.")
     var collectDtmf: Int?
     @Option(help: "Hang up when no RTP arrives for this many seconds (0: never).")
@@ -137,7 +139,7 @@ struct CallCommand: AsyncParsableCommand {
         }
         let speech = say.map { SpeechRequest(text: $0, voice: voice) }
         let media = try await CallMedia.prepare(play: play, say: speech, ttsCache: ttsCache, repeatCount: repeatCount, record: record, rtpTimeout: rtpTimeout,
-                                                host: endpoint.bound.ipAddress ?? "127.0.0.1", group: endpoint.group)
+                                                dtmfMode: dtmfMode, host: endpoint.bound.ipAddress ?? "127.0.0.1", group: endpoint.group)
         let dispatcher = SIPSessionDispatcher(transactions: endpoint.transactions)
         var config = OutboundCall.Configuration(
             target: uri, from: callerAddress(endpoint), contact: endpoint.contact(user: "sipdial"), via: endpoint.via,
@@ -191,8 +193,10 @@ struct CallCommand: AsyncParsableCommand {
                                         onTimeout: { steps.continuation.yield(.mediaTimeout(index)) },
                                         onDigit: { steps.continuation.yield(.digit(index, $0)) })
                         if let sendDtmf {
-                            if negotiated.telephoneEvent == nil { printError("the far end did not accept telephone-events: --send-dtmf not sent") }
-                            media.stream.sendDigits(sendDtmf)
+                            if dtmfMode == .rfc4733, negotiated.telephoneEvent == nil {
+                                printError("the far end did not accept telephone-events: --send-dtmf not sent (try --dtmf-mode inband)")
+                            }
+                            media.send(digits: sendDtmf)
                         }
                     } catch {
                         printError("\(error)")
@@ -279,7 +283,11 @@ struct CallCommand: AsyncParsableCommand {
         if json {
             var object = jsonObject(r)
             object["dtmf"] = String(digits.map(\.digit))
-            object["dtmf_events"] = digits.map { ["digit": String($0.digit), "at": ($0.at * 1000).rounded() / 1000, "duration_ms": $0.durationMilliseconds] }
+            object["dtmf_events"] = digits.map { d -> [String: Any] in
+                var event: [String: Any] = ["digit": String(d.digit), "at": (d.at * 1000).rounded() / 1000]
+                event["duration_ms"] = d.durationMilliseconds
+                return event
+            }
             object["followed_transfer"] = transfer.map(jsonObject)
             if let rtp, rtp.packetsSent + rtp.packetsReceived > 0 { object["rtp"] = Self.jsonObject(rtp) }
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
@@ -344,3 +352,5 @@ extension HostPort {
         self.port = port
     }
 }
+
+extension DTMFMode: ExpressibleByArgument {}

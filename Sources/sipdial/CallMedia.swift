@@ -14,16 +14,21 @@ final class CallMedia: @unchecked Sendable {
     private let recordPath: String?
     private let recorder: AudioRecorder?
     private let rtpTimeout: Double
+    private let dtmfMode: DTMFMode
+    /// Whether DTMF goes as tones in the audio for this call (decided at answer).
+    private var usesInband = false
+    /// Digits the in-band detector heard (appended on the stream's event loop).
+    private var inbandDigits: [ReceivedDigit] = []
 
     /// Reads the WAV to play before anything is sent, so a bad file fails the command early.
     static func prepare(play: String?, say: SpeechRequest?, ttsCache: String?, repeatCount: Int, record: String?,
-                        rtpTimeout: Double, host: String, group: EventLoopGroup) async throws -> CallMedia {
+                        rtpTimeout: Double, dtmfMode: DTMFMode, host: String, group: EventLoopGroup) async throws -> CallMedia {
         var audio = try play.map(loadPlayback)
         if let say {
             audio = try SpeechSynthesizer(cacheDirectory: speechCache(ttsCache)).audio(for: say)
         }
         let stream = try await RTPAudioStream.bind(host: host, group: group)
-        return CallMedia(stream: stream, playback: audio, repeatCount: repeatCount, recordPath: record, rtpTimeout: rtpTimeout)
+        return CallMedia(stream: stream, playback: audio, repeatCount: repeatCount, recordPath: record, rtpTimeout: rtpTimeout, dtmfMode: dtmfMode)
     }
 
     /// `--tts-cache`, else `$XDG_CACHE_HOME/sipdial/tts`, else `~/.cache/sipdial/tts`.
@@ -44,7 +49,8 @@ final class CallMedia: @unchecked Sendable {
         }
     }
 
-    private init(stream: RTPAudioStream, playback: WAVAudio?, repeatCount: Int, recordPath: String?, rtpTimeout: Double) {
+    private init(stream: RTPAudioStream, playback: WAVAudio?, repeatCount: Int, recordPath: String?, rtpTimeout: Double, dtmfMode: DTMFMode) {
+        self.dtmfMode = dtmfMode
         self.stream = stream
         self.playback = playback
         self.repeatCount = repeatCount
@@ -67,23 +73,47 @@ final class CallMedia: @unchecked Sendable {
         case .opus: throw UnsupportedCodec(codec: "opus")
         }
         let events = negotiated.telephoneEvent.flatMap { $0.clockRate == AudioFormat.sampleRate ? UInt8($0.payloadType) : nil }
+        usesInband = dtmfMode == .inband || (dtmfMode == .auto && events == nil)
         let parameters = RTPStreamParameters(remoteAddress: negotiated.remoteAddress, remotePort: negotiated.remotePort,
                                              payloadType: UInt8(negotiated.payloadType), law: law,
-                                             telephoneEventPayloadType: events, timeout: rtpTimeout)
+                                             telephoneEventPayloadType: usesInband ? nil : events, timeout: rtpTimeout)
         stream.onTimeout = onTimeout
         stream.onDigit = onDigit
-        try stream.start(parameters, source: playback.map { WAVPlayer($0, repeatCount: repeatCount) }, sink: recorder,
-                         onSourceFinished: onPlaybackFinished)
+        var sinks: [AudioSink] = recorder.map { [$0] } ?? []
+        if usesInband {
+            let detector = InbandDTMFDetector()
+            let started = ContinuousClock.now
+            detector.onDigit = { [weak self] digit in
+                let elapsed = (ContinuousClock.now - started).components
+                let received = ReceivedDigit(digit: digit, at: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18, durationMilliseconds: nil)
+                self?.inbandDigits.append(received)
+                onDigit(received)
+            }
+            sinks.append(detector)
+        }
+        try stream.start(parameters, source: playback.map { WAVPlayer($0, repeatCount: repeatCount) },
+                         sink: sinks.isEmpty ? nil : AudioSinkGroup(sinks), onSourceFinished: onPlaybackFinished)
+    }
+
+    /// Sends DTMF the way `--dtmf-mode` and the answer decided: RFC 4733 events or tones.
+    func send(digits: String) {
+        if usesInband { stream.sendInbandDigits(digits) } else { stream.sendDigits(digits) }
     }
 
     /// Stops the stream, writes the recording, and returns the stream's figures and digits.
     func finish() async throws -> (RTPStreamStatistics, [ReceivedDigit]) {
-        let stats = try await stream.stop()
+        let (stats, events) = try await stream.stop()
         if let recordPath, let recorder {
             try WAVWriter.write(path: recordPath, channels: [recorder.samples], sampleRate: AudioFormat.sampleRate)
         }
-        return stats
+        return (stats, usesInband ? inbandDigits : events)
     }
+}
+
+/// How DTMF travels: `auto` uses RFC 4733 telephone-events when the answer accepted them and
+/// tones in the audio otherwise.
+enum DTMFMode: String, CaseIterable {
+    case auto, rfc4733, inband
 }
 
 /// The answer chose a codec the media engine cannot send yet.

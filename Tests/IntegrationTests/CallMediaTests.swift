@@ -79,6 +79,25 @@ struct CallMediaTests {
         #expect(events.prefix(3).map { $0["duration_ms"] as? Int ?? 0 } == [100, 100, 100], "\(out)")
     }
 
+    /// SIPp's built-in UAS answers PCMU without telephone-event, so `--dtmf-mode auto` sends
+    /// tones in the audio; they come back through the echo and spandsp's detector reads them.
+    @Test func inbandDigitsWhenTheAnswerHasNoTelephoneEvent() async throws {
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = Ports.free(), mediaPort = Ports.free()
+        let sipp = try SIPp.start(["-sn", "uas", "-rtp_echo", "-mp", String(mediaPort), "-t", "u1", "-m", "1"], localPort: port, timeoutSeconds: 30, in: dir)
+        #expect(await Ports.waitUntilBound(port, udp: true), "SIPp did not bind: \(sipp.text)")
+        let (status, out) = try await SipdialBinary.run(["call", "sip:echo@127.0.0.1:\(port)", "--local-address", "127.0.0.1", "--json",
+                                                         "--send-dtmf", "147#", "--collect-dtmf", "4", "--hold", "15"], timeout: .seconds(40))
+        #expect(await sipp.wait(timeout: .seconds(20)) == 0, "SIPp: \(sipp.text.suffix(600))")
+        #expect(status == 0, "\(out)")
+        let line = out.split(separator: "\n").last { $0.hasPrefix("{") } ?? ""
+        let json = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
+        #expect(json["dtmf"] as? String == "147#", "\(out)")
+        let events = json["dtmf_events"] as? [[String: Any]] ?? []
+        #expect(events.allSatisfy { $0["duration_ms"] == nil }, "in-band digits have no measured duration: \(out)")
+    }
+
     @Test func badWAVFailsBeforeAnyCallNamingTheFile() async throws {
         let dir = SIPp.workDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
