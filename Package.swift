@@ -26,12 +26,13 @@ let package = Package(
         .target(name: "SDP"),
         .target(name: "RTP"),
         .systemLibrary(name: "CSpeexDSP", pkgConfig: "speexdsp", providers: [.apt(["libspeexdsp-dev"])]),
+        .target(name: "COpus", linkerSettings: [.linkedLibrary("opus")]),
         .systemLibrary(name: "CSpanDSP", pkgConfig: "spandsp", providers: [.apt(["libspandsp-dev", "libtiff-dev"])]),
         .systemLibrary(name: "CEspeakNG", pkgConfig: "espeak-ng", providers: [.apt(["libespeak-ng-dev"])]),
         .target(
             name: "Media",
             dependencies: [
-                "RTP", "CSpanDSP", "CSpeexDSP", "CEspeakNG",
+                "RTP", "COpus", "CSpanDSP", "CSpeexDSP", "CEspeakNG",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -19,23 +19,23 @@ public struct RTPStreamStatistics: Sendable, Equatable, Codable {
     public init() {}
 }
 
-/// How a negotiated stream sends: payload type, companding law, and where.
+/// How a negotiated stream sends: payload type, encoding, and where.
 public struct RTPStreamParameters: Sendable {
     public var remoteAddress: String
     public var remotePort: Int
     public var payloadType: UInt8
-    public var law: G711.Law
+    public var encoding: RTPAudioEncoding
     /// The peer's RFC 4733 telephone-event payload type (8 kHz), when negotiated.
     public var telephoneEventPayloadType: UInt8?
     /// Seconds without a received packet before `onTimeout` fires (0 = never).
     public var timeout: Double
 
-    public init(remoteAddress: String, remotePort: Int, payloadType: UInt8, law: G711.Law,
+    public init(remoteAddress: String, remotePort: Int, payloadType: UInt8, encoding: RTPAudioEncoding,
                 telephoneEventPayloadType: UInt8? = nil, timeout: Double = 30) {
         self.remoteAddress = remoteAddress
         self.remotePort = remotePort
         self.payloadType = payloadType
-        self.law = law
+        self.encoding = encoding
         self.telephoneEventPayloadType = telephoneEventPayloadType
         self.timeout = timeout
     }
@@ -62,7 +62,7 @@ public final class RTPAudioStream: @unchecked Sendable {
     private var timestamp = UInt32.random(in: 0...UInt32.max)
     private var frame = [Int16](repeating: 0, count: AudioFormat.frameSamples)
     /// Scratch space for decoded received payloads, reused for every packet.
-    private var received = [Int16](repeating: 0, count: AudioFormat.frameSamples)
+    private var received = [Int16](repeating: 0, count: AudioPayloadCodec.maxDecodedSamples)
     private var reception: RTPReceptionStatistics?
     private var firstTimestamp: UInt32?
     private var statistics = RTPStreamStatistics()
@@ -72,6 +72,7 @@ public final class RTPAudioStream: @unchecked Sendable {
     public var onTimeout: (() -> Void)?
     /// Called on the event loop for each DTMF digit received as telephone-events (RFC 4733).
     public var onDigit: ((ReceivedDigit) -> Void)?
+    private var codec: AudioPayloadCodec?
     private var events = TelephoneEventReceiver(clockRate: AudioFormat.sampleRate)
     private var outgoingEvents = TelephoneEventSender()
     private let started = ContinuousClock.now
@@ -100,8 +101,14 @@ public final class RTPAudioStream: @unchecked Sendable {
     public func start(_ parameters: RTPStreamParameters, source: AudioSource?, sink: AudioSink?,
                       onSourceFinished: (() -> Void)? = nil) throws {
         let remote = try SocketAddress(ipAddress: parameters.remoteAddress, port: parameters.remotePort)
+        let codec = try AudioPayloadCodec(parameters.encoding)
         channel.eventLoop.execute {
             self.parameters = parameters
+            self.codec = codec
+            // Telephone-events count in the audio's RTP clock (48 kHz next to Opus).
+            let scale = parameters.encoding.timestampsPerSample
+            self.events = TelephoneEventReceiver(clockRate: parameters.encoding.clockRate)
+            self.outgoingEvents = TelephoneEventSender(samplesPerTick: UInt16(AudioFormat.frameSamples * scale), toneSamples: UInt16(800 * scale))
             self.remote = remote
             self.source = source
             self.sink = sink
@@ -152,7 +159,7 @@ public final class RTPAudioStream: @unchecked Sendable {
         guard let parameters, let remote else { return }
         defer {
             sequence &+= 1
-            timestamp &+= UInt32(frame.count)
+            timestamp &+= UInt32(frame.count * parameters.encoding.timestampsPerSample)
             checkTimeout()
         }
         if let overlay {
@@ -184,19 +191,19 @@ public final class RTPAudioStream: @unchecked Sendable {
             statistics.octetsSent += 4
             return
         }
+        guard let codec else { return }
         let header = RTPHeader(payloadType: parameters.payloadType, sequenceNumber: sequence, timestamp: timestamp, ssrc: ssrc)
-        var buffer = channel.allocator.buffer(capacity: 12 + frame.count)
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 12 + frame.count) { out in
+        var buffer = channel.allocator.buffer(capacity: 12 + codec.maxPayloadBytes)
+        var payloadBytes = 0
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 12 + codec.maxPayloadBytes) { out in
             header.writeFixedHeader(into: out)
-            frame.withUnsafeBufferPointer { samples in
-                let payload = UnsafeMutableBufferPointer(rebasing: out.bindMemory(to: UInt8.self)[12..<(12 + samples.count)])
-                G711.encode(samples, law: parameters.law, into: payload)
-            }
-            return 12 + frame.count
+            payloadBytes = frame.withUnsafeBufferPointer { codec.encode($0, into: UnsafeMutableRawBufferPointer(rebasing: out[12...])) }
+            return payloadBytes == 0 ? 0 : 12 + payloadBytes
         }
+        guard payloadBytes > 0 else { return }
         channel.write(AddressedEnvelope(remoteAddress: remote, data: buffer), promise: nil)
         statistics.packetsSent += 1
-        statistics.octetsSent += UInt64(frame.count)
+        statistics.octetsSent += UInt64(payloadBytes)
     }
 
     func flush() { channel.flush() }
@@ -217,7 +224,7 @@ public final class RTPAudioStream: @unchecked Sendable {
             guard let (header, range) = try? RTPHeader.parse(bytes),
                   header.payloadType == parameters.payloadType || header.payloadType == parameters.telephoneEventPayloadType else { return false }
             if reception == nil {
-                reception = RTPReceptionStatistics(ssrc: header.ssrc, firstSequence: header.sequenceNumber, clockRate: AudioFormat.sampleRate)
+                reception = RTPReceptionStatistics(ssrc: header.ssrc, firstSequence: header.sequenceNumber, clockRate: parameters.encoding.clockRate)
             }
             guard reception?.ssrc == header.ssrc else { return false }
             let elapsed = (ContinuousClock.now - started).components
@@ -228,13 +235,13 @@ public final class RTPAudioStream: @unchecked Sendable {
                    let digit = events.handle(event, timestamp: header.timestamp, arrival: arrival) {
                     onDigit?(digit)
                 }
-            } else if let sink {
+            } else if let sink, let codec {
                 let first = firstTimestamp ?? header.timestamp
                 firstTimestamp = first
-                if received.count < range.count { received = [Int16](repeating: 0, count: range.count) }
                 received.withUnsafeMutableBufferPointer { out in
-                    G711.decode(UnsafeRawBufferPointer(rebasing: bytes[range]), law: parameters.law, into: out)
-                    sink.write(UnsafeBufferPointer(rebasing: out[..<range.count]), at: Int(header.timestamp &- first))
+                    let n = codec.decode(UnsafeRawBufferPointer(rebasing: bytes[range]), into: out)
+                    let position = Int(header.timestamp &- first) / parameters.encoding.timestampsPerSample
+                    if n > 0 { sink.write(UnsafeBufferPointer(rebasing: out[..<n]), at: position) }
                 }
             }
             return true

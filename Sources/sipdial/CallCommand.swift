@@ -4,6 +4,7 @@ import Media
 import NIOCore
 import NIOPosix
 import RTP
+import SDP
 import SIPCore
 import SIPTransport
 import SIPUserAgent
@@ -53,6 +54,8 @@ struct CallCommand: AsyncParsableCommand {
     var ttsCache: String?
     @Option(name: .customLong("repeat"), help: "Play the file this many times (0: until --hold ends).")
     var repeatCount = 1
+    @Option(help: "Codec to offer: pcmu, pcma or opus; repeat it for a preference list (default: pcmu then pcma).")
+    var codec: [AudioCodec] = []
     @Option(help: "Record what the far end sends to this WAV file (8 kHz mono).")
     var record: String?
     @Option(help: "Send these DTMF digits (0-9 * # A-D) as RFC 4733 telephone-events once answered.")
@@ -144,7 +147,8 @@ struct CallCommand: AsyncParsableCommand {
         var config = OutboundCall.Configuration(
             target: uri, from: callerAddress(endpoint), contact: endpoint.contact(user: "sipdial"), via: endpoint.via,
             destinations: destinations, transport: endpoint.kind,
-            offer: AudioOffer(address: endpoint.bound.ipAddress ?? "127.0.0.1", port: media.localPort),
+            offer: AudioOffer(address: endpoint.bound.ipAddress ?? "127.0.0.1", port: media.localPort,
+                              preferences: AudioPreferences(codecs: codec.isEmpty ? [.pcmu, .pcma] : codec)),
             ringTimeout: .milliseconds(Int64(ringTimeout * 1000)))
         config.username = user
         config.password = password
@@ -354,3 +358,4 @@ extension HostPort {
 }
 
 extension DTMFMode: ExpressibleByArgument {}
+extension AudioCodec: ExpressibleByArgument {}

@@ -66,16 +66,17 @@ final class CallMedia: @unchecked Sendable {
     /// file has played `--repeat` times; `onTimeout` when no RTP arrives for `--rtp-timeout` s.
     func start(_ negotiated: NegotiatedAudio, onPlaybackFinished: @escaping @Sendable () -> Void,
                onTimeout: @escaping @Sendable () -> Void, onDigit: @escaping @Sendable (ReceivedDigit) -> Void) throws {
-        let law: G711.Law
+        let encoding: RTPAudioEncoding
         switch negotiated.codec {
-        case .pcmu: law = .muLaw
-        case .pcma: law = .aLaw
-        case .opus: throw UnsupportedCodec(codec: "opus")
+        case .pcmu: encoding = .pcmu
+        case .pcma: encoding = .pcma
+        case .opus: encoding = .opus
         }
-        let events = negotiated.telephoneEvent.flatMap { $0.clockRate == AudioFormat.sampleRate ? UInt8($0.payloadType) : nil }
+        // Telephone-events must share the audio's RTP clock to be sent and read in step.
+        let events = negotiated.telephoneEvent.flatMap { $0.clockRate == encoding.clockRate ? UInt8($0.payloadType) : nil }
         usesInband = dtmfMode == .inband || (dtmfMode == .auto && events == nil)
         let parameters = RTPStreamParameters(remoteAddress: negotiated.remoteAddress, remotePort: negotiated.remotePort,
-                                             payloadType: UInt8(negotiated.payloadType), law: law,
+                                             payloadType: UInt8(negotiated.payloadType), encoding: encoding,
                                              telephoneEventPayloadType: usesInband ? nil : events, timeout: rtpTimeout)
         stream.onTimeout = onTimeout
         stream.onDigit = onDigit
@@ -116,8 +117,4 @@ enum DTMFMode: String, CaseIterable {
     case auto, rfc4733, inband
 }
 
-/// The answer chose a codec the media engine cannot send yet.
-struct UnsupportedCodec: Error, CustomStringConvertible {
-    var codec: String
-    var description: String { "the peer chose \(codec), which this build does not send yet: no audio" }
-}
+

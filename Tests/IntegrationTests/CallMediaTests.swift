@@ -36,6 +36,32 @@ struct CallMediaTests {
         #expect(correlation >= 0.98, "normalized cross-correlation \(correlation) at lag \(lag)")
     }
 
+    /// An Opus call (RFC 7587, 48 kHz RTP clock): SIPp answers with opus/48000/2 and echoes;
+    /// sipdial's Opus-decoded recording matches the prompt after the codec's 6.5 ms delay.
+    @Test func opusCallCarriesTheAudio() async throws {
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = Ports.free(), mediaPort = Ports.free()
+        let sipp = try SIPp.start(["-sf", SIPp.scenario("uas_opus_echo"), "-rtp_echo", "-mp", String(mediaPort), "-t", "u1", "-m", "1"],
+                                  localPort: port, timeoutSeconds: 30, in: dir)
+        #expect(await Ports.waitUntilBound(port, udp: true), "SIPp did not bind: \(sipp.text)")
+        let recording = dir.appendingPathComponent("opus.wav").path
+        let (status, out) = try await SipdialBinary.run(["call", "sip:echo@127.0.0.1:\(port)", "--local-address", "127.0.0.1", "--json", "--codec", "opus",
+                                                         "--play", Self.prompt, "--record", recording, "--hold", "0.5"], timeout: .seconds(40))
+        #expect(await sipp.wait(timeout: .seconds(20)) == 0, "SIPp: \(sipp.text.suffix(600)) \(SIPp.errors(in: dir))")
+        #expect(status == 0, "\(out)")
+        let line = out.split(separator: "\n").last { $0.hasPrefix("{") } ?? ""
+        let json = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
+        let rtp = json["rtp"] as? [String: Any] ?? [:]
+        #expect((rtp["packets_received"] as? Int ?? 0) >= 263, "\(out)")
+        // Opus packets are far smaller than G.711's 160 bytes.
+        #expect((rtp["octets_sent"] as? Int ?? 0) < 100 * (rtp["packets_sent"] as? Int ?? 1), "\(out)")
+        let source = try WAVAudio.read(path: Self.prompt).samples
+        let echoed = try WAVAudio.read(path: recording).samples
+        let (correlation, lag) = Self.bestCorrelation(source, echoed, maxLag: 160)
+        #expect(correlation >= 0.9 && lag >= 0, "normalized cross-correlation \(correlation) at lag \(lag) (0.96 at 52 measured)")
+    }
+
     /// SIPp replays its shipped RFC 4733 captures (digits 1, 2, 3, #): sipdial reports each
     /// digit once and hangs up at '#'.
     @Test func telephoneEventsFromSIPpCapturesAreCollected() async throws {

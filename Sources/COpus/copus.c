@@ -1,0 +1,11 @@
+#include "copus.h"
+
+int sipdial_opus_set_fec(OpusEncoder *encoder, int on, int expected_loss_percent) {
+    int r = opus_encoder_ctl(encoder, OPUS_SET_INBAND_FEC(on));
+    if (r != OPUS_OK) return r;
+    return opus_encoder_ctl(encoder, OPUS_SET_PACKET_LOSS_PERC(expected_loss_percent));
+}
+
+int sipdial_opus_set_bitrate(OpusEncoder *encoder, int bits_per_second) {
+    return opus_encoder_ctl(encoder, OPUS_SET_BITRATE(bits_per_second));
+}

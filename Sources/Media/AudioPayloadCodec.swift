@@ -1,0 +1,52 @@
+/// The payload encodings an RTP audio stream can carry.
+public enum RTPAudioEncoding: Sendable, Equatable {
+    case pcmu, pcma, opus
+
+    /// The RTP timestamp clock: 8 kHz for G.711, always 48 kHz for Opus (RFC 7587 §4.1).
+    public var clockRate: Int { self == .opus ? 48000 : 8000 }
+
+    /// RTP timestamp units per engine sample.
+    public var timestampsPerSample: Int { clockRate / AudioFormat.sampleRate }
+}
+
+/// Encodes the engine's frames into payloads and decodes payloads back, for one stream.
+final class AudioPayloadCodec {
+    let encoding: RTPAudioEncoding
+    private let opusEncoder: OpusEncoder?
+    private let opusDecoder: OpusDecoder?
+
+    init(_ encoding: RTPAudioEncoding) throws {
+        self.encoding = encoding
+        opusEncoder = encoding == .opus ? try OpusEncoder() : nil
+        opusDecoder = encoding == .opus ? try OpusDecoder() : nil
+    }
+
+    /// Room a payload may need (an Opus frame stays far below this at 24 kbit/s).
+    var maxPayloadBytes: Int { encoding == .opus ? 400 : AudioFormat.frameSamples }
+
+    /// Most samples one payload decodes to (120 ms of Opus at 8 kHz).
+    static let maxDecodedSamples = 960
+
+    /// Encodes a frame; returns the payload's length (0 if the encoder failed: nothing is sent).
+    func encode(_ frame: UnsafeBufferPointer<Int16>, into out: UnsafeMutableRawBufferPointer) -> Int {
+        switch encoding {
+        case .pcmu, .pcma:
+            G711.encode(frame, law: encoding == .pcmu ? .muLaw : .aLaw, into: out.bindMemory(to: UInt8.self))
+            return frame.count
+        case .opus:
+            return (try? opusEncoder!.encode(frame, into: out)) ?? 0
+        }
+    }
+
+    /// Decodes a payload into `out`; returns the samples written.
+    func decode(_ payload: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<Int16>) -> Int {
+        switch encoding {
+        case .pcmu, .pcma:
+            let n = min(payload.count, out.count)
+            G711.decode(UnsafeRawBufferPointer(rebasing: payload[..<n]), law: encoding == .pcmu ? .muLaw : .aLaw, into: out)
+            return n
+        case .opus:
+            return payload.isEmpty ? 0 : opusDecoder!.decode(payload, into: out)
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import COpus
+
+public struct OpusError: Error, Sendable, CustomStringConvertible {
+    public var code: Int32
+    public var description: String { "opus: " + String(cString: opus_strerror(code)) }
+}
+
+/// Opus (RFC 6716) through libopus for the engine's 8 kHz mono frames: the codec runs at
+/// 8 kHz internally (narrowband), while RTP counts 48 kHz (RFC 7587 §4.1). In-band FEC is on,
+/// and the decoder conceals a lost frame from the next packet's FEC or by extrapolation.
+public final class OpusEncoder {
+    private let state: OpaquePointer
+
+    public init(bitrate: Int = 24_000, expectedLossPercent: Int = 5) throws(OpusError) {
+        var error: Int32 = 0
+        guard let s = opus_encoder_create(Int32(AudioFormat.sampleRate), 1, OPUS_APPLICATION_VOIP, &error), error == OPUS_OK else {
+            throw OpusError(code: error)
+        }
+        state = s
+        _ = sipdial_opus_set_bitrate(s, Int32(bitrate))
+        _ = sipdial_opus_set_fec(s, 1, Int32(expectedLossPercent))
+    }
+
+    deinit { opus_encoder_destroy(state) }
+
+    /// Encodes one frame into `out`; returns the bytes written.
+    public func encode(_ frame: UnsafeBufferPointer<Int16>, into out: UnsafeMutableRawBufferPointer) throws(OpusError) -> Int {
+        let n = opus_encode(state, frame.baseAddress!, Int32(frame.count), out.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(out.count))
+        guard n > 0 else { throw OpusError(code: n) }
+        return Int(n)
+    }
+}
+
+public final class OpusDecoder {
+    private let state: OpaquePointer
+
+    public init() throws(OpusError) {
+        var error: Int32 = 0
+        guard let s = opus_decoder_create(Int32(AudioFormat.sampleRate), 1, &error), error == OPUS_OK else { throw OpusError(code: error) }
+        state = s
+    }
+
+    deinit { opus_decoder_destroy(state) }
+
+    /// Decodes a packet into `out`; returns the samples written (0 for a bad packet, which is
+    /// dropped). An empty packet asks the decoder to conceal one lost 20 ms frame.
+    public func decode(_ packet: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<Int16>) -> Int {
+        let data = packet.isEmpty ? nil : packet.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let frameSize = packet.isEmpty ? min(out.count, AudioFormat.frameSamples) : out.count
+        let n = opus_decode(state, data, Int32(packet.count), out.baseAddress!, Int32(frameSize), 0)
+        return max(0, Int(n))
+    }
+}
