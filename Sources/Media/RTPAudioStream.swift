@@ -15,6 +15,10 @@ public struct RTPStreamStatistics: Sendable, Equatable, Codable {
     public var packetsDropped: UInt64 = 0
     /// The address RTP was sent to after symmetric-RTP latching, as "ip:port".
     public var remote: String?
+    public var rtcpSent = 0
+    public var rtcpReceived = 0
+    /// Round-trip time from the peer's last report about this stream (RFC 3550 §6.4.1).
+    public var rttMilliseconds: Double?
 
     public init() {}
 }
@@ -29,9 +33,18 @@ public struct RTPStreamParameters: Sendable {
     public var telephoneEventPayloadType: UInt8?
     /// Seconds without a received packet before `onTimeout` fires (0 = never).
     public var timeout: Double
+    /// Where RTCP goes: the peer's RTCP port, or its RTP port with rtcp-mux (RFC 5761).
+    public var remoteRTCPPort: Int
+    public var rtcpMux: Bool
+    /// Mean seconds between reports; each interval is randomized 0.5-1.5× (RFC 3550 §6.3).
+    public var rtcpInterval: Double
 
     public init(remoteAddress: String, remotePort: Int, payloadType: UInt8, encoding: RTPAudioEncoding,
-                telephoneEventPayloadType: UInt8? = nil, timeout: Double = 30) {
+                telephoneEventPayloadType: UInt8? = nil, timeout: Double = 30,
+                remoteRTCPPort: Int? = nil, rtcpMux: Bool = false, rtcpInterval: Double = 5) {
+        self.remoteRTCPPort = rtcpMux ? remotePort : (remoteRTCPPort ?? remotePort + 1)
+        self.rtcpMux = rtcpMux
+        self.rtcpInterval = rtcpInterval
         self.remoteAddress = remoteAddress
         self.remotePort = remotePort
         self.payloadType = payloadType
@@ -49,23 +62,28 @@ public struct RTPStreamParameters: Sendable {
 /// All state is confined to the channel's event loop.
 public final class RTPAudioStream: @unchecked Sendable {
     public let channel: Channel
+    let rtcpChannel: Channel
+    var rtcp: RTCPSession
+    var rtcpRemote: SocketAddress?
+    var rtcpTimer: Scheduled<Void>?
+    var sentSinceReport = false
     private let clock: MediaClock
-    private var parameters: RTPStreamParameters?
-    private var remote: SocketAddress?
+    var parameters: RTPStreamParameters?
+    var remote: SocketAddress?
     private var latched = false
     private var source: AudioSource?
     /// Audio sent instead of `source` until it ends (in-band DTMF tones).
     private var overlay: AudioSource?
     private var sink: AudioSink?
-    private let ssrc = UInt32.random(in: 1...UInt32.max)
+    private let ssrc: UInt32
     private var sequence = UInt16.random(in: 0...UInt16.max)
-    private var timestamp = UInt32.random(in: 0...UInt32.max)
+    var timestamp = UInt32.random(in: 0...UInt32.max)
     private var frame = [Int16](repeating: 0, count: AudioFormat.frameSamples)
     /// Scratch space for decoded received payloads, reused for every packet.
     private var received = [Int16](repeating: 0, count: AudioPayloadCodec.maxDecodedSamples)
-    private var reception: RTPReceptionStatistics?
+    var reception: RTPReceptionStatistics?
     private var firstTimestamp: UInt32?
-    private var statistics = RTPStreamStatistics()
+    var statistics = RTPStreamStatistics()
     private var lastReceived = ContinuousClock.now
     private var timeoutFired = false
     private var sourceFinished: (() -> Void)?
@@ -78,20 +96,47 @@ public final class RTPAudioStream: @unchecked Sendable {
     private let started = ContinuousClock.now
 
     /// Binds a UDP socket for the stream on `host` (port 0 picks a free one).
-    public static func bind(host: String, port: Int = 0, group: EventLoopGroup) async throws -> RTPAudioStream {
-        let handler = RTPInboundHandler()
-        let channel = try await DatagramBootstrap(group: group)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
-            .channelInitializer { $0.pipeline.addHandler(handler) }
-            .bind(host: host, port: port).get()
-        let stream = RTPAudioStream(channel: channel, clock: MediaClock(eventLoop: channel.eventLoop))
-        handler.stream = stream
-        return stream
+    /// Binds RTP on an even port from `ports` and RTCP on the port above it, on `host`;
+    /// a pair that is taken is skipped.
+    public static func bind(host: String, ports: RTPPortAllocator, group: EventLoopGroup) async throws -> RTPAudioStream {
+        let handler = RTPInboundHandler(), rtcpHandler = RTPInboundHandler()
+        let loop = group.next()
+        var lastError: Error?
+        for _ in 0..<min(ports.pairCount, 64) {
+            let port = ports.candidate()
+            do {
+                let rtp = try await bindDatagram(host: host, port: port, handler: handler, loop: loop)
+                do {
+                    let rtcp = try await bindDatagram(host: host, port: port + 1, handler: rtcpHandler, loop: loop)
+                    let stream = RTPAudioStream(channel: rtp, rtcpChannel: rtcp, clock: MediaClock(eventLoop: loop))
+                    handler.stream = stream
+                    rtcpHandler.stream = stream
+                    rtcpHandler.isRTCP = true
+                    return stream
+                } catch {
+                    try? await rtp.close()
+                    lastError = error
+                }
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError ?? ChannelError.unknownLocalAddress
     }
 
-    init(channel: Channel, clock: MediaClock) {
+    private static func bindDatagram(host: String, port: Int, handler: RTPInboundHandler, loop: EventLoop) async throws -> Channel {
+        try await DatagramBootstrap(group: loop)
+            .channelInitializer { $0.pipeline.addHandler(handler) }
+            .bind(host: host, port: port).get()
+    }
+
+    init(channel: Channel, rtcpChannel: Channel, clock: MediaClock) {
         self.channel = channel
+        self.rtcpChannel = rtcpChannel
         self.clock = clock
+        let ssrc = UInt32.random(in: 1...UInt32.max)
+        self.ssrc = ssrc
+        self.rtcp = RTCPSession(ssrc: ssrc, cname: "sipdial@\(channel.localAddress?.ipAddress ?? "localhost")")
     }
 
     public var localPort: Int? { channel.localAddress?.port }
@@ -101,6 +146,7 @@ public final class RTPAudioStream: @unchecked Sendable {
     public func start(_ parameters: RTPStreamParameters, source: AudioSource?, sink: AudioSink?,
                       onSourceFinished: (() -> Void)? = nil) throws {
         let remote = try SocketAddress(ipAddress: parameters.remoteAddress, port: parameters.remotePort)
+        let rtcpRemote = try SocketAddress(ipAddress: parameters.remoteAddress, port: parameters.remoteRTCPPort)
         let codec = try AudioPayloadCodec(parameters.encoding)
         channel.eventLoop.execute {
             self.parameters = parameters
@@ -115,7 +161,9 @@ public final class RTPAudioStream: @unchecked Sendable {
             self.sourceFinished = onSourceFinished
             self.lastReceived = .now
             self.statistics.remote = "\(parameters.remoteAddress):\(parameters.remotePort)"
+            self.rtcpRemote = rtcpRemote
             self.clock.add(self)
+            self.scheduleReport()
         }
     }
 
@@ -135,10 +183,13 @@ public final class RTPAudioStream: @unchecked Sendable {
     public func stop() async throws -> (RTPStreamStatistics, [ReceivedDigit]) {
         let summary = try await channel.eventLoop.submit { () -> (RTPStreamStatistics, [ReceivedDigit]) in
             self.clock.remove(self)
+            self.rtcpTimer?.cancel()
+            if self.parameters != nil { self.sendRTCP(self.rtcp.makeBye(reason: "call ended")) }
             self.parameters = nil
             return (self.currentStatistics(), self.events.digits)
         }.get()
         try? await channel.close()
+        try? await rtcpChannel.close()
         return summary
     }
 
@@ -150,6 +201,9 @@ public final class RTPAudioStream: @unchecked Sendable {
             s.packetsLost = max(0, r.cumulativeLost)
             s.jitterMilliseconds = (r.jitterMilliseconds * 100).rounded() / 100
         }
+        s.rtcpSent = rtcp.reportsSent
+        s.rtcpReceived = rtcp.reportsReceived
+        s.rttMilliseconds = rtcp.roundTripTime.map { ($0 * 10_000).rounded() / 10 }
         return s
     }
 
@@ -201,6 +255,7 @@ public final class RTPAudioStream: @unchecked Sendable {
             return payloadBytes == 0 ? 0 : 12 + payloadBytes
         }
         guard payloadBytes > 0 else { return }
+        sentSinceReport = true
         channel.write(AddressedEnvelope(remoteAddress: remote, data: buffer), promise: nil)
         statistics.packetsSent += 1
         statistics.octetsSent += UInt64(payloadBytes)
@@ -220,6 +275,11 @@ public final class RTPAudioStream: @unchecked Sendable {
 
     func receive(_ envelope: AddressedEnvelope<ByteBuffer>) {
         guard let parameters else { return }
+        // RFC 5761 §4: with rtcp-mux, payload types 200-204 on the RTP port are RTCP.
+        if parameters.rtcpMux, envelope.data.readableBytes > 1,
+           let second = envelope.data.getInteger(at: envelope.data.readerIndex + 1, as: UInt8.self), (200...204).contains(second) {
+            return receiveRTCP(envelope)
+        }
         let accepted: Bool = envelope.data.withUnsafeReadableBytes { bytes in
             guard let (header, range) = try? RTPHeader.parse(bytes),
                   header.payloadType == parameters.payloadType || header.payloadType == parameters.telephoneEventPayloadType else { return false }
@@ -261,12 +321,13 @@ public final class RTPAudioStream: @unchecked Sendable {
     }
 }
 
-/// Hands received datagrams to the stream on the event loop.
+/// Hands received datagrams to the stream on the event loop: RTP, or RTCP for the RTCP socket.
 final class RTPInboundHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     weak var stream: RTPAudioStream?
+    var isRTCP = false
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        stream?.receive(unwrapInboundIn(data))
+        if isRTCP { stream?.receiveRTCP(unwrapInboundIn(data)) } else { stream?.receive(unwrapInboundIn(data)) }
     }
 }

@@ -64,6 +64,8 @@ struct CallCommand: AsyncParsableCommand {
     var dtmfMode: DTMFMode = .auto
     @Option(help: "Hang up once this many DTMF digits (RFC 4733) arrived, or at '#'; --hold is how long to wait for them.")
     var collectDtmf: Int?
+    @Option(help: "RTP/RTCP port range LOW-HIGH: RTP on an even port, RTCP on the one above.")
+    var rtpPorts: ClosedRange<Int> = 10_000...20_000
     @Option(help: "Hang up when no RTP arrives for this many seconds (0: never).")
     var rtpTimeout: Double = 30
     @Flag(help: "Print the outcome as one JSON object.")
@@ -142,7 +144,7 @@ struct CallCommand: AsyncParsableCommand {
         }
         let speech = say.map { SpeechRequest(text: $0, voice: voice) }
         let media = try await CallMedia.prepare(play: play, say: speech, ttsCache: ttsCache, repeatCount: repeatCount, record: record, rtpTimeout: rtpTimeout,
-                                                dtmfMode: dtmfMode, host: endpoint.bound.ipAddress ?? "127.0.0.1", group: endpoint.group)
+                                                dtmfMode: dtmfMode, rtpPorts: RTPPortAllocator(range: rtpPorts), host: endpoint.bound.ipAddress ?? "127.0.0.1", group: endpoint.group)
         let dispatcher = SIPSessionDispatcher(transactions: endpoint.transactions)
         var config = OutboundCall.Configuration(
             target: uri, from: callerAddress(endpoint), contact: endpoint.contact(user: "sipdial"), via: endpoint.via,
@@ -326,6 +328,9 @@ struct CallCommand: AsyncParsableCommand {
                                 "octets_received": s.octetsReceived, "packets_lost": s.packetsLost,
                                 "jitter_ms": s.jitterMilliseconds, "packets_dropped": s.packetsDropped]
         o["remote"] = s.remote
+        o["rtcp_sent"] = s.rtcpSent
+        o["rtcp_received"] = s.rtcpReceived
+        o["rtt_ms"] = s.rttMilliseconds
         return o
     }
 
@@ -359,3 +364,12 @@ extension HostPort {
 
 extension DTMFMode: ExpressibleByArgument {}
 extension AudioCodec: ExpressibleByArgument {}
+
+/// `LOW-HIGH` for --rtp-ports.
+extension ClosedRange<Int>: @retroactive ExpressibleByArgument {
+    public init?(argument: String) {
+        let parts = argument.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 2, parts[0] >= 1024, parts[1] <= 65535, parts[1] - parts[0] >= 1 else { return nil }
+        self = parts[0]...parts[1]
+    }
+}

@@ -22,12 +22,12 @@ final class CallMedia: @unchecked Sendable {
 
     /// Reads the WAV to play before anything is sent, so a bad file fails the command early.
     static func prepare(play: String?, say: SpeechRequest?, ttsCache: String?, repeatCount: Int, record: String?,
-                        rtpTimeout: Double, dtmfMode: DTMFMode, host: String, group: EventLoopGroup) async throws -> CallMedia {
+                        rtpTimeout: Double, dtmfMode: DTMFMode, rtpPorts: RTPPortAllocator, host: String, group: EventLoopGroup) async throws -> CallMedia {
         var audio = try play.map(loadPlayback)
         if let say {
             audio = try SpeechSynthesizer(cacheDirectory: speechCache(ttsCache)).audio(for: say)
         }
-        let stream = try await RTPAudioStream.bind(host: host, group: group)
+        let stream = try await RTPAudioStream.bind(host: host, ports: rtpPorts, group: group)
         return CallMedia(stream: stream, playback: audio, repeatCount: repeatCount, recordPath: record, rtpTimeout: rtpTimeout, dtmfMode: dtmfMode)
     }
 
@@ -77,7 +77,8 @@ final class CallMedia: @unchecked Sendable {
         usesInband = dtmfMode == .inband || (dtmfMode == .auto && events == nil)
         let parameters = RTPStreamParameters(remoteAddress: negotiated.remoteAddress, remotePort: negotiated.remotePort,
                                              payloadType: UInt8(negotiated.payloadType), encoding: encoding,
-                                             telephoneEventPayloadType: usesInband ? nil : events, timeout: rtpTimeout)
+                                             telephoneEventPayloadType: usesInband ? nil : events, timeout: rtpTimeout,
+                                             remoteRTCPPort: negotiated.remoteRTCPPort, rtcpMux: negotiated.rtcpMux)
         stream.onTimeout = onTimeout
         stream.onDigit = onDigit
         var sinks: [AudioSink] = recorder.map { [$0] } ?? []

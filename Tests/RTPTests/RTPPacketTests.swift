@@ -122,3 +122,39 @@ struct FixedHeaderTests {
         #expect(fixed == header.serialized(payload: [UInt8]()))
     }
 }
+
+struct RTCPSessionTests {
+    /// Two sides exchange reports; each learns the round trip from the other's block.
+    @Test func roundTripFromEchoedSenderReports() throws {
+        var a = RTCPSession(ssrc: 1, cname: "a@x"), b = RTCPSession(ssrc: 2, cname: "b@y")
+        var aHearsB: RTPReceptionStatistics? = RTPReceptionStatistics(ssrc: 2, firstSequence: 0, clockRate: 8000)
+        var bHearsA: RTPReceptionStatistics? = RTPReceptionStatistics(ssrc: 1, firstSequence: 0, clockRate: 8000)
+        for i in 0..<5 {
+            aHearsB!.record(sequence: UInt16(i), timestamp: UInt32(i * 160), payloadOctets: 160, arrival: Double(i) * 0.02)
+            bHearsA!.record(sequence: UInt16(i), timestamp: UInt32(i * 160), payloadOctets: 160, arrival: Double(i) * 0.02)
+        }
+        let t0 = 1_800_000_000.0
+        // A's SR reaches B 40 ms later; B answers 1 s after that; it reaches A 40 ms later.
+        let sr = a.makeReport(now: t0, rtpTimestamp: 800, packetsSent: 5, octetsSent: 800, sentSinceLastReport: true, reception: &aHearsB)
+        #expect(sr.withUnsafeBytes { b.receive($0, now: t0 + 0.04) })
+        let rr = b.makeReport(now: t0 + 1.04, rtpTimestamp: 0, packetsSent: 0, octetsSent: 0, sentSinceLastReport: false, reception: &bHearsA)
+        #expect(rr.withUnsafeBytes { a.receive($0, now: t0 + 1.08) })
+        #expect(abs((a.roundTripTime ?? 0) - 0.08) < 0.001, "\(String(describing: a.roundTripTime))")
+        #expect(b.roundTripTime == nil, "B has not had a block about itself yet")
+        let parsed = try rr.withUnsafeBytes { try RTCPPacket.parseCompound($0) }
+        guard case .receiverReport(_, let blocks) = parsed[0] else { Issue.record("not an RR"); return }
+        #expect(blocks.first?.ssrc == 1 && blocks.first?.cumulativeLost == 0)
+    }
+
+    @Test func ownLoopedPacketsAndGarbageAreNotCounted() throws {
+        var a = RTCPSession(ssrc: 7, cname: "a")
+        var none: RTPReceptionStatistics?
+        let own = a.makeReport(now: 1_800_000_000, rtpTimestamp: 0, packetsSent: 1, octetsSent: 1, sentSinceLastReport: true, reception: &none)
+        #expect(!own.withUnsafeBytes { a.receive($0, now: 1_800_000_000) })
+        #expect(![UInt8](repeating: 0xFF, count: 12).withUnsafeBytes { a.receive($0, now: 0) })
+        #expect(a.reportsReceived == 0 && a.malformed == 1)
+        let bye = a.makeBye(reason: "done")
+        let parsed = try bye.withUnsafeBytes { try RTCPPacket.parseCompound($0) }
+        #expect(parsed.last == .bye(ssrcs: [7], reason: "done"))
+    }
+}
