@@ -14,11 +14,13 @@ final class AudioPayloadCodec {
     let encoding: RTPAudioEncoding
     private let opusEncoder: OpusEncoder?
     private let opusDecoder: OpusDecoder?
+    private let concealer: PacketLossConcealer?
 
     init(_ encoding: RTPAudioEncoding) throws {
         self.encoding = encoding
         opusEncoder = encoding == .opus ? try OpusEncoder() : nil
         opusDecoder = encoding == .opus ? try OpusDecoder() : nil
+        concealer = encoding == .opus ? nil : PacketLossConcealer()
     }
 
     /// Room a payload may need (an Opus frame stays far below this at 24 kbit/s).
@@ -44,9 +46,23 @@ final class AudioPayloadCodec {
         case .pcmu, .pcma:
             let n = min(payload.count, out.count)
             G711.decode(UnsafeRawBufferPointer(rebasing: payload[..<n]), law: encoding == .pcmu ? .muLaw : .aLaw, into: out)
+            concealer?.received(UnsafeMutableBufferPointer(rebasing: out[..<n]))
             return n
         case .opus:
             return payload.isEmpty ? 0 : opusDecoder!.decode(payload, into: out)
+        }
+    }
+
+    /// A substitute for one lost 20 ms frame: Opus's own concealment (RFC 6716 §4.4), or
+    /// spandsp's for G.711. Returns the samples written.
+    func conceal(into out: UnsafeMutableBufferPointer<Int16>) -> Int {
+        let n = min(out.count, AudioFormat.frameSamples)
+        switch encoding {
+        case .pcmu, .pcma:
+            concealer?.conceal(UnsafeMutableBufferPointer(rebasing: out[..<n]))
+            return n
+        case .opus:
+            return opusDecoder!.decode(UnsafeRawBufferPointer(start: nil, count: 0), into: UnsafeMutableBufferPointer(rebasing: out[..<n]))
         }
     }
 }

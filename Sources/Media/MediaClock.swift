@@ -1,7 +1,7 @@
 import NIOCore
 
 /// One clock per media event loop (DESIGN.md): every 20 ms it asks each stream to send its
-/// frame, then flushes once. Ticks are scheduled at absolute deadlines (start + n × 20 ms),
+/// frame, flushes once, then has each stream play one received frame out of its jitter buffer. Ticks are scheduled at absolute deadlines (start + n × 20 ms),
 /// so lateness in one tick is not carried into the next; after a stall of more than five
 /// frames the grid restarts from now instead of bursting to catch up.
 public final class MediaClock: @unchecked Sendable {
@@ -48,6 +48,7 @@ public final class MediaClock: @unchecked Sendable {
     private func fire() {
         for stream in streams.values { stream.sendFrame() }
         for stream in streams.values { stream.flush() }
+        for stream in streams.values { stream.playFrame() }
         if !streams.isEmpty { schedule() }
     }
 }

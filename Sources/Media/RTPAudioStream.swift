@@ -91,6 +91,8 @@ public final class RTPAudioStream: @unchecked Sendable {
     /// Called on the event loop for each DTMF digit received as telephone-events (RFC 4733).
     public var onDigit: ((ReceivedDigit) -> Void)?
     private var codec: AudioPayloadCodec?
+    /// Received audio waiting for its turn (adaptive depth, reordering, loss).
+    private var playoutBuffer = JitterBuffer<[UInt8]>()
     private var events = TelephoneEventReceiver(clockRate: AudioFormat.sampleRate)
     private var outgoingEvents = TelephoneEventSender()
     private let started = ContinuousClock.now
@@ -154,6 +156,7 @@ public final class RTPAudioStream: @unchecked Sendable {
             // Telephone-events count in the audio's RTP clock (48 kHz next to Opus).
             let scale = parameters.encoding.timestampsPerSample
             self.events = TelephoneEventReceiver(clockRate: parameters.encoding.clockRate)
+            self.playoutBuffer = JitterBuffer(frameUnits: UInt32(AudioFormat.frameSamples * scale))
             self.outgoingEvents = TelephoneEventSender(samplesPerTick: UInt16(AudioFormat.frameSamples * scale), toneSamples: UInt16(800 * scale))
             self.remote = remote
             self.source = source
@@ -263,6 +266,30 @@ public final class RTPAudioStream: @unchecked Sendable {
 
     func flush() { channel.flush() }
 
+    /// Plays one frame out of the jitter buffer into the sink (once per clock tick): the
+    /// packet due now, decoded, or a concealed substitute when it is missing.
+    func playFrame() {
+        guard let parameters, let sink, let codec else { return }
+        let due = playoutBuffer.next()
+        let timestamp: UInt32
+        switch due {
+        case .idle: return
+        case .frame(_, let ts), .missing(let ts): timestamp = ts
+        }
+        let first = firstTimestamp ?? timestamp
+        firstTimestamp = first
+        received.withUnsafeMutableBufferPointer { out in
+            let n: Int
+            if case .frame(let payload, _) = due {
+                n = payload.withUnsafeBytes { codec.decode($0, into: out) }
+            } else {
+                n = codec.conceal(into: out)
+            }
+            let position = Int(timestamp &- first) / parameters.encoding.timestampsPerSample
+            if n > 0 { sink.write(UnsafeBufferPointer(rebasing: out[..<n]), at: position) }
+        }
+    }
+
     private func checkTimeout() {
         guard let parameters, parameters.timeout > 0, !timeoutFired else { return }
         if ContinuousClock.now - lastReceived > .milliseconds(Int64(parameters.timeout * 1000)) {
@@ -295,14 +322,9 @@ public final class RTPAudioStream: @unchecked Sendable {
                    let digit = events.handle(event, timestamp: header.timestamp, arrival: arrival) {
                     onDigit?(digit)
                 }
-            } else if let sink, let codec {
-                let first = firstTimestamp ?? header.timestamp
-                firstTimestamp = first
-                received.withUnsafeMutableBufferPointer { out in
-                    let n = codec.decode(UnsafeRawBufferPointer(rebasing: bytes[range]), into: out)
-                    let position = Int(header.timestamp &- first) / parameters.encoding.timestampsPerSample
-                    if n > 0 { sink.write(UnsafeBufferPointer(rebasing: out[..<n]), at: position) }
-                }
+            } else if sink != nil {
+                playoutBuffer.insert(Array(bytes[range]), timestamp: header.timestamp)
+                if let jitter = reception?.jitter { playoutBuffer.adapt(toJitter: jitter) }
             }
             return true
         }

@@ -1,0 +1,86 @@
+/// An adaptive playout buffer for one RTP stream (RFC 3550 §6.4.1 jitter drives the depth).
+///
+/// Packets go in as they arrive, in any order; the media clock takes one frame per tick in
+/// timestamp order. The buffer holds back `targetDepth` frames before playing (more when
+/// the measured jitter grows, up to `maxDepth`), answers `.missing` for a frame that never
+/// came (the caller conceals it), drops packets that arrive after their turn, and starts
+/// over after a long underrun so a new talkspurt is not played late.
+public struct JitterBuffer<Payload: Sendable>: Sendable {
+    public enum Output: Sendable {
+        case frame(Payload, timestamp: UInt32)
+        /// The frame at this timestamp is lost or late: conceal it.
+        case missing(timestamp: UInt32)
+        /// Nothing to play yet (buffering, or the stream has stopped).
+        case idle
+    }
+
+    /// RTP timestamp units per frame (160 for 20 ms at 8 kHz).
+    public let frameUnits: UInt32
+    public let minDepth: Int
+    public let maxDepth: Int
+    public private(set) var targetDepth: Int
+    public private(set) var lateDropped = 0
+    public private(set) var concealed = 0
+    private var packets: [UInt32: Payload] = [:]
+    /// The timestamp of the next frame to play, once playing.
+    private var playout: UInt32?
+    private var underruns = 0
+
+    public init(frameUnits: UInt32 = 160, minDepth: Int = 2, maxDepth: Int = 10) {
+        self.frameUnits = frameUnits
+        self.minDepth = minDepth
+        self.maxDepth = maxDepth
+        self.targetDepth = minDepth
+    }
+
+    public var bufferedFrames: Int { packets.count }
+
+    /// Adds a received packet. A packet whose turn has passed is dropped and counted.
+    public mutating func insert(_ payload: Payload, timestamp: UInt32) {
+        if let playout, Int32(bitPattern: timestamp &- playout) < 0 {
+            lateDropped += 1
+            return
+        }
+        guard packets.count < maxDepth * 4 else { return }   // a flood cannot grow it without bound
+        packets[timestamp] = payload
+    }
+
+    /// Sets the depth from the interarrival jitter (timestamp units): enough frames to
+    /// cover about three times the jitter, within `minDepth...maxDepth`.
+    public mutating func adapt(toJitter jitter: UInt32) {
+        let frames = Int((3 * UInt64(jitter) + UInt64(frameUnits) - 1) / UInt64(frameUnits)) + 1
+        targetDepth = min(max(frames, minDepth), maxDepth)
+    }
+
+    /// The frame for this tick.
+    public mutating func next() -> Output {
+        guard let current = playout else {
+            guard packets.count >= targetDepth, let first = earliest() else { return .idle }
+            playout = first
+            return next()
+        }
+        playout = current &+ frameUnits
+        if let payload = packets.removeValue(forKey: current) {
+            underruns = 0
+            // Far more than the target queued (the sender sped up, or a burst): skip ahead.
+            if packets.count > targetDepth + 3, let first = earliest() { playout = first }
+            return .frame(payload, timestamp: current)
+        }
+        if packets.isEmpty {
+            underruns += 1
+            // A long silence: forget the timeline and buffer the next talkspurt afresh.
+            if underruns > 3 {
+                playout = nil
+                underruns = 0
+                return .idle
+            }
+        }
+        concealed += 1
+        return .missing(timestamp: current)
+    }
+
+    private func earliest() -> UInt32? {
+        guard let any = packets.keys.first else { return nil }
+        return packets.keys.reduce(any) { Int32(bitPattern: $1 &- $0) < 0 ? $1 : $0 }
+    }
+}

@@ -1,0 +1,62 @@
+import RTP
+import Testing
+
+struct JitterBufferTests {
+    /// Drains `n` ticks into a readable trace: the payload number, "?" for missing, "-" idle.
+    static func drain(_ b: inout JitterBuffer<Int>, _ n: Int) -> String {
+        (0..<n).map { _ in
+            switch b.next() {
+            case .frame(let p, _): String(p)
+            case .missing: "?"
+            case .idle: "-"
+            }
+        }.joined(separator: " ")
+    }
+
+    @Test func reorderedPacketsPlayInOrderAfterTheInitialDepth() {
+        var b = JitterBuffer<Int>(frameUnits: 160, minDepth: 2)
+        b.insert(0, timestamp: 1000)
+        #expect(Self.drain(&b, 1) == "-", "buffering")
+        b.insert(2, timestamp: 1320)
+        b.insert(1, timestamp: 1160)
+        #expect(Self.drain(&b, 3) == "0 1 2")
+    }
+
+    @Test func aLostPacketIsConcealedAndALateOneDropped() {
+        var b = JitterBuffer<Int>(frameUnits: 160, minDepth: 2)
+        for (p, ts) in [(0, 0), (1, 160), (3, 480), (4, 640)] as [(Int, UInt32)] { b.insert(p, timestamp: ts) }
+        #expect(Self.drain(&b, 3) == "0 1 ?")
+        b.insert(2, timestamp: 320)   // arrives after its turn
+        #expect(Self.drain(&b, 2) == "3 4")
+        #expect(b.lateDropped == 1 && b.concealed == 1)
+    }
+
+    @Test func timestampsWrapAround() {
+        var b = JitterBuffer<Int>(frameUnits: 160, minDepth: 2)
+        for i in 0..<4 { b.insert(i, timestamp: UInt32.max - 319 &+ UInt32(i * 160)) }
+        #expect(Self.drain(&b, 4) == "0 1 2 3")
+    }
+
+    @Test func depthFollowsJitterWithinBounds() {
+        var b = JitterBuffer<Int>(frameUnits: 160, minDepth: 2, maxDepth: 8)
+        b.adapt(toJitter: 0)
+        #expect(b.targetDepth == 2)
+        b.adapt(toJitter: 400)   // 50 ms of jitter: 3 × 50 ms covered by 8 frames
+        #expect(b.targetDepth == 8)
+        b.adapt(toJitter: 160)
+        #expect(b.targetDepth == 4)
+        b.adapt(toJitter: 100_000)
+        #expect(b.targetDepth == 8)
+    }
+
+    @Test func aLongSilenceRestartsBuffering() {
+        var b = JitterBuffer<Int>(frameUnits: 160, minDepth: 2)
+        b.insert(0, timestamp: 0)
+        b.insert(1, timestamp: 160)
+        #expect(Self.drain(&b, 7) == "0 1 ? ? ? - -", "three frames (60 ms) are concealed, then it waits")
+        // The next talkspurt, far later, is buffered and played from its own start.
+        b.insert(7, timestamp: 160_000)
+        b.insert(8, timestamp: 160_160)
+        #expect(Self.drain(&b, 2) == "7 8")
+    }
+}
