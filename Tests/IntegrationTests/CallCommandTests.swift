@@ -150,6 +150,22 @@ extension CallCommandTests {
 }
 
 extension CallCommandTests {
+    /// RFC 4028 §10: the far end took the refresher role and went quiet; sipdial sends BYE
+    /// with Q.850 cause 102 before the 4 s session expires, long before --hold ends.
+    @Test func sessionExpiryEndsTheCallWithBye() async throws {
+        let r = try await callSIPp("uas_session_expires", ["--hold", "30", "--rtp-timeout", "0"])
+        #expect(r.status == 0 && r.outcome == "answered" && r.hungUpBy == "local", "\(r.output)")
+        let talk = (r.json["times"] as? [String: Any])?["talk"] as? Double ?? 99
+        #expect(talk > 2 && talk < 4.5, "BYE between half the interval and its end: \(r.output)")
+    }
+
+    /// RFC 3261 §14.2: a re-INVITE from the far end while sipdial's own refresh re-INVITE is
+    /// pending gets 491; the call carries on once sipdial's refresh is answered.
+    @Test func reInviteGlareIsAnswered491() async throws {
+        let r = try await callSIPp("uas_reinvite_glare", ["--hold", "3.5", "--rtp-timeout", "0"])
+        #expect(r.status == 0 && r.outcome == "answered" && r.hungUpBy == "local", "\(r.output)")
+    }
+
     @Test func blindTransferWithReferAndSipfragNotify() async throws {
         let r = try await callSIPp("uas_refer", ["--hold", "0.3", "--transfer-to", "sip:agent@example.com"])
         #expect(r.status == 0 && r.outcome == "answered" && r.hungUpBy == "local", "\(r.output)")
