@@ -74,7 +74,7 @@ extension OutboundCall: SIPSessionEndpoint {
     /// The SDP of this side for an answer or a new offer: the same session, version + 1
     /// (RFC 3264 §8).
     func nextAnswer() -> [UInt8] {
-        offer.version += 1
+        offer.nextVersion()
         return offer.body
     }
 

@@ -1,5 +1,4 @@
 import NIOCore
-import SDP
 import SIPCore
 import SIPTransaction
 import SIPTransport
@@ -58,9 +57,9 @@ public final class OutboundCall: @unchecked Sendable {
     public enum Event: Sendable, Equatable {
         /// A provisional response (180, 183 ...).
         case progress(Int)
-        /// The 2xx arrived and was acknowledged; the audio agreed by its SDP answer, or nil
-        /// when the answer had none usable (RFC 3264 §7).
-        case answered(NegotiatedAudio?)
+        /// The 2xx arrived and was acknowledged; its body is the SDP answer, which
+        /// `AudioOffer.negotiate(answer:)` reads (RFC 3264 §7) away from the signaling loop.
+        case answered(sdp: [UInt8])
         case ended(CallResult)
     }
 
@@ -281,16 +280,10 @@ public final class OutboundCall: @unchecked Sendable {
                 // The answer crossed our CANCEL: the call is up, so it ends with BYE (§9.1).
                 self.bye(reason: reason)
             } else {
-                self.onEvent(.answered(self.negotiatedAudio(from: r)))
+                self.onEvent(.answered(sdp: r.body))
                 self.startSessionTimer(SessionTimer(answeredBy: r))
             }
         }
-    }
-
-    /// Reads the SDP answer in a 2xx against this side's offer (RFC 3264 §7).
-    private func negotiatedAudio(from r: SIPResponse) -> NegotiatedAudio? {
-        guard !r.body.isEmpty, let answer = try? SDPParser().parse(r.body) else { return nil }
-        return try? OfferAnswer.accept(answer: answer, to: offer.sessionDescription)
     }
 
     private func failure(_ r: SIPResponse) {

@@ -189,7 +189,8 @@ struct CallCommand: AsyncParsableCommand {
             case .call(let index, .progress(let code)):
                 if !json { say("[\(code)] progress" + (index > 0 ? " (transfer)" : "")) }
                 if index > 0 { calls[0].reportTransfer(status: code, reason: SIPResponse.defaultReason(code)) }
-            case .call(let index, .answered(let negotiated)):
+            case .call(let index, .answered(let sdp)):
+                let negotiated = config.offer.negotiate(answer: sdp)
                 let waitsForPlayback = media.plays && repeatCount > 0 && negotiated != nil
                 if !json { say("[200] answered" + (index > 0 ? " (transfer)" : "") + (waitsForPlayback ? ", playing" : ", holding \(hold) s")) }
                 if index > 0 { calls[0].reportTransfer(status: 200, reason: "OK") }
