@@ -7,6 +7,8 @@ final class ExternalProcess: @unchecked Sendable {
     private let output = Pipe()
     private let lock = NSLock()
     private var captured = Data()
+    /// The output pipe was read to its end (every writer closed it).
+    private var drained = false
 
     init(_ executable: String, _ arguments: [String], directory: URL? = nil) throws {
         process.executableURL = URL(fileURLWithPath: executable)
@@ -17,9 +19,14 @@ final class ExternalProcess: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         output.fileHandleForReading.readabilityHandler = { [weak self] h in
             let d = h.availableData
-            guard let self, !d.isEmpty else { return }
+            guard let self else { return }
             self.lock.lock()
-            self.captured.append(d)
+            if d.isEmpty {
+                self.drained = true
+                h.readabilityHandler = nil
+            } else {
+                self.captured.append(d)
+            }
             self.lock.unlock()
         }
         try process.run()
@@ -31,11 +38,18 @@ final class ExternalProcess: @unchecked Sendable {
         return String(decoding: captured, as: UTF8.self)
     }
 
-    /// Waits for exit; kills the process and returns nil after `timeout`.
+    /// Waits for exit, and for the last of its output to be read (SIPp prints its final
+    /// statistics as it exits, and tests read them); kills the process and returns nil after
+    /// `timeout`.
     func wait(timeout: Duration) async -> Int32? {
         let deadline = ContinuousClock.now + timeout
         while true {
-            if let status = exitStatus { return status }
+            if let status = exitStatus {
+                // A forked child may keep the pipe open: wait for the end of output 2 s at most.
+                let drainDeadline = ContinuousClock.now + .seconds(2)
+                while !isDrained, ContinuousClock.now < drainDeadline { try? await Task.sleep(for: .milliseconds(10)) }
+                return status
+            }
             if ContinuousClock.now >= deadline {
                 stop()
                 return nil
@@ -57,6 +71,12 @@ final class ExternalProcess: @unchecked Sendable {
     }
 
     var isRunning: Bool { exitStatus == nil }
+
+    private var isDrained: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return drained
+    }
 
     /// Waits until the output contains `needle`.
     func waitForOutput(_ needle: String, timeout: Duration) async -> Bool {
