@@ -38,6 +38,9 @@ public struct RTPStreamParameters: Sendable {
     public var rtcpMux: Bool
     /// Mean seconds between reports; each interval is randomized 0.5-1.5× (RFC 3550 §6.3).
     public var rtcpInterval: Double
+    /// False while the peer holds the call (it does not want audio): nothing is sent, the
+    /// timeline still advances.
+    public var sends = true
 
     public init(remoteAddress: String, remotePort: Int, payloadType: UInt8, encoding: RTPAudioEncoding,
                 telephoneEventPayloadType: UInt8? = nil, timeout: Double = 30,
@@ -70,7 +73,7 @@ public final class RTPAudioStream: @unchecked Sendable {
     private let clock: MediaClock
     var parameters: RTPStreamParameters?
     var remote: SocketAddress?
-    private var latched = false
+    var latched = false
     private var source: AudioSource?
     /// Audio sent instead of `source` until it ends (in-band DTMF tones).
     private var overlay: AudioSource?
@@ -90,9 +93,9 @@ public final class RTPAudioStream: @unchecked Sendable {
     public var onTimeout: (() -> Void)?
     /// Called on the event loop for each DTMF digit received as telephone-events (RFC 4733).
     public var onDigit: ((ReceivedDigit) -> Void)?
-    private var codec: AudioPayloadCodec?
+    var codec: AudioPayloadCodec?
     /// Received audio waiting for its turn (adaptive depth, reordering, loss).
-    private var playoutBuffer = JitterBuffer<[UInt8]>()
+    var playoutBuffer = JitterBuffer<[UInt8]>()
     private var events = TelephoneEventReceiver(clockRate: AudioFormat.sampleRate)
     private var outgoingEvents = TelephoneEventSender()
     private let started = ContinuousClock.now
@@ -170,6 +173,27 @@ public final class RTPAudioStream: @unchecked Sendable {
         }
     }
 
+    /// Changes where and how the stream sends (a re-INVITE's new offer: address, codec, hold
+    /// or resume); the source, sink and sequence numbering carry on.
+    public func update(_ parameters: RTPStreamParameters) throws {
+        let remote = try SocketAddress(ipAddress: parameters.remoteAddress, port: parameters.remotePort)
+        let rtcpRemote = try SocketAddress(ipAddress: parameters.remoteAddress, port: parameters.remoteRTCPPort)
+        let newCodec = try self.parameters?.encoding == parameters.encoding ? nil : AudioPayloadCodec(parameters.encoding)
+        channel.eventLoop.execute {
+            guard self.parameters != nil else { return }
+            self.parameters = parameters
+            // A new address in the offer wins over the latched one until packets come from it.
+            self.remote = remote
+            self.latched = false
+            self.rtcpRemote = rtcpRemote
+            if let newCodec {
+                self.codec = newCodec
+                self.playoutBuffer = JitterBuffer(frameUnits: UInt32(AudioFormat.frameSamples * parameters.encoding.timestampsPerSample))
+            }
+            self.statistics.remote = "\(parameters.remoteAddress):\(parameters.remotePort)"
+        }
+    }
+
     /// Sends DTMF as tones in the audio, in place of the source until they end (the source
     /// resumes where it paused).
     public func sendInbandDigits(_ digits: String) {
@@ -215,7 +239,6 @@ public final class RTPAudioStream: @unchecked Sendable {
     func sendFrame() {
         guard let parameters, let remote else { return }
         defer {
-            sequence &+= 1
             timestamp &+= UInt32(frame.count * parameters.encoding.timestampsPerSample)
             checkTimeout()
         }
@@ -231,6 +254,7 @@ public final class RTPAudioStream: @unchecked Sendable {
         } else {
             for i in frame.indices { frame[i] = 0 }
         }
+        guard parameters.sends else { return }
         if let eventType = parameters.telephoneEventPayloadType, let event = outgoingEvents.next(timestamp: timestamp) {
             // The event replaces this tick's audio (RFC 4733 §2.5.1), same SSRC and sequence space.
             let header = RTPHeader(marker: event.marker, payloadType: eventType, sequenceNumber: sequence, timestamp: event.timestamp, ssrc: ssrc)
@@ -244,6 +268,7 @@ public final class RTPAudioStream: @unchecked Sendable {
                 return 16
             }
             channel.write(AddressedEnvelope(remoteAddress: remote, data: buffer), promise: nil)
+            sequence &+= 1
             statistics.packetsSent += 1
             statistics.octetsSent += 4
             return
@@ -260,6 +285,7 @@ public final class RTPAudioStream: @unchecked Sendable {
         guard payloadBytes > 0 else { return }
         sentSinceReport = true
         channel.write(AddressedEnvelope(remoteAddress: remote, data: buffer), promise: nil)
+        sequence &+= 1
         statistics.packetsSent += 1
         statistics.octetsSent += UInt64(payloadBytes)
     }

@@ -36,6 +36,16 @@ public struct AudioOffer: Sendable, Equatable {
         body = sdp.bytes
     }
 
+    /// Answers a new offer from the far end in the same session (a re-INVITE, RFC 3264 §8):
+    /// the version goes up and the answer keeps this side's address, port and codecs.
+    public mutating func answer(_ theirOffer: SessionDescription) throws(NegotiationError) -> (body: [UInt8], audio: NegotiatedAudio) {
+        version += 1
+        let origin = SDPOrigin(sessionID: String(sessionID), sessionVersion: version, address: SDPConnection(address: address))
+        let (answer, audio) = try OfferAnswer.answer(to: theirOffer, origin: origin, address: address, port: port, preferences: preferences)
+        body = answer.bytes
+        return (body, audio)
+    }
+
     /// The audio a 2xx's SDP answer agreed to (RFC 3264 §7), or nil when it has none usable.
     /// Callers run this off the signaling event loop.
     public func negotiate(answer body: [UInt8]) -> NegotiatedAudio? {

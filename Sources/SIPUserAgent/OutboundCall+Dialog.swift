@@ -1,4 +1,5 @@
 import NIOCore
+import SDP
 import SIPCore
 import SIPTransaction
 import SIPTransport
@@ -52,19 +53,31 @@ extension OutboundCall: SIPSessionEndpoint {
         inviteAnswered(response)
     }
 
-    /// §14.2: a re-INVITE is answered with the current session (a new SDP version), and its
-    /// 2xx is resent until the ACK; one that arrives while this side's own re-INVITE is
-    /// pending gets 491.
+    /// §14.2: a re-INVITE with an SDP offer is answered by offer/answer (RFC 3264 §8: new
+    /// address, codec, hold or resume; 488 when nothing fits), one without SDP with the
+    /// current session as a new offer; the 2xx is resent until the ACK. One that arrives while
+    /// this side's own re-INVITE is pending gets 491.
     private func answerReInvite(_ tx: SIPServerTransaction) {
         if refreshPending {
             tx.respond(status: 491)
             return
         }
         let r = tx.request
+        var body = nextAnswer
+        var changed: NegotiatedAudio?
+        if !r.body.isEmpty {
+            guard let theirOffer = try? SDPParser().parse(r.body), let (answer, audio) = try? offer.answer(theirOffer) else {
+                tx.respond(status: 488)
+                return
+            }
+            body = { answer }
+            changed = audio
+        }
         dialog?.refreshTarget(from: r.headers)
         let headers = [SIPHeaderField(.contact, contactAddress.description), SIPHeaderField(.contentType, "application/sdp")]
             + refreshAnswerHeaders(r)
-        let ok = SIPResponseFactory.response(to: r, status: 200, toTag: localTag, headers: headers, body: nextAnswer())
+        let ok = SIPResponseFactory.response(to: r, status: 200, toTag: localTag, headers: headers, body: body())
+        if let changed { onEvent(.mediaChanged(changed)) }
         let number = (try? r.headers.cseq())?.sequence ?? 0
         reInviteAnswers.send(ok, on: tx, key: number) { [weak self] in
             self?.eventLoop.execute { self?.bye(reason: Q850Cause(41, text: "No ACK for re-INVITE")) }

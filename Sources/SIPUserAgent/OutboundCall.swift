@@ -1,4 +1,5 @@
 import NIOCore
+import SDP
 import SIPCore
 import SIPTransaction
 import SIPTransport
@@ -60,6 +61,8 @@ public final class OutboundCall: @unchecked Sendable {
         /// The 2xx arrived and was acknowledged; its body is the SDP answer, which
         /// `AudioOffer.negotiate(answer:)` reads (RFC 3264 §7) away from the signaling loop.
         case answered(sdp: [UInt8])
+        /// A re-INVITE from the far end changed the audio (address, codec, hold or resume).
+        case mediaChanged(NegotiatedAudio)
         case ended(CallResult)
     }
 

@@ -212,6 +212,9 @@ struct CallCommand: AsyncParsableCommand {
                     printError("the answer has no usable SDP: no audio")
                 }
                 if !waitsForPlayback { startHold(index) }
+            case .call(_, .mediaChanged(let negotiated)):
+                if !json { say("media changed: \(negotiated.codec.rawValue) to \(negotiated.remoteAddress):\(negotiated.remotePort), \(negotiated.direction.rawValue)") }
+                do { try media.update(negotiated) } catch { printError("\(error)") }
             case .playbackFinished(let index):
                 if !json { say("played \(play ?? ""), holding \(hold) s") }
                 startHold(index)

@@ -166,6 +166,13 @@ extension CallCommandTests {
         #expect(r.status == 0 && r.outcome == "answered" && r.hungUpBy == "local", "\(r.output)")
     }
 
+    /// RFC 3264 §8.4: the far end holds (sendonly → sipdial answers recvonly and stops
+    /// sending) and resumes (sendrecv → sendrecv); SIPp checks both answers.
+    @Test func holdAndResumeByReInvite() async throws {
+        let r = try await callSIPp("uas_hold_resume", ["--hold", "2", "--rtp-timeout", "0"])
+        #expect(r.status == 0 && r.outcome == "answered" && r.hungUpBy == "local", "\(r.output)")
+    }
+
     @Test func blindTransferWithReferAndSipfragNotify() async throws {
         let r = try await callSIPp("uas_refer", ["--hold", "0.3", "--transfer-to", "sip:agent@example.com"])
         #expect(r.status == 0 && r.outcome == "answered" && r.hungUpBy == "local", "\(r.output)")
