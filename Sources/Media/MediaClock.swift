@@ -1,4 +1,5 @@
 import NIOCore
+import Synchronization
 
 /// One clock per media event loop (DESIGN.md): every 20 ms it asks each stream to send its
 /// frame, flushes once, then has each stream play one received frame out of its jitter buffer. Ticks are scheduled at absolute deadlines (start + n × 20 ms),
@@ -12,7 +13,21 @@ public final class MediaClock: @unchecked Sendable {
     private var tick: Int64 = 0
     private let period = TimeAmount.milliseconds(20)
 
-    public init(eventLoop: EventLoop) { self.eventLoop = eventLoop }
+    init(eventLoop: EventLoop) { self.eventLoop = eventLoop }
+
+    /// Every event loop's one clock, made on first use and kept for the life of the process
+    /// (event loops live as long).
+    private static let clocks = Mutex<[ObjectIdentifier: MediaClock]>([:])
+
+    /// The clock of `eventLoop`: all streams on a loop tick together.
+    public static func of(_ eventLoop: EventLoop) -> MediaClock {
+        clocks.withLock { clocks in
+            if let clock = clocks[ObjectIdentifier(eventLoop)] { return clock }
+            let clock = MediaClock(eventLoop: eventLoop)
+            clocks[ObjectIdentifier(eventLoop)] = clock
+            return clock
+        }
+    }
 
     /// Adds a stream; the clock runs while it has any. Call on `eventLoop`.
     func add(_ stream: RTPAudioStream) {

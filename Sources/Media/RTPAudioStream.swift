@@ -95,7 +95,9 @@ public final class RTPAudioStream: @unchecked Sendable {
     public var onDigit: ((ReceivedDigit) -> Void)?
     var codec: AudioPayloadCodec?
     /// Received audio waiting for its turn (adaptive depth, reordering, loss).
-    var playoutBuffer = JitterBuffer<[UInt8]>()
+    var playoutBuffer = JitterBuffer<PayloadPool.Slot>()
+    /// Where the payloads in `playoutBuffer` are kept (allocated once per stream, at start).
+    private var payloads = PayloadPool(slots: 0)
     private var events = TelephoneEventReceiver(clockRate: AudioFormat.sampleRate)
     private var outgoingEvents = TelephoneEventSender()
     private let started = ContinuousClock.now
@@ -113,7 +115,7 @@ public final class RTPAudioStream: @unchecked Sendable {
                 let rtp = try await bindDatagram(host: host, port: port, handler: handler, loop: loop)
                 do {
                     let rtcp = try await bindDatagram(host: host, port: port + 1, handler: rtcpHandler, loop: loop)
-                    let stream = RTPAudioStream(channel: rtp, rtcpChannel: rtcp, clock: MediaClock(eventLoop: loop))
+                    let stream = RTPAudioStream(channel: rtp, rtcpChannel: rtcp, clock: MediaClock.of(loop))
                     handler.stream = stream
                     rtcpHandler.stream = stream
                     rtcpHandler.isRTCP = true
@@ -159,7 +161,7 @@ public final class RTPAudioStream: @unchecked Sendable {
             // Telephone-events count in the audio's RTP clock (48 kHz next to Opus).
             let scale = parameters.encoding.timestampsPerSample
             self.events = TelephoneEventReceiver(clockRate: parameters.encoding.clockRate)
-            self.playoutBuffer = JitterBuffer(frameUnits: UInt32(AudioFormat.frameSamples * scale))
+            self.resetPlayout(for: parameters.encoding)
             self.outgoingEvents = TelephoneEventSender(samplesPerTick: UInt16(AudioFormat.frameSamples * scale), toneSamples: UInt16(800 * scale))
             self.remote = remote
             self.source = source
@@ -188,7 +190,7 @@ public final class RTPAudioStream: @unchecked Sendable {
             self.rtcpRemote = rtcpRemote
             if let newCodec {
                 self.codec = newCodec
-                self.playoutBuffer = JitterBuffer(frameUnits: UInt32(AudioFormat.frameSamples * parameters.encoding.timestampsPerSample))
+                self.resetPlayout(for: parameters.encoding)
             }
             self.statistics.remote = "\(parameters.remoteAddress):\(parameters.remotePort)"
         }
@@ -261,10 +263,7 @@ public final class RTPAudioStream: @unchecked Sendable {
             var buffer = channel.allocator.buffer(capacity: 16)
             buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 16) { out in
                 header.writeFixedHeader(into: out)
-                let p = event.payload
-                out[12] = p.event
-                out[13] = (p.isEnd ? 0x80 : 0) | (p.volume & 0x3F)
-                out.storeBytes(of: p.duration.bigEndian, toByteOffset: 14, as: UInt16.self)
+                event.payload.write(into: UnsafeMutableRawBufferPointer(rebasing: out[12...]))
                 return 16
             }
             channel.write(AddressedEnvelope(remoteAddress: remote, data: buffer), promise: nil)
@@ -294,6 +293,12 @@ public final class RTPAudioStream: @unchecked Sendable {
 
     /// Plays one frame out of the jitter buffer into the sink (once per clock tick): the
     /// packet due now, decoded, or a concealed substitute when it is missing.
+    /// An empty jitter buffer (and its payload slots) counting in `encoding`'s RTP clock.
+    private func resetPlayout(for encoding: RTPAudioEncoding) {
+        playoutBuffer = JitterBuffer(frameUnits: UInt32(AudioFormat.frameSamples * encoding.timestampsPerSample))
+        payloads = PayloadPool(slots: playoutBuffer.capacity + 1)
+    }
+
     func playFrame() {
         guard let parameters, let sink, let codec else { return }
         let due = playoutBuffer.next()
@@ -306,8 +311,9 @@ public final class RTPAudioStream: @unchecked Sendable {
         firstTimestamp = first
         received.withUnsafeMutableBufferPointer { out in
             let n: Int
-            if case .frame(let payload, _) = due {
-                n = payload.withUnsafeBytes { codec.decode($0, into: out) }
+            if case .frame(let slot, _) = due {
+                n = payloads.withBytes(slot) { codec.decode($0, into: out) }
+                payloads.release(slot)
             } else {
                 n = codec.conceal(into: out)
             }
@@ -349,7 +355,10 @@ public final class RTPAudioStream: @unchecked Sendable {
                     onDigit?(digit)
                 }
             } else if sink != nil {
-                playoutBuffer.insert(Array(bytes[range]), timestamp: header.timestamp)
+                if let slot = payloads.store(UnsafeRawBufferPointer(rebasing: bytes[range])),
+                   let refused = playoutBuffer.insert(slot, timestamp: header.timestamp) {
+                    payloads.release(refused)
+                }
                 if let jitter = reception?.jitter { playoutBuffer.adapt(toJitter: jitter) }
             }
             return true

@@ -35,14 +35,24 @@ public struct JitterBuffer<Payload: Sendable>: Sendable {
 
     public var bufferedFrames: Int { packets.count }
 
+    /// Most packets held at once: a flood cannot grow the buffer without bound.
+    public var capacity: Int { maxDepth * 2 }
+
     /// Adds a received packet. A packet whose turn has passed is dropped and counted.
-    public mutating func insert(_ payload: Payload, timestamp: UInt32) {
+    /// Returns the payload the buffer does not keep (this one when refused, or the duplicate
+    /// it replaced), so a caller that owns payload storage can reuse it.
+    @discardableResult
+    public mutating func insert(_ payload: Payload, timestamp: UInt32) -> Payload? {
         if let playout, Int32(bitPattern: timestamp &- playout) < 0 {
             lateDropped += 1
-            return
+            return payload
         }
-        guard packets.count < maxDepth * 4 else { return }   // a flood cannot grow it without bound
-        packets[timestamp] = payload
+        if let replaced = packets.updateValue(payload, forKey: timestamp) { return replaced }
+        guard packets.count <= capacity else {
+            packets[timestamp] = nil
+            return payload
+        }
+        return nil
     }
 
     /// Sets the depth from the interarrival jitter (timestamp units): enough frames to

@@ -29,7 +29,11 @@ public struct RTCPSession: Sendable {
     /// reception block when the peer's stream is known, and SDES CNAME (§6.1).
     public mutating func makeReport(now: Double, rtpTimestamp: UInt32, packetsSent: UInt64, octetsSent: UInt64,
                                     sentSinceLastReport: Bool, reception: inout RTPReceptionStatistics?) -> [UInt8] {
-        let blocks = reception.map { _ in [receptionBlock(now: now, &reception!)] } ?? []
+        var blocks: [RTCPReportBlock] = []
+        if var r = reception {
+            blocks.append(receptionBlock(now: now, &r))
+            reception = r
+        }
         let first: RTCPPacket = sentSinceLastReport
             ? .senderReport(ssrc: ssrc, ntpTimestamp: Self.ntp(now), rtpTimestamp: rtpTimestamp,
                             packetCount: UInt32(truncatingIfNeeded: packetsSent), octetCount: UInt32(truncatingIfNeeded: octetsSent), reports: blocks)

@@ -21,8 +21,18 @@ public struct TelephoneEventPayload: Sendable, Equatable {
                   duration: UInt16(payload[2]) << 8 | UInt16(payload[3]))
     }
 
+    /// Writes the four payload octets at the start of `out`.
+    public func write(into out: UnsafeMutableRawBufferPointer) {
+        out[0] = event
+        out[1] = (isEnd ? 0x80 : 0) | (volume & 0x3F)
+        out[2] = UInt8(duration >> 8)
+        out[3] = UInt8(duration & 0xFF)
+    }
+
     public var bytes: [UInt8] {
-        [event, (isEnd ? 0x80 : 0) | (volume & 0x3F), UInt8(duration >> 8), UInt8(duration & 0xFF)]
+        var b = [UInt8](repeating: 0, count: 4)
+        b.withUnsafeMutableBytes { write(into: $0) }
+        return b
     }
 
     /// The DTMF character of an event code, nil for non-DTMF events.

@@ -169,11 +169,6 @@ public struct SIPHeaders: Sendable, RandomAccessCollection, ExpressibleByArrayLi
                              start: Int32(start), count: Int32(count), offset: Int32(offset), lineEnd: Int32(lineEnd)))
     }
 
-    /// Adds a parsed field whose value had to be rewritten (unfolded).
-    mutating func appendParsed(_ name: SIPHeaderName, text: String, offset: Int) {
-        append(name, text, offset: offset)
-    }
-
     /// Size of the header block on the wire: name ": " value CRLF per field, and the empty line.
     var wireByteCount: Int {
         var n = 2
@@ -222,7 +217,9 @@ public struct SIPHeaders: Sendable, RandomAccessCollection, ExpressibleByArrayLi
 
     // MARK: Private
 
-    private mutating func append(_ name: SIPHeaderName, _ value: String, offset: Int?) {
+    /// Adds a field whose value is text: set in code, or a parsed value that had to be
+    /// rewritten (unfolded), with its line's offset.
+    mutating func append(_ name: SIPHeaderName, _ value: String, offset: Int?) {
         let entry = textEntry(name, value, offset: offset)
         entries.append(entry)
     }

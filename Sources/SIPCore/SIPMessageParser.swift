@@ -191,7 +191,7 @@ public struct SIPMessageParser: Sendable {
                 contentLengthOffset = lineStart
             }
             if let unfolded {
-                head.headers.appendParsed(name, text: String(decoding: unfolded, as: UTF8.self), offset: lineStart)
+                head.headers.append(name, String(decoding: unfolded, as: UTF8.self), offset: lineStart)
             } else {
                 let crlf = end > lineStart && buf[end] == 0x0D
                 head.headers.appendParsed(name, start: s, count: e - s, offset: lineStart, lineEnd: crlf ? after : 0)

@@ -94,9 +94,6 @@ struct CallCommand: AsyncParsableCommand {
         if play != nil, say != nil { throw ValidationError("--play and --say cannot be combined") }
         if let say { guard !say.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("--say needs some text") } }
         if repeatCount == 0, play != nil || say != nil, hold == 0 { throw ValidationError("--repeat 0 plays until --hold ends: give --hold") }
-        if let play {
-            do { _ = try CallMedia.loadPlayback(play) } catch { throw ValidationError(error.description) }
-        }
     }
 
     func run() async throws {
@@ -106,15 +103,16 @@ struct CallCommand: AsyncParsableCommand {
         let hop = hops.first ?? HostPort(host: uri.hostWithoutBrackets, port: uri.port)
         let local = localAddress ?? LocalRoute.address(toward: hop.host) ?? "127.0.0.1"
         let fail: (String) -> Void = { printError($0) }
-        let runs: [Run]
+        // The file or text is read once, before any socket: a bad one is a usage error (exit 2).
+        let audio: WAVAudio?
         do {
-            runs = try await CommandEndpoint.run(local: local, kind: kind, onError: fail) { endpoint in
-                [try await call(uri, proxies: hops, endpoint: endpoint)]
-            }
-        } catch let error as SpeechError {
-            // The text could not be rendered: a usage problem, found before any INVITE.
-            printError(error.description)
+            audio = try CallMedia.loadAudio(play: play, say: say.map { SpeechRequest(text: $0, voice: voice) }, ttsCache: ttsCache)
+        } catch {
+            printError("\(error)")
             throw ExitCode(2)
+        }
+        let runs = try await CommandEndpoint.run(local: local, kind: kind, onError: fail) { endpoint in
+            [try await call(uri, proxies: hops, audio: audio, endpoint: endpoint)]
         }
         let results = runs[0].results
         report(results[0], transfer: results.dropFirst().first, rtp: runs[0].rtp, digits: runs[0].digits)
@@ -133,7 +131,7 @@ struct CallCommand: AsyncParsableCommand {
     }
 
     /// Places the call and runs its audio.
-    private func call(_ uri: SIPURI, proxies: [HostPort], endpoint: CommandEndpoint) async throws -> Run {
+    private func call(_ uri: SIPURI, proxies: [HostPort], audio: WAVAudio?, endpoint: CommandEndpoint) async throws -> Run {
         var destinations: [SIPDestination] = []
         if proxies.isEmpty {
             destinations = try await endpoint.destinations(for: uri, name: uri.host) { printError($0) }
@@ -142,8 +140,7 @@ struct CallCommand: AsyncParsableCommand {
             let hopURI = SIPURI(host: hop.uriHost, port: hop.port, parameters: endpoint.transportParameters)
             destinations += try await endpoint.destinations(for: hopURI, name: hop.host) { printError($0) }
         }
-        let speech = say.map { SpeechRequest(text: $0, voice: voice) }
-        let media = try await CallMedia.prepare(play: play, say: speech, ttsCache: ttsCache, repeatCount: repeatCount, record: record, rtpTimeout: rtpTimeout,
+        let media = try await CallMedia.prepare(playback: audio, repeatCount: repeatCount, record: record, rtpTimeout: rtpTimeout,
                                                 dtmfMode: dtmfMode, rtpPorts: RTPPortAllocator(range: rtpPorts), host: endpoint.bound.ipAddress ?? "127.0.0.1", group: endpoint.group)
         let dispatcher = SIPSessionDispatcher(transactions: endpoint.transactions)
         var config = OutboundCall.Configuration(

@@ -20,15 +20,19 @@ final class CallMedia: @unchecked Sendable {
     /// Digits the in-band detector heard (appended on the stream's event loop).
     private var inbandDigits: [ReceivedDigit] = []
 
-    /// Reads the WAV to play before anything is sent, so a bad file fails the command early.
-    static func prepare(play: String?, say: SpeechRequest?, ttsCache: String?, repeatCount: Int, record: String?,
-                        rtpTimeout: Double, dtmfMode: DTMFMode, rtpPorts: RTPPortAllocator, host: String, group: EventLoopGroup) async throws -> CallMedia {
-        var audio = try play.map(loadPlayback)
-        if let say {
-            audio = try SpeechSynthesizer(cacheDirectory: speechCache(ttsCache)).audio(for: say)
-        }
+    /// Binds the call's RTP/RTCP ports; `playback` is what `loadAudio` returned.
+    static func prepare(playback: WAVAudio?, repeatCount: Int, record: String?, rtpTimeout: Double, dtmfMode: DTMFMode,
+                        rtpPorts: RTPPortAllocator, host: String, group: EventLoopGroup) async throws -> CallMedia {
         let stream = try await RTPAudioStream.bind(host: host, ports: rtpPorts, group: group)
-        return CallMedia(stream: stream, playback: audio, repeatCount: repeatCount, recordPath: record, rtpTimeout: rtpTimeout, dtmfMode: dtmfMode)
+        return CallMedia(stream: stream, playback: playback, repeatCount: repeatCount, recordPath: record, rtpTimeout: rtpTimeout, dtmfMode: dtmfMode)
+    }
+
+    /// The audio to play at the engine's rate: the `--play` file or the `--say` text rendered
+    /// (or found in the cache). Errors name the file or the problem with the text.
+    static func loadAudio(play: String?, say: SpeechRequest?, ttsCache: String?) throws -> WAVAudio? {
+        if let play { return try loadPlayback(play) }
+        if let say { return try SpeechSynthesizer(cacheDirectory: speechCache(ttsCache)).audio(for: say) }
+        return nil
     }
 
     /// `--tts-cache`, else `$XDG_CACHE_HOME/sipdial/tts`, else `~/.cache/sipdial/tts`.

@@ -29,3 +29,18 @@ struct ConcealmentTests {
         #expect(dot / norm > 0.5, "the substitute follows the tone (correlation \(dot / norm))")
     }
 }
+
+struct PayloadPoolTests {
+    @Test func slotsAreReusedAndOversizeOrExhaustionRefused() {
+        var pool = PayloadPool(slots: 2)
+        let a = [UInt8](repeating: 1, count: 160), b = [UInt8](repeating: 2, count: 20)
+        let sa = a.withUnsafeBytes { pool.store($0) }, sb = b.withUnsafeBytes { pool.store($0) }
+        #expect(sa != nil && sb != nil)
+        #expect(b.withUnsafeBytes { pool.store($0) } == nil, "both slots taken")
+        #expect(pool.withBytes(sa!) { Array($0) } == a && pool.withBytes(sb!) { Array($0) } == b)
+        pool.release(sa!)
+        let again = b.withUnsafeBytes { pool.store($0) }
+        #expect(again?.index == sa!.index && pool.withBytes(again!) { Array($0) } == b)
+        #expect([UInt8](repeating: 0, count: PayloadPool.slotBytes + 1).withUnsafeBytes { pool.store($0) } == nil, "too large")
+    }
+}

@@ -60,3 +60,17 @@ struct JitterBufferTests {
         #expect(Self.drain(&b, 2) == "7 8")
     }
 }
+
+struct JitterBufferOwnershipTests {
+    /// What the buffer does not keep comes back, so pooled payload storage is never lost.
+    @Test func refusedAndReplacedPayloadsAreHandedBack() {
+        var b = JitterBuffer<Int>(frameUnits: 160, minDepth: 1, maxDepth: 2)
+        #expect(b.insert(1, timestamp: 0) == nil)
+        #expect(b.insert(2, timestamp: 0) == 1, "a duplicate timestamp replaces and returns the old payload")
+        #expect(b.insert(3, timestamp: 160) == nil && b.insert(4, timestamp: 320) == nil && b.insert(5, timestamp: 480) == nil)
+        #expect(b.insert(6, timestamp: 640) == 6, "beyond capacity (\(b.capacity)) the newcomer is refused")
+        guard case .frame(2, _) = b.next() else { Issue.record("expected payload 2"); return }
+        #expect(b.insert(7, timestamp: 0) == 7, "late: its turn has passed")
+        #expect(b.lateDropped == 1)
+    }
+}
