@@ -29,9 +29,7 @@ struct CallCommandTests {
 
     func call(_ target: String, _ args: [String]) async throws -> Outcome {
         let (status, out) = try await SipdialBinary.run(["call", target, "--json", "--local-address", "127.0.0.1"] + args, timeout: .seconds(40))
-        let line = out.split(separator: "\n").last { $0.hasPrefix("{") } ?? ""
-        let json = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
-        return Outcome(status: status, json: json, output: out)
+        return Outcome(status: status, json: SipdialBinary.jsonObject(in: out), output: out)
     }
 
     /// Calls a fresh SIPp running `scenario` and waits for SIPp to finish.

@@ -9,20 +9,37 @@ struct CallMediaTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let prompt = repository.appendingPathComponent("Audio/prompt-en.wav").path
 
+    /// What `sipdial call --json` printed and how it exited.
+    struct Call {
+        let status: Int32?
+        let output: String
+        let json: [String: Any]
+        var rtp: [String: Any] { json["rtp"] as? [String: Any] ?? [:] }
+    }
+
+    /// Runs `sipdial call <target> --json args` against a fresh SIPp UAS on 127.0.0.1
+    /// (`scenario`, or the built-in `uas` for nil; with `-rtp_echo` when `echo`) and checks
+    /// that SIPp went through its whole scenario.
+    static func callSIPp(_ scenario: String?, echo: Bool, user: String, _ args: [String], in dir: URL) async throws -> Call {
+        let port = Ports.free(), mediaPort = Ports.free()
+        let uas = scenario.map { ["-sf", SIPp.scenario($0)] } ?? ["-sn", "uas"]
+        let sipp = try SIPp.start(uas + (echo ? ["-rtp_echo"] : []) + ["-mp", String(mediaPort), "-t", "u1", "-m", "1"],
+                                  localPort: port, timeoutSeconds: 30, in: dir)
+        #expect(await Ports.waitUntilBound(port, udp: true), "SIPp did not bind: \(sipp.text)")
+        let (status, out) = try await SipdialBinary.run(["call", "sip:\(user)@127.0.0.1:\(port)", "--local-address", "127.0.0.1", "--json"] + args,
+                                                        timeout: .seconds(40))
+        #expect(await sipp.wait(timeout: .seconds(20)) == 0, "SIPp: \(sipp.text.suffix(600)) \(SIPp.errors(in: dir))")
+        return Call(status: status, output: out, json: SipdialBinary.jsonObject(in: out))
+    }
+
+
     @Test func playedAudioComesBackThroughAnRTPEcho() async throws {
         let dir = SIPp.workDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let port = Ports.free(), mediaPort = Ports.free()
-        let sipp = try SIPp.start(["-sn", "uas", "-rtp_echo", "-mp", String(mediaPort), "-t", "u1", "-m", "1"], localPort: port, timeoutSeconds: 30, in: dir)
-        #expect(await Ports.waitUntilBound(port, udp: true), "SIPp did not bind: \(sipp.text)")
         let recording = dir.appendingPathComponent("echo.wav").path
-        let (status, out) = try await SipdialBinary.run(["call", "sip:echo@127.0.0.1:\(port)", "--local-address", "127.0.0.1", "--json",
-                                                         "--play", Self.prompt, "--record", recording, "--hold", "0.5"], timeout: .seconds(40))
-        #expect(await sipp.wait(timeout: .seconds(20)) == 0, "SIPp: \(sipp.text.suffix(600)) \(SIPp.errors(in: dir))")
+        let call = try await Self.callSIPp(nil, echo: true, user: "echo", ["--play", Self.prompt, "--record", recording, "--hold", "0.5"], in: dir)
+        let (status, out, rtp) = (call.status, call.output, call.rtp)
         #expect(status == 0, "\(out)")
-        let line = out.split(separator: "\n").last { $0.hasPrefix("{") } ?? ""
-        let json = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
-        let rtp = json["rtp"] as? [String: Any] ?? [:]
         let sent = rtp["packets_sent"] as? Int ?? 0
         let received = rtp["packets_received"] as? Int ?? 0
         // 5.25 s of audio is 263 packets, then 0.5 s of silence while holding.
@@ -41,18 +58,10 @@ struct CallMediaTests {
     @Test func opusCallCarriesTheAudio() async throws {
         let dir = SIPp.workDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let port = Ports.free(), mediaPort = Ports.free()
-        let sipp = try SIPp.start(["-sf", SIPp.scenario("uas_opus_echo"), "-rtp_echo", "-mp", String(mediaPort), "-t", "u1", "-m", "1"],
-                                  localPort: port, timeoutSeconds: 30, in: dir)
-        #expect(await Ports.waitUntilBound(port, udp: true), "SIPp did not bind: \(sipp.text)")
         let recording = dir.appendingPathComponent("opus.wav").path
-        let (status, out) = try await SipdialBinary.run(["call", "sip:echo@127.0.0.1:\(port)", "--local-address", "127.0.0.1", "--json", "--codec", "opus",
-                                                         "--play", Self.prompt, "--record", recording, "--hold", "0.5"], timeout: .seconds(40))
-        #expect(await sipp.wait(timeout: .seconds(20)) == 0, "SIPp: \(sipp.text.suffix(600)) \(SIPp.errors(in: dir))")
+        let call = try await Self.callSIPp("uas_opus_echo", echo: true, user: "echo", ["--codec", "opus", "--play", Self.prompt, "--record", recording, "--hold", "0.5"], in: dir)
+        let (status, out, rtp) = (call.status, call.output, call.rtp)
         #expect(status == 0, "\(out)")
-        let line = out.split(separator: "\n").last { $0.hasPrefix("{") } ?? ""
-        let json = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
-        let rtp = json["rtp"] as? [String: Any] ?? [:]
         #expect((rtp["packets_received"] as? Int ?? 0) >= 263, "\(out)")
         // Opus packets are far smaller than G.711's 160 bytes.
         #expect((rtp["octets_sent"] as? Int ?? 0) < 100 * (rtp["packets_sent"] as? Int ?? 1), "\(out)")
@@ -67,16 +76,9 @@ struct CallMediaTests {
     @Test func telephoneEventsFromSIPpCapturesAreCollected() async throws {
         let dir = SIPp.workDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let port = Ports.free(), mediaPort = Ports.free()
-        let sipp = try SIPp.start(["-sf", SIPp.scenario("uas_dtmf_2833"), "-mp", String(mediaPort), "-t", "u1", "-m", "1"],
-                                  localPort: port, timeoutSeconds: 30, in: dir)
-        #expect(await Ports.waitUntilBound(port, udp: true), "SIPp did not bind: \(sipp.text)")
-        let (status, out) = try await SipdialBinary.run(["call", "sip:ivr@127.0.0.1:\(port)", "--local-address", "127.0.0.1", "--json",
-                                                         "--collect-dtmf", "8", "--hold", "15"], timeout: .seconds(40))
-        #expect(await sipp.wait(timeout: .seconds(20)) == 0, "SIPp: \(sipp.text.suffix(600)) \(SIPp.errors(in: dir))")
+        let call = try await Self.callSIPp("uas_dtmf_2833", echo: false, user: "ivr", ["--collect-dtmf", "8", "--hold", "15"], in: dir)
+        let (status, out, json) = (call.status, call.output, call.json)
         #expect(status == 0, "\(out)")
-        let line = out.split(separator: "\n").last { $0.hasPrefix("{") } ?? ""
-        let json = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
         #expect(json["dtmf"] as? String == "123#", "\(out)")
         let events = json["dtmf_events"] as? [[String: Any]] ?? []
         // Each capture holds its digit 280 ms; the call ends at the first packet of '#'.
@@ -90,16 +92,9 @@ struct CallMediaTests {
     @Test func sentTelephoneEventsReadBackThroughAnEcho() async throws {
         let dir = SIPp.workDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let port = Ports.free(), mediaPort = Ports.free()
-        let sipp = try SIPp.start(["-sf", SIPp.scenario("uas_telephone_event_echo"), "-rtp_echo", "-mp", String(mediaPort), "-t", "u1", "-m", "1"],
-                                  localPort: port, timeoutSeconds: 30, in: dir)
-        #expect(await Ports.waitUntilBound(port, udp: true), "SIPp did not bind: \(sipp.text)")
-        let (status, out) = try await SipdialBinary.run(["call", "sip:echo@127.0.0.1:\(port)", "--local-address", "127.0.0.1", "--json",
-                                                         "--send-dtmf", "90*#", "--collect-dtmf", "4", "--hold", "15"], timeout: .seconds(40))
-        #expect(await sipp.wait(timeout: .seconds(20)) == 0, "SIPp: \(sipp.text.suffix(600)) \(SIPp.errors(in: dir))")
+        let call = try await Self.callSIPp("uas_telephone_event_echo", echo: true, user: "echo", ["--send-dtmf", "90*#", "--collect-dtmf", "4", "--hold", "15"], in: dir)
+        let (status, out, json) = (call.status, call.output, call.json)
         #expect(status == 0, "\(out)")
-        let line = out.split(separator: "\n").last { $0.hasPrefix("{") } ?? ""
-        let json = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
         #expect(json["dtmf"] as? String == "90*#", "\(out)")
         let events = json["dtmf_events"] as? [[String: Any]] ?? []
         #expect(events.prefix(3).map { $0["duration_ms"] as? Int ?? 0 } == [100, 100, 100], "\(out)")
@@ -110,15 +105,9 @@ struct CallMediaTests {
     @Test func inbandDigitsWhenTheAnswerHasNoTelephoneEvent() async throws {
         let dir = SIPp.workDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let port = Ports.free(), mediaPort = Ports.free()
-        let sipp = try SIPp.start(["-sn", "uas", "-rtp_echo", "-mp", String(mediaPort), "-t", "u1", "-m", "1"], localPort: port, timeoutSeconds: 30, in: dir)
-        #expect(await Ports.waitUntilBound(port, udp: true), "SIPp did not bind: \(sipp.text)")
-        let (status, out) = try await SipdialBinary.run(["call", "sip:echo@127.0.0.1:\(port)", "--local-address", "127.0.0.1", "--json",
-                                                         "--send-dtmf", "147#", "--collect-dtmf", "4", "--hold", "15"], timeout: .seconds(40))
-        #expect(await sipp.wait(timeout: .seconds(20)) == 0, "SIPp: \(sipp.text.suffix(600))")
+        let call = try await Self.callSIPp(nil, echo: true, user: "echo", ["--send-dtmf", "147#", "--collect-dtmf", "4", "--hold", "15"], in: dir)
+        let (status, out, json) = (call.status, call.output, call.json)
         #expect(status == 0, "\(out)")
-        let line = out.split(separator: "\n").last { $0.hasPrefix("{") } ?? ""
-        let json = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
         #expect(json["dtmf"] as? String == "147#", "\(out)")
         let events = json["dtmf_events"] as? [[String: Any]] ?? []
         #expect(events.allSatisfy { $0["duration_ms"] == nil }, "in-band digits have no measured duration: \(out)")
@@ -169,16 +158,10 @@ struct CallSpeechTests {
         let cache = dir.appendingPathComponent("tts")
         var modified: Date?
         for attempt in 0..<2 {
-            let port = Ports.free(), mediaPort = Ports.free()
-            let sipp = try SIPp.start(["-sn", "uas", "-rtp_echo", "-mp", String(mediaPort), "-t", "u1", "-m", "1"], localPort: port, timeoutSeconds: 30, in: dir)
-            #expect(await Ports.waitUntilBound(port, udp: true), "SIPp did not bind: \(sipp.text)")
-            let (status, out) = try await SipdialBinary.run(["call", "sip:tts@127.0.0.1:\(port)", "--local-address", "127.0.0.1", "--json",
-                                                             "--say", "Your appointment is tomorrow at nine.", "--tts-cache", cache.path], timeout: .seconds(40))
-            #expect(await sipp.wait(timeout: .seconds(20)) == 0, "SIPp: \(sipp.text.suffix(600))")
+            let call = try await CallMediaTests.callSIPp(nil, echo: true, user: "tts",
+                                                         ["--say", "Your appointment is tomorrow at nine.", "--tts-cache", cache.path], in: dir)
+            let (status, out, rtp) = (call.status, call.output, call.rtp)
             #expect(status == 0, "\(out)")
-            let line = out.split(separator: "\n").last { $0.hasPrefix("{") } ?? ""
-            let json = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
-            let rtp = json["rtp"] as? [String: Any] ?? [:]
             #expect((rtp["packets_sent"] as? Int ?? 0) > 50 && (rtp["packets_received"] as? Int ?? 0) > 50, "\(out)")
             let files = try FileManager.default.contentsOfDirectory(atPath: cache.path).filter { $0.hasSuffix(".wav") }
             #expect(files.count == 1, "\(files)")

@@ -13,6 +13,12 @@ enum SipdialBinary {
         let status = await p.process.wait(timeout: timeout)
         return (status, p.process.text)
     }
+
+    /// The JSON object `--json` printed: the last output line that starts with `{`.
+    static func jsonObject(in output: String) -> [String: Any] {
+        let line = output.split(separator: "\n").last { $0.hasPrefix("{") } ?? ""
+        return (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
+    }
 }
 
 /// A process whose standard input is fed once and closed.
