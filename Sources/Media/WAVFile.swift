@@ -112,6 +112,6 @@ public enum WAVWriter {
     }
 
     public static func write(path: String, channels: [[Int16]], sampleRate: Int) throws {
-        try Data(bytes(channels: channels, sampleRate: sampleRate)).write(to: URL(fileURLWithPath: path))
+        try Data(bytes(channels: channels, sampleRate: sampleRate)).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 }

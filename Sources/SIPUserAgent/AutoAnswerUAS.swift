@@ -7,10 +7,11 @@ import SIPTransport
 /// A user agent server that answers everything it may: OPTIONS with its capabilities, each
 /// INVITE with 180 then 200 (retransmitting the 200 until the ACK, RFC 3261 §13.3.1.4), BYE
 /// within a call with 200, CANCEL by ending the INVITE with 487, in-dialog requests for an
-/// unknown call with 481 (§12.2.2). It keeps no media: its SDP answer rejects the streams
+/// unknown call with 481 (§12.2.2). With an `InboundMedia` it answers the offered audio and
+/// the media runs until the call ends; without one its SDP answer rejects the streams
 /// (port 0, RFC 3264 §6).
 ///
-/// It is the far end sipdial's own tests and `sipdial serve` run until the dialer engine lands.
+/// It is the far end of sipdial's own tests and of `sipdial simulate`.
 public final class AutoAnswerUAS: @unchecked Sendable {
     public let transactions: SIPTransactionLayer
     private let policy: SIPUASPolicy
@@ -23,6 +24,8 @@ public final class AutoAnswerUAS: @unchecked Sendable {
     private var calls: Set<DialogID> = []
     /// INVITEs ringing until `answerDelay` passes, by server transaction key.
     private var ringing: [SIPTransactionKey: Scheduled<Void>] = [:]
+    /// INVITEs whose media is being set up, by server transaction key.
+    private var answering: Set<SIPTransactionKey> = []
     /// How long each INVITE rings (180) before the 200.
     public let answerDelay: Duration
     /// Statistics for tests and logs.
@@ -38,9 +41,13 @@ public final class AutoAnswerUAS: @unchecked Sendable {
     public let allowedPeers: SIPPeerAllowList
     public private(set) var refusedPeers = 0
 
+    /// Answers the audio of each call; nil rejects the offered streams.
+    public let media: InboundMedia?
+
     public init(transactions: SIPTransactionLayer, answerDelay: Duration = .zero, allowedPeers: SIPPeerAllowList = .loopback,
-                policy: SIPUASPolicy = .default, logger: Logger = Logger(label: "sipdial.uas")) {
+                media: InboundMedia? = nil, policy: SIPUASPolicy = .default, logger: Logger = Logger(label: "sipdial.uas")) {
         self.transactions = transactions
+        self.media = media
         self.allowedPeers = allowedPeers
         self.answerDelay = answerDelay
         self.policy = policy
@@ -56,6 +63,7 @@ public final class AutoAnswerUAS: @unchecked Sendable {
     /// §9.2: the CANCEL was answered by the transaction layer; end the INVITE with 487.
     private func cancel(_ tx: SIPServerTransaction) {
         ringing.removeValue(forKey: tx.key)?.cancel()
+        answering.remove(tx.key)
         tx.respond(status: 487)
     }
 
@@ -80,6 +88,7 @@ public final class AutoAnswerUAS: @unchecked Sendable {
             if calls.remove(id) != nil || unacknowledged.acknowledged(id) {
                 ended += 1
                 tx.respond(status: 200)
+                media?.ended(callID: id.callID)
             } else {
                 tx.respond(status: 481)
             }
@@ -122,20 +131,43 @@ public final class AutoAnswerUAS: @unchecked Sendable {
 
     private func accept(_ tx: SIPServerTransaction) {
         let local = transactions.transport.localAddress(for: tx.inbound.transport, family: tx.inbound.source)
+        let address = local?.ipAddress ?? "127.0.0.1"
+        guard let media, !tx.request.body.isEmpty else {
+            let body = tx.request.body.isEmpty ? [] : Array(AutoAnswerUAS.rejectingAnswer(to: tx.request.body, address: address).utf8)
+            return sendSuccess(tx, body: body, local: local)
+        }
+        let offer = tx.request.body, callID = tx.request.headers[.callID] ?? ""
+        answering.insert(tx.key)
+        Task {
+            let answer = await media.answer(offer: offer, callID: callID, localAddress: address)
+            self.eventLoop.execute {
+                guard self.answering.remove(tx.key) != nil else {
+                    // CANCELled while the media was being set up.
+                    if answer != nil { media.ended(callID: callID) }
+                    return
+                }
+                if let answer {
+                    self.sendSuccess(tx, body: answer, local: local)
+                } else {
+                    tx.respond(status: 488)
+                }
+            }
+        }
+    }
+
+    /// The 200 with this side's Contact and `body` (an SDP answer), resent until the ACK.
+    private func sendSuccess(_ tx: SIPServerTransaction, body: [UInt8], local: SocketAddress?) {
         let contactURI = SIPURI(host: local?.sipHost ?? "127.0.0.1", port: local?.port,
                                 parameters: tx.inbound.transport == .udp ? [] : [SIPParameter("transport", tx.inbound.transport.uriParameter)])
         var extra = [SIPHeaderField(.contact, SIPAddress(uri: contactURI).description)] + capabilities
-        var body: [UInt8] = []
-        if !tx.request.body.isEmpty {
-            body = Array(AutoAnswerUAS.rejectingAnswer(to: tx.request.body, address: local?.ipAddress ?? "127.0.0.1").utf8)
-            extra.append(SIPHeaderField(.contentType, "application/sdp"))
-        }
+        if !body.isEmpty { extra.append(SIPHeaderField(.contentType, "application/sdp")) }
         let ok = SIPResponseFactory.response(to: tx.request, status: 200, toTag: tx.localTag, headers: extra, body: body)
         answered += 1
         let id = DialogID(callID: tx.request.headers[.callID] ?? "", localTag: tx.localTag)
-        let logger = logger
+        let logger = logger, media = media
         unacknowledged.send(ok, on: tx, key: id) {
             logger.warning("no ACK for 2xx", metadata: ["call-id": "\(id.callID)"])
+            media?.ended(callID: id.callID)
         }
     }
 
@@ -161,4 +193,14 @@ public final class AutoAnswerUAS: @unchecked Sendable {
         }
         return out
     }
+}
+
+/// The audio side of the calls an `AutoAnswerUAS` answers (kept out of the SIP layer, which
+/// does not know RTP).
+public protocol InboundMedia: AnyObject, Sendable {
+    /// Sets up the call's audio for the SDP `offer` and returns the SDP answer (RFC 3264 §6),
+    /// the media running from now on; nil when nothing offered fits (the call gets 488).
+    func answer(offer: [UInt8], callID: String, localAddress: String) async -> [UInt8]?
+    /// The call ended (BYE, or no ACK came): release its audio.
+    func ended(callID: String)
 }

@@ -70,9 +70,9 @@ final class CallMedia: @unchecked Sendable {
     /// file has played `--repeat` times; `onTimeout` when no RTP arrives for `--rtp-timeout` s.
     func start(_ negotiated: NegotiatedAudio, onPlaybackFinished: @escaping @Sendable () -> Void,
                onTimeout: @escaping @Sendable () -> Void, onDigit: @escaping @Sendable (ReceivedDigit) -> Void) throws {
-        let events = Self.eventPayloadType(negotiated)
+        let events = negotiated.eventPayloadType
         usesInband = dtmfMode == .inband || (dtmfMode == .auto && events == nil)
-        let parameters = streamParameters(negotiated)
+        let parameters = negotiated.streamParameters(timeout: rtpTimeout, telephoneEvents: !usesInband)
         stream.onTimeout = onTimeout
         stream.onDigit = onDigit
         var sinks: [AudioSink] = recorder.map { [$0] } ?? []
@@ -93,31 +93,7 @@ final class CallMedia: @unchecked Sendable {
 
     /// Follows a re-INVITE's renegotiation: new address or codec, hold (stop sending) or resume.
     func update(_ negotiated: NegotiatedAudio) throws {
-        try stream.update(streamParameters(negotiated))
-    }
-
-    private func streamParameters(_ negotiated: NegotiatedAudio) -> RTPStreamParameters {
-        let encoding = Self.encoding(negotiated.codec)
-        var parameters = RTPStreamParameters(remoteAddress: negotiated.remoteAddress, remotePort: negotiated.remotePort,
-                                             payloadType: UInt8(negotiated.payloadType), encoding: encoding,
-                                             telephoneEventPayloadType: usesInband ? nil : Self.eventPayloadType(negotiated), timeout: rtpTimeout,
-                                             remoteRTCPPort: negotiated.remoteRTCPPort, rtcpMux: negotiated.rtcpMux)
-        parameters.sends = negotiated.direction.sends
-        return parameters
-    }
-
-    private static func encoding(_ codec: AudioCodec) -> RTPAudioEncoding {
-        switch codec {
-        case .pcmu: .pcmu
-        case .pcma: .pcma
-        case .opus: .opus
-        }
-    }
-
-    /// Telephone-events must share the audio's RTP clock to be sent and read in step.
-    private static func eventPayloadType(_ negotiated: NegotiatedAudio) -> UInt8? {
-        let rate = encoding(negotiated.codec).clockRate
-        return negotiated.telephoneEvent.flatMap { $0.clockRate == rate ? UInt8($0.payloadType) : nil }
+        try stream.update(negotiated.streamParameters(timeout: rtpTimeout, telephoneEvents: !usesInband))
     }
 
     /// Sends DTMF the way `--dtmf-mode` and the answer decided: RFC 4733 events or tones.

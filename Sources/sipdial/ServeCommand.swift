@@ -15,51 +15,12 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run sipdial: the SIP endpoint on UDP and TCP (answers OPTIONS and calls)."
     )
 
-    @Option(name: .customLong("listen"), help: "TRANSPORT:HOST:PORT to listen on (repeatable). Default udp:0.0.0.0:5060 and tcp:0.0.0.0:5060.")
-    var listen: [String] = []
-
-    @Option(help: "Seconds each incoming call rings (180) before it is answered.")
-    var answerAfter: Double = 0
-
-    @Option(help: "Address or ADDRESS/PREFIX allowed to call in (repeatable); others get 403. Default: loopback only (127.0.0.0/8, ::1).")
-    var allowPeer: [String] = []
-
-    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
-    var logLevel: String = "info"
-
-    func validate() throws {
-        for spec in listen where ListenSpec(spec) == nil {
-            throw ValidationError("--listen '\(spec)' is not TRANSPORT:HOST:PORT (e.g. udp:0.0.0.0:5060, tcp:[::1]:5070)")
-        }
-        do { _ = try SIPPeerAllowList(allowPeer) } catch { throw ValidationError("--allow-peer \(error)") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level '\(logLevel)' is not a log level") }
-        guard answerAfter >= 0, answerAfter <= 3600 else { throw ValidationError("--answer-after must be between 0 and 3600 seconds") }
-    }
+    @OptionGroup var endpoint: AnsweringEndpointOptions
 
     func run() async throws {
-        var logger = Logger(label: "sipdial")
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        var config = SIPTransportConfiguration()
-        if !listen.isEmpty {
-            config.listeners = listen.compactMap { ListenSpec($0)?.listener }
-        }
+        let logger = endpoint.logger
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let transport = SIPTransportLayer(eventLoop: group.next(), configuration: config, logger: logger)
-        let transactions = SIPTransactionLayer(transport: transport, logger: logger)
-        let peers = allowPeer.isEmpty ? SIPPeerAllowList.loopback : try SIPPeerAllowList(allowPeer)
-        let uas = AutoAnswerUAS(transactions: transactions, answerDelay: .milliseconds(Int64(answerAfter * 1000)), allowedPeers: peers, logger: logger)
-        do {
-            try await transport.start()
-        } catch {
-            logger.error("cannot listen: \(error)")
-            throw ExitCode(3)
-        }
-        var ready = ""
-        for (kind, address) in try await transport.boundAddresses() {
-            // One line per socket on stdout: scripts and tests wait for these.
-            ready += "listening \(kind.uriParameter) \(address.ipAddress ?? "?") \(address.port ?? 0)\n"
-        }
-        FileHandle.standardOutput.write(Data(ready.utf8))
+        let (transport, uas) = try await endpoint.start(on: group.next(), media: nil, logger: logger)
         await ServeCommand.waitForTermination()
         logger.info("shutting down", metadata: ["calls_answered": "\(uas.answered)"])
         await transport.shutdown()

@@ -1,0 +1,83 @@
+import Foundation
+import Media
+import NIOCore
+import SDP
+import SIPUserAgent
+import Synchronization
+
+/// The audio of the calls `sipdial simulate` answers: each call gets its own RTP stream,
+/// plays the greeting, and records what the caller sends to `<record directory>/<Call-ID>.wav`
+/// when the call ends (the file appears whole: it is written aside and renamed).
+final class AnsweringMedia: InboundMedia {
+    struct Settings {
+        var greeting: WAVAudio?
+        /// Times the greeting plays (0: for the whole call).
+        var repeatCount: Int
+        var recordDirectory: URL?
+        var preferences: AudioPreferences
+        var ports: RTPPortAllocator
+        var rtpTimeout: Double
+    }
+
+    private let settings: Settings
+    private let group: EventLoopGroup
+    private let calls = Mutex<[String: Call]>([:])
+    /// Called with each ended call's Call-ID and recording path (nil when not recorded).
+    private let onEnded: @Sendable (String, String?) -> Void
+
+    /// The recorder is written on the stream's event loop and read only after the stream stopped.
+    private struct Call: @unchecked Sendable {
+        var stream: RTPAudioStream
+        var recorder: AudioRecorder?
+    }
+
+    init(_ settings: Settings, group: EventLoopGroup, onEnded: @escaping @Sendable (String, String?) -> Void) {
+        self.settings = settings
+        self.group = group
+        self.onEnded = onEnded
+    }
+
+    func answer(offer: [UInt8], callID: String, localAddress: String) async -> [UInt8]? {
+        guard let theirs = try? SDPParser().parse(offer),
+              let stream = try? await RTPAudioStream.bind(host: localAddress, ports: settings.ports, group: group) else { return nil }
+        var mine = AudioOffer(address: localAddress, port: stream.localPort ?? 9, preferences: settings.preferences)
+        let recorder = settings.recordDirectory == nil ? nil : AudioRecorder()
+        do {
+            let (body, audio) = try mine.answer(theirs)
+            let greeting = settings.greeting.map { WAVPlayer($0, repeatCount: settings.repeatCount) }
+            try stream.start(audio.streamParameters(timeout: settings.rtpTimeout), source: greeting, sink: recorder)
+            calls.withLock { $0[callID] = Call(stream: stream, recorder: recorder) }
+            return body
+        } catch {
+            _ = try? await stream.stop()
+            return nil
+        }
+    }
+
+    func ended(callID: String) {
+        guard let call = calls.withLock({ $0.removeValue(forKey: callID) }) else { return }
+        let directory = settings.recordDirectory
+        Task {
+            _ = try? await call.stream.stop()
+            var path: String?
+            if let directory, let recorder = call.recorder {
+                let file = directory.appendingPathComponent(Self.fileName(for: callID)).path
+                do {
+                    try WAVWriter.write(path: file, channels: [recorder.samples], sampleRate: AudioFormat.sampleRate)
+                    path = file
+                } catch {
+                    Console.error("simulate", "cannot write \(file): \(error)")
+                }
+            }
+            onEnded(callID, path)
+        }
+    }
+
+    /// A Call-ID made safe as a file name: anything but letters, digits, '-', '_' and '.' becomes '_'.
+    static func fileName(for callID: String) -> String {
+        let safe = callID.unicodeScalars.map { s -> Character in
+            (s.properties.isAlphabetic && s.isASCII) || ("0"..."9").contains(s) || s == "-" || s == "_" || s == "." ? Character(s) : "_"
+        }
+        return String(safe.prefix(120)) + ".wav"
+    }
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import Media
+import NIOCore
+import NIOPosix
+import SDP
+
+/// `sipdial simulate`: a SIP trunk to dial against. It answers every call from an allowed
+/// peer after `--answer-after` seconds, plays a greeting and records what the caller sends,
+/// one WAV per call. Scripted behaviour per called number (busy, no answer, reject, DTMF)
+/// is planned on the same endpoint (docs/STATUS.md).
+struct SimulateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Run a simulated SIP trunk: answer calls, play a greeting, record the caller."
+    )
+
+    @OptionGroup var endpoint: AnsweringEndpointOptions
+    @Option(help: "Play this WAV file to each answered call.")
+    var play: String?
+    @Option(help: "Say this text (espeak-ng) to each answered call, like --play.")
+    var say: String?
+    @Option(help: "espeak-ng voice for --say.")
+    var voice = "en-us"
+    @Option(help: "Where --say keeps rendered audio (default $XDG_CACHE_HOME/sipdial/tts or ~/.cache/sipdial/tts).")
+    var ttsCache: String?
+    @Option(name: .customLong("repeat"), help: "Play the greeting this many times (0: for the whole call).")
+    var repeatCount = 0
+    @Option(help: "Record what each caller sends to DIR/<Call-ID>.wav (8 kHz mono), written when the call ends.")
+    var recordDir: String?
+    @Option(help: "Codec to accept, in order of preference: pcmu, pcma or opus (repeatable; default all three).")
+    var codec: [AudioCodec] = []
+    @Option(help: "RTP/RTCP port range LOW-HIGH.")
+    var rtpPorts: ClosedRange<Int> = 20_000...30_000
+    @Option(help: "End a call's audio when no RTP arrives for this many seconds (0: never).")
+    var rtpTimeout: Double = 0
+
+    func validate() throws {
+        if play != nil, say != nil { throw ValidationError("--play and --say cannot be combined") }
+        guard repeatCount >= 0 else { throw ValidationError("--repeat must be 0 or more") }
+        if let recordDir {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: recordDir, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("--record-dir '\(recordDir)' is not a directory")
+            }
+        }
+    }
+
+    func run() async throws {
+        let greeting: WAVAudio?
+        do {
+            greeting = try CallMedia.loadAudio(play: play, say: say.map { SpeechRequest(text: $0, voice: voice) }, ttsCache: ttsCache)
+        } catch {
+            Console.error("simulate", "\(error)")
+            throw ExitCode(2)
+        }
+        let logger = endpoint.logger
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let settings = AnsweringMedia.Settings(
+            greeting: greeting, repeatCount: repeatCount, recordDirectory: recordDir.map { URL(fileURLWithPath: $0) },
+            preferences: AudioPreferences(codecs: codec.isEmpty ? [.pcmu, .pcma, .opus] : codec),
+            ports: RTPPortAllocator(range: rtpPorts), rtpTimeout: rtpTimeout)
+        let media = AnsweringMedia(settings, group: group) { callID, recording in
+            // One line per ended call: tests wait for it before reading the recording.
+            Console.say("ended \(callID)" + (recording.map { " recording \($0)" } ?? ""))
+        }
+        let (transport, uas) = try await endpoint.start(on: group.next(), media: media, logger: logger)
+        await ServeCommand.waitForTermination()
+        logger.info("shutting down", metadata: ["calls_answered": "\(uas.answered)"])
+        await transport.shutdown()
+        try await group.shutdownGracefully()
+    }
+}
