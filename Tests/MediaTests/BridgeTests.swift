@@ -97,27 +97,13 @@ struct BridgeTests {
         #expect(copy.samples == Self.frame(1) + Self.frame(2))
     }
 
-    /// Energy of `frequency` in `samples` relative to their total energy (Goertzel).
-    static func share(of frequency: Double, in samples: ArraySlice<Int16>) -> Double {
-        let w = 2 * Double.pi * frequency / Double(AudioFormat.sampleRate)
-        var s1 = 0.0, s2 = 0.0, total = 0.0
-        for x in samples {
-            let s = Double(x) + 2 * cos(w) * s1 - s2
-            s2 = s1
-            s1 = s
-            total += Double(x) * Double(x)
-        }
-        let power = s1 * s1 + s2 * s2 - 2 * cos(w) * s1 * s2
-        return total == 0 ? 0 : 2 * power / (Double(samples.count) * total)
-    }
-
     @Test func ringbackHasItsTwoFrequenciesAndCadence() {
         let tone = ToneGenerator(.ringbackNorthAmerica)
         var audio: [Int16] = []
         for _ in 0..<310 { audio += Self.read(tone) }   // 2 s on, 4 s off, then on again
         let on = audio[0..<16_000], off = audio[16_400..<47_600]
-        #expect(Self.share(of: 440, in: on) > 0.4 && Self.share(of: 480, in: on) > 0.4)
-        #expect(Self.share(of: 620, in: on) < 0.01)
+        #expect(FrequencyShare.of(440, in: on) > 0.4 && FrequencyShare.of(480, in: on) > 0.4)
+        #expect(FrequencyShare.of(620, in: on) < 0.01)
         #expect(off.allSatisfy { $0 == 0 }, "silent between rings")
         #expect(audio[48_000..<48_800].contains { $0 != 0 }, "the cadence repeats")
     }
