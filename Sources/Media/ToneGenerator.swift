@@ -72,3 +72,13 @@ public final class ToneGenerator: AudioSource {
         return wanted > 0
     }
 }
+
+/// Silence, for as long as it is read.
+public final class Silence: AudioSource {
+    public init() {}
+
+    public func read(into frame: inout [Int16]) -> Bool {
+        for i in frame.indices { frame[i] = 0 }
+        return true
+    }
+}

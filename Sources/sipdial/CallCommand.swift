@@ -39,6 +39,8 @@ struct CallCommand: AsyncParsableCommand {
     var repeatCount = 1
     @Option(help: "Record what the far end sends to this WAV file (8 kHz mono).")
     var record: String?
+    @Flag(help: "With --record: keep both directions as two channels, what sipdial sent on the left and what the far end sent on the right.")
+    var recordBoth = false
     @Option(help: "Send these DTMF digits (0-9 * # A-D) as RFC 4733 telephone-events once answered.")
     var sendDtmf: String?
     @Option(help: "How DTMF is sent and detected: auto (RFC 4733 when the far end accepts telephone-events, else tones in the audio), rfc4733 or inband.")
@@ -56,6 +58,7 @@ struct CallCommand: AsyncParsableCommand {
                 throw ValidationError("--send-dtmf takes digits 0-9, *, #, A-D")
             }
         }
+        if recordBoth, record == nil { throw ValidationError("--record-both needs --record FILE") }
         guard repeatCount >= 0 else { throw ValidationError("--repeat must be 0 or more") }
         if play != nil, say != nil { throw ValidationError("--play and --say cannot be combined") }
         if let say { guard !say.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("--say needs some text") } }
@@ -95,7 +98,7 @@ struct CallCommand: AsyncParsableCommand {
     /// Places the call and runs its audio.
     private func call(_ uri: SIPURI, audio: WAVAudio?, endpoint: CommandEndpoint) async throws -> Run {
         let destinations = try await dial.destinations(for: uri, endpoint: endpoint) { printError($0) }
-        let media = try await CallMedia.prepare(playback: audio, repeatCount: repeatCount, record: record, rtpTimeout: dial.rtpTimeout,
+        let media = try await CallMedia.prepare(playback: audio, repeatCount: repeatCount, record: record, recordBoth: recordBoth, rtpTimeout: dial.rtpTimeout,
                                                 dtmfMode: dtmfMode, rtpPorts: RTPPortAllocator(range: dial.rtpPorts), host: endpoint.bound.ipAddress ?? "127.0.0.1", group: endpoint.group)
         let dispatcher = SIPSessionDispatcher(transactions: endpoint.transactions)
         var config = dial.configuration(target: uri, destinations: destinations, mediaPort: media.localPort, endpoint: endpoint)

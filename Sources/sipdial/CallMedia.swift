@@ -12,7 +12,9 @@ final class CallMedia: @unchecked Sendable {
     private let playback: WAVAudio?
     private let repeatCount: Int
     private let recordPath: String?
+    /// `--record`: what the far end sent (mono), or with `--record-both` both directions.
     private let recorder: AudioRecorder?
+    private let stereo: StereoRecorder?
     private let rtpTimeout: Double
     private let dtmfMode: DTMFMode
     /// Whether DTMF goes as tones in the audio for this call (decided at answer).
@@ -21,10 +23,12 @@ final class CallMedia: @unchecked Sendable {
     private var inbandDigits: [ReceivedDigit] = []
 
     /// Binds the call's RTP/RTCP ports; `playback` is what `loadAudio` returned.
-    static func prepare(playback: WAVAudio?, repeatCount: Int, record: String?, rtpTimeout: Double, dtmfMode: DTMFMode,
+    /// `recordBoth`: record both directions as two channels (sent left, received right).
+    static func prepare(playback: WAVAudio?, repeatCount: Int, record: String?, recordBoth: Bool, rtpTimeout: Double, dtmfMode: DTMFMode,
                         rtpPorts: RTPPortAllocator, host: String, group: EventLoopGroup) async throws -> CallMedia {
         let stream = try await RTPAudioStream.bind(host: host, ports: rtpPorts, group: group)
-        return CallMedia(stream: stream, playback: playback, repeatCount: repeatCount, recordPath: record, rtpTimeout: rtpTimeout, dtmfMode: dtmfMode)
+        return CallMedia(stream: stream, playback: playback, repeatCount: repeatCount, recordPath: record, recordBoth: recordBoth,
+                         rtpTimeout: rtpTimeout, dtmfMode: dtmfMode)
     }
 
     /// The audio to play at the engine's rate: the `--play` file or the `--say` text rendered
@@ -53,13 +57,14 @@ final class CallMedia: @unchecked Sendable {
         }
     }
 
-    private init(stream: RTPAudioStream, playback: WAVAudio?, repeatCount: Int, recordPath: String?, rtpTimeout: Double, dtmfMode: DTMFMode) {
+    private init(stream: RTPAudioStream, playback: WAVAudio?, repeatCount: Int, recordPath: String?, recordBoth: Bool, rtpTimeout: Double, dtmfMode: DTMFMode) {
         self.dtmfMode = dtmfMode
         self.stream = stream
         self.playback = playback
         self.repeatCount = repeatCount
         self.recordPath = recordPath
-        self.recorder = recordPath == nil ? nil : AudioRecorder()
+        self.recorder = recordPath == nil || recordBoth ? nil : AudioRecorder()
+        self.stereo = recordPath != nil && recordBoth ? StereoRecorder() : nil
         self.rtpTimeout = rtpTimeout
     }
 
@@ -75,7 +80,7 @@ final class CallMedia: @unchecked Sendable {
         let parameters = negotiated.streamParameters(timeout: rtpTimeout, telephoneEvents: !usesInband)
         stream.onTimeout = onTimeout
         stream.onDigit = onDigit
-        var sinks: [AudioSink] = recorder.map { [$0] } ?? []
+        var sinks: [AudioSink] = (recorder.map { [$0] } ?? []) + (stereo.map { [$0.right] } ?? [])
         if usesInband {
             let detector = InbandDTMFDetector()
             let started = ContinuousClock.now
@@ -87,7 +92,9 @@ final class CallMedia: @unchecked Sendable {
             }
             sinks.append(detector)
         }
-        try stream.start(parameters, source: playback.map { WAVPlayer($0, repeatCount: repeatCount) },
+        var source: AudioSource? = playback.map { WAVPlayer($0, repeatCount: repeatCount) }
+        if let stereo { source = RecordedSource(source ?? Silence(), into: stereo.left) }
+        try stream.start(parameters, source: source,
                          sink: sinks.isEmpty ? nil : AudioSinkGroup(sinks), onSourceFinished: onPlaybackFinished)
     }
 
@@ -104,8 +111,8 @@ final class CallMedia: @unchecked Sendable {
     /// Stops the stream, writes the recording, and returns the stream's figures and digits.
     func finish() async throws -> (RTPStreamStatistics, [ReceivedDigit]) {
         let (stats, events) = try await stream.stop()
-        if let recordPath, let recorder {
-            try WAVWriter.write(path: recordPath, channels: [recorder.samples], sampleRate: AudioFormat.sampleRate)
+        if let recordPath, let channels = recorder.map({ [$0.samples] }) ?? stereo?.channels {
+            try WAVWriter.write(path: recordPath, channels: channels, sampleRate: AudioFormat.sampleRate)
         }
         return (stats, usesInband ? inbandDigits : events)
     }

@@ -10,28 +10,6 @@ import Testing
 /// recording's channels at 0.9999 and 0.995.
 @Suite(.serialized)
 struct BridgeCommandTests {
-    /// A `sipdial simulate` process on 127.0.0.1 that records its callers into `directory`.
-    struct Simulator {
-        let process: ExternalProcess
-        let port: Int
-
-        static func start(_ args: [String], recordingInto directory: URL) async throws -> Simulator {
-            let port = Ports.free()
-            let process = try ExternalProcess(SipdialBinary.path, ["simulate", "--listen", "udp:127.0.0.1:\(port)", "--log-level", "error",
-                                                                   "--record-dir", directory.path] + args)
-            #expect(await process.waitForOutput("listening udp", timeout: .seconds(20)), "\(process.text)")
-            return Simulator(process: process, port: port)
-        }
-
-        /// What the caller sent, once the call has ended and the simulator wrote it.
-        func recording() async throws -> [Int16] {
-            #expect(await process.waitForOutput(" recording ", timeout: .seconds(10)), "\(process.text)")
-            let line = process.text.split(separator: "\n").first { $0.contains(" recording ") } ?? ""
-            let path = line.components(separatedBy: " recording ").last ?? ""
-            return try WAVAudio.read(path: path).samples
-        }
-    }
-
     @Test func bridgedPartiesHearEachOtherAndTheRecordingHoldsBoth() async throws {
         let dir = SIPp.workDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -39,8 +17,8 @@ struct BridgeCommandTests {
         let chirp = AudioMatch.chirp(seconds: 3)
         let chirpFile = dir.appendingPathComponent("chirp.wav").path
         try WAVWriter.write(path: chirpFile, channels: [chirp], sampleRate: 8000)
-        let a = try await Simulator.start(["--play", CallMediaTests.prompt, "--codec", "pcma"], recordingInto: dir)
-        let b = try await Simulator.start(["--play", chirpFile, "--codec", "opus", "--answer-after", "1"], recordingInto: dir)
+        let a = try await SimulatorProcess.start(["--play", CallMediaTests.prompt, "--codec", "pcma"], recordingInto: dir)
+        let b = try await SimulatorProcess.start(["--play", chirpFile, "--codec", "opus", "--answer-after", "1"], recordingInto: dir)
         defer {
             a.process.stop()
             b.process.stop()
@@ -83,7 +61,7 @@ struct BridgeCommandTests {
     @Test func aFailedSecondLegHangsUpTheFirst() async throws {
         let dir = SIPp.workDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let a = try await Simulator.start([], recordingInto: dir)
+        let a = try await SimulatorProcess.start([], recordingInto: dir)
         defer { a.process.stop() }
         let port = Ports.free()
         let busy = try SIPp.start(["-sf", SIPp.scenario("uas_busy"), "-t", "u1", "-m", "1"], localPort: port, timeoutSeconds: 30, in: dir)
@@ -97,5 +75,33 @@ struct BridgeCommandTests {
         #expect((json["a"] as? [String: Any])?["outcome"] as? String == "answered", "\(out)")
         #expect((json["b"] as? [String: Any])?["sip_code"] as? Int == 486, "\(out)")
         #expect(((json["a"] as? [String: Any])?["hung_up_by"] as? String) == "local", "A is hung up when B fails: \(out)")
+    }
+
+    /// `sipdial call --record-both` over Opus, sipdial to sipdial: the left channel holds
+    /// what sipdial played, the right what the simulator played back to it.
+    @Test func callRecordsBothDirectionsOverOpus() async throws {
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let chirp = AudioMatch.chirp(seconds: 3)
+        let chirpFile = dir.appendingPathComponent("chirp.wav").path
+        try WAVWriter.write(path: chirpFile, channels: [chirp], sampleRate: 8000)
+        let far = try await SimulatorProcess.start(["--play", chirpFile, "--codec", "opus"], recordingInto: dir)
+        defer { far.process.stop() }
+        let both = dir.appendingPathComponent("call.wav").path
+        let (status, out) = try await SipdialBinary.run(
+            ["call", "sip:ivr@127.0.0.1:\(far.port)", "--local-address", "127.0.0.1", "--codec", "opus",
+             "--play", CallMediaTests.prompt, "--record", both, "--record-both", "--json"], timeout: .seconds(30))
+        #expect(status == 0, "\(out)")
+        let channels = try AudioMatch.channels(ofWAV: both)
+        #expect(channels.count == 2)
+        let prompt = try WAVAudio.read(path: CallMediaTests.prompt).samples
+        let sent = AudioMatch.locate(channels[0][8000..<12_000], in: prompt, near: 8000, within: 800)
+        let received = AudioMatch.locate(channels[1][8000..<12_000], in: chirp, near: 8000, within: 800)
+        #expect(sent.correlation >= 0.99, "left channel is what sipdial sent: \(sent.correlation)")
+        #expect(received.correlation >= 0.95, "right channel is what the far end sent: \(received.correlation)")
+        // The simulator heard the prompt through Opus.
+        let heard = try await far.recording()
+        let atFar = AudioMatch.locate(heard[8000..<12_000], in: prompt, near: 8000, within: 800)
+        #expect(atFar.correlation >= 0.95, "the far end hears the prompt: \(atFar.correlation)")
     }
 }
