@@ -7,7 +7,7 @@ packages=(
   # C libraries behind the media engine (spandsp, opus, speexdsp, espeak-ng) and SQLite
   libspandsp-dev libtiff-dev libopus-dev libspeexdsp-dev libespeak-ng-dev espeak-ng libsqlite3-dev pkg-config
   # real SIP peers for the interop tests
-  sip-tester kamailio
+  sip-tester kamailio baresip-core
   # audio tooling used by tests and benchmarks
   sox
 )

@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+/// baresip (Debian's baresip-core) as a headless far end on 127.0.0.1: it answers every call
+/// at once, sends a WAV file through its aufile source, and prints its RTP figures when the
+/// call ends (`rtp_stats`). Its aufile source wants 48 kHz stereo.
+struct Baresip {
+    let process: ExternalProcess
+    let port: Int
+
+    static func start(playing file: String, codecs: [String] = ["g711.so", "opus.so"], in dir: URL) async throws -> Baresip {
+        let port = Ports.free()
+        let config = dir.appendingPathComponent("baresip")
+        try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
+        try """
+        poll_method epoll
+        sip_listen 127.0.0.1:\(port)
+        audio_source aufile,\(file)
+        audio_player aufile,/dev/null
+        audio_alert aufile,/dev/null
+        rtp_stats yes
+        module_path /usr/lib/baresip/modules
+        \(codecs.map { "module \($0)" }.joined(separator: "\n"))
+        module aufile.so
+        module_tmp account.so
+        module_app menu.so
+
+        """.write(to: config.appendingPathComponent("config"), atomically: true, encoding: .utf8)
+        try "<sip:far@127.0.0.1:\(port)>;regint=0;answermode=auto\n"
+            .write(to: config.appendingPathComponent("accounts"), atomically: true, encoding: .utf8)
+        // Line-buffered, so the figures printed at the end of a call arrive whole.
+        let process = try ExternalProcess("/usr/bin/stdbuf", ["-oL", "/usr/bin/baresip", "-f", config.path])
+        #expect(await process.waitForOutput("baresip is ready", timeout: .seconds(20)), "\(process.text)")
+        return Baresip(process: process, port: port)
+    }
+
+    /// The packets baresip received and its receive errors, from the figures it prints at the
+    /// end of a call ("packets: <sent> <received>", "errors: <sent> <received>").
+    func received() async -> (packets: Int, errors: Int)? {
+        guard await process.waitForOutput("errors:", timeout: .seconds(10)) else { return nil }
+        let lines = process.text.split(whereSeparator: { $0 == "\n" || $0 == "\r" })
+        func column(_ label: String) -> Int? {
+            let line = lines.first { $0.hasPrefix(label) }
+            return line.flatMap { $0.split(separator: " ").compactMap { Int($0) }.dropFirst().first }
+        }
+        guard let packets = column("packets:"), let errors = column("errors:") else { return nil }
+        return (packets, errors)
+    }
+}
