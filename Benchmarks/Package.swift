@@ -19,9 +19,20 @@ let package = Package(
             dependencies: [.product(name: "SIPCore", package: sipdialIdentity)],
             swiftSettings: [.unsafeFlags(["-Ounchecked"])]
         ),
+        .target(name: "BenchmarkSupport"),
+        .executableTarget(
+            name: "MediaBenchmark",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "Media", package: sipdialIdentity),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "CallRateBenchmark",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "SIPCore", package: sipdialIdentity),
                 .product(name: "SIPTransport", package: sipdialIdentity),
                 .product(name: "SIPUserAgent", package: sipdialIdentity),

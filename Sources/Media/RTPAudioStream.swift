@@ -196,6 +196,15 @@ public final class RTPAudioStream: @unchecked Sendable {
         }
     }
 
+    /// Starts sending `source` in place of the current one (the prompt once an early-media
+    /// call is answered); `onFinished` runs once on the event loop when it has no more audio.
+    public func play(_ source: AudioSource?, onFinished: (() -> Void)? = nil) {
+        channel.eventLoop.execute {
+            self.source = source
+            self.sourceFinished = onFinished
+        }
+    }
+
     /// Sends DTMF as tones in the audio, in place of the source until they end (the source
     /// resumes where it paused).
     public func sendInbandDigits(_ digits: String) {

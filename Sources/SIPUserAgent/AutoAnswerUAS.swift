@@ -4,12 +4,13 @@ import SIPCore
 import SIPTransaction
 import SIPTransport
 
-/// A user agent server that answers everything it may: OPTIONS with its capabilities, each
-/// INVITE with 180 then 200 (retransmitting the 200 until the ACK, RFC 3261 §13.3.1.4), BYE
-/// within a call with 200, CANCEL by ending the INVITE with 487, in-dialog requests for an
-/// unknown call with 481 (§12.2.2). With an `InboundMedia` it answers the offered audio and
-/// the media runs until the call ends; without one its SDP answer rejects the streams
-/// (port 0, RFC 3264 §6).
+/// A user agent server that answers what it may: OPTIONS with its capabilities, each INVITE
+/// as its `CallScript` says (by default 180 then 200, the 200 retransmitted until the ACK,
+/// RFC 3261 §13.3.1.4; or busy, a rejection, endless ringing, early media, a BYE of its own
+/// after a while), BYE within a call with 200, CANCEL by ending the INVITE with 487,
+/// in-dialog requests for an unknown call with 481 (§12.2.2). With an `InboundMedia` it
+/// answers the offered audio and the media runs until the call ends; without one its SDP
+/// answer rejects the streams (port 0, RFC 3264 §6).
 ///
 /// It is the far end of sipdial's own tests and of `sipdial simulate`.
 public final class AutoAnswerUAS: @unchecked Sendable {
@@ -20,14 +21,16 @@ public final class AutoAnswerUAS: @unchecked Sendable {
 
     /// Calls answered whose ACK has not come yet, by Call-ID and local tag.
     private let unacknowledged: SuccessRetransmitter<DialogID>
-    /// Confirmed calls.
-    private var calls: Set<DialogID> = []
-    /// INVITEs ringing until `answerDelay` passes, by server transaction key.
+    /// Calls answered (confirmed or waiting for their ACK): what a BYE of this side needs.
+    private var calls: [DialogID: AnsweredCall] = [:]
+    /// INVITEs ringing until their script's outcome, by server transaction key.
     private var ringing: [SIPTransactionKey: Scheduled<Void>] = [:]
     /// INVITEs whose media is being set up, by server transaction key.
     private var answering: Set<SIPTransactionKey> = []
-    /// How long each INVITE rings (180) before the 200.
-    public let answerDelay: Duration
+    /// INVITEs whose early media runs (183 sent), with their SDP answer.
+    private var earlyAnswers: [SIPTransactionKey: [UInt8]] = [:]
+    /// What each incoming call gets.
+    public let scripts: CallScriptBook
     /// Statistics for tests and logs.
     public private(set) var answered = 0
     public private(set) var ended = 0
@@ -37,6 +40,14 @@ public final class AutoAnswerUAS: @unchecked Sendable {
         var localTag: String
     }
 
+    private struct AnsweredCall {
+        var dialog: SIPDialog
+        var peer: SIPDestination
+        var script: CallScript
+        var confirmed = false
+        var hangUp: Scheduled<Void>?
+    }
+
     /// Who may call in; others get 403 (see `SIPPeerAllowList`).
     public let allowedPeers: SIPPeerAllowList
     public private(set) var refusedPeers = 0
@@ -44,12 +55,15 @@ public final class AutoAnswerUAS: @unchecked Sendable {
     /// Answers the audio of each call; nil rejects the offered streams.
     public let media: InboundMedia?
 
-    public init(transactions: SIPTransactionLayer, answerDelay: Duration = .zero, allowedPeers: SIPPeerAllowList = .loopback,
-                media: InboundMedia? = nil, policy: SIPUASPolicy = .default, logger: Logger = Logger(label: "sipdial.uas")) {
+    /// `answerDelay`: how long calls ring before the 200 when `scripts` is not given.
+    public init(transactions: SIPTransactionLayer, answerDelay: Duration = .zero, scripts: CallScriptBook? = nil,
+                allowedPeers: SIPPeerAllowList = .loopback, media: InboundMedia? = nil, policy: SIPUASPolicy = .default,
+                logger: Logger = Logger(label: "sipdial.uas")) {
         self.transactions = transactions
         self.media = media
         self.allowedPeers = allowedPeers
-        self.answerDelay = answerDelay
+        let ring = Double(answerDelay.components.seconds) + Double(answerDelay.components.attoseconds) / 1e18
+        self.scripts = scripts ?? CallScriptBook(fallback: CallScript(ringSeconds: ring))
         self.policy = policy
         self.logger = logger
         self.unacknowledged = SuccessRetransmitter(transactions: transactions)
@@ -64,12 +78,13 @@ public final class AutoAnswerUAS: @unchecked Sendable {
     private func cancel(_ tx: SIPServerTransaction) {
         ringing.removeValue(forKey: tx.key)?.cancel()
         answering.remove(tx.key)
+        if earlyAnswers.removeValue(forKey: tx.key) != nil { media?.ended(callID: tx.request.headers[.callID] ?? "") }
         tx.respond(status: 487)
     }
 
     /// Calls currently up (answered and not yet ended), read on the event loop.
     public func activeCalls() async throws -> Int {
-        try await eventLoop.submit { self.calls.count + self.unacknowledged.count }.get()
+        try await eventLoop.submit { self.calls.count }.get()
     }
 
     private func request(_ tx: SIPServerTransaction) {
@@ -79,13 +94,15 @@ public final class AutoAnswerUAS: @unchecked Sendable {
         case .options:
             tx.respond(status: 200, headers: capabilities)
         case .invite where toTag == nil:
-            if admitted(tx) { answer(tx) }
+            if admitted(tx) { play(scripts.script(for: r.uri.user), on: tx) }
         case .refer where toTag == nil, .subscribe where toTag == nil:
             // Dialog-creating requests sipdial does not serve outside a call.
             if admitted(tx) { tx.respond(status: 403, reason: "Not Served Outside A Call") }
         case .bye:
             let id = DialogID(callID: r.headers[.callID] ?? "", localTag: toTag ?? "")
-            if calls.remove(id) != nil || unacknowledged.acknowledged(id) {
+            if let call = calls.removeValue(forKey: id) {
+                unacknowledged.acknowledged(id)
+                call.hangUp?.cancel()
                 ended += 1
                 tx.respond(status: 200)
                 media?.ended(callID: id.callID)
@@ -96,7 +113,7 @@ public final class AutoAnswerUAS: @unchecked Sendable {
             // Re-INVITE, UPDATE, INFO ...: dialogs arrive with the user agent; until then,
             // a request in a dialog we do not know gets 481 (§12.2.2).
             let id = DialogID(callID: r.headers[.callID] ?? "", localTag: toTag ?? "")
-            tx.respond(status: calls.contains(id) ? 200 : 481)
+            tx.respond(status: calls[id] != nil ? 200 : 481)
         }
     }
 
@@ -117,67 +134,125 @@ public final class AutoAnswerUAS: @unchecked Sendable {
         ]
     }
 
-    private func answer(_ tx: SIPServerTransaction) {
-        tx.respond(status: 180)
-        guard answerDelay > .zero else {
-            accept(tx)
-            return
+    /// Rings, then does what the script says; with early media the audio starts with a 183.
+    private func play(_ script: CallScript, on tx: SIPServerTransaction) {
+        guard script.earlyMedia, media != nil, !tx.request.body.isEmpty else {
+            tx.respond(status: 180)
+            return schedule(script, on: tx)
         }
-        ringing[tx.key] = eventLoop.scheduleTask(in: answerDelay.timeAmount) { [weak self] in
-            guard let self, self.ringing.removeValue(forKey: tx.key) != nil else { return }
-            self.accept(tx)
+        setUpMedia(tx, script: script) { [weak self] answer, local in
+            guard let self else { return }
+            self.earlyAnswers[tx.key] = answer
+            var headers = [SIPHeaderField(.contentType, "application/sdp")]
+            headers.append(SIPHeaderField(.contact, self.contact(local, tx).description))
+            tx.respond(SIPResponseFactory.response(to: tx.request, status: 183, toTag: tx.localTag, headers: headers, body: answer))
+            self.schedule(script, on: tx)
         }
     }
 
-    private func accept(_ tx: SIPServerTransaction) {
-        let local = transactions.transport.localAddress(for: tx.inbound.transport, family: tx.inbound.source)
-        let address = local?.ipAddress ?? "127.0.0.1"
-        guard let media, !tx.request.body.isEmpty else {
-            let body = tx.request.body.isEmpty ? [] : Array(AutoAnswerUAS.rejectingAnswer(to: tx.request.body, address: address).utf8)
-            return sendSuccess(tx, body: body, local: local)
+    /// The script's outcome after its ringing time (a call that is never answered gives up
+    /// with 480 after an hour, as a trunk would).
+    private func schedule(_ script: CallScript, on tx: SIPServerTransaction) {
+        let delay: Duration = script.outcome == .noAnswer ? .seconds(3600) : .milliseconds(Int64(script.ringSeconds * 1000))
+        ringing[tx.key] = eventLoop.scheduleTask(in: delay.timeAmount) { [weak self] in
+            guard let self, self.ringing.removeValue(forKey: tx.key) != nil else { return }
+            let early = self.earlyAnswers.removeValue(forKey: tx.key)
+            let status: Int
+            switch script.outcome {
+            case .answer:
+                if let early { return self.sendSuccess(tx, body: early, script: script) }
+                return self.accept(tx, script: script)
+            case .busy: status = 486
+            case .noAnswer: status = 480
+            case .reject(let code): status = code
+            }
+            if early != nil { self.media?.ended(callID: tx.request.headers[.callID] ?? "") }
+            tx.respond(status: status)
         }
+    }
+
+    private func accept(_ tx: SIPServerTransaction, script: CallScript) {
+        guard media != nil, !tx.request.body.isEmpty else {
+            let address = localAddress(tx)?.ipAddress ?? "127.0.0.1"
+            let body = tx.request.body.isEmpty ? [] : Array(AutoAnswerUAS.rejectingAnswer(to: tx.request.body, address: address).utf8)
+            return sendSuccess(tx, body: body, script: script)
+        }
+        setUpMedia(tx, script: script) { [weak self] answer, _ in
+            self?.sendSuccess(tx, body: answer, script: script)
+        }
+    }
+
+    /// Asks the media side for the SDP answer, off the event loop, and continues on it with
+    /// the answer; 488 when nothing offered fits. A CANCEL in the meantime wins.
+    private func setUpMedia(_ tx: SIPServerTransaction, script: CallScript, then: @escaping @Sendable ([UInt8], SocketAddress?) -> Void) {
+        guard let media else { return }
+        let local = localAddress(tx)
+        let address = local?.ipAddress ?? "127.0.0.1"
         let offer = tx.request.body, callID = tx.request.headers[.callID] ?? ""
         answering.insert(tx.key)
         Task {
-            let answer = await media.answer(offer: offer, callID: callID, localAddress: address)
+            let answer = await media.answer(offer: offer, callID: callID, script: script, localAddress: address)
             self.eventLoop.execute {
                 guard self.answering.remove(tx.key) != nil else {
-                    // CANCELled while the media was being set up.
                     if answer != nil { media.ended(callID: callID) }
                     return
                 }
-                if let answer {
-                    self.sendSuccess(tx, body: answer, local: local)
-                } else {
-                    tx.respond(status: 488)
-                }
+                if let answer { then(answer, local) } else { tx.respond(status: 488) }
             }
         }
     }
 
+    private func localAddress(_ tx: SIPServerTransaction) -> SocketAddress? {
+        transactions.transport.localAddress(for: tx.inbound.transport, family: tx.inbound.source)
+    }
+
+    private func contact(_ local: SocketAddress?, _ tx: SIPServerTransaction) -> SIPAddress {
+        SIPAddress(uri: SIPURI(host: local?.sipHost ?? "127.0.0.1", port: local?.port,
+                               parameters: tx.inbound.transport == .udp ? [] : [SIPParameter("transport", tx.inbound.transport.uriParameter)]))
+    }
+
     /// The 200 with this side's Contact and `body` (an SDP answer), resent until the ACK.
-    private func sendSuccess(_ tx: SIPServerTransaction, body: [UInt8], local: SocketAddress?) {
-        let contactURI = SIPURI(host: local?.sipHost ?? "127.0.0.1", port: local?.port,
-                                parameters: tx.inbound.transport == .udp ? [] : [SIPParameter("transport", tx.inbound.transport.uriParameter)])
-        var extra = [SIPHeaderField(.contact, SIPAddress(uri: contactURI).description)] + capabilities
+    private func sendSuccess(_ tx: SIPServerTransaction, body: [UInt8], script: CallScript) {
+        let local = localAddress(tx)
+        var extra = [SIPHeaderField(.contact, contact(local, tx).description)] + capabilities
         if !body.isEmpty { extra.append(SIPHeaderField(.contentType, "application/sdp")) }
         let ok = SIPResponseFactory.response(to: tx.request, status: 200, toTag: tx.localTag, headers: extra, body: body)
         answered += 1
         let id = DialogID(callID: tx.request.headers[.callID] ?? "", localTag: tx.localTag)
-        let logger = logger, media = media
-        unacknowledged.send(ok, on: tx, key: id) {
-            logger.warning("no ACK for 2xx", metadata: ["call-id": "\(id.callID)"])
-            media?.ended(callID: id.callID)
+        if let dialog = SIPDialog(request: tx.request, localTag: tx.localTag, confirmed: true) {
+            calls[id] = AnsweredCall(dialog: dialog, peer: SIPDestination(address: tx.inbound.source, transport: tx.inbound.transport), script: script)
         }
+        let logger = logger
+        unacknowledged.send(ok, on: tx, key: id) { [weak self] in
+            logger.warning("no ACK for 2xx", metadata: ["call-id": "\(id.callID)"])
+            self?.eventLoop.execute { self?.hangUp(id) }
+        }
+    }
+
+    /// Ends an answered call from this side: BYE (§15.1.1) to where the INVITE came from.
+    private func hangUp(_ id: DialogID) {
+        guard var call = calls.removeValue(forKey: id) else { return }
+        call.hangUp?.cancel()
+        unacknowledged.acknowledged(id)
+        media?.ended(callID: id.callID)
+        ended += 1
+        let local = transactions.transport.localAddress(for: call.peer.transport, family: call.peer.address)
+        let via = Via(transport: call.peer.transport.rawValue, host: local?.sipHost ?? "127.0.0.1", port: local?.port,
+                      parameters: [SIPParameter("branch", SIPIdentifiers.branch()), SIPParameter("rport")])
+        let bye = call.dialog.request(.bye, via: via)
+        transactions.sendRequest(bye, to: call.peer) { _ in }
     }
 
     private func ack(_ inbound: SIPInboundMessage) {
         guard case .request(let ack) = inbound.message else { return }
         let toTag = ack.headers[.to].flatMap { try? SIPAddress(parsing: $0) }?.tag ?? ""
         let id = DialogID(callID: ack.headers[.callID] ?? "", localTag: toTag)
-        if unacknowledged.acknowledged(id) {
-            calls.insert(id)
+        guard unacknowledged.acknowledged(id), var call = calls[id], !call.confirmed else { return }
+        call.confirmed = true
+        if let seconds = call.script.hangUpAfter {
+            call.hangUp = eventLoop.scheduleTask(in: .milliseconds(Int64(seconds * 1000))) { [weak self] in self?.hangUp(id) }
         }
+        calls[id] = call
     }
 
     /// An SDP answer that rejects every offered stream (port 0) while keeping their order,
@@ -199,8 +274,10 @@ public final class AutoAnswerUAS: @unchecked Sendable {
 /// does not know RTP).
 public protocol InboundMedia: AnyObject, Sendable {
     /// Sets up the call's audio for the SDP `offer` and returns the SDP answer (RFC 3264 §6),
-    /// the media running from now on; nil when nothing offered fits (the call gets 488).
-    func answer(offer: [UInt8], callID: String, localAddress: String) async -> [UInt8]?
-    /// The call ended (BYE, or no ACK came): release its audio.
+    /// the media running from now on (with the script's DTMF to send); nil when nothing
+    /// offered fits (the call gets 488).
+    func answer(offer: [UInt8], callID: String, script: CallScript, localAddress: String) async -> [UInt8]?
+    /// The call ended (BYE either way, CANCEL, a failure after early media, or no ACK came):
+    /// release its audio.
     func ended(callID: String)
 }

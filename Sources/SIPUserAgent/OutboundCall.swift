@@ -58,6 +58,9 @@ public final class OutboundCall: @unchecked Sendable {
     public enum Event: Sendable, Equatable {
         /// A provisional response (180, 183 ...).
         case progress(Int)
+        /// The first provisional with an SDP answer (183 Session Progress, RFC 3261 §13.2.1):
+        /// the far end sends audio before the answer (announcements, ringback of its own).
+        case earlyMedia(sdp: [UInt8])
         /// The 2xx arrived and was acknowledged; its body is the SDP answer, which
         /// `AudioOffer.negotiate(answer:)` reads (RFC 3264 §7) away from the signaling loop.
         case answered(sdp: [UInt8])
@@ -92,6 +95,8 @@ public final class OutboundCall: @unchecked Sendable {
     /// RSeq of the last reliable provisional acknowledged, per early dialog (RFC 3262 §4).
     var lastRSeq: [String: UInt32] = [:]
     var earlyDialogs: [String: SIPDialog] = [:]
+    /// Whether `.earlyMedia` was sent (once per call: the first SDP answer sets the audio).
+    var earlyMediaReported = false
     var dialog: SIPDialog?
     /// Where in-dialog requests go (the resolved next hop).
     var dialogDestination: SIPDestination?
@@ -207,6 +212,10 @@ public final class OutboundCall: @unchecked Sendable {
         if r.statusCode > 100, !isRetransmittedReliable(r) {
             result.provisionals.append(r.statusCode)
             onEvent(.progress(r.statusCode))
+            if !r.body.isEmpty, !earlyMediaReported {
+                earlyMediaReported = true
+                onEvent(.earlyMedia(sdp: r.body))
+            }
         }
         gotProvisional = true
         if let invite, let tag = (try? r.headers.to())??.tag, r.statusCode > 100, earlyDialogs[tag] == nil {

@@ -38,7 +38,7 @@ struct AnsweringEndpointOptions: ParsableArguments {
     /// Starts the listeners and the answering UAS on `loop` (exit 3 when a listener cannot
     /// bind), and prints one `listening TRANSPORT HOST PORT` line per socket on standard
     /// output: scripts and tests wait for these.
-    func start(on loop: EventLoop, media: InboundMedia?, logger: Logger) async throws -> (SIPTransportLayer, AutoAnswerUAS) {
+    func start(on loop: EventLoop, media: InboundMedia?, scripts: CallScriptBook? = nil, logger: Logger) async throws -> (SIPTransportLayer, AutoAnswerUAS) {
         var config = SIPTransportConfiguration()
         if !listen.isEmpty {
             config.listeners = listen.compactMap { ListenSpec($0)?.listener }
@@ -46,8 +46,8 @@ struct AnsweringEndpointOptions: ParsableArguments {
         let transport = SIPTransportLayer(eventLoop: loop, configuration: config, logger: logger)
         let transactions = SIPTransactionLayer(transport: transport, logger: logger)
         let peers = allowPeer.isEmpty ? SIPPeerAllowList.loopback : try SIPPeerAllowList(allowPeer)
-        let uas = AutoAnswerUAS(transactions: transactions, answerDelay: .milliseconds(Int64(answerAfter * 1000)), allowedPeers: peers,
-                                media: media, logger: logger)
+        let uas = AutoAnswerUAS(transactions: transactions, answerDelay: .milliseconds(Int64(answerAfter * 1000)), scripts: scripts,
+                                allowedPeers: peers, media: media, logger: logger)
         do {
             try await transport.start()
         } catch {

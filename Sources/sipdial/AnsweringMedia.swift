@@ -6,7 +6,7 @@ import SIPUserAgent
 import Synchronization
 
 /// The audio of the calls `sipdial simulate` answers: each call gets its own RTP stream,
-/// plays the greeting, and records what the caller sends to `<record directory>/<Call-ID>.wav`
+/// plays the greeting, sends its script's DTMF a second after the audio starts, and records what the caller sends to `<record directory>/<Call-ID>.wav`
 /// when the call ends (the file appears whole: it is written aside and renamed).
 final class AnsweringMedia: InboundMedia {
     struct Settings {
@@ -37,7 +37,7 @@ final class AnsweringMedia: InboundMedia {
         self.onEnded = onEnded
     }
 
-    func answer(offer: [UInt8], callID: String, localAddress: String) async -> [UInt8]? {
+    func answer(offer: [UInt8], callID: String, script: CallScript, localAddress: String) async -> [UInt8]? {
         guard let theirs = try? SDPParser().parse(offer),
               let stream = try? await RTPAudioStream.bind(host: localAddress, ports: settings.ports, group: group) else { return nil }
         var mine = AudioOffer(address: localAddress, port: stream.localPort ?? 9, preferences: settings.preferences)
@@ -47,6 +47,10 @@ final class AnsweringMedia: InboundMedia {
             let greeting = settings.greeting.map { WAVPlayer($0, repeatCount: settings.repeatCount) }
             try stream.start(audio.streamParameters(timeout: settings.rtpTimeout), source: greeting, sink: recorder)
             calls.withLock { $0[callID] = Call(stream: stream, recorder: recorder) }
+            if let digits = script.digits {
+                // A second after the audio starts, as a person would press keys.
+                stream.channel.eventLoop.scheduleTask(in: .seconds(1)) { stream.sendDigits(digits) }
+            }
             return body
         } catch {
             _ = try? await stream.stop()

@@ -131,6 +131,9 @@ struct BridgeCommand: AsyncParsableCommand {
                         }
                     }
                 }
+            case .call(_, .earlyMedia):
+                // A leg's own early media is not passed on: A hears sipdial's ringback while B rings.
+                continue
             case .call(let index, .mediaChanged(let negotiated)):
                 do { try streams[index].update(negotiated.streamParameters(timeout: dial.rtpTimeout)) } catch { Console.error("bridge", "\(error)") }
             case .mediaTimeout(let index):

@@ -109,6 +109,7 @@ struct CallCommand: AsyncParsableCommand {
         var calls: [OutboundCall] = []
         var results: [Int: CallResult] = [:]
         var digits: [ReceivedDigit] = []
+        var earlyAudio: NegotiatedAudio?
         var holdTimers: [Task<Void, Never>] = []
         defer { holdTimers.forEach { $0.cancel() } }
         func place(_ configuration: OutboundCall.Configuration) {
@@ -136,16 +137,26 @@ struct CallCommand: AsyncParsableCommand {
             case .call(let index, .progress(let code)):
                 if !dial.json { say("[\(code)] progress" + (index > 0 ? " (transfer)" : "")) }
                 if index > 0 { calls[0].reportTransfer(status: code, reason: SIPResponse.defaultReason(code)) }
+            case .call(_, .earlyMedia(let sdp)):
+                // Early media (183 with SDP): receive and record now, play the prompt at the answer.
+                earlyAudio = config.offer.negotiate(answer: sdp)
+                guard let early = earlyAudio else { continue }
+                do {
+                    try media.start(early, onTimeout: { steps.continuation.yield(.mediaTimeout(0)) }, onDigit: { steps.continuation.yield(.digit(0, $0)) })
+                } catch {
+                    printError("\(error)")
+                }
             case .call(let index, .answered(let sdp)):
-                let negotiated = config.offer.negotiate(answer: sdp)
+                // A 2xx without SDP keeps the answer its 183 gave (RFC 3261 §13.2.1).
+                let negotiated = config.offer.negotiate(answer: sdp) ?? earlyAudio
                 let waitsForPlayback = media.plays && repeatCount > 0 && negotiated != nil
                 if !dial.json { say("[200] answered" + (index > 0 ? " (transfer)" : "") + (waitsForPlayback ? ", playing" : ", holding \(hold) s")) }
                 if index > 0 { calls[0].reportTransfer(status: 200, reason: "OK") }
                 if let negotiated {
                     do {
-                        try media.start(negotiated, onPlaybackFinished: { steps.continuation.yield(.playbackFinished(index)) },
-                                        onTimeout: { steps.continuation.yield(.mediaTimeout(index)) },
+                        try media.start(negotiated, onTimeout: { steps.continuation.yield(.mediaTimeout(index)) },
                                         onDigit: { steps.continuation.yield(.digit(index, $0)) })
+                        media.playPrompt { steps.continuation.yield(.playbackFinished(index)) }
                         if let sendDtmf {
                             if dtmfMode == .rfc4733, negotiated.telephoneEvent == nil {
                                 printError("the far end did not accept telephone-events: --send-dtmf not sent (try --dtmf-mode inband)")

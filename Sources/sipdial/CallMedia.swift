@@ -71,10 +71,14 @@ final class CallMedia: @unchecked Sendable {
     var localPort: Int { stream.localPort ?? 9 }
     var plays: Bool { playback != nil }
 
-    /// Starts sending and receiving as negotiated. `onPlaybackFinished` runs once when the
-    /// file has played `--repeat` times; `onTimeout` when no RTP arrives for `--rtp-timeout` s.
-    func start(_ negotiated: NegotiatedAudio, onPlaybackFinished: @escaping @Sendable () -> Void,
-               onTimeout: @escaping @Sendable () -> Void, onDigit: @escaping @Sendable (ReceivedDigit) -> Void) throws {
+    /// Whether the stream runs (from early media or the answer).
+    private(set) var started = false
+
+    /// Starts receiving (and sending silence) as negotiated: at a 183 with SDP, or at the
+    /// answer. `onTimeout` runs when no RTP arrives for `--rtp-timeout` s. Once only.
+    func start(_ negotiated: NegotiatedAudio, onTimeout: @escaping @Sendable () -> Void, onDigit: @escaping @Sendable (ReceivedDigit) -> Void) throws {
+        guard !started else { return try update(negotiated) }
+        started = true
         let events = negotiated.eventPayloadType
         usesInband = dtmfMode == .inband || (dtmfMode == .auto && events == nil)
         let parameters = negotiated.streamParameters(timeout: rtpTimeout, telephoneEvents: !usesInband)
@@ -92,10 +96,16 @@ final class CallMedia: @unchecked Sendable {
             }
             sinks.append(detector)
         }
-        var source: AudioSource? = playback.map { WAVPlayer($0, repeatCount: repeatCount) }
-        if let stereo { source = RecordedSource(source ?? Silence(), into: stereo.left) }
-        try stream.start(parameters, source: source,
-                         sink: sinks.isEmpty ? nil : AudioSinkGroup(sinks), onSourceFinished: onPlaybackFinished)
+        let silence: AudioSource? = stereo.map { RecordedSource(Silence(), into: $0.left) }
+        try stream.start(parameters, source: silence, sink: sinks.isEmpty ? nil : AudioSinkGroup(sinks))
+    }
+
+    /// The call was answered: plays `--play`/`--say` (`onPlaybackFinished` runs once when it
+    /// has played `--repeat` times).
+    func playPrompt(onPlaybackFinished: @escaping @Sendable () -> Void) {
+        guard let playback else { return }
+        let player: AudioSource = WAVPlayer(playback, repeatCount: repeatCount)
+        stream.play(stereo.map { RecordedSource(player, into: $0.left) } ?? player, onFinished: onPlaybackFinished)
     }
 
     /// Follows a re-INVITE's renegotiation: new address or codec, hold (stop sending) or resume.

@@ -4,11 +4,12 @@ import Media
 import NIOCore
 import NIOPosix
 import SDP
+import SIPUserAgent
 
-/// `sipdial simulate`: a SIP trunk to dial against. It answers every call from an allowed
-/// peer after `--answer-after` seconds, plays a greeting and records what the caller sends,
-/// one WAV per call. Scripted behaviour per called number (busy, no answer, reject, DTMF)
-/// is planned on the same endpoint (docs/STATUS.md).
+/// `sipdial simulate`: a SIP trunk to dial against. Each call from an allowed peer gets a
+/// script (`CallScript`): by called number (`--behaviour`), else drawn from a weighted mix
+/// (`--mix`), else answered after `--answer-after` seconds. Answered calls hear the greeting
+/// and what the caller sends is recorded, one WAV per call.
 struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
@@ -16,6 +17,11 @@ struct SimulateCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var endpoint: AnsweringEndpointOptions
+    @Option(help: ArgumentHelp("What calls to NUMBER get: NUMBER=OUTCOME[,OPTION...] (repeatable).",
+                               discussion: "Outcomes: answer, busy, no-answer, reject=CODE. Options: after=S (ring first), hangup=S (BYE after S s), dtmf=DIGITS (sent 1 s into the audio), early-media (183 with audio while ringing). Example: --behaviour 1002=busy,after=2"))
+    var behaviour: [String] = []
+    @Option(help: "A weighted share of the calls without a --behaviour: WEIGHT:OUTCOME[,OPTION...] (repeatable), e.g. --mix 70:answer --mix 10:busy --mix 10:no-answer --mix 10:reject=503.")
+    var mix: [String] = []
     @Option(help: "Play this WAV file to each answered call.")
     var play: String?
     @Option(help: "Say this text (espeak-ng) to each answered call, like --play.")
@@ -36,6 +42,7 @@ struct SimulateCommand: AsyncParsableCommand {
     var rtpTimeout: Double = 0
 
     func validate() throws {
+        _ = try scriptBook()
         if play != nil, say != nil { throw ValidationError("--play and --say cannot be combined") }
         guard repeatCount >= 0 else { throw ValidationError("--repeat must be 0 or more") }
         if let recordDir {
@@ -64,10 +71,33 @@ struct SimulateCommand: AsyncParsableCommand {
             // One line per ended call: tests wait for it before reading the recording.
             Console.say("ended \(callID)" + (recording.map { " recording \($0)" } ?? ""))
         }
-        let (transport, uas) = try await endpoint.start(on: group.next(), media: media, logger: logger)
+        let (transport, uas) = try await endpoint.start(on: group.next(), media: media, scripts: try scriptBook(), logger: logger)
         await ServeCommand.waitForTermination()
         logger.info("shutting down", metadata: ["calls_answered": "\(uas.answered)"])
         await transport.shutdown()
         try await group.shutdownGracefully()
+    }
+
+    /// The scripts of `--behaviour` and `--mix`, the default answering after --answer-after.
+    func scriptBook() throws -> CallScriptBook {
+        var book = CallScriptBook(fallback: CallScript(ringSeconds: endpoint.answerAfter))
+        for rule in behaviour {
+            guard let equals = rule.firstIndex(of: "="), equals != rule.startIndex else {
+                throw ValidationError("--behaviour '\(rule)' is not NUMBER=OUTCOME[,OPTION...]")
+            }
+            let number = String(rule[..<equals])
+            do {
+                let script = try CallScript(parsing: String(rule[rule.index(after: equals)...]))
+                if number == "*" { book.fallback = script } else { book.byNumber[number] = script }
+            } catch { throw ValidationError("--behaviour \(error)") }
+        }
+        for share in mix {
+            guard let colon = share.firstIndex(of: ":"), let weight = Int(share[..<colon]), weight > 0 else {
+                throw ValidationError("--mix '\(share)' is not WEIGHT:OUTCOME[,OPTION...] with a positive weight")
+            }
+            do { book.mix.append((weight, try CallScript(parsing: String(share[share.index(after: colon)...])))) }
+            catch { throw ValidationError("--mix \(error)") }
+        }
+        return book
     }
 }

@@ -4,6 +4,7 @@
 // no hold) open-loop and reports the achieved calls per second and the failed calls.
 //
 //   cd Benchmarks && swift run -c release CallRateBenchmark [SECONDS] [RATE ...]
+import BenchmarkSupport
 import Foundation
 import Logging
 import NIOCore
@@ -15,48 +16,6 @@ import SIPUserAgent
 let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
 let seconds = arguments.first ?? 5
 let rates = arguments.count > 1 ? Array(arguments.dropFirst()) : [250, 500, 1000, 1500, 2000, 3000]
-
-func freePort() -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-    defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-    return Int(UInt16(bigEndian: addr.sin_port))
-}
-
-/// Starts SIPp with its output discarded. posix_spawn and waitpid rather than
-/// Foundation's Process, whose reaping sometimes misses a child and then never reports its end.
-func sipp(_ args: [String]) throws -> pid_t {
-    let argv = ["/usr/bin/sipp"] + args + ["-nostdin", "-i", "127.0.0.1"]
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-    var cArgs = argv.map { strdup($0) } + [nil]
-    defer { cArgs.forEach { free($0) } }
-    var pid: pid_t = 0
-    let rc = posix_spawn(&pid, argv[0], &actions, nil, &cArgs, environ)
-    guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
-    return pid
-}
-
-/// Waits for `pid` and returns its exit status (or 128 + signal).
-func exitStatus(_ pid: pid_t) -> Int32 {
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-    let signal = status & 0x7f
-    return signal == 0 ? (status >> 8) & 0xff : 128 + signal
-}
-
-func stop(_ pid: pid_t) {
-    kill(pid, SIGKILL)
-    _ = exitStatus(pid)
-}
 
 func startUAS() throws -> (pid_t, Int) {
     let port = freePort()
@@ -160,11 +119,6 @@ func sippCounts(_ file: URL) -> (Int?, Int?) {
 }
 
 let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-/// Prints at once, so a long run shows each step as it ends.
-func say(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
-}
-
 say("Signaling-only calls (INVITE/200/ACK/BYE) against a SIPp UAS on 127.0.0.1, \(seconds) s per step")
 say("rate   | sipdial cps  failed | SIPp uac cps  failed")
 var bestSipdial = 0.0

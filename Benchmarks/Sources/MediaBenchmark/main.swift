@@ -1,0 +1,131 @@
+// Concurrent calls with media: N RTP streams, each playing a WAV as G.711 (PCMA) at 20 ms
+// and receiving the same packets back, on sipdial's media engine (one media clock per event
+// loop, one loop per core); side by side in the same run with SIPp's UAC playing the
+// audio from a capture made of the same file (pcap play, 20 ms packets) at the same N. A reflector process
+// timestamps every packet and reports, per N, how far send times stray from each stream's
+// 20 ms grid (p50/p99/max), the packets lost, and the sender's CPU and resident memory.
+// Signaling is left out on the sipdial side (CallRateBenchmark measures it); SIPp needs it
+// to play audio, so its figures include a call setup per stream.
+//
+//   cd Benchmarks && swift run -c release MediaBenchmark [SECONDS] [N ...]
+//   (also: MediaBenchmark reflect PORT — the reflector process itself)
+import BenchmarkSupport
+import Foundation
+import Media
+import NIOCore
+import NIOPosix
+
+let argv = CommandLine.arguments
+if argv.count == 3, argv[1] == "reflect", let port = Int(argv[2]) { Reflector.run(port: port) }
+
+let numbers = argv.dropFirst().compactMap { Int($0) }
+let seconds = numbers.first ?? 10
+/// Media event loops on the sipdial side (MEDIA_LOOPS, default one per core).
+let mediaLoops = ProcessInfo.processInfo.environment["MEDIA_LOOPS"].flatMap { Int($0) } ?? System.coreCount
+let counts = numbers.count > 1 ? Array(numbers.dropFirst()) : [250, 500, 1000, 1500, 2000]
+let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+let prompt = try WAVAudio.read(path: repository.appendingPathComponent("Audio/prompt-en.wav").path)
+let capture = FileManager.default.temporaryDirectory.appendingPathComponent("sipdial-bench-prompt.pcap").path
+let captureMilliseconds = try RTPCapture.write(prompt.samples, to: capture)
+
+/// A running reflector and the file its figures will be written to.
+struct RunningReflector {
+    let pid: pid_t
+    let port: Int
+    let output: String
+
+    static func start() throws -> RunningReflector {
+        let port = freePort()
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("reflector-\(port).txt").path
+        let pid = try spawn([argv[0], "reflect", String(port)], output: output)
+        for _ in 0..<100 where (try? String(contentsOfFile: output, encoding: .utf8))?.contains("ready") != true { usleep(20_000) }
+        return RunningReflector(pid: pid, port: port, output: output)
+    }
+
+    /// Ends the warm-up: what was measured so far is forgotten.
+    func reset() { kill(pid, SIGUSR1) }
+
+    /// The reflector's CPU use since it started, in seconds.
+    var cpu: Double { cpuSeconds(of: pid) }
+
+    func finish() -> String {
+        kill(pid, SIGTERM)
+        _ = exitStatus(pid)
+        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(atPath: output)
+        return text.split(separator: "\n").last.map(String.init) ?? "no report"
+    }
+}
+
+/// Discards received audio (after the stream decoded it, as a call's recorder would be fed).
+final class DiscardingSink: AudioSink {
+    func write(_ samples: UnsafeBufferPointer<Int16>, at position: Int) {}
+}
+
+struct StepResult {
+    var report: String
+    var cpuPercent: Double
+    var kibPerCall: Double
+}
+
+func sipdialStep(_ n: Int) async throws -> StepResult {
+    let reflector = try RunningReflector.start()
+    let group = MultiThreadedEventLoopGroup(numberOfThreads: mediaLoops)
+    let before = residentKiB(of: getpid())
+    let ports = RTPPortAllocator(range: 20_000...60_000)
+    var streams: [RTPAudioStream] = []
+    for _ in 0..<n {
+        let stream = try await RTPAudioStream.bind(host: "127.0.0.1", ports: ports, group: group)
+        try stream.start(RTPStreamParameters(remoteAddress: "127.0.0.1", remotePort: reflector.port, payloadType: 8, encoding: .pcma, timeout: 0),
+                         source: WAVPlayer(prompt, repeatCount: 0), sink: DiscardingSink())
+        streams.append(stream)
+    }
+    try await Task.sleep(for: .seconds(3))
+    reflector.reset()
+    let cpu = cpuSeconds(of: getpid())
+    try await Task.sleep(for: .seconds(seconds))
+    let used = cpuSeconds(of: getpid()) - cpu
+    let after = residentKiB(of: getpid())
+    let report = reflector.finish()
+    for stream in streams { _ = try? await stream.stop() }
+    try await group.shutdownGracefully()
+    return StepResult(report: report, cpuPercent: used / Double(seconds) * 100, kibPerCall: Double(after - before) / Double(n))
+}
+
+func sippStep(_ n: Int) throws -> StepResult {
+    let reflector = try RunningReflector.start()
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bench-media-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let rate = 250
+    let warmup = n / rate + 3
+    let plays = (warmup + seconds + 2) * 1000 / captureMilliseconds + 1
+    try SIPpScenarios.uas(mediaPort: reflector.port).write(to: dir.appendingPathComponent("uas.xml"), atomically: true, encoding: .utf8)
+    try SIPpScenarios.uac(capture: capture, milliseconds: captureMilliseconds, plays: plays).write(to: dir.appendingPathComponent("uac.xml"), atomically: true, encoding: .utf8)
+    let uasPort = freePort()
+    let uas = try sipp(["-sf", dir.appendingPathComponent("uas.xml").path, "-p", String(uasPort), "-max_socket", "50000"])
+    usleep(300_000)
+    let uac = try sipp(["127.0.0.1:\(uasPort)", "-sf", dir.appendingPathComponent("uac.xml").path, "-p", String(freePort()),
+                        "-r", String(rate), "-l", String(n), "-m", String(n), "-mp", String(freePort()), "-max_socket", "50000"])
+    sleep(UInt32(warmup))
+    reflector.reset()
+    let cpu = cpuSeconds(of: uac)
+    let before = residentKiB(of: uac)
+    sleep(UInt32(seconds))
+    let used = cpuSeconds(of: uac) - cpu
+    let report = reflector.finish()
+    stop(uac)
+    stop(uas)
+    // SIPp's memory at its start is not known apart from its calls; report the whole process.
+    return StepResult(report: report, cpuPercent: used / Double(seconds) * 100, kibPerCall: Double(before) / Double(n))
+}
+
+say("Concurrent G.711 streams at 20 ms on 127.0.0.1, \(seconds) s measured per step after a warm-up (\(System.coreCount) cores)")
+say("deviation = each packet's arrival vs its stream's 20 ms grid; CPU in % of one core; memory in KiB per call")
+for n in counts {
+    let mine = try await sipdialStep(n)
+    say(String(format: "N=%5d sipdial: %@ cpu=%.0f%% mem=%.1fKiB/call", n, mine.report, mine.cpuPercent, mine.kibPerCall))
+    let theirs = try sippStep(n)
+    say(String(format: "N=%5d SIPp:    %@ cpu=%.0f%% mem=%.1fKiB/call (whole process)", n, theirs.report, theirs.cpuPercent, theirs.kibPerCall))
+}

@@ -1,0 +1,117 @@
+/// What an answering endpoint does with one incoming call: the script `sipdial simulate`
+/// plays per called number, written as `OUTCOME[,OPTION...]`:
+///
+/// - outcomes: `answer`, `busy` (486), `no-answer` (rings until cancelled, 480 after an
+///   hour), `reject=CODE` (any final 3xx-6xx);
+/// - options: `after=S` seconds of ringing before the outcome, `hangup=S` this side sends
+///   BYE S seconds after the answer, `dtmf=DIGITS` sent as RFC 4733 events once the audio
+///   runs, `early-media` a 183 with the SDP answer and the audio running while it rings.
+public struct CallScript: Sendable, Equatable, CustomStringConvertible {
+    public enum Outcome: Sendable, Equatable {
+        case answer, busy, noAnswer
+        case reject(Int)
+    }
+
+    public var outcome: Outcome
+    public var ringSeconds: Double
+    public var hangUpAfter: Double?
+    public var digits: String?
+    public var earlyMedia: Bool
+
+    public init(outcome: Outcome = .answer, ringSeconds: Double = 0, hangUpAfter: Double? = nil, digits: String? = nil, earlyMedia: Bool = false) {
+        self.outcome = outcome
+        self.ringSeconds = ringSeconds
+        self.hangUpAfter = hangUpAfter
+        self.digits = digits
+        self.earlyMedia = earlyMedia
+    }
+
+    /// A script that cannot be read, with what is wrong in it.
+    public struct SyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+        public var description: String
+    }
+
+    public init(parsing text: String) throws(SyntaxError) {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.filter { $0 != " " } }
+        func fail(_ problem: String) -> SyntaxError { SyntaxError(description: "'\(text)': \(problem)") }
+        switch parts[0] {
+        case "answer": outcome = .answer
+        case "busy": outcome = .busy
+        case "no-answer": outcome = .noAnswer
+        case let p where p.hasPrefix("reject="):
+            guard let code = Int(p.dropFirst(7)), (300...699).contains(code) else { throw fail("reject needs a final status code 300-699") }
+            outcome = .reject(code)
+        default:
+            throw fail("starts with an outcome: answer, busy, no-answer or reject=CODE")
+        }
+        ringSeconds = 0
+        earlyMedia = false
+        for option in parts.dropFirst() {
+            let (name, value) = option.firstIndex(of: "=").map { (String(option[..<$0]), String(option[option.index(after: $0)...])) } ?? (option, "")
+            func seconds() throws(SyntaxError) -> Double {
+                guard let s = Double(value), s >= 0, s <= 86_400 else { throw fail("\(name) takes seconds (0-86400)") }
+                return s
+            }
+            switch name {
+            case "after": ringSeconds = try seconds()
+            case "hangup": hangUpAfter = try seconds()
+            case "dtmf":
+                guard !value.isEmpty, value.allSatisfy({ "0123456789*#ABCD".contains($0) }) else { throw fail("dtmf takes digits 0-9, *, #, A-D") }
+                digits = value
+            case "early-media": earlyMedia = true
+            default: throw fail("unknown option '\(option)' (after=S, hangup=S, dtmf=DIGITS, early-media)")
+            }
+        }
+    }
+
+    public var description: String {
+        var text: String
+        switch outcome {
+        case .answer: text = "answer"
+        case .busy: text = "busy"
+        case .noAnswer: text = "no-answer"
+        case .reject(let code): text = "reject=\(code)"
+        }
+        if ringSeconds > 0 { text += ",after=\(ringSeconds.formatted)" }
+        if let hangUpAfter { text += ",hangup=\(hangUpAfter.formatted)" }
+        if let digits { text += ",dtmf=\(digits)" }
+        if earlyMedia { text += ",early-media" }
+        return text
+    }
+}
+
+private extension Double {
+    /// "2" for 2.0, "1.5" for 1.5.
+    var formatted: String { self == rounded() ? String(Int(self)) : String(self) }
+}
+
+/// Which script each call gets: one per called number (the user part of the Request-URI),
+/// else a weighted random choice from the mix, else the default.
+public struct CallScriptBook: Sendable {
+    public var byNumber: [String: CallScript]
+    public var mix: [(weight: Int, script: CallScript)]
+    public var fallback: CallScript
+
+    public init(byNumber: [String: CallScript] = [:], mix: [(weight: Int, script: CallScript)] = [], fallback: CallScript = CallScript()) {
+        self.byNumber = byNumber
+        self.mix = mix
+        self.fallback = fallback
+    }
+
+    public func script<R: RandomNumberGenerator>(for number: String?, using random: inout R) -> CallScript {
+        if let number, let script = byNumber[number] { return script }
+        let total = mix.reduce(0) { $0 + $1.weight }
+        guard total > 0 else { return fallback }
+        var pick = Int.random(in: 0..<total, using: &random)
+        for entry in mix {
+            if pick < entry.weight { return entry.script }
+            pick -= entry.weight
+        }
+        return fallback
+    }
+
+    public func script(for number: String?) -> CallScript {
+        var random = SystemRandomNumberGenerator()
+        return script(for: number, using: &random)
+    }
+}

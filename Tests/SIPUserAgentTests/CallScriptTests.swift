@@ -1,0 +1,61 @@
+import SIPUserAgent
+import Testing
+
+struct CallScriptTests {
+    @Test(arguments: [
+        ("answer", CallScript()),
+        ("busy,after=2", CallScript(outcome: .busy, ringSeconds: 2)),
+        ("no-answer", CallScript(outcome: .noAnswer)),
+        ("reject=503", CallScript(outcome: .reject(503))),
+        ("answer,after=1.5,hangup=10,dtmf=12#,early-media", CallScript(ringSeconds: 1.5, hangUpAfter: 10, digits: "12#", earlyMedia: true)),
+    ])
+    func scriptsReadAndWriteBack(text: String, script: CallScript) throws {
+        #expect(try CallScript(parsing: text) == script)
+        #expect(script.description == text)
+    }
+
+    @Test(arguments: [
+        ("ring", "starts with an outcome"),
+        ("reject=200", "final status code 300-699"),
+        ("reject=abc", "final status code"),
+        ("answer,after=-1", "after takes seconds"),
+        ("answer,dtmf=12x", "dtmf takes digits"),
+        ("answer,loud", "unknown option 'loud'"),
+    ])
+    func badScriptsSayWhatIsWrong(text: String, problem: String) {
+        #expect(throws: CallScript.SyntaxError.self) { try CallScript(parsing: text) }
+        do { _ = try CallScript(parsing: text) } catch {
+            #expect(error.description.contains(problem) && error.description.contains(text), "\(error)")
+        }
+    }
+
+    /// A fixed sequence of numbers, so the weighted choice can be checked.
+    struct Sequence: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test func numbersWinOverTheMixWhichFollowsItsWeights() {
+        let book = CallScriptBook(byNumber: ["100": CallScript(outcome: .busy)],
+                                  mix: [(70, CallScript()), (20, CallScript(outcome: .noAnswer)), (10, CallScript(outcome: .reject(503)))])
+        var random = Sequence(state: 42)
+        #expect(book.script(for: "100", using: &random).outcome == .busy)
+        var counts: [String: Int] = [:]
+        for _ in 0..<10_000 { counts[book.script(for: "200", using: &random).description, default: 0] += 1 }
+        #expect((6_700...7_300).contains(counts["answer"] ?? 0), "\(counts)")
+        #expect((1_800...2_200).contains(counts["no-answer"] ?? 0), "\(counts)")
+        #expect((850...1_150).contains(counts["reject=503"] ?? 0), "\(counts)")
+    }
+
+    @Test func withoutAMixTheFallbackAnswers() {
+        let book = CallScriptBook(fallback: CallScript(ringSeconds: 3))
+        #expect(book.script(for: "anyone") == CallScript(ringSeconds: 3))
+        #expect(book.script(for: nil) == CallScript(ringSeconds: 3))
+    }
+}
