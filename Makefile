@@ -1,7 +1,7 @@
 # The two entry points of the README: `make run` and `make test`.
 SWIFT ?= swift
 
-.PHONY: run test setup build fuzz bench bench-calls
+.PHONY: run test setup build fuzz bench bench-calls bench-media
 
 setup:
 	@scripts/setup.sh
@@ -27,3 +27,7 @@ bench:
 ## Signaling-only call rate, sipdial's UAC and SIPp's UAC side by side against SIPp UAS.
 bench-calls: setup
 	cd Benchmarks && $(SWIFT) run -c release CallRateBenchmark $(BENCH_ARGS)
+
+## Concurrent G.711 streams with media, sipdial's engine and SIPp's pcap play side by side.
+bench-media: setup
+	cd Benchmarks && $(SWIFT) run -c release MediaBenchmark $(BENCH_ARGS)

@@ -63,7 +63,7 @@ func sipdialStep(rate: Int, port: Int, group: EventLoopGroup) async throws -> St
                 case .ended(let r):
                     done.continuation.yield(r.outcome == .answered)
                     box.call = nil
-                case .progress: break
+                default: break
                 }
             }
             box.call = call
