@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "SIPTransaction", targets: ["SIPTransaction"]),
         .library(name: "SIPTransport", targets: ["SIPTransport"]),
         .library(name: "SIPUserAgent", targets: ["SIPUserAgent"]),
+        .library(name: "SIPSimulator", targets: ["SIPSimulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
@@ -32,7 +33,7 @@ let package = Package(
         .target(
             name: "Media",
             dependencies: [
-                "RTP", "COpus", "CSpanDSP", "CSpeexDSP", "CEspeakNG",
+                "RTP", "SDP", "COpus", "CSpanDSP", "CSpeexDSP", "CEspeakNG",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -56,10 +57,18 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(
+            name: "SIPSimulator",
+            dependencies: [
+                "SIPCore", "SDP", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "sipdial",
             dependencies: [
-                "SIPCore", "SDP", "RTP", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent",
+                "SIPCore", "SDP", "RTP", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent", "SIPSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -72,6 +81,7 @@ let package = Package(
         .testTarget(name: "RTPTests", dependencies: ["RTP"]),
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
         .testTarget(name: "SIPUserAgentTests", dependencies: ["SIPUserAgent", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(name: "SIPSimulatorTests", dependencies: ["SIPSimulator"]),
         .testTarget(
             name: "SIPTransportTests",
             dependencies: [
@@ -84,7 +94,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "SIPCore", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent",
+                "SIPCore", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent", "SIPSimulator",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

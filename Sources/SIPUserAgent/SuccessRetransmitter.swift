@@ -8,26 +8,26 @@ import SIPTransport
 /// capped at T2 until the ACK arrives, and give up after 64·T1. The INVITE server transaction
 /// stays in Accepted for that long (RFC 6026 §7.1), so each resend goes through it.
 /// Confined to the transaction layer's event loop.
-final class SuccessRetransmitter<Key: Hashable>: @unchecked Sendable {
+public final class SuccessRetransmitter<Key: Hashable>: @unchecked Sendable {
     private let transactions: SIPTransactionLayer
     private var pending: [Key: Scheduled<Void>] = [:]
 
-    init(transactions: SIPTransactionLayer) {
+    public init(transactions: SIPTransactionLayer) {
         self.transactions = transactions
     }
 
-    var count: Int { pending.count }
+    public var count: Int { pending.count }
 
     /// Sends `ok` on `tx` and keeps resending it until `acknowledged(key)`; `onGiveUp` runs
     /// when 64·T1 passed without an ACK (the session should then end with BYE, §13.3.1.4).
-    func send(_ ok: SIPResponse, on tx: SIPServerTransaction, key: Key, onGiveUp: @escaping @Sendable () -> Void = {}) {
+    public func send(_ ok: SIPResponse, on tx: SIPServerTransaction, key: Key, onGiveUp: @escaping @Sendable () -> Void = {}) {
         tx.respond(ok)
         schedule(ok, on: tx, key: key, interval: transactions.timers.t1, elapsed: .zero, onGiveUp: onGiveUp)
     }
 
     /// The ACK came: stop resending. False when nothing was pending for `key`.
     @discardableResult
-    func acknowledged(_ key: Key) -> Bool {
+    public func acknowledged(_ key: Key) -> Bool {
         guard let timer = pending.removeValue(forKey: key) else { return false }
         timer.cancel()
         return true

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import SIPTransport
+import SIPSimulator
 import SIPUserAgent
 
 /// The options and start-up of a long-running SIP endpoint that answers calls (`serve`,

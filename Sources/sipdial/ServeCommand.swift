@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import SIPTransport
+import SIPSimulator
 import SIPUserAgent
 
 /// `sipdial serve`: runs sipdial. At this stage of the build-out that is the SIP endpoint:

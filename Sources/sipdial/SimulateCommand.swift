@@ -4,6 +4,7 @@ import Media
 import NIOCore
 import NIOPosix
 import SDP
+import SIPSimulator
 import SIPUserAgent
 
 /// `sipdial simulate`: a SIP trunk to dial against. Each call from an allowed peer gets a
@@ -69,7 +70,13 @@ struct SimulateCommand: AsyncParsableCommand {
             ports: RTPPortAllocator(range: rtpPorts), rtpTimeout: rtpTimeout)
         let media = AnsweringMedia(settings, group: group) { callID, recording in
             // One line per ended call: tests wait for it before reading the recording.
-            Console.say("ended \(callID)" + (recording.map { " recording \($0)" } ?? ""))
+            switch recording {
+            case .none: Console.say("ended \(callID)")
+            case .written(let path): Console.say("ended \(callID) recording \(path)")
+            case .failed(let problem):
+                Console.say("ended \(callID)")
+                Console.error("simulate", problem)
+            }
         }
         let (transport, uas) = try await endpoint.start(on: group.next(), media: media, scripts: try scriptBook(), logger: logger)
         await ServeCommand.waitForTermination()

@@ -63,9 +63,7 @@ struct BridgeCommandTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let a = try await SimulatorProcess.start([], recordingInto: dir)
         defer { a.process.stop() }
-        let port = Ports.free()
-        let busy = try SIPp.start(["-sf", SIPp.scenario("uas_busy"), "-t", "u1", "-m", "1"], localPort: port, timeoutSeconds: 30, in: dir)
-        #expect(await Ports.waitUntilBound(port, udp: true), "SIPp did not bind: \(busy.text)")
+        let (busy, port) = try await SIPp.listening(["-sf", SIPp.scenario("uas_busy"), "-t", "u1", "-m", "1"], timeoutSeconds: 30, in: dir)
         let (status, out) = try await SipdialBinary.run(
             ["bridge", "sip:agent@127.0.0.1:\(a.port)", "sip:customer@127.0.0.1:\(port)", "--local-address", "127.0.0.1", "--json"],
             timeout: .seconds(30))

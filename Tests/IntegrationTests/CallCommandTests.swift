@@ -20,11 +20,8 @@ struct CallCommandTests {
 
     /// Starts SIPp as a UAS (a scenario file, or `-sn uas` for nil) on a free port.
     func startSIPp(_ scenario: String?, transport: String = "udp", in dir: URL) async throws -> (ExternalProcess, Int) {
-        let port = Ports.free()
         let args = (scenario.map { ["-sf", SIPp.scenario($0)] } ?? ["-sn", "uas"]) + ["-t", transport == "udp" ? "u1" : "t1", "-m", "1"]
-        let sipp = try SIPp.start(args, localPort: port, timeoutSeconds: 20, in: dir)
-        #expect(await Ports.waitUntilBound(port, udp: transport == "udp"), "SIPp did not bind \(port): \(sipp.text)")
-        return (sipp, port)
+        return try await SIPp.listening(args, udp: transport == "udp", in: dir)
     }
 
     func call(_ target: String, _ args: [String]) async throws -> Outcome {

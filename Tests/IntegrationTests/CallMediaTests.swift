@@ -21,11 +21,9 @@ struct CallMediaTests {
     /// (`scenario`, or the built-in `uas` for nil; with `-rtp_echo` when `echo`) and checks
     /// that SIPp went through its whole scenario.
     static func callSIPp(_ scenario: String?, echo: Bool, user: String, _ args: [String], in dir: URL) async throws -> Call {
-        let port = Ports.free(), mediaPort = Ports.free()
         let uas = scenario.map { ["-sf", SIPp.scenario($0)] } ?? ["-sn", "uas"]
-        let sipp = try SIPp.start(uas + (echo ? ["-rtp_echo"] : []) + ["-mp", String(mediaPort), "-t", "u1", "-m", "1"],
-                                  localPort: port, timeoutSeconds: 30, in: dir)
-        #expect(await Ports.waitUntilBound(port, udp: true), "SIPp did not bind: \(sipp.text)")
+        let (sipp, port) = try await SIPp.listening(uas + (echo ? ["-rtp_echo"] : []) + ["-mp", String(Ports.free()), "-t", "u1", "-m", "1"],
+                                                    timeoutSeconds: 30, in: dir)
         let (status, out) = try await SipdialBinary.run(["call", "sip:\(user)@127.0.0.1:\(port)", "--local-address", "127.0.0.1", "--json"] + args,
                                                         timeout: .seconds(40))
         #expect(await sipp.wait(timeout: .seconds(20)) == 0, "SIPp: \(sipp.text.suffix(600)) \(SIPp.errors(in: dir))")

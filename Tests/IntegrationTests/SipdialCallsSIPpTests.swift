@@ -8,11 +8,7 @@ import Testing
 struct SipdialCallsSIPpTests {
     /// Starts SIPp as a UAS on a free port and waits until it listens.
     func startUAS(_ args: [String], transport: SIPTransportType, in dir: URL) async throws -> (ExternalProcess, Int) {
-        let port = Ports.free()
-        let sipp = try SIPp.start(args + ["-t", transport == .udp ? "u1" : "t1", "-m", "1"], localPort: port, timeoutSeconds: 20, in: dir)
-        let ready = await Ports.waitUntilBound(port, udp: transport == .udp)
-        #expect(ready, "SIPp did not bind \(port): \(sipp.text)")
-        return (sipp, port)
+        try await SIPp.listening(args + ["-t", transport == .udp ? "u1" : "t1", "-m", "1"], udp: transport == .udp, in: dir)
     }
 
     /// INVITE → final response; on 2xx send the ACK and a BYE, and return the BYE's final.
@@ -77,9 +73,7 @@ struct SipdialCallsSIPpTests {
         let dir = SIPp.workDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let (refusing, refusingPort) = try await startUAS(["-sf", SIPp.scenario("uas_503_retry_after")], transport: .udp, in: dir)
-        let secondPort = Ports.free()
-        let answering = try SIPp.start(["-sn", "uas", "-t", "u1", "-m", "2"], localPort: secondPort, timeoutSeconds: 25, in: dir)
-        #expect(await Ports.waitUntilBound(secondPort, udp: true))
+        let (answering, secondPort) = try await SIPp.listening(["-sn", "uas", "-t", "u1", "-m", "2"], timeoutSeconds: 25, in: dir)
         let stack = try await LocalSIPStack(autoAnswer: false)
         defer { Task { await stack.shutdown() } }
         let targets = [LocalSIPStack.destination(refusingPort, .udp), LocalSIPStack.destination(secondPort, .udp)]

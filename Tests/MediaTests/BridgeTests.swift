@@ -77,14 +77,17 @@ struct BridgeTests {
 
     @Test func stereoChannelsStartWhereTheirFirstAudioArrived() async throws {
         let recording = StereoRecorder()
+        let began = ContinuousClock.now
         Self.write(Self.frame(1), to: recording.left, at: 0)
         try await Task.sleep(for: .milliseconds(100))
-        // The right stream's own position 0 arrives 100 ms (800 samples) later.
+        // The right stream's own position 0 arrives at least 100 ms (800 samples) later.
+        let slept = (ContinuousClock.now - began).components
+        let expected = Int(slept.seconds) * 8000 + Int(slept.attoseconds / 125_000_000_000_000)
         Self.write(Self.frame(2), to: recording.right, at: 0)
         Self.write(Self.frame(3), to: recording.right, at: 160)
         let channels = recording.channels
         let start = channels[1].firstIndex(of: 2) ?? -1
-        #expect(start >= 800 && start < 1600, "right channel starts at \(start)")
+        #expect(start >= 800 && abs(start - expected) <= 160, "right channel starts at \(start), \(expected) samples after the left")
         #expect(channels[1][start + 160] == 3, "later writes follow their stream positions")
         #expect(channels[0].count == channels[1].count && channels[0].prefix(160).allSatisfy { $0 == 1 })
     }

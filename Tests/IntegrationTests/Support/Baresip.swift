@@ -19,6 +19,7 @@ struct Baresip {
         audio_player aufile,/dev/null
         audio_alert aufile,/dev/null
         rtp_stats yes
+        rtp_ports 30000-39998
         module_path /usr/lib/baresip/modules
         \(codecs.map { "module \($0)" }.joined(separator: "\n"))
         module aufile.so

@@ -3,6 +3,7 @@ import NIOPosix
 import SIPCore
 import SIPTransaction
 import SIPTransport
+import SIPSimulator
 import SIPUserAgent
 
 /// sipdial's SIP stack in the test process on 127.0.0.1: transport, transaction layer and

@@ -3,10 +3,13 @@ import Foundation
 /// Free loopback ports and readiness checks that read the kernel's socket tables instead of
 /// sleeping for a fixed time.
 enum Ports {
-    /// A port that is free for both UDP and TCP on 127.0.0.1 right now.
+    /// A port that is free for both UDP and TCP on 127.0.0.1 right now, from 40000-59000:
+    /// above the RTP ranges the processes under test bind on their own (sipdial call
+    /// 10000-20000, sipdial simulate 20000-30000, baresip 30000-39998), so a peer started on
+    /// it cannot lose it to another test's media socket.
     static func free() -> Int {
         for _ in 0..<50 {
-            let port = Int.random(in: 20_000...59_000)
+            let port = Int.random(in: 40_000...59_000)
             if !bound(port, udp: true) && !bound(port, udp: false) && canBind(port) { return port }
         }
         fatalError("no free port")
@@ -33,7 +36,11 @@ enum Ports {
     static func bound(_ port: Int, udp: Bool) -> Bool {
         let hex = String(format: ":%04X", port)
         for file in udp ? ["/proc/net/udp", "/proc/net/udp6"] : ["/proc/net/tcp", "/proc/net/tcp6"] {
-            guard let table = try? String(contentsOfFile: file, encoding: .utf8) else { continue }
+            // Read to the end: String(contentsOfFile:) stops after the first 4 KB of a /proc
+            // file (about 30 sockets), and the media tests keep hundreds open.
+            guard let handle = FileHandle(forReadingAtPath: file) else { continue }
+            let table = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+            try? handle.close()
             for line in table.split(separator: "\n").dropFirst() {
                 let cols = line.split(separator: " ")
                 guard cols.count > 3, cols[1].hasSuffix(hex) else { continue }

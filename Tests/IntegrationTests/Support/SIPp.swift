@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Runs SIPp (Debian package sip-tester) on 127.0.0.1 with bounded duration.
 enum SIPp {
@@ -16,11 +17,31 @@ enum SIPp {
     }
 
     /// Starts SIPp; `args` come after the common ones (local IP, no stdin, a global timeout).
+    /// Without `-mp` in `args` SIPp gets a free media port of its own: its default (6000) would
+    /// be shared by every SIPp the parallel suites start.
     static func start(_ args: [String], localPort: Int, localIP: String = "127.0.0.1", timeoutSeconds: Int = 20, in dir: URL) throws -> ExternalProcess {
-        try ExternalProcess(executable, args + [
+        let media = args.contains("-mp") ? [] : ["-mp", String(Ports.free())]
+        return try ExternalProcess(executable, args + media + [
             "-i", localIP, "-p", String(localPort), "-nostdin",
             "-timeout", "\(timeoutSeconds)s", "-timeout_error", "-trace_err",
         ], directory: dir)
+    }
+
+    /// Starts SIPp listening on a free port (UDP, or TCP when `udp` is false) and waits until
+    /// it has bound it. A SIPp that has not bound its port within 5 s (another test's process
+    /// took the port in between, or SIPp stalled starting) is stopped and started again on
+    /// another port, up to three times; the test then fails naming what SIPp printed.
+    static func listening(_ args: [String], udp: Bool = true, timeoutSeconds: Int = 20, in dir: URL) async throws -> (ExternalProcess, Int) {
+        var attempts: [String] = []
+        for _ in 0..<3 {
+            let port = Ports.free()
+            let sipp = try start(args, localPort: port, timeoutSeconds: timeoutSeconds, in: dir)
+            if await Ports.waitUntilBound(port, udp: udp, timeout: .seconds(5)) { return (sipp, port) }
+            sipp.stop()
+            attempts.append("port \(port): \(sipp.text.suffix(300))")
+        }
+        Issue.record("SIPp did not bind a port in three attempts: \(attempts.joined(separator: "; "))")
+        throw CancellationError()
     }
 
     /// The error log SIPp wrote (unexpected messages), for test failure messages.

@@ -8,22 +8,38 @@ import Synchronization
 /// The audio of the calls `sipdial simulate` answers: each call gets its own RTP stream,
 /// plays the greeting, sends its script's DTMF a second after the audio starts, and records what the caller sends to `<record directory>/<Call-ID>.wav`
 /// when the call ends (the file appears whole: it is written aside and renamed).
-final class AnsweringMedia: InboundMedia {
-    struct Settings {
-        var greeting: WAVAudio?
+public final class AnsweringMedia: InboundMedia {
+    public struct Settings: Sendable {
+        public var greeting: WAVAudio?
         /// Times the greeting plays (0: for the whole call).
-        var repeatCount: Int
-        var recordDirectory: URL?
-        var preferences: AudioPreferences
-        var ports: RTPPortAllocator
-        var rtpTimeout: Double
+        public var repeatCount: Int
+        public var recordDirectory: URL?
+        public var preferences: AudioPreferences
+        public var ports: RTPPortAllocator
+        public var rtpTimeout: Double
+
+        public init(greeting: WAVAudio?, repeatCount: Int, recordDirectory: URL?, preferences: AudioPreferences, ports: RTPPortAllocator, rtpTimeout: Double) {
+            self.greeting = greeting
+            self.repeatCount = repeatCount
+            self.recordDirectory = recordDirectory
+            self.preferences = preferences
+            self.ports = ports
+            self.rtpTimeout = rtpTimeout
+        }
     }
 
     private let settings: Settings
     private let group: EventLoopGroup
     private let calls = Mutex<[String: Call]>([:])
     /// Called with each ended call's Call-ID and recording path (nil when not recorded).
-    private let onEnded: @Sendable (String, String?) -> Void
+    private let onEnded: @Sendable (String, Recording) -> Void
+
+    /// What became of an ended call's recording.
+    public enum Recording: Sendable, Equatable {
+        case none
+        case written(String)
+        case failed(String)
+    }
 
     /// The recorder is written on the stream's event loop and read only after the stream stopped.
     private struct Call: @unchecked Sendable {
@@ -31,13 +47,14 @@ final class AnsweringMedia: InboundMedia {
         var recorder: AudioRecorder?
     }
 
-    init(_ settings: Settings, group: EventLoopGroup, onEnded: @escaping @Sendable (String, String?) -> Void) {
+    /// `onEnded` gets each ended call's Call-ID and what became of its recording.
+    public init(_ settings: Settings, group: EventLoopGroup, onEnded: @escaping @Sendable (String, Recording) -> Void) {
         self.settings = settings
         self.group = group
         self.onEnded = onEnded
     }
 
-    func answer(offer: [UInt8], callID: String, script: CallScript, localAddress: String) async -> [UInt8]? {
+    public func answer(offer: [UInt8], callID: String, script: CallScript, localAddress: String) async -> [UInt8]? {
         guard let theirs = try? SDPParser().parse(offer),
               let stream = try? await RTPAudioStream.bind(host: localAddress, ports: settings.ports, group: group) else { return nil }
         var mine = AudioOffer(address: localAddress, port: stream.localPort ?? 9, preferences: settings.preferences)
@@ -58,27 +75,27 @@ final class AnsweringMedia: InboundMedia {
         }
     }
 
-    func ended(callID: String) {
+    public func ended(callID: String) {
         guard let call = calls.withLock({ $0.removeValue(forKey: callID) }) else { return }
         let directory = settings.recordDirectory
         Task {
             _ = try? await call.stream.stop()
-            var path: String?
+            var recording = Recording.none
             if let directory, let recorder = call.recorder {
                 let file = directory.appendingPathComponent(Self.fileName(for: callID)).path
                 do {
                     try WAVWriter.write(path: file, channels: [recorder.samples], sampleRate: AudioFormat.sampleRate)
-                    path = file
+                    recording = .written(file)
                 } catch {
-                    Console.error("simulate", "cannot write \(file): \(error)")
+                    recording = .failed("cannot write \(file): \(error)")
                 }
             }
-            onEnded(callID, path)
+            onEnded(callID, recording)
         }
     }
 
     /// A Call-ID made safe as a file name: anything but letters, digits, '-', '_' and '.' becomes '_'.
-    static func fileName(for callID: String) -> String {
+    public static func fileName(for callID: String) -> String {
         let safe = callID.unicodeScalars.map { s -> Character in
             (s.properties.isAlphabetic && s.isASCII) || ("0"..."9").contains(s) || s == "-" || s == "_" || s == "." ? Character(s) : "_"
         }

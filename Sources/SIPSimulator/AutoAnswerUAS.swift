@@ -3,6 +3,7 @@ import NIOCore
 import SIPCore
 import SIPTransaction
 import SIPTransport
+import SIPUserAgent
 
 /// A user agent server that answers what it may: OPTIONS with its capabilities, each INVITE
 /// as its `CallScript` says (by default 180 then 200, the 200 retransmitted until the ACK,

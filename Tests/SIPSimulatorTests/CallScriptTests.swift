@@ -1,4 +1,4 @@
-import SIPUserAgent
+import SIPSimulator
 import Testing
 
 struct CallScriptTests {

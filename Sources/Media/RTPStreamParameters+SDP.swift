@@ -1,9 +1,8 @@
-import Media
 import SDP
 
 /// What an RTP stream needs from an offer/answer's result (RFC 3264).
 extension NegotiatedAudio {
-    var encoding: RTPAudioEncoding {
+    public var encoding: RTPAudioEncoding {
         switch codec {
         case .pcmu: .pcmu
         case .pcma: .pcma
@@ -13,13 +12,13 @@ extension NegotiatedAudio {
 
     /// The telephone-event payload type, when it shares the audio's RTP clock (it must, to be
     /// sent and read in step, RFC 4733 §2.3).
-    var eventPayloadType: UInt8? {
+    public var eventPayloadType: UInt8? {
         telephoneEvent.flatMap { $0.clockRate == encoding.clockRate ? UInt8($0.payloadType) : nil }
     }
 
     /// The stream's parameters: where to send, which codec, hold or not. `telephoneEvents`:
     /// whether DTMF travels as RFC 4733 events (false: tones in the audio).
-    func streamParameters(timeout: Double, telephoneEvents: Bool = true) -> RTPStreamParameters {
+    public func streamParameters(timeout: Double, telephoneEvents: Bool = true) -> RTPStreamParameters {
         var parameters = RTPStreamParameters(remoteAddress: remoteAddress, remotePort: remotePort,
                                              payloadType: UInt8(payloadType), encoding: encoding,
                                              telephoneEventPayloadType: telephoneEvents ? eventPayloadType : nil, timeout: timeout,
