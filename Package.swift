@@ -2,6 +2,11 @@
 import PackageDescription
 
 /// sipdial: a native SIP/RTP outbound dialer. See README.md and docs/ARCHITECTURE.md.
+
+let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
+let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+
 let package = Package(
     name: "sipdial",
     platforms: [.macOS(.v14)],
@@ -32,47 +37,26 @@ let package = Package(
         .systemLibrary(name: "CEspeakNG", pkgConfig: "espeak-ng", providers: [.apt(["libespeak-ng-dev"])]),
         .target(
             name: "Media",
-            dependencies: [
-                "RTP", "SDP", "COpus", "CSpanDSP", "CSpeexDSP", "CEspeakNG",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-            ]
+            dependencies: ["RTP", "SDP", "COpus", "CSpanDSP", "CSpeexDSP", "CEspeakNG", nioCore, nioPosix]
         ),
         .target(name: "SIPTransaction", dependencies: ["SIPCore"]),
         .target(
             name: "SIPTransport",
-            dependencies: [
-                "SIPCore", "SIPTransaction",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
+            dependencies: ["SIPCore", "SIPTransaction", nioCore, nioPosix, logging]
         ),
         .target(
             name: "SIPUserAgent",
-            dependencies: [
-                "SIPCore", "SDP", "SIPTransaction", "SIPTransport",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            dependencies: ["SIPCore", "SDP", "SIPTransaction", "SIPTransport", nioCore, logging, .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "SIPSimulator",
-            dependencies: [
-                "SIPCore", "SDP", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
+            dependencies: ["SIPCore", "SDP", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent", nioCore, logging]
         ),
         .executableTarget(
             name: "sipdial",
             dependencies: [
                 "SIPCore", "SDP", "RTP", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent", "SIPSimulator",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"), nioCore, nioPosix, logging,
             ]
         ),
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"], resources: [.copy("Torture"), .copy("FuzzRegressions")]),
@@ -80,24 +64,15 @@ let package = Package(
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
         .testTarget(name: "RTPTests", dependencies: ["RTP"]),
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
-        .testTarget(name: "SIPUserAgentTests", dependencies: ["SIPUserAgent", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(name: "SIPUserAgentTests", dependencies: ["SIPUserAgent", nioCore]),
         .testTarget(name: "SIPSimulatorTests", dependencies: ["SIPSimulator"]),
         .testTarget(
             name: "SIPTransportTests",
-            dependencies: [
-                "SIPTransport",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOEmbedded", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-            ]
+            dependencies: ["SIPTransport", nioCore, .product(name: "NIOEmbedded", package: "swift-nio"), nioPosix]
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: [
-                "SIPCore", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent", "SIPSimulator",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-            ],
+            dependencies: ["SIPCore", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent", "SIPSimulator", nioCore, nioPosix],
             resources: [.copy("Scenarios"), .copy("Torture"), .copy("Kamailio")]
         ),
     ]
