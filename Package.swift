@@ -20,12 +20,14 @@ let package = Package(
         .library(name: "SIPTransport", targets: ["SIPTransport"]),
         .library(name: "SIPUserAgent", targets: ["SIPUserAgent"]),
         .library(name: "SIPSimulator", targets: ["SIPSimulator"]),
+        .library(name: "DialerStore", targets: ["DialerStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
     ],
     targets: [
         .target(name: "SIPCore"),
@@ -52,6 +54,7 @@ let package = Package(
             name: "SIPSimulator",
             dependencies: ["SIPCore", "SDP", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent", nioCore, logging]
         ),
+        .target(name: "DialerStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "sipdial",
             dependencies: [
@@ -66,6 +69,7 @@ let package = Package(
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
         .testTarget(name: "SIPUserAgentTests", dependencies: ["SIPUserAgent", nioCore]),
         .testTarget(name: "SIPSimulatorTests", dependencies: ["SIPSimulator"]),
+        .testTarget(name: "DialerStoreTests", dependencies: ["DialerStore"]),
         .testTarget(
             name: "SIPTransportTests",
             dependencies: ["SIPTransport", nioCore, .product(name: "NIOEmbedded", package: "swift-nio"), nioPosix]

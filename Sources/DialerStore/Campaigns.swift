@@ -1,0 +1,77 @@
+import GRDB
+
+/// A campaign as the pacer reads it (the columns a campaign needs to be dialed; the others
+/// keep their defaults until the API sets them).
+public struct Campaign: StoredRecord, Sendable, Equatable {
+    public static let databaseTableName = "campaign"
+    public var id: String
+    public var name: String
+    public var kind: String
+    public var status: String
+    /// The call flow, JSON.
+    public var flow: String
+    public var callsPerMinute: Double
+    public var maxConcurrent: Int
+    public var maxAttempts: Int
+    public var createdAt: Double
+    public var updatedAt: Double
+
+    public init(id: String, name: String, kind: String = "announcement", status: String = "draft", flow: String = "[]",
+                callsPerMinute: Double, maxConcurrent: Int, maxAttempts: Int = 1, now: Double) {
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.status = status
+        self.flow = flow
+        self.callsPerMinute = callsPerMinute
+        self.maxConcurrent = maxConcurrent
+        self.maxAttempts = maxAttempts
+        createdAt = now
+        updatedAt = now
+    }
+}
+
+/// One number a campaign dials, with its place in the queue and how far it got.
+public struct CampaignCall: StoredRecord, Sendable, Equatable {
+    public static let databaseTableName = "campaign_call"
+    public var id: String
+    public var campaignId: String
+    public var contactId: String?
+    public var phone: String
+    public var priority: Int
+    /// When it may be dialed next (its originate time, or the retry time).
+    public var dueAt: Double
+    /// pending, dialing, done
+    public var status: String
+    public var attempts: Int
+    public var lastOutcome: String?
+    public var createdAt: Double
+    public var updatedAt: Double
+
+    public init(id: String, campaignId: String, contactId: String? = nil, phone: String, priority: Int = 0, dueAt: Double, now: Double) {
+        self.id = id
+        self.campaignId = campaignId
+        self.contactId = contactId
+        self.phone = phone
+        self.priority = priority
+        self.dueAt = dueAt
+        status = "pending"
+        attempts = 0
+        createdAt = now
+        updatedAt = now
+    }
+}
+
+extension DialerStore {
+    public func insert(_ campaign: Campaign) throws {
+        try pool.write { try campaign.insert($0) }
+    }
+
+    public func insert(_ calls: [CampaignCall]) throws {
+        try pool.write { db in for call in calls { try call.insert(db) } }
+    }
+
+    public func campaignCall(id: String) throws -> CampaignCall? {
+        try pool.read { try CampaignCall.fetchOne($0, key: id) }
+    }
+}

@@ -1,0 +1,115 @@
+import GRDB
+
+/// The store's tables, as versioned migrations (GRDB's `DatabaseMigrator`: each runs once,
+/// in order, and the applied ones are recorded in the database). The SQL stays portable
+/// (no SQLite-only types beyond what PostgreSQL reads the same way) so a shared PostgreSQL
+/// store can follow (DESIGN.md, "Growing past one machine").
+///
+/// Times are UTC seconds since 1970 (REAL); JSON columns hold what has no fixed shape
+/// (a contact's custom fields, a call flow, a retry policy, RTP figures).
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: trunks, lists, campaigns, attempts, CDRs") { db in
+            for statement in version1 { try db.execute(sql: statement) }
+        }
+        return migrator
+    }
+
+    static let version1 = [
+        """
+        CREATE TABLE trunk (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE,
+            host TEXT NOT NULL, port INTEGER, transport TEXT NOT NULL DEFAULT 'udp',
+            username TEXT, password TEXT,
+            register INTEGER NOT NULL DEFAULT 0, register_expires INTEGER NOT NULL DEFAULT 3600,
+            from_user TEXT, from_domain TEXT, caller_id TEXT,
+            strip_prefix TEXT, add_prefix TEXT, codecs TEXT NOT NULL DEFAULT 'pcmu,pcma',
+            max_concurrent INTEGER, max_calls_per_second REAL,
+            weight INTEGER NOT NULL DEFAULT 1, failover_order INTEGER NOT NULL DEFAULT 0,
+            created_at REAL NOT NULL, updated_at REAL NOT NULL)
+        """,
+        """
+        CREATE TABLE recording (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, path TEXT NOT NULL,
+            duration_ms INTEGER NOT NULL, created_at REAL NOT NULL)
+        """,
+        """
+        CREATE TABLE tts_cache (
+            hash TEXT PRIMARY KEY, text TEXT NOT NULL, voice TEXT NOT NULL, parameters TEXT NOT NULL,
+            path TEXT NOT NULL, created_at REAL NOT NULL, last_used_at REAL NOT NULL)
+        """,
+        "CREATE TABLE contact_list (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at REAL NOT NULL)",
+        """
+        CREATE TABLE contact (
+            id TEXT PRIMARY KEY, list_id TEXT NOT NULL REFERENCES contact_list(id) ON DELETE CASCADE,
+            phone TEXT NOT NULL, first_name TEXT, last_name TEXT, email TEXT, time_zone TEXT,
+            fields TEXT NOT NULL DEFAULT '{}', created_at REAL NOT NULL)
+        """,
+        "CREATE INDEX contact_by_list_phone ON contact(list_id, phone)",
+        "CREATE TABLE dnd_list (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at REAL NOT NULL)",
+        """
+        CREATE TABLE dnd_number (
+            list_id TEXT NOT NULL REFERENCES dnd_list(id) ON DELETE CASCADE, phone TEXT NOT NULL,
+            PRIMARY KEY (list_id, phone))
+        """,
+        """
+        CREATE TABLE campaign (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'draft',
+            flow TEXT NOT NULL, trunk_id TEXT REFERENCES trunk(id), caller_id TEXT,
+            calls_per_minute REAL NOT NULL, max_concurrent INTEGER NOT NULL,
+            starts_at REAL, ends_at REAL, time_zone TEXT NOT NULL DEFAULT 'UTC',
+            daily_start TEXT, daily_end TEXT, weekdays TEXT, use_contact_time_zone INTEGER NOT NULL DEFAULT 0,
+            retry_policy TEXT NOT NULL DEFAULT '{}', max_attempts INTEGER NOT NULL DEFAULT 1,
+            dnd_list_ids TEXT NOT NULL DEFAULT '', status_callback TEXT,
+            created_at REAL NOT NULL, updated_at REAL NOT NULL)
+        """,
+        """
+        CREATE TABLE campaign_call (
+            id TEXT PRIMARY KEY, campaign_id TEXT NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,
+            contact_id TEXT REFERENCES contact(id) ON DELETE SET NULL, phone TEXT NOT NULL,
+            priority INTEGER NOT NULL DEFAULT 0, due_at REAL NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,
+            last_outcome TEXT, created_at REAL NOT NULL, updated_at REAL NOT NULL)
+        """,
+        "CREATE INDEX campaign_call_due ON campaign_call(campaign_id, status, priority DESC, due_at)",
+        """
+        CREATE TABLE attempt (
+            id TEXT PRIMARY KEY, campaign_call_id TEXT REFERENCES campaign_call(id) ON DELETE SET NULL,
+            campaign_id TEXT, phone TEXT NOT NULL, number INTEGER NOT NULL,
+            status TEXT NOT NULL, sip_call_id TEXT, started_at REAL NOT NULL, ended_at REAL)
+        """,
+        "CREATE INDEX attempt_open ON attempt(status)",
+        """
+        CREATE TABLE callback (
+            id TEXT PRIMARY KEY, phone TEXT NOT NULL, flow TEXT NOT NULL, scheduled_at REAL NOT NULL,
+            time_zone TEXT NOT NULL DEFAULT 'UTC', status TEXT NOT NULL DEFAULT 'scheduled',
+            status_callback TEXT, created_at REAL NOT NULL, updated_at REAL NOT NULL)
+        """,
+        """
+        CREATE TABLE live_call (
+            id TEXT PRIMARY KEY, attempt_id TEXT, sip_call_id TEXT, direction TEXT NOT NULL,
+            phone TEXT NOT NULL, state TEXT NOT NULL, started_at REAL NOT NULL)
+        """,
+        """
+        CREATE TABLE cdr (
+            id TEXT PRIMARY KEY, attempt_id TEXT UNIQUE, campaign_id TEXT, phone TEXT NOT NULL,
+            trunk_id TEXT, sip_call_id TEXT, outcome TEXT NOT NULL, sip_code INTEGER, q850_cause INTEGER,
+            reason TEXT, started_at REAL NOT NULL, answered_at REAL, ended_at REAL NOT NULL,
+            dtmf TEXT, answers TEXT, recording TEXT, rtp TEXT, amd TEXT)
+        """,
+        "CREATE INDEX cdr_by_time ON cdr(started_at)",
+        "CREATE INDEX cdr_by_campaign ON cdr(campaign_id, started_at)",
+        """
+        CREATE TABLE api_token (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL UNIQUE,
+            created_at REAL NOT NULL, last_used_at REAL)
+        """,
+        """
+        CREATE TABLE webhook_delivery (
+            id TEXT PRIMARY KEY, url TEXT NOT NULL, payload TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at REAL NOT NULL, delivered_at REAL, last_error TEXT, created_at REAL NOT NULL)
+        """,
+        "CREATE INDEX webhook_due ON webhook_delivery(delivered_at, next_attempt_at)",
+    ]
+}
