@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
     ],
     targets: [
         .target(name: "SIPCore"),
@@ -54,11 +55,12 @@ let package = Package(
             name: "SIPSimulator",
             dependencies: ["SIPCore", "SDP", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent", nioCore, logging]
         ),
-        .target(name: "DialerStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "DialerStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "DialerAPI", dependencies: ["DialerStore", .product(name: "Hummingbird", package: "hummingbird")]),
         .executableTarget(
             name: "sipdial",
             dependencies: [
-                "SIPCore", "SDP", "RTP", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent", "SIPSimulator",
+                "SIPCore", "SDP", "RTP", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent", "SIPSimulator", "DialerStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), nioCore, nioPosix, logging,
             ]
         ),
@@ -70,13 +72,14 @@ let package = Package(
         .testTarget(name: "SIPUserAgentTests", dependencies: ["SIPUserAgent", nioCore]),
         .testTarget(name: "SIPSimulatorTests", dependencies: ["SIPSimulator"]),
         .testTarget(name: "DialerStoreTests", dependencies: ["DialerStore"]),
+        .testTarget(name: "DialerAPITests", dependencies: ["DialerAPI", "DialerStore", .product(name: "Hummingbird", package: "hummingbird"), logging]),
         .testTarget(
             name: "SIPTransportTests",
             dependencies: ["SIPTransport", nioCore, .product(name: "NIOEmbedded", package: "swift-nio"), nioPosix]
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["SIPCore", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent", "SIPSimulator", nioCore, nioPosix],
+            dependencies: ["SIPCore", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent", "SIPSimulator", "DialerStore", nioCore, nioPosix],
             resources: [.copy("Scenarios"), .copy("Torture"), .copy("Kamailio")]
         ),
     ]

@@ -1,0 +1,49 @@
+import Hummingbird
+
+/// Every failure the REST API reports: `{"error": {"code", "message", "field"}}` with the
+/// fitting 4xx (DESIGN.md house rule 6). `field` names the request field at fault, when one is.
+public struct APIError: Error, HTTPResponseError, Sendable, Equatable {
+    public var status: HTTPResponse.Status
+    /// A stable, machine-readable code: `missing_field`, `invalid_field`, `not_found`, ...
+    public var code: String
+    public var message: String
+    public var field: String?
+
+    public init(_ status: HTTPResponse.Status, code: String, message: String, field: String? = nil) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+    }
+
+    public static func missing(_ field: String) -> APIError {
+        APIError(.badRequest, code: "missing_field", message: "'\(field)' is required", field: field)
+    }
+
+    public static func invalid(_ field: String, _ problem: String) -> APIError {
+        APIError(.badRequest, code: "invalid_field", message: "'\(field)' \(problem)", field: field)
+    }
+
+    public static func notFound(_ what: String, id: String) -> APIError {
+        APIError(.notFound, code: "not_found", message: "no \(what) '\(id)'")
+    }
+
+    public static let unauthorized = APIError(.unauthorized, code: "unauthorized", message: "a valid bearer token is required (sipdial token create)")
+
+    struct Body: Encodable {
+        struct Detail: Encodable {
+            let code: String
+            let message: String
+            let field: String?
+        }
+        let error: Detail
+    }
+
+    public var headers: HTTPFields { [:] }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = try context.responseEncoder.encode(Body(error: .init(code: code, message: message, field: field)), from: request, context: context)
+        response.status = status
+        return response
+    }
+}

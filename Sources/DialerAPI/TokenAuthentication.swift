@@ -1,0 +1,18 @@
+import DialerStore
+import Foundation
+import Hummingbird
+
+/// Lets a request through only with `Authorization: Bearer <token>` naming a token the
+/// store knows (`sipdial token create`); anything else gets 401 with the API's error body.
+struct TokenAuthentication<Context: RequestContext>: RouterMiddleware {
+    let store: DialerStore
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer "),
+              try store.authenticate(token: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces),
+                                     now: Date().timeIntervalSince1970) != nil else {
+            throw APIError.unauthorized
+        }
+        return try await next(request, context)
+    }
+}
