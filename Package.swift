@@ -56,11 +56,11 @@ let package = Package(
             dependencies: ["SIPCore", "SDP", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent", nioCore, logging]
         ),
         .target(name: "DialerStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "DialerAPI", dependencies: ["DialerStore", .product(name: "Hummingbird", package: "hummingbird")]),
+        .target(name: "DialerAPI", dependencies: ["DialerStore", .product(name: "Hummingbird", package: "hummingbird"), logging]),
         .executableTarget(
             name: "sipdial",
             dependencies: [
-                "SIPCore", "SDP", "RTP", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent", "SIPSimulator", "DialerStore",
+                "SIPCore", "SDP", "RTP", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent", "SIPSimulator", "DialerStore", "DialerAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), nioCore, nioPosix, logging,
             ]
         ),

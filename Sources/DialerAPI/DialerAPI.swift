@@ -1,6 +1,7 @@
 import DialerStore
 import Foundation
 import Hummingbird
+import Logging
 
 /// The REST API (issue #5): `/v1` behind bearer tokens, `/v1/health` and `/openapi.json`
 /// open. Routes arrive with the engine; this is the frame they go in: errors as
@@ -15,5 +16,16 @@ public enum DialerAPI {
         let v1 = router.group("v1").add(middleware: TokenAuthentication(store: store))
         CampaignRoutes(store: store).add(to: v1)
         return router
+    }
+}
+
+extension DialerAPI {
+    /// Serves the API on `host:port` (port 0: any free port) until SIGTERM or SIGINT, then
+    /// lets requests in flight finish. `onListening` gets the port once the socket listens.
+    public static func serve(store: DialerStore, host: String, port: Int, logger: Logger,
+                             onListening: @escaping @Sendable (Int) -> Void) async throws {
+        let app = Application(router: router(store: store), configuration: .init(address: .hostname(host, port: port)),
+                              onServerRunning: { onListening($0.localAddress?.port ?? port) }, logger: logger)
+        try await app.runService()
     }
 }

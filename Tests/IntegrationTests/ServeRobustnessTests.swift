@@ -45,7 +45,10 @@ struct ServeRobustnessTests {
 
     @Test func tortureDatagramsGetTheirVerdictAndTheServerSurvives() async throws {
         let port = Ports.free()
-        let serve = try ExternalProcess(SipdialBinary.path, ["serve", "--listen", "udp:127.0.0.1:\(port)", "--log-level", "error"])
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("sipdial-serve-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: data) }
+        let serve = try ExternalProcess(SipdialBinary.path, ["serve", "--listen", "udp:127.0.0.1:\(port)", "--http", "127.0.0.1:0",
+                                                             "--data", data.path, "--log-level", "error"])
         defer { serve.stop() }
         #expect(await serve.waitForOutput("listening udp", timeout: .seconds(20)), "\(serve.text)")
         let client = UDPClient(port: port)

@@ -1,0 +1,32 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+/// `sipdial serve` as a process: the REST API listens next to SIP, answers with a token made
+/// by `sipdial token create` on the same data directory, and SIGTERM stops it cleanly.
+struct ServeAPITests {
+    @Test func restAPIAnswersNextToSIPAndStopsOnSIGTERM() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("sipdial-serve-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: data) }
+        let (created, token) = try await SipdialBinary.run(["token", "create", "tests", "--data", data.path])
+        #expect(created == 0)
+        let serve = try ExternalProcess(SipdialBinary.path, ["serve", "--listen", "udp:127.0.0.1:\(Ports.free())", "--http", "127.0.0.1:0",
+                                                             "--data", data.path, "--log-level", "error"])
+        defer { serve.stop() }
+        #expect(await serve.waitForOutput("listening http", timeout: .seconds(20)), "\(serve.text)")
+        let line = serve.text.split(separator: "\n").first { $0.hasPrefix("listening http") } ?? ""
+        let port = try #require(line.split(separator: " ").last.flatMap { Int($0) })
+
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/campaigns")!)
+        request.httpMethod = "POST"
+        request.setValue("Bearer \(token.trimmingCharacters(in: .whitespacesAndNewlines))", forHTTPHeaderField: "Authorization")
+        request.httpBody = Data(#"{"name": "Reminders", "calls_per_minute": 60, "max_concurrent": 5}"#.utf8)
+        let (body, response) = try await URLSession.shared.data(for: request)
+        #expect((response as? HTTPURLResponse)?.statusCode == 201, "\(String(decoding: body, as: UTF8.self))")
+
+        kill(serve.process.processIdentifier, SIGTERM)
+        #expect(await serve.wait(timeout: .seconds(10)) == 0, "\(serve.text.suffix(500))")
+    }
+}
