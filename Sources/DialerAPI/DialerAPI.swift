@@ -7,8 +7,8 @@ import Logging
 /// open. Routes arrive with the engine; this is the frame they go in: errors as
 /// `{"error": {...}}` (`APIError`), authentication, JSON bodies.
 public enum DialerAPI {
-    public static func router(store: DialerStore) -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    public static func router(store: DialerStore) -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
         router.get("v1/health") { _, _ in ["status": "ok"] }
         router.get("openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))

@@ -85,6 +85,13 @@ struct RESTTests {
         }
     }
 
+    @Test func responsesPrintTheirKeysSorted() async throws {
+        try await Self.withServer { base, _, _ in
+            let (data, _) = try await URLSession.shared.data(from: base.appendingPathComponent("v1/campaigns/unknown"))
+            #expect(String(decoding: data, as: UTF8.self) == #"{"error":{"code":"unauthorized","message":"a valid bearer token is required (sipdial token create)"}}"#)
+        }
+    }
+
     @Test(arguments: [
         (#"{"calls_per_minute": 60, "max_concurrent": 5}"#, "missing_field", "name"),
         (#"{"name": "x", "max_concurrent": 5}"#, "missing_field", "calls_per_minute"),
