@@ -1,8 +1,9 @@
 import Foundation
 import Hummingbird
 
-/// The request context of every route: JSON responses with sorted keys and ISO 8601 dates,
-/// so the same resource always prints the same bytes (clients diff and cache them).
+/// The request context of every route: JSON responses with snake_case keys, sorted, and
+/// ISO 8601 dates, so the same resource always prints the same bytes (clients diff and
+/// cache them).
 public struct APIRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
 
@@ -13,6 +14,7 @@ public struct APIRequestContext: RequestContext {
     public var responseEncoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.dateEncodingStrategy = .iso8601
         return encoder
     }

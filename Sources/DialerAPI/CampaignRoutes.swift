@@ -15,26 +15,12 @@ struct CampaignRoutes<Context: RequestContext> {
         var callsPerMinute: Double?
         var maxConcurrent: Int?
         var maxAttempts: Int?
-
-        enum CodingKeys: String, CodingKey {
-            case name, kind
-            case callsPerMinute = "calls_per_minute"
-            case maxConcurrent = "max_concurrent"
-            case maxAttempts = "max_attempts"
-        }
     }
 
     struct CampaignBody: ResponseEncodable {
         var id, name, kind, status: String
         var callsPerMinute: Double
         var maxConcurrent, maxAttempts: Int
-
-        enum CodingKeys: String, CodingKey {
-            case id, name, kind, status
-            case callsPerMinute = "calls_per_minute"
-            case maxConcurrent = "max_concurrent"
-            case maxAttempts = "max_attempts"
-        }
 
         init(_ c: Campaign) {
             (id, name, kind, status) = (c.id, c.name, c.kind, c.status)
@@ -69,19 +55,39 @@ struct CampaignRoutes<Context: RequestContext> {
     }
 }
 
-/// Request bodies as JSON, with a body that is not JSON, or a field of the wrong type,
-/// reported as a 400 naming the field.
+/// Request bodies as JSON with snake_case keys (Swift properties in camelCase), with a body
+/// that is not JSON, or a field of the wrong type, reported as a 400 naming the field.
 enum JSONRequest {
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
         let buffer = try await request.body.collect(upTo: 1 << 20)
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
+            return try decoder.decode(T.self, from: Data(buffer: buffer))
         } catch let DecodingError.typeMismatch(_, problem) {
-            throw APIError.invalid(problem.codingPath.map(\.stringValue).joined(separator: "."), "has the wrong type")
+            throw APIError.invalid(field(problem.codingPath), "has the wrong type")
         } catch let DecodingError.valueNotFound(_, problem) {
-            throw APIError.missing(problem.codingPath.map(\.stringValue).joined(separator: "."))
+            throw APIError.missing(field(problem.codingPath))
         } catch {
             throw APIError(.badRequest, code: "invalid_json", message: "the body is not a JSON object: \(error)")
         }
     }
+
+    /// The request field a decoding path names, as the client spelled it (snake_case).
+    static func field(_ path: [any CodingKey]) -> String {
+        path.map { key in
+            key.stringValue.reduce(into: "") { out, c in
+                if c.isUppercase { out += "_" + c.lowercased() } else { out.append(c) }
+            }
+        }.joined(separator: ".")
+    }
+}
+
+/// A JSON key given as a string, for hand-written encoders.
+struct APIKey: CodingKey, ExpressibleByStringLiteral {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+    init(stringLiteral value: String) { stringValue = value }
 }

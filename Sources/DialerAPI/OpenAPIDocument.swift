@@ -12,6 +12,14 @@ enum OpenAPIDocument {
           "NewCampaign": {"type": "object", "required": ["name", "calls_per_minute", "max_concurrent"], "properties": {
             "name": {"type": "string"}, "kind": {"type": "string", "enum": ["announcement", "ivr", "survey", "otp", "fax"]},
             "calls_per_minute": {"type": "number"}, "max_concurrent": {"type": "integer"}, "max_attempts": {"type": "integer"}}},
+          "Trunk": {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "host": {"type": "string"},
+            "port": {"type": "integer"}, "transport": {"type": "string", "enum": ["udp", "tcp", "tls"]}, "username": {"type": "string"},
+            "password": {"type": "string", "writeOnly": true}, "has_password": {"type": "boolean", "readOnly": true},
+            "register": {"type": "boolean"}, "register_expires": {"type": "integer"}, "from_user": {"type": "string"},
+            "from_domain": {"type": "string"}, "caller_id": {"type": "string"}, "strip_prefix": {"type": "string"},
+            "add_prefix": {"type": "string"}, "codecs": {"type": "array", "items": {"type": "string", "enum": ["pcmu", "pcma", "opus"]}},
+            "max_concurrent": {"type": "integer"}, "max_calls_per_second": {"type": "number"}, "weight": {"type": "integer"},
+            "failover_order": {"type": "integer"}}},
           "Campaign": {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"},
             "kind": {"type": "string"}, "status": {"type": "string"}, "calls_per_minute": {"type": "number"},
             "max_concurrent": {"type": "integer"}, "max_attempts": {"type": "integer"}}}
@@ -24,6 +32,16 @@ enum OpenAPIDocument {
           "responses": {"201": {"description": "created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Campaign"}}}},
                         "400": {"description": "bad input", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
                         "401": {"description": "no valid token"}}}},
+        "/v1/trunks": {
+          "get": {"responses": {"200": {"description": "all trunks, by failover order then name"}}},
+          "post": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Trunk"}}}},
+            "responses": {"201": {"description": "created"}, "400": {"description": "bad input"}, "409": {"description": "the name is taken"}}}},
+        "/v1/trunks/{id}": {
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "get": {"responses": {"200": {"description": "the trunk"}, "404": {"description": "unknown id"}}},
+          "patch": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Trunk"}}}},
+            "responses": {"200": {"description": "updated; fields not sent keep their values"}, "400": {"description": "bad input"}, "404": {"description": "unknown id"}}},
+          "delete": {"responses": {"204": {"description": "deleted"}, "404": {"description": "unknown id"}}}},
         "/v1/campaigns/{id}": {"get": {"parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
           "responses": {"200": {"description": "the campaign"}, "404": {"description": "unknown id"}}}}
       }

@@ -24,7 +24,7 @@ enum Schema {
             username TEXT, password TEXT,
             register INTEGER NOT NULL DEFAULT 0, register_expires INTEGER NOT NULL DEFAULT 3600,
             from_user TEXT, from_domain TEXT, caller_id TEXT,
-            strip_prefix TEXT, add_prefix TEXT, codecs TEXT NOT NULL DEFAULT 'pcmu,pcma',
+            strip_prefix TEXT, add_prefix TEXT, codecs TEXT NOT NULL DEFAULT '["pcmu","pcma"]',
             max_concurrent INTEGER, max_calls_per_second REAL,
             weight INTEGER NOT NULL DEFAULT 1, failover_order INTEGER NOT NULL DEFAULT 0,
             created_at REAL NOT NULL, updated_at REAL NOT NULL)

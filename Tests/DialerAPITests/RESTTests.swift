@@ -58,7 +58,8 @@ struct RESTTests {
             #expect(status == 200 && body["status"] as? String == "ok")
             let (docStatus, document) = try await Self.send("GET", base.appendingPathComponent("openapi.json"), token: nil)
             #expect(docStatus == 200 && document["openapi"] as? String == "3.1.0")
-            #expect((document["paths"] as? [String: Any])?["/v1/campaigns"] != nil)
+            let paths = document["paths"] as? [String: Any] ?? [:]
+            #expect(["/v1/health", "/v1/campaigns", "/v1/campaigns/{id}", "/v1/trunks", "/v1/trunks/{id}"].allSatisfy { paths[$0] != nil }, "\(paths.keys)")
         }
     }
 

@@ -1,0 +1,77 @@
+import GRDB
+
+/// A SIP trunk calls go out through (issue #5 item 2). The password is kept to answer
+/// digest challenges and is never handed back by the API.
+public struct Trunk: StoredRecord, Sendable, Equatable {
+    public static let databaseTableName = "trunk"
+    public var id: String
+    public var name: String
+    public var host: String
+    public var port: Int?
+    /// udp, tcp or tls
+    public var transport: String
+    public var username: String?
+    public var password: String?
+    public var register: Bool
+    public var registerExpires: Int
+    public var fromUser: String?
+    public var fromDomain: String?
+    public var callerId: String?
+    /// Removed from the front of a number before dialing, then `addPrefix` is put there.
+    public var stripPrefix: String?
+    public var addPrefix: String?
+    /// In preference order: pcmu, pcma, opus (a JSON array in the column).
+    public var codecs: [String]
+    public var maxConcurrent: Int?
+    public var maxCallsPerSecond: Double?
+    /// Share of calls among trunks of the same failover order.
+    public var weight: Int
+    /// Trunks are tried in rising order; a lower order is used first.
+    public var failoverOrder: Int
+    public var createdAt: Double
+    public var updatedAt: Double
+
+    public init(id: String, name: String, host: String, now: Double) {
+        self.id = id
+        self.name = name
+        self.host = host
+        transport = "udp"
+        register = false
+        registerExpires = 3600
+        codecs = ["pcmu", "pcma"]
+        weight = 1
+        failoverOrder = 0
+        createdAt = now
+        updatedAt = now
+    }
+}
+
+/// What went wrong writing a record the caller can fix.
+public enum StoreConflict: Error, Sendable, Equatable {
+    /// Another record already has this value of a unique column.
+    case duplicate(column: String)
+}
+
+extension DialerStore {
+    public func trunks() throws -> [Trunk] {
+        try pool.read { try Trunk.order(Column("failover_order"), Column("name")).fetchAll($0) }
+    }
+
+    public func trunk(id: String) throws -> Trunk? {
+        try pool.read { try Trunk.fetchOne($0, key: id) }
+    }
+
+    /// Inserts or replaces `trunk`; a name another trunk has is a `.duplicate("name")`.
+    public func save(_ trunk: Trunk) throws {
+        do {
+            try pool.write { try trunk.save($0) }
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            throw StoreConflict.duplicate(column: "name")
+        }
+    }
+
+    /// False when there was no such trunk.
+    public func deleteTrunk(id: String) throws -> Bool {
+        try pool.write { try Trunk.deleteOne($0, key: id) }
+    }
+}
