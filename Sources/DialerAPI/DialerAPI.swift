@@ -16,6 +16,7 @@ public enum DialerAPI {
         let v1 = router.group("v1").add(middleware: TokenAuthentication(store: store))
         CampaignRoutes(store: store).add(to: v1)
         TrunkRoutes(store: store).add(to: v1)
+        ContactRoutes(store: store).add(to: v1)
         return router
     }
 }

@@ -42,6 +42,27 @@ enum OpenAPIDocument {
           "patch": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Trunk"}}}},
             "responses": {"200": {"description": "updated; fields not sent keep their values"}, "400": {"description": "bad input"}, "404": {"description": "unknown id"}}},
           "delete": {"responses": {"204": {"description": "deleted"}, "404": {"description": "unknown id"}}}},
+        "/v1/lists": {
+          "get": {"responses": {"200": {"description": "all contact lists with their contact counts"}}},
+          "post": {"requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}}}},
+            "responses": {"201": {"description": "created"}, "400": {"description": "bad input"}}}},
+        "/v1/lists/{id}": {
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "get": {"responses": {"200": {"description": "the list and its contact count"}, "404": {"description": "unknown id"}}},
+          "delete": {"responses": {"204": {"description": "deleted with its contacts"}, "404": {"description": "unknown id"}}}},
+        "/v1/lists/{id}/contacts": {
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "get": {"parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+                                 {"name": "cursor", "in": "query", "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "a page of contacts in the order added, and next_cursor unless it is the last"}}},
+          "post": {"requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {"contacts": {"type": "array", "items": {"type": "object",
+            "properties": {"phone": {"type": "string"}, "first_name": {"type": "string"}, "last_name": {"type": "string"}, "email": {"type": "string"},
+                           "time_zone": {"type": "string"}, "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}}}}}}},
+            "responses": {"200": {"description": "imported count and the rows refused, each with its index and field"}}}},
+        "/v1/lists/{id}/contacts.csv": {
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "post": {"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}},
+            "responses": {"200": {"description": "imported count and the rows refused, each with its line number and field"}, "400": {"description": "no header line with a phone column, or an unclosed quote"}}}},
         "/v1/campaigns/{id}": {"get": {"parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
           "responses": {"200": {"description": "the campaign"}, "404": {"description": "unknown id"}}}}
       }

@@ -59,7 +59,8 @@ struct RESTTests {
             let (docStatus, document) = try await Self.send("GET", base.appendingPathComponent("openapi.json"), token: nil)
             #expect(docStatus == 200 && document["openapi"] as? String == "3.1.0")
             let paths = document["paths"] as? [String: Any] ?? [:]
-            #expect(["/v1/health", "/v1/campaigns", "/v1/campaigns/{id}", "/v1/trunks", "/v1/trunks/{id}"].allSatisfy { paths[$0] != nil }, "\(paths.keys)")
+            #expect(["/v1/health", "/v1/campaigns", "/v1/campaigns/{id}", "/v1/trunks", "/v1/trunks/{id}", "/v1/lists", "/v1/lists/{id}",
+              "/v1/lists/{id}/contacts", "/v1/lists/{id}/contacts.csv"].allSatisfy { paths[$0] != nil }, "\(paths.keys)")
         }
     }
 

@@ -1,0 +1,80 @@
+import Foundation
+import GRDB
+
+/// A list of people to call (a phonebook).
+public struct ContactList: StoredRecord, Sendable, Equatable {
+    public static let databaseTableName = "contact_list"
+    public var id: String
+    public var name: String
+    public var createdAt: Double
+
+    /// A new list with an id of its own.
+    public init(name: String, createdAt: Double) {
+        (id, self.name, self.createdAt) = (UUID().uuidString.lowercased(), name, createdAt)
+    }
+}
+
+/// One person on a list: the number, the usual name fields, and custom fields that call
+/// flows fill into their text (`{field}` placeholders).
+public struct Contact: StoredRecord, Sendable, Equatable {
+    public static let databaseTableName = "contact"
+    public var id: String
+    public var listId: String
+    /// E.164 when it has a country code (`+15551234567`), else the digits as given.
+    public var phone: String
+    public var firstName: String?
+    public var lastName: String?
+    public var email: String?
+    public var timeZone: String?
+    /// Custom fields (a JSON object in the column).
+    public var fields: [String: String]
+    public var createdAt: Double
+
+    /// A new contact with an id of its own; the name, e-mail, time zone and custom fields are
+    /// set on it afterwards.
+    public init(listId: String, phone: String, createdAt: Double) {
+        (id, self.listId, self.phone, self.createdAt) = (UUID().uuidString.lowercased(), listId, phone, createdAt)
+        fields = [:]
+    }
+}
+
+extension DialerStore {
+    public func insert(_ list: ContactList) throws {
+        try pool.write { try list.insert($0) }
+    }
+
+    public func contactList(id: String) throws -> ContactList? {
+        try pool.read { try ContactList.fetchOne($0, key: id) }
+    }
+
+    public func contactLists() throws -> [ContactList] {
+        try pool.read { try ContactList.order(Column("created_at"), Column("id")).fetchAll($0) }
+    }
+
+    /// False when there was no such list; its contacts go with it.
+    public func deleteContactList(id: String) throws -> Bool {
+        try pool.write { try ContactList.deleteOne($0, key: id) }
+    }
+
+    /// Adds contacts in one transaction (a large import commits once).
+    public func insert(_ contacts: [Contact]) throws {
+        try pool.write { db in for contact in contacts { try contact.insert(db) } }
+    }
+
+    public func contactCount(listID: String) throws -> Int {
+        try pool.read { try Contact.filter(Column("list_id") == listID).fetchCount($0) }
+    }
+
+    /// A page of a list's contacts in the order they were added: up to `limit` after the
+    /// contact `after` (nil: from the start).
+    public func contacts(listID: String, after: String?, limit: Int) throws -> [Contact] {
+        try pool.read { db in
+            var request = Contact.filter(Column("list_id") == listID)
+            // SQLite's rowid grows with each insert, so it is the order contacts were added in.
+            if let after, let last = try Int64.fetchOne(db, sql: "SELECT rowid FROM contact WHERE id = ?", arguments: [after]) {
+                request = request.filter(Column.rowID > last)
+            }
+            return try request.order(Column.rowID).limit(limit).fetchAll(db)
+        }
+    }
+}
