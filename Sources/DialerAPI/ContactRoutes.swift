@@ -27,15 +27,9 @@ struct ContactRoutes<Context: RequestContext> {
 
     struct NewContacts: Decodable { var contacts: [ContactFields]? }
 
-    struct RowError: Encodable {
-        var row: Int
-        var field: String
-        var message: String
-    }
-
     struct ImportResult: ResponseEncodable {
         var imported: Int
-        var errors: [RowError]
+        var errors: [ImportRowError]
     }
 
     struct Page: ResponseEncodable {
@@ -80,10 +74,7 @@ struct ContactRoutes<Context: RequestContext> {
         }
         group.get("lists/:id/contacts") { request, context -> Page in
             let list = try existing(context)
-            let limit = try request.uri.queryParameters.get("limit").map { text -> Int in
-                guard let n = Int(text), (1...1000).contains(n) else { throw APIError.invalid("limit", "must be 1-1000") }
-                return n
-            } ?? 100
+            let limit = try PageLimit.read(request)
             let cursor = request.uri.queryParameters.get("cursor")
             let page = try store.contacts(listID: list.id, after: cursor, limit: limit)
             return Page(contacts: page.map(Self.fields), nextCursor: page.count == limit ? page.last?.id : nil)
@@ -117,19 +108,19 @@ struct ContactRoutes<Context: RequestContext> {
     /// Checks each row, stores the good ones in one transaction, reports the others.
     private func importRows(_ rows: [(Int, ContactFields)], into list: ContactList) throws -> ImportResult {
         var contacts: [Contact] = []
-        var errors: [RowError] = []
+        var errors: [ImportRowError] = []
         let now = Date().timeIntervalSince1970
         for (row, fields) in rows {
             guard let raw = fields.phone else {
-                errors.append(RowError(row: row, field: "phone", message: "'phone' is required"))
+                errors.append(ImportRowError(row: row, field: "phone", message: "'phone' is required"))
                 continue
             }
             guard let phone = PhoneNumber.normalize(raw) else {
-                errors.append(RowError(row: row, field: "phone", message: "'\(raw)' is not a phone number"))
+                errors.append(ImportRowError(row: row, field: "phone", message: "'\(raw)' is not a phone number"))
                 continue
             }
             if let zone = fields.timeZone, TimeZone(identifier: zone) == nil {
-                errors.append(RowError(row: row, field: "time_zone", message: "'\(zone)' is not a time zone (e.g. America/New_York)"))
+                errors.append(ImportRowError(row: row, field: "time_zone", message: "'\(zone)' is not a time zone (e.g. America/New_York)"))
                 continue
             }
             var contact = Contact(listId: list.id, phone: phone, createdAt: now)
@@ -151,4 +142,11 @@ struct ContactRoutes<Context: RequestContext> {
         guard let list = try store.contactList(id: id) else { throw APIError.notFound("list", id: id) }
         return list
     }
+}
+
+/// A row an import refused: its index (JSON) or line number (CSV), the field, and why.
+struct ImportRowError: Encodable {
+    var row: Int
+    var field: String
+    var message: String
 }

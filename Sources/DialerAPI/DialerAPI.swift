@@ -17,6 +17,7 @@ public enum DialerAPI {
         CampaignRoutes(store: store).add(to: v1)
         TrunkRoutes(store: store).add(to: v1)
         ContactRoutes(store: store).add(to: v1)
+        CampaignCallRoutes(store: store).add(to: v1)
         return router
     }
 }

@@ -63,6 +63,19 @@ enum OpenAPIDocument {
           "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
           "post": {"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}},
             "responses": {"200": {"description": "imported count and the rows refused, each with its line number and field"}, "400": {"description": "no header line with a phone column, or an unclosed quote"}}}},
+        "/v1/campaigns/{id}/calls": {
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "get": {"parameters": [{"name": "status", "in": "query", "schema": {"type": "string", "enum": ["pending", "dialing", "done"]}},
+                                 {"name": "limit", "in": "query", "schema": {"type": "integer"}}, {"name": "cursor", "in": "query", "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "a page of the campaign's calls in the order queued"}}},
+          "post": {"requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {"calls": {"type": "array", "items": {"type": "object",
+            "properties": {"phone": {"type": "string"}, "priority": {"type": "integer"}, "originate_at": {"type": "string", "format": "date-time"}}}}}}}}},
+            "responses": {"200": {"description": "queued count and the rows refused"}, "404": {"description": "unknown campaign"}}}},
+        "/v1/campaigns/{id}/lists": {
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "post": {"requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["list_id"], "properties": {
+            "list_id": {"type": "string"}, "priority": {"type": "integer"}, "originate_at": {"type": "string", "format": "date-time"}}}}}},
+            "responses": {"200": {"description": "how many contacts were queued"}, "404": {"description": "unknown campaign or list"}}}},
         "/v1/campaigns/{id}": {"get": {"parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
           "responses": {"200": {"description": "the campaign"}, "404": {"description": "unknown id"}}}}
       }

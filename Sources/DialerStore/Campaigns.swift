@@ -75,3 +75,28 @@ extension DialerStore {
         try pool.read { try CampaignCall.fetchOne($0, key: id) }
     }
 }
+
+extension DialerStore {
+    /// Queues every contact of a list on a campaign, due at `dueAt` with `priority`, in one
+    /// statement; returns how many were queued.
+    public func enqueue(listID: String, campaignID: String, priority: Int, dueAt: Double, now: Double) throws -> Int {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO campaign_call (id, campaign_id, contact_id, phone, priority, due_at, status, attempts, created_at, updated_at)
+                SELECT lower(hex(randomblob(16))), ?, id, phone, ?, ?, 'pending', 0, ?, ?
+                FROM contact WHERE list_id = ? ORDER BY rowid
+                """, arguments: [campaignID, priority, dueAt, now, now, listID])
+            return db.changesCount
+        }
+    }
+
+    /// A page of a campaign's calls in the order they were queued, optionally only those in
+    /// `status`: up to `limit` after the call `after`.
+    public func campaignCalls(campaignID: String, status: String?, after: String?, limit: Int) throws -> [CampaignCall] {
+        try pool.read { db in
+            var request = CampaignCall.filter(Column("campaign_id") == campaignID)
+            if let status { request = request.filter(Column("status") == status) }
+            return try page(request, after: after, limit: limit, in: db)
+        }
+    }
+}

@@ -68,13 +68,6 @@ extension DialerStore {
     /// A page of a list's contacts in the order they were added: up to `limit` after the
     /// contact `after` (nil: from the start).
     public func contacts(listID: String, after: String?, limit: Int) throws -> [Contact] {
-        try pool.read { db in
-            var request = Contact.filter(Column("list_id") == listID)
-            // SQLite's rowid grows with each insert, so it is the order contacts were added in.
-            if let after, let last = try Int64.fetchOne(db, sql: "SELECT rowid FROM contact WHERE id = ?", arguments: [after]) {
-                request = request.filter(Column.rowID > last)
-            }
-            return try request.order(Column.rowID).limit(limit).fetchAll(db)
-        }
+        try pool.read { try page(Contact.filter(Column("list_id") == listID), after: after, limit: limit, in: $0) }
     }
 }

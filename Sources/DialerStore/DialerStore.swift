@@ -32,6 +32,17 @@ public final class DialerStore: Sendable {
     }
 }
 
+/// Cursor pagination in insertion order: SQLite's rowid grows with each insert, so the page
+/// after the row with id `after` is the rows with a larger rowid.
+func page<Record: StoredRecord>(_ request: QueryInterfaceRequest<Record>, after: String?, limit: Int, in db: Database) throws -> [Record] {
+    var request = request
+    if let after,
+       let last = try Int64.fetchOne(db, sql: "SELECT rowid FROM \(Record.databaseTableName) WHERE id = ?", arguments: [after]) {
+        request = request.filter(Column.rowID > last)
+    }
+    return try request.order(Column.rowID).limit(limit).fetchAll(db)
+}
+
 /// Encoding shared by the records: Swift's camelCase properties are snake_case columns.
 public protocol StoredRecord: Codable, FetchableRecord, PersistableRecord {}
 
