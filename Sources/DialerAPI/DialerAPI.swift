@@ -18,6 +18,7 @@ public enum DialerAPI {
         TrunkRoutes(store: store).add(to: v1)
         ContactRoutes(store: store).add(to: v1)
         CampaignCallRoutes(store: store).add(to: v1)
+        DoNotCallRoutes(store: store).add(to: v1)
         return router
     }
 }

@@ -76,6 +76,17 @@ enum OpenAPIDocument {
           "post": {"requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["list_id"], "properties": {
             "list_id": {"type": "string"}, "priority": {"type": "integer"}, "originate_at": {"type": "string", "format": "date-time"}}}}}},
             "responses": {"200": {"description": "how many contacts were queued"}, "404": {"description": "unknown campaign or list"}}}},
+        "/v1/dnd": {"post": {"requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}}}},
+          "responses": {"201": {"description": "created"}, "400": {"description": "bad input"}}}},
+        "/v1/dnd/{id}": {"parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "get": {"responses": {"200": {"description": "the list and its number count"}, "404": {"description": "unknown id"}}}},
+        "/v1/dnd/{id}/numbers": {"parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "post": {"requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {"numbers": {"type": "array", "items": {"type": "string"}}}}}}},
+            "responses": {"200": {"description": "how many were new, and the numbers refused"}}}},
+        "/v1/dnd/{id}/numbers/{phone}": {"parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+                                                        {"name": "phone", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "get": {"responses": {"200": {"description": "whether the number is on the list"}, "400": {"description": "not a phone number"}}},
+          "delete": {"responses": {"204": {"description": "removed"}, "404": {"description": "not on the list"}}}},
         "/v1/campaigns/{id}": {"get": {"parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
           "responses": {"200": {"description": "the campaign"}, "404": {"description": "unknown id"}}}}
       }

@@ -60,7 +60,8 @@ struct RESTTests {
             #expect(docStatus == 200 && document["openapi"] as? String == "3.1.0")
             let paths = document["paths"] as? [String: Any] ?? [:]
             #expect(["/v1/health", "/v1/campaigns", "/v1/campaigns/{id}", "/v1/trunks", "/v1/trunks/{id}", "/v1/lists", "/v1/lists/{id}",
-              "/v1/lists/{id}/contacts", "/v1/lists/{id}/contacts.csv", "/v1/campaigns/{id}/calls", "/v1/campaigns/{id}/lists"].allSatisfy { paths[$0] != nil }, "\(paths.keys)")
+              "/v1/lists/{id}/contacts", "/v1/lists/{id}/contacts.csv", "/v1/campaigns/{id}/calls", "/v1/campaigns/{id}/lists",
+              "/v1/dnd", "/v1/dnd/{id}", "/v1/dnd/{id}/numbers", "/v1/dnd/{id}/numbers/{phone}"].allSatisfy { paths[$0] != nil }, "\(paths.keys)")
         }
     }
 
