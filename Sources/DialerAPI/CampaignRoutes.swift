@@ -28,6 +28,8 @@ struct CampaignRoutes<Context: RequestContext> {
         }
     }
 
+    struct CampaignList: ResponseEncodable { var campaigns: [CampaignBody] }
+
     static var kinds: [String] { ["announcement", "ivr", "survey", "otp", "fax"] }
 
     func add(to group: RouterGroup<Context>) {
@@ -46,6 +48,22 @@ struct CampaignRoutes<Context: RequestContext> {
                                     maxConcurrent: concurrent, maxAttempts: attempts, now: Date().timeIntervalSince1970)
             try store.insert(campaign)
             return EditedResponse(status: .created, response: CampaignBody(campaign))
+        }
+        group.get("campaigns") { _, _ -> CampaignList in
+            CampaignList(campaigns: try store.campaigns().map(CampaignBody.init))
+        }
+        for action in CampaignAction.allCases {
+            group.post("campaigns/:id/\(action.rawValue)") { _, context -> CampaignBody in
+                let id = try context.parameters.require("id")
+                do {
+                    guard let campaign = try store.apply(action, toCampaign: id, now: Date().timeIntervalSince1970) else {
+                        throw APIError.notFound("campaign", id: id)
+                    }
+                    return CampaignBody(campaign)
+                } catch let refused as CampaignTransitionRefused {
+                    throw APIError(.conflict, code: "invalid_state", message: "a \(refused.from.rawValue) campaign cannot \(refused.action.rawValue)")
+                }
+            }
         }
         group.get("campaigns/:id") { _, context -> CampaignBody in
             let id = try context.parameters.require("id")

@@ -28,7 +28,12 @@ enum OpenAPIDocument {
       "security": [{"bearer": []}],
       "paths": {
         "/v1/health": {"get": {"security": [], "responses": {"200": {"description": "the service runs"}}}},
-        "/v1/campaigns": {"post": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewCampaign"}}}},
+        "/v1/campaigns/{id}/{action}": {"parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+            {"name": "action", "in": "path", "required": true, "schema": {"type": "string", "enum": ["start", "pause", "resume", "stop"]}}],
+          "post": {"responses": {"200": {"description": "the campaign in its new status"}, "404": {"description": "unknown id"},
+                                 "409": {"description": "not allowed from the current status (invalid_state)"}}}},
+        "/v1/campaigns": {"get": {"responses": {"200": {"description": "every campaign, newest first"}}},
+          "post": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewCampaign"}}}},
           "responses": {"201": {"description": "created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Campaign"}}}},
                         "400": {"description": "bad input", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
                         "401": {"description": "no valid token"}}}},

@@ -61,7 +61,7 @@ struct RESTTests {
             let paths = document["paths"] as? [String: Any] ?? [:]
             #expect(["/v1/health", "/v1/campaigns", "/v1/campaigns/{id}", "/v1/trunks", "/v1/trunks/{id}", "/v1/lists", "/v1/lists/{id}",
               "/v1/lists/{id}/contacts", "/v1/lists/{id}/contacts.csv", "/v1/campaigns/{id}/calls", "/v1/campaigns/{id}/lists",
-              "/v1/dnd", "/v1/dnd/{id}", "/v1/dnd/{id}/numbers", "/v1/dnd/{id}/numbers/{phone}"].allSatisfy { paths[$0] != nil }, "\(paths.keys)")
+              "/v1/campaigns/{id}/{action}", "/v1/dnd", "/v1/dnd/{id}", "/v1/dnd/{id}/numbers", "/v1/dnd/{id}/numbers/{phone}"].allSatisfy { paths[$0] != nil }, "\(paths.keys)")
         }
     }
 
