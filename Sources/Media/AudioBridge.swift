@@ -7,30 +7,23 @@
 /// `connect()` is called there too. With `recording`, the left channel holds what party A
 /// said and the right channel what party B said.
 public final class AudioBridge: @unchecked Sendable {
-    private let towardB = AudioPipe()
-    private let towardA = AudioPipe()
     public let recording: StereoRecorder?
+    /// Leg A's stream sends `legA.source` (`waiting`, then what B said) and writes what it
+    /// receives into `legA.sink`; leg B the other way round.
+    public let legA: (source: AudioSource, sink: AudioSink)
+    public let legB: (source: AudioSource, sink: AudioSink)
     private let legASource: LegSource
 
     public init(waiting: AudioSource? = nil, recording: StereoRecorder? = nil) {
+        let towardA = AudioPipe(), towardB = AudioPipe()
         self.recording = recording
         legASource = LegSource(waiting: waiting, pipe: towardA)
-    }
-
-    /// Leg A's stream sends this and writes what it receives into `legASink`.
-    public var legA: (source: AudioSource, sink: AudioSink) {
-        (legASource, AudioSinkGroup([towardB] + (recording.map { [$0.left] } ?? [])))
-    }
-
-    public var legB: (source: AudioSource, sink: AudioSink) {
-        (towardB, AudioSinkGroup([towardA] + (recording.map { [$0.right] } ?? [])))
+        legA = (legASource, AudioSinkGroup([towardB] + (recording.map { [$0.left] } ?? [])))
+        legB = (towardB, AudioSinkGroup([towardA] + (recording.map { [$0.right] } ?? [])))
     }
 
     /// Leg B answered: leg A stops hearing `waiting` and hears leg B.
     public func connect() { legASource.waiting = nil }
-
-    /// Samples dropped because one side's clock fell behind (should stay near zero).
-    public var dropped: Int { towardA.dropped + towardB.dropped }
 
     private final class LegSource: AudioSource {
         var waiting: AudioSource?

@@ -2,7 +2,7 @@
 /// reads it out as the other call's source on its next tick (DESIGN.md: ports are passive).
 /// Both calls' streams must tick on the same media event loop; the pipe is not locked.
 ///
-/// It holds at most `capacity` samples: when the writer runs ahead (the reader's call is
+/// It holds at most `frames` frames: when the writer runs ahead (the reader's call is
 /// still ringing, or its clock stalled) the oldest audio is dropped, so the bridge never
 /// builds up delay. When it runs dry the reader gets silence.
 public final class AudioPipe: AudioSink, AudioSource {
@@ -16,8 +16,6 @@ public final class AudioPipe: AudioSink, AudioSource {
     public init(frames: Int = 3) {
         ring = Array(repeating: 0, count: max(1, frames) * AudioFormat.frameSamples)
     }
-
-    public var capacity: Int { ring.count }
 
     public func write(_ samples: UnsafeBufferPointer<Int16>, at position: Int) {
         for sample in samples {

@@ -16,8 +16,6 @@ public final class SuccessRetransmitter<Key: Hashable>: @unchecked Sendable {
         self.transactions = transactions
     }
 
-    public var count: Int { pending.count }
-
     /// Sends `ok` on `tx` and keeps resending it until `acknowledged(key)`; `onGiveUp` runs
     /// when 64·T1 passed without an ACK (the session should then end with BYE, §13.3.1.4).
     public func send(_ ok: SIPResponse, on tx: SIPServerTransaction, key: Key, onGiveUp: @escaping @Sendable () -> Void = {}) {

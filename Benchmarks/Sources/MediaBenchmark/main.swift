@@ -46,9 +46,6 @@ struct RunningReflector {
     /// Ends the warm-up: what was measured so far is forgotten.
     func reset() { kill(pid, SIGUSR1) }
 
-    /// The reflector's CPU use since it started, in seconds.
-    var cpu: Double { cpuSeconds(of: pid) }
-
     func finish() -> String {
         kill(pid, SIGTERM)
         _ = exitStatus(pid)
