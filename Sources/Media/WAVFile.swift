@@ -30,11 +30,27 @@ public struct WAVAudio: Sendable, Equatable {
     /// Reads and checks a file: every chunk size must fit, the format must be one of the
     /// above, and the data length must be whole frames.
     public static func read(path: String) throws(WAVError) -> WAVAudio {
+        try mixedDown(readChannels(path: path))
+    }
+
+    /// The file's channels kept apart (a two-channel recording's two legs), with its rate.
+    public static func readChannels(path: String) throws(WAVError) -> (channels: [[Int16]], sampleRate: Int) {
         guard let data = FileManager.default.contents(atPath: path) else { throw WAVError(path: path, problem: "cannot be read") }
-        return try parse(Array(data), path: path)
+        return try parseChannels(Array(data), path: path)
     }
 
     public static func parse(_ b: [UInt8], path: String) throws(WAVError) -> WAVAudio {
+        try mixedDown(parseChannels(b, path: path))
+    }
+
+    /// Stereo as the average of its two channels.
+    private static func mixedDown(_ audio: (channels: [[Int16]], sampleRate: Int)) -> WAVAudio {
+        guard audio.channels.count == 2 else { return WAVAudio(samples: audio.channels[0], sampleRate: audio.sampleRate) }
+        let samples = zip(audio.channels[0], audio.channels[1]).map { Int16((Int($0) + Int($1)) / 2) }
+        return WAVAudio(samples: samples, sampleRate: audio.sampleRate)
+    }
+
+    private static func parseChannels(_ b: [UInt8], path: String) throws(WAVError) -> (channels: [[Int16]], sampleRate: Int) {
         func fail(_ p: String) -> WAVError { WAVError(path: path, problem: p) }
         func u16(_ i: Int) -> Int { Int(b[i]) | Int(b[i + 1]) << 8 }
         func u32(_ i: Int) -> Int { u16(i) | u16(i + 2) << 16 }
@@ -63,7 +79,7 @@ public struct WAVAudio: Sendable, Equatable {
     }
 
     private static func decode(_ data: [UInt8], format f: (tag: Int, channels: Int, rate: Int, bits: Int, blockAlign: Int),
-                               fail: (String) -> WAVError) throws(WAVError) -> WAVAudio {
+                               fail: (String) -> WAVError) throws(WAVError) -> (channels: [[Int16]], sampleRate: Int) {
         guard f.channels == 1 || f.channels == 2 else { throw fail("\(f.channels) channels; only mono and stereo are supported") }
         guard (8000...48000).contains(f.rate) else { throw fail("sample rate \(f.rate) Hz is outside 8000-48000") }
         let bytesPerSample: Int
@@ -79,16 +95,14 @@ public struct WAVAudio: Sendable, Equatable {
         guard f.blockAlign == frame else { throw fail("block align \(f.blockAlign) does not match \(f.channels) channel(s) of \(f.bits) bits") }
         guard data.count % frame == 0 else { throw fail("data length \(data.count) is not a whole number of \(frame)-byte frames") }
         guard !data.isEmpty else { throw fail("no audio in the data chunk") }
-        var samples = [Int16]()
-        samples.reserveCapacity(data.count / frame)
+        var channels = Array(repeating: [Int16](), count: f.channels)
+        for c in channels.indices { channels[c].reserveCapacity(data.count / frame) }
         var i = 0
         while i < data.count {
-            var sum = 0
-            for c in 0..<f.channels { sum += sample(data[(i + c * bytesPerSample)...]) }
-            samples.append(Int16(clamping: sum / f.channels))
+            for c in 0..<f.channels { channels[c].append(Int16(clamping: sample(data[(i + c * bytesPerSample)...]))) }
             i += frame
         }
-        return WAVAudio(samples: samples, sampleRate: f.rate)
+        return (channels, f.rate)
     }
 }
 

@@ -48,7 +48,7 @@ struct BridgeCommandTests {
         let fromB = AudioMatch.locate(heardByA[12_000..<16_000], in: chirp, near: 4000)
         #expect(fromB.correlation >= 0.95, "A hears B: correlation \(fromB.correlation) at \(fromB.offset)")
 
-        let channels = try AudioMatch.channels(ofWAV: both)
+        let channels = try WAVAudio.readChannels(path: both).channels
         #expect(channels.count == 2 && channels[0].count == channels[1].count)
         let left = AudioMatch.locate(channels[0][4000..<8000], in: prompt, near: 4000)
         let right = AudioMatch.locate(channels[1][12_000..<16_000], in: chirp, near: 4000)
@@ -90,7 +90,7 @@ struct BridgeCommandTests {
             ["call", "sip:ivr@127.0.0.1:\(far.port)", "--local-address", "127.0.0.1", "--codec", "opus",
              "--play", CallMediaTests.prompt, "--record", both, "--record-both", "--json"], timeout: .seconds(30))
         #expect(status == 0, "\(out)")
-        let channels = try AudioMatch.channels(ofWAV: both)
+        let channels = try WAVAudio.readChannels(path: both).channels
         #expect(channels.count == 2)
         let prompt = try WAVAudio.read(path: CallMediaTests.prompt).samples
         let sent = AudioMatch.locate(channels[0][8000..<12_000], in: prompt, near: 8000, within: 800)

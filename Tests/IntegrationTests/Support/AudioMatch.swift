@@ -36,18 +36,4 @@ enum AudioMatch {
             return Int16(8000 * sin(phase))
         }
     }
-
-    /// The channels of a 16-bit PCM WAV as sipdial writes it (44-byte header, interleaved).
-    static func channels(ofWAV path: String) throws -> [[Int16]] {
-        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-        let count = Int(bytes[22]) | Int(bytes[23]) << 8
-        var channels = Array(repeating: [Int16](), count: count)
-        var i = 44, c = 0
-        while i + 1 < bytes.count {
-            channels[c].append(Int16(bitPattern: UInt16(bytes[i]) | UInt16(bytes[i + 1]) << 8))
-            c = (c + 1) % count
-            i += 2
-        }
-        return channels
-    }
 }
