@@ -27,14 +27,8 @@ struct CallCommand: AsyncParsableCommand {
     var transferTo: String?
     @Flag(help: "Follow a transfer the far end asks for (REFER): call the Refer-To target and report its progress. Off by default: a REFER would make sipdial dial a number the far end chose.")
     var followTransfers = false
-    @Option(help: "Play this WAV file (PCM, µ-law or A-law, 8-48 kHz) when the call is answered; the call hangs up --hold seconds after it has played.")
-    var play: String?
-    @Option(help: "Say this text (espeak-ng) when the call is answered, like --play; the audio is cached by text and voice.")
-    var say: String?
-    @Option(help: "espeak-ng voice for --say (en-us, en-gb, de, es, fr, ...).")
-    var voice = "en-us"
-    @Option(help: "Where --say keeps rendered audio (default $XDG_CACHE_HOME/sipdial/tts or ~/.cache/sipdial/tts).")
-    var ttsCache: String?
+    /// --play or --say; the call hangs up --hold seconds after the prompt has played.
+    @OptionGroup var prompt: PromptOptions
     @Option(name: .customLong("repeat"), help: "Play the file this many times (0: until --hold ends).")
     var repeatCount = 1
     @Option(help: "Record what the far end sends to this WAV file (8 kHz mono).")
@@ -60,22 +54,13 @@ struct CallCommand: AsyncParsableCommand {
         }
         if recordBoth, record == nil { throw ValidationError("--record-both needs --record FILE") }
         guard repeatCount >= 0 else { throw ValidationError("--repeat must be 0 or more") }
-        if play != nil, say != nil { throw ValidationError("--play and --say cannot be combined") }
-        if let say { guard !say.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("--say needs some text") } }
-        if repeatCount == 0, play != nil || say != nil, hold == 0 { throw ValidationError("--repeat 0 plays until --hold ends: give --hold") }
+        if repeatCount == 0, prompt.isSet, hold == 0 { throw ValidationError("--repeat 0 plays until --hold ends: give --hold") }
     }
 
     func run() async throws {
         let uri = try SIPURI(parsing: target)
         let fail: (String) -> Void = { printError($0) }
-        // The file or text is read once, before any socket: a bad one is a usage error (exit 2).
-        let audio: WAVAudio?
-        do {
-            audio = try CallMedia.loadAudio(play: play, say: say.map { SpeechRequest(text: $0, voice: voice) }, ttsCache: ttsCache)
-        } catch {
-            printError("\(error)")
-            throw ExitCode(2)
-        }
+        let audio = try prompt.load(command: "call")
         let runs = try await CommandEndpoint.run(local: dial.localAddress(toward: uri), kind: dial.transportKind(for: uri), onError: fail) { endpoint in
             [try await call(uri, audio: audio, endpoint: endpoint)]
         }
@@ -174,7 +159,7 @@ struct CallCommand: AsyncParsableCommand {
                 if !dial.json { say("media changed: \(negotiated.codec.rawValue) to \(negotiated.remoteAddress):\(negotiated.remotePort), \(negotiated.direction.rawValue)") }
                 do { try media.update(negotiated) } catch { printError("\(error)") }
             case .playbackFinished(let index):
-                if !dial.json { say("played \(play ?? ""), holding \(hold) s") }
+                if !dial.json { say("played \(prompt.play ?? "the text"), holding \(hold) s") }
                 startHold(index)
             case .digit(let index, let digit):
                 digits.append(digit)

@@ -22,39 +22,13 @@ final class CallMedia: @unchecked Sendable {
     /// Digits the in-band detector heard (appended on the stream's event loop).
     private var inbandDigits: [ReceivedDigit] = []
 
-    /// Binds the call's RTP/RTCP ports; `playback` is what `loadAudio` returned.
+    /// Binds the call's RTP/RTCP ports; `playback` is what `PromptOptions.load` returned.
     /// `recordBoth`: record both directions as two channels (sent left, received right).
     static func prepare(playback: WAVAudio?, repeatCount: Int, record: String?, recordBoth: Bool, rtpTimeout: Double, dtmfMode: DTMFMode,
                         rtpPorts: RTPPortAllocator, host: String, group: EventLoopGroup) async throws -> CallMedia {
         let stream = try await RTPAudioStream.bind(host: host, ports: rtpPorts, group: group)
         return CallMedia(stream: stream, playback: playback, repeatCount: repeatCount, recordPath: record, recordBoth: recordBoth,
                          rtpTimeout: rtpTimeout, dtmfMode: dtmfMode)
-    }
-
-    /// The audio to play at the engine's rate: the `--play` file or the `--say` text rendered
-    /// (or found in the cache). Errors name the file or the problem with the text.
-    static func loadAudio(play: String?, say: SpeechRequest?, ttsCache: String?) throws -> WAVAudio? {
-        if let play { return try loadPlayback(play) }
-        if let say { return try SpeechSynthesizer(cacheDirectory: speechCache(ttsCache)).audio(for: say) }
-        return nil
-    }
-
-    /// `--tts-cache`, else `$XDG_CACHE_HOME/sipdial/tts`, else `~/.cache/sipdial/tts`.
-    static func speechCache(_ option: String?) -> URL {
-        if let option { return URL(fileURLWithPath: option) }
-        let base = ProcessInfo.processInfo.environment["XDG_CACHE_HOME"].map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache")
-        return base.appendingPathComponent("sipdial/tts")
-    }
-
-    /// A file `--play` can use, at the engine's rate, or the reason it cannot.
-    static func loadPlayback(_ path: String) throws(WAVError) -> WAVAudio {
-        let audio = try WAVAudio.read(path: path)
-        do {
-            return try audio.resampled(to: AudioFormat.sampleRate)
-        } catch {
-            throw WAVError(path: path, problem: "cannot convert \(audio.sampleRate) Hz to \(AudioFormat.sampleRate) Hz: \(error)")
-        }
     }
 
     private init(stream: RTPAudioStream, playback: WAVAudio?, repeatCount: Int, recordPath: String?, recordBoth: Bool, rtpTimeout: Double, dtmfMode: DTMFMode) {

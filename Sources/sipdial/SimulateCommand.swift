@@ -23,14 +23,8 @@ struct SimulateCommand: AsyncParsableCommand {
     var behaviour: [String] = []
     @Option(help: "A weighted share of the calls without a --behaviour: WEIGHT:OUTCOME[,OPTION...] (repeatable), e.g. --mix 70:answer --mix 10:busy --mix 10:no-answer --mix 10:reject=503.")
     var mix: [String] = []
-    @Option(help: "Play this WAV file to each answered call.")
-    var play: String?
-    @Option(help: "Say this text (espeak-ng) to each answered call, like --play.")
-    var say: String?
-    @Option(help: "espeak-ng voice for --say.")
-    var voice = "en-us"
-    @Option(help: "Where --say keeps rendered audio (default $XDG_CACHE_HOME/sipdial/tts or ~/.cache/sipdial/tts).")
-    var ttsCache: String?
+    /// The greeting: --play or --say.
+    @OptionGroup var prompt: PromptOptions
     @Option(name: .customLong("repeat"), help: "Play the greeting this many times (0: for the whole call).")
     var repeatCount = 0
     @Option(help: "Record what each caller sends to DIR/<Call-ID>.wav (8 kHz mono), written when the call ends.")
@@ -44,7 +38,6 @@ struct SimulateCommand: AsyncParsableCommand {
 
     func validate() throws {
         _ = try scriptBook()
-        if play != nil, say != nil { throw ValidationError("--play and --say cannot be combined") }
         guard repeatCount >= 0 else { throw ValidationError("--repeat must be 0 or more") }
         if let recordDir {
             var isDirectory: ObjCBool = false
@@ -55,13 +48,7 @@ struct SimulateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let greeting: WAVAudio?
-        do {
-            greeting = try CallMedia.loadAudio(play: play, say: say.map { SpeechRequest(text: $0, voice: voice) }, ttsCache: ttsCache)
-        } catch {
-            Console.error("simulate", "\(error)")
-            throw ExitCode(2)
-        }
+        let greeting = try prompt.load(command: "simulate")
         let logger = endpoint.logger
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let settings = AnsweringMedia.Settings(
