@@ -45,9 +45,9 @@ struct CampaignCallRoutes<Context: RequestContext> {
     static var statuses: [String] { ["pending", "dialing", "done"] }
 
     /// `text` as a time, or a 400 naming `field`.
-    static func time(_ text: String?, field: String, now: Double) throws -> Double {
+    static func time(_ text: String?, field: String, now: Double, formatter: ISO8601DateFormatter) throws -> Double {
         guard let text else { return now }
-        guard let date = ISO8601DateFormatter().date(from: text) else {
+        guard let date = formatter.date(from: text) else {
             throw APIError.invalid(field, "must be an ISO 8601 time with an offset, e.g. 2026-11-24T09:30:00-05:00")
         }
         return date.timeIntervalSince1970
@@ -60,13 +60,14 @@ struct CampaignCallRoutes<Context: RequestContext> {
             let now = Date().timeIntervalSince1970
             var calls: [CampaignCall] = []
             var errors: [ImportRowError] = []
+            let formatter = ISO8601DateFormatter()
             for (row, new) in rows.enumerated() {
                 guard let phone = new.phone.flatMap(PhoneNumber.normalize) else {
                     errors.append(.init(row: row, field: "phone", message: new.phone == nil ? "'phone' is required" : "'\(new.phone!)' is not a phone number"))
                     continue
                 }
                 do {
-                    let due = try Self.time(new.originateAt, field: "originate_at", now: now)
+                    let due = try Self.time(new.originateAt, field: "originate_at", now: now, formatter: formatter)
                     calls.append(CampaignCall(id: UUID().uuidString.lowercased(), campaignId: campaign.id, phone: phone,
                                               priority: new.priority ?? 0, dueAt: due, now: now))
                 } catch let error as APIError {
@@ -82,7 +83,7 @@ struct CampaignCallRoutes<Context: RequestContext> {
             guard let listID = new.listId else { throw APIError.missing("list_id") }
             guard try store.contactList(id: listID) != nil else { throw APIError(.notFound, code: "not_found", message: "no list '\(listID)'", field: "list_id") }
             let now = Date().timeIntervalSince1970
-            let due = try Self.time(new.originateAt, field: "originate_at", now: now)
+            let due = try Self.time(new.originateAt, field: "originate_at", now: now, formatter: ISO8601DateFormatter())
             return Queued(queued: try store.enqueue(listID: listID, campaignID: campaign.id, priority: new.priority ?? 0, dueAt: due, now: now))
         }
         group.get("campaigns/:id/calls") { request, context -> Page in
@@ -99,14 +100,5 @@ struct CampaignCallRoutes<Context: RequestContext> {
         let id = try context.parameters.require("id")
         guard let campaign = try store.campaign(id: id) else { throw APIError.notFound("campaign", id: id) }
         return campaign
-    }
-}
-
-/// `?limit=N` of a paged route: 1-1000, default 100.
-enum PageLimit {
-    static func read(_ request: Request) throws -> Int {
-        guard let text = request.uri.queryParameters.get("limit") else { return 100 }
-        guard let n = Int(text), (1...1000).contains(n) else { throw APIError.invalid("limit", "must be 1-1000") }
-        return n
     }
 }

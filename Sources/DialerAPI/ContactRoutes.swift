@@ -50,7 +50,8 @@ struct ContactRoutes<Context: RequestContext> {
             return EditedResponse(status: .created, response: ListBody(id: list.id, name: list.name, contactCount: 0))
         }
         group.get("lists") { _, _ -> Lists in
-            Lists(lists: try store.contactLists().map { ListBody(id: $0.id, name: $0.name, contactCount: try store.contactCount(listID: $0.id)) })
+            let counts = try store.contactCounts()
+            return Lists(lists: try store.contactLists().map { ListBody(id: $0.id, name: $0.name, contactCount: counts[$0.id] ?? 0) })
         }
         group.get("lists/:id") { _, context -> ListBody in
             let list = try existing(context)

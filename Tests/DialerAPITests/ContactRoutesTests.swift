@@ -78,6 +78,8 @@ struct ContactRoutesTests {
             #expect(pages == 3 && phones == (0..<25).map { "+1555010" + String(format: "%04d", $0) })
             let (_, listed) = try await RESTTests.send("GET", list, token: token)
             #expect(listed["contact_count"] as? Int == 25)
+            let (_, all) = try await RESTTests.send("GET", base.appendingPathComponent("v1/lists"), token: token)
+            #expect((all["lists"] as? [[String: Any]] ?? []).map { $0["contact_count"] as? Int } == [25])
             let (bad, body) = try await RESTTests.send("GET", list.appendingPathComponent("contacts").appending(queryItems: [URLQueryItem(name: "limit", value: "0")]), token: token)
             #expect(bad == 400 && RESTTests.error(body).field == "limit")
         }
