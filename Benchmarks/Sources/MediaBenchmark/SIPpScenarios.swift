@@ -77,33 +77,29 @@ enum SIPpScenarios {
             ]]>
           </send>
           <recv response="200"/>
-          <send>
-            <![CDATA[
-              ACK sip:bench@[remote_ip]:[remote_port] SIP/2.0
-              Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-              [last_From:]
-              [last_To:]
-              Call-ID: [call_id]
-              CSeq: 1 ACK
-              Max-Forwards: 70
-              Content-Length: 0
-            ]]>
-          </send>
+        \(inDialog("ACK", cseq: 1))
         \(String(repeating: play, count: plays))
-          <send retrans="500">
-            <![CDATA[
-              BYE sip:bench@[remote_ip]:[remote_port] SIP/2.0
-              Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-              [last_From:]
-              [last_To:]
-              Call-ID: [call_id]
-              CSeq: 2 BYE
-              Max-Forwards: 70
-              Content-Length: 0
-            ]]>
-          </send>
+        \(inDialog("BYE", cseq: 2, retransmit: true))
           <recv response="200"/>
         </scenario>
+        """
+    }
+
+    /// A request in the call's dialog with no body (the ACK and the BYE).
+    private static func inDialog(_ method: String, cseq: Int, retransmit: Bool = false) -> String {
+        """
+          <send\(retransmit ? #" retrans="500""# : "")>
+            <![CDATA[
+              \(method) sip:bench@[remote_ip]:[remote_port] SIP/2.0
+              Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+              [last_From:]
+              [last_To:]
+              Call-ID: [call_id]
+              CSeq: \(cseq) \(method)
+              Max-Forwards: 70
+              Content-Length: 0
+            ]]>
+          </send>
         """
     }
 }
