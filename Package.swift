@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "SIPUserAgent", targets: ["SIPUserAgent"]),
         .library(name: "SIPSimulator", targets: ["SIPSimulator"]),
         .library(name: "DialerStore", targets: ["DialerStore"]),
+        .library(name: "DialerEngine", targets: ["DialerEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
@@ -56,11 +57,15 @@ let package = Package(
             dependencies: ["SIPCore", "SDP", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent", nioCore, logging]
         ),
         .target(name: "DialerStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "DialerEngine",
+            dependencies: ["DialerStore", "Media", "SDP", "RTP", "SIPCore", "SIPTransaction", "SIPTransport", "SIPUserAgent", nioCore, logging]
+        ),
         .target(name: "DialerAPI", dependencies: ["DialerStore", .product(name: "Hummingbird", package: "hummingbird"), logging]),
         .executableTarget(
             name: "sipdial",
             dependencies: [
-                "SIPCore", "SDP", "RTP", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent", "SIPSimulator", "DialerStore", "DialerAPI",
+                "SIPCore", "SDP", "RTP", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent", "SIPSimulator", "DialerStore", "DialerEngine", "DialerAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), nioCore, nioPosix, logging,
             ]
         ),
@@ -72,6 +77,7 @@ let package = Package(
         .testTarget(name: "SIPUserAgentTests", dependencies: ["SIPUserAgent", nioCore]),
         .testTarget(name: "SIPSimulatorTests", dependencies: ["SIPSimulator"]),
         .testTarget(name: "DialerStoreTests", dependencies: ["DialerStore"]),
+        .testTarget(name: "DialerEngineTests", dependencies: ["DialerEngine", "DialerStore"]),
         .testTarget(name: "DialerAPITests", dependencies: ["DialerAPI", "DialerStore", .product(name: "Hummingbird", package: "hummingbird"), logging]),
         .testTarget(
             name: "SIPTransportTests",

@@ -18,47 +18,6 @@ public struct Attempt: StoredRecord, Sendable, Equatable {
     public var endedAt: Double?
 }
 
-/// The call detail record of one attempt.
-public struct CDR: StoredRecord, Sendable, Equatable {
-    public static let databaseTableName = "cdr"
-    public var id: String
-    public var attemptId: String?
-    public var campaignId: String?
-    public var phone: String
-    public var trunkId: String?
-    public var sipCallId: String?
-    /// answered, busy, no-answer, rejected, unreachable, cancelled, dnd, interrupted
-    public var outcome: String
-    public var sipCode: Int?
-    public var q850Cause: Int?
-    public var reason: String?
-    public var startedAt: Double
-    public var answeredAt: Double?
-    public var endedAt: Double
-    public var dtmf: String?
-    /// JSON: the answers an IVR flow collected.
-    public var answers: String?
-    public var recording: String?
-    /// JSON: the RTP figures.
-    public var rtp: String?
-    public var amd: String?
-
-    public init(id: String = UUID().uuidString, attemptId: String?, campaignId: String?, phone: String, outcome: String,
-                sipCode: Int? = nil, q850Cause: Int? = nil, reason: String? = nil, startedAt: Double, answeredAt: Double? = nil, endedAt: Double) {
-        self.id = id
-        self.attemptId = attemptId
-        self.campaignId = campaignId
-        self.phone = phone
-        self.outcome = outcome
-        self.sipCode = sipCode
-        self.q850Cause = q850Cause
-        self.reason = reason
-        self.startedAt = startedAt
-        self.answeredAt = answeredAt
-        self.endedAt = endedAt
-    }
-}
-
 extension DialerStore {
     /// Leases the next due number of a campaign, in one write transaction: the pending call
     /// with the highest priority, then the earliest due time, at or before `now`, becomes
@@ -66,12 +25,28 @@ extension DialerStore {
     /// INVITE only after this returns, so a crash at any point either left the number pending
     /// (nothing was sent) or left an attempt to close as interrupted — never a second dial of
     /// the same try. Nil when nothing is due.
-    public func leaseNextCall(campaignID: String, now: Double) throws -> Attempt? {
+    ///
+    /// `mayCall`, when given, is asked with each candidate's contact time zone (nil when the
+    /// call has no contact or the contact none) and skips the candidates it refuses: the
+    /// calling window in the contact's own zone. Up to `scan` candidates are looked at.
+    public func leaseNextCall(campaignID: String, now: Double, scan: Int = 50,
+                              mayCall: ((String?) -> Bool)? = nil) throws -> Attempt? {
         try pool.write { db in
-            guard var call = try CampaignCall
+            let due = CampaignCall
                 .filter(Column("campaign_id") == campaignID && Column("status") == "pending" && Column("due_at") <= now)
                 .order(Column("priority").desc, Column("due_at"), Column("created_at"))
-                .fetchOne(db) else { return nil }
+            var chosen: CampaignCall?
+            if let mayCall {
+                for candidate in try due.limit(scan).fetchAll(db) {
+                    let zone = try candidate.contactId.flatMap {
+                        try String.fetchOne(db, sql: "SELECT time_zone FROM contact WHERE id = ?", arguments: [$0])
+                    }
+                    if mayCall(zone) { chosen = candidate; break }
+                }
+            } else {
+                chosen = try due.fetchOne(db)
+            }
+            guard var call = chosen else { return nil }
             call.status = "dialing"
             call.attempts += 1
             call.updatedAt = now
@@ -80,6 +55,14 @@ extension DialerStore {
                                   number: call.attempts, status: "dialing", sipCallId: nil, startedAt: now, endedAt: nil)
             try attempt.insert(db)
             return attempt
+        }
+    }
+
+    /// Writes the Call-ID an attempt's INVITE carries, before the INVITE leaves, so an
+    /// interrupted attempt's CDR can name the call the far end saw.
+    public func attach(sipCallID: String, to attempt: Attempt) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE attempt SET sip_call_id = ? WHERE id = ?", arguments: [sipCallID, attempt.id])
         }
     }
 
@@ -98,19 +81,22 @@ extension DialerStore {
     }
 
     /// After a restart: every attempt still `dialing` was cut off by the crash. Each is closed
-    /// as `interrupted` with a CDR saying so, and its number is retried `retryDelay` seconds
-    /// from now while its campaign allows more tries. Returns the attempts closed.
-    public func closeInterruptedAttempts(now: Double, retryDelay: Double) throws -> [Attempt] {
+    /// as `interrupted` with a CDR saying so, and its number is due again at the time `retryAt`
+    /// gives for its campaign (the campaign's retry policy), or done when it gives nil.
+    /// Returns the attempts closed.
+    public func closeInterruptedAttempts(now: Double, retryAt: (Campaign, Attempt) -> Double?) throws -> [Attempt] {
         try pool.write { db in
             let open = try Attempt.filter(Column("status") == "dialing").fetchAll(db)
             for var attempt in open {
                 attempt.status = "interrupted"
                 attempt.endedAt = now
                 try attempt.update(db)
-                try CDR(attemptId: attempt.id, campaignId: attempt.campaignId, phone: attempt.phone, outcome: "interrupted",
-                        reason: "sipdial stopped during the call", startedAt: attempt.startedAt, endedAt: now).insert(db)
-                let maxAttempts = try attempt.campaignId.flatMap { try Campaign.fetchOne(db, key: $0)?.maxAttempts } ?? 1
-                let retry = attempt.number < maxAttempts ? now + retryDelay : nil
+                var cdr = CDR(attemptId: attempt.id, campaignId: attempt.campaignId, phone: attempt.phone, outcome: "interrupted",
+                              reason: "sipdial stopped during the call", startedAt: attempt.startedAt, endedAt: now)
+                cdr.sipCallId = attempt.sipCallId
+                try cdr.insert(db)
+                let campaign = try attempt.campaignId.flatMap { try Campaign.fetchOne(db, key: $0) }
+                let retry = campaign.flatMap { retryAt($0, attempt) }
                 try reschedule(attempt.campaignCallId, outcome: "interrupted", retryAt: retry, now: now, db: db)
             }
             return open
@@ -128,14 +114,5 @@ extension DialerStore {
             call.status = "done"
         }
         try call.update(db)
-    }
-
-    /// The CDRs written, oldest first.
-    public func cdrs(campaignID: String? = nil) throws -> [CDR] {
-        try pool.read { db in
-            var request = CDR.order(Column("started_at"))
-            if let campaignID { request = request.filter(Column("campaign_id") == campaignID) }
-            return try request.fetchAll(db)
-        }
     }
 }

@@ -1,18 +1,41 @@
 import GRDB
 
-/// A campaign as the pacer reads it (the columns a campaign needs to be dialed; the others
-/// keep their defaults until the API sets them).
+/// A campaign: what it plays (its flow), how fast and when it dials, how it retries.
 public struct Campaign: StoredRecord, Sendable, Equatable {
     public static let databaseTableName = "campaign"
     public var id: String
     public var name: String
     public var kind: String
     public var status: String
-    /// The call flow, JSON.
+    /// The call flow, JSON (the engine's `CallFlow`).
     public var flow: String
+    /// The trunk calls go out through; nil: the engine's choice among all trunks.
+    public var trunkId: String?
+    /// The number presented as the caller; nil: the trunk's.
+    public var callerId: String?
     public var callsPerMinute: Double
     public var maxConcurrent: Int
+    /// No call before this time and none after `endsAt` (UTC seconds).
+    public var startsAt: Double?
+    public var endsAt: Double?
+    /// The IANA zone of the daily window and weekdays.
+    public var timeZone: String
+    /// "HH:MM" in `timeZone`; calls only between them (an end before the start spans midnight).
+    public var dailyStart: String?
+    public var dailyEnd: String?
+    /// ISO weekdays allowed, "1,2,3,4,5" (Monday is 1); nil or empty: every day.
+    public var weekdays: String?
+    /// Apply the daily window in each contact's own time zone when it has one.
+    public var useContactTimeZone: Bool
+    /// JSON object: outcome → seconds before the retry (see the engine's `RetryPolicy`).
+    public var retryPolicy: String
     public var maxAttempts: Int
+    /// Seconds a call may ring before it is cancelled as not answered.
+    public var ringTimeout: Double
+    /// Comma-separated do-not-call list ids checked before each dial.
+    public var dndListIds: String
+    /// URL that receives the campaign's call events.
+    public var statusCallback: String?
     public var createdAt: Double
     public var updatedAt: Double
 
@@ -26,9 +49,17 @@ public struct Campaign: StoredRecord, Sendable, Equatable {
         self.callsPerMinute = callsPerMinute
         self.maxConcurrent = maxConcurrent
         self.maxAttempts = maxAttempts
+        timeZone = "UTC"
+        useContactTimeZone = false
+        retryPolicy = "{}"
+        ringTimeout = 30
+        dndListIds = ""
         createdAt = now
         updatedAt = now
     }
+
+    /// The do-not-call lists, as ids.
+    public var doNotCallListIDs: [String] { dndListIds.split(separator: ",").map(String.init) }
 }
 
 /// One number a campaign dials, with its place in the queue and how far it got.

@@ -79,3 +79,22 @@ extension DialerStore {
         try pool.read { try page(Contact.filter(Column("list_id") == listID), after: after, limit: limit, in: $0) }
     }
 }
+
+extension Contact {
+    /// What a flow's `{placeholders}` read: the custom fields, then phone, first_name,
+    /// last_name, email over them.
+    public var placeholderValues: [String: String] {
+        var values = fields
+        values["phone"] = phone
+        values["first_name"] = firstName
+        values["last_name"] = lastName
+        values["email"] = email
+        return values
+    }
+}
+
+extension DialerStore {
+    public func contact(id: String) throws -> Contact? {
+        try pool.read { try Contact.fetchOne($0, key: id) }
+    }
+}

@@ -78,7 +78,7 @@ public final class OutboundCall: @unchecked Sendable {
     var transactions: SIPTransactionLayer { dispatcher.transactions }
     var eventLoop: EventLoop { transactions.eventLoop }
 
-    let callID = SIPIdentifiers.callID()
+    public let callID = SIPIdentifiers.callID()
     let localTag = SIPIdentifiers.tag()
     var phase = Phase.idle
     var result = CallResult(outcome: .unreachable("not started"))

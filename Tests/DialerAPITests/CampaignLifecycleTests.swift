@@ -31,7 +31,8 @@ struct CampaignLifecycleTests {
     @Test(arguments: CampaignStatus.allCases)
     func everyStateAllowsExactlyItsMoves(state: CampaignStatus) {
         let allowed = CampaignAction.allCases.filter { state.after($0) != nil }.map(\.rawValue)
-        let expected: [CampaignStatus: [String]] = [.draft: ["start", "stop"], .running: ["pause", "stop"], .paused: ["resume", "stop"], .stopped: []]
+        let expected: [CampaignStatus: [String]] = [.draft: ["start", "stop"], .running: ["pause", "stop"], .paused: ["resume", "stop"], .stopped: [],
+                                                         .completed: ["start", "stop"]]
         #expect(allowed == expected[state])
     }
 }

@@ -5,6 +5,11 @@ import Testing
 /// The store's crash-safety core: an attempt row is committed before a number is dialed,
 /// every attempt is closed with a CDR, and a restart closes what a crash interrupted.
 struct AttemptLedgerTests {
+    /// The retry rule a campaign's policy gives: `delay` seconds later while tries are left.
+    static func retry(now: Double, delay: Double) -> (Campaign, Attempt) -> Double? {
+        { campaign, attempt in attempt.number < campaign.maxAttempts ? now + delay : nil }
+    }
+
     /// A store in a fresh directory, removed with it.
     final class Scratch {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sipdial-store-\(UUID().uuidString)")
@@ -22,7 +27,7 @@ struct AttemptLedgerTests {
     @Test func openingCreatesAWALDatabaseAtTheCurrentSchema() throws {
         let scratch = Scratch()
         #expect(try scratch.store.journalMode() == "wal")
-        #expect(try scratch.store.appliedMigrations().count == 1)
+        #expect(try scratch.store.appliedMigrations().count == 2)
         // Opening again applies nothing twice.
         let again = try DialerStore(directory: scratch.directory)
         #expect(try again.appliedMigrations() == scratch.store.appliedMigrations())
@@ -45,7 +50,7 @@ struct AttemptLedgerTests {
         // Another connection (what a restarted process would open) sees it already.
         let other = try DialerStore(directory: scratch.directory)
         #expect(try other.campaignCall(id: "call0")?.status == "dialing")
-        #expect(try other.closeInterruptedAttempts(now: 2, retryDelay: 60).map(\.id) == [attempt.id])
+        #expect(try other.closeInterruptedAttempts(now: 2, retryAt: Self.retry(now: 2, delay: 60)).map(\.id) == [attempt.id])
     }
 
     @Test func closingWritesTheCDRAndRetriesOrFinishes() throws {
@@ -71,14 +76,14 @@ struct AttemptLedgerTests {
         let first = try #require(try scratch.store.leaseNextCall(campaignID: "c1", now: 1))
         // The process dies mid-call; the next one starts on the same file.
         let restarted = try DialerStore(directory: scratch.directory)
-        #expect(try restarted.closeInterruptedAttempts(now: 50, retryDelay: 60).count == 1)
+        #expect(try restarted.closeInterruptedAttempts(now: 50, retryAt: Self.retry(now: 50, delay: 60)).count == 1)
         #expect(try restarted.cdrs().map(\.outcome) == ["interrupted"])
         #expect(try restarted.leaseNextCall(campaignID: "c1", now: 100) == nil, "not before the retry delay")
         let second = try #require(try restarted.leaseNextCall(campaignID: "c1", now: 110))
         #expect(second.number == 2 && second.id != first.id)
         // A second crash uses up the campaign's two tries: the number is done, not dialed again.
         let again = try DialerStore(directory: scratch.directory)
-        #expect(try again.closeInterruptedAttempts(now: 200, retryDelay: 60).count == 1)
+        #expect(try again.closeInterruptedAttempts(now: 200, retryAt: Self.retry(now: 200, delay: 60)).count == 1)
         #expect(try again.campaignCall(id: "call0")?.status == "done")
         #expect(try again.leaseNextCall(campaignID: "c1", now: 10_000) == nil)
         #expect(try again.cdrs().count == 2)

@@ -1,14 +1,13 @@
 import Foundation
-import Media
 import NIOCore
 import RTP
 import SDP
 
-/// The audio of `sipdial call`: one RTP stream bound before the INVITE (its port goes in
-/// the offer), started toward whatever the answer negotiated, playing `--play` and
-/// recording `--record`.
-final class CallMedia: @unchecked Sendable {
-    let stream: RTPAudioStream
+/// The audio of one outbound call (`sipdial call`, the dialer's calls): one RTP stream bound
+/// before the INVITE (its port goes in the offer), started toward whatever the answer
+/// negotiated, playing prompts and recording what the far end sends.
+public final class CallMedia: @unchecked Sendable {
+    public let stream: RTPAudioStream
     private let playback: WAVAudio?
     private let repeatCount: Int
     private let recordPath: String?
@@ -24,7 +23,7 @@ final class CallMedia: @unchecked Sendable {
 
     /// Binds the call's RTP/RTCP ports; `playback` is what `PromptOptions.load` returned.
     /// `recordBoth`: record both directions as two channels (sent left, received right).
-    static func prepare(playback: WAVAudio?, repeatCount: Int, record: String?, recordBoth: Bool, rtpTimeout: Double, dtmfMode: DTMFMode,
+    public static func prepare(playback: WAVAudio?, repeatCount: Int, record: String?, recordBoth: Bool, rtpTimeout: Double, dtmfMode: DTMFMode,
                         rtpPorts: RTPPortAllocator, host: String, group: EventLoopGroup) async throws -> CallMedia {
         let stream = try await RTPAudioStream.bind(host: host, ports: rtpPorts, group: group)
         return CallMedia(stream: stream, playback: playback, repeatCount: repeatCount, recordPath: record, recordBoth: recordBoth,
@@ -42,15 +41,15 @@ final class CallMedia: @unchecked Sendable {
         self.rtpTimeout = rtpTimeout
     }
 
-    var localPort: Int { stream.localPort ?? 9 }
-    var plays: Bool { playback != nil }
+    public var localPort: Int { stream.localPort ?? 9 }
+    public var plays: Bool { playback != nil }
 
     /// Whether the stream runs (from early media or the answer).
-    private(set) var started = false
+    public private(set) var started = false
 
     /// Starts receiving (and sending silence) as negotiated: at a 183 with SDP, or at the
     /// answer. `onTimeout` runs when no RTP arrives for `--rtp-timeout` s. Once only.
-    func start(_ negotiated: NegotiatedAudio, onTimeout: @escaping @Sendable () -> Void, onDigit: @escaping @Sendable (ReceivedDigit) -> Void) throws {
+    public func start(_ negotiated: NegotiatedAudio, onTimeout: @escaping @Sendable () -> Void, onDigit: @escaping @Sendable (ReceivedDigit) -> Void) throws {
         guard !started else { return try update(negotiated) }
         started = true
         let events = negotiated.eventPayloadType
@@ -74,26 +73,37 @@ final class CallMedia: @unchecked Sendable {
         try stream.start(parameters, source: silence, sink: sinks.isEmpty ? nil : AudioSinkGroup(sinks))
     }
 
-    /// The call was answered: plays `--play`/`--say` (`onPlaybackFinished` runs once when it
-    /// has played `--repeat` times).
-    func playPrompt(onPlaybackFinished: @escaping @Sendable () -> Void) {
+    /// The call was answered: plays the prompt given to `prepare` (`onPlaybackFinished` runs
+    /// once when it has played `repeatCount` times).
+    public func playPrompt(onPlaybackFinished: @escaping @Sendable () -> Void) {
         guard let playback else { return }
-        let player: AudioSource = WAVPlayer(playback, repeatCount: repeatCount)
-        stream.play(stereo.map { RecordedSource(player, into: $0.left) } ?? player, onFinished: onPlaybackFinished)
+        play(playback, repeatCount: repeatCount, onFinished: onPlaybackFinished)
+    }
+
+    /// Plays `audio` `repeatCount` times (0: until replaced), replacing what was playing;
+    /// what is sent is recorded too when recording both directions.
+    public func play(_ audio: WAVAudio, repeatCount: Int, onFinished: @escaping @Sendable () -> Void) {
+        let player: AudioSource = WAVPlayer(audio, repeatCount: repeatCount)
+        stream.play(stereo.map { RecordedSource(player, into: $0.left) } ?? player, onFinished: onFinished)
+    }
+
+    /// Stops what is playing (a prompt the far end interrupted with a digit); silence follows.
+    public func stopPlaying() {
+        stream.play(stereo.map { RecordedSource(Silence(), into: $0.left) })
     }
 
     /// Follows a re-INVITE's renegotiation: new address or codec, hold (stop sending) or resume.
-    func update(_ negotiated: NegotiatedAudio) throws {
+    public func update(_ negotiated: NegotiatedAudio) throws {
         try stream.update(negotiated.streamParameters(timeout: rtpTimeout, telephoneEvents: !usesInband))
     }
 
     /// Sends DTMF the way `--dtmf-mode` and the answer decided: RFC 4733 events or tones.
-    func send(digits: String) {
+    public func send(digits: String) {
         if usesInband { stream.sendInbandDigits(digits) } else { stream.sendDigits(digits) }
     }
 
     /// Stops the stream, writes the recording, and returns the stream's figures and digits.
-    func finish() async throws -> (RTPStreamStatistics, [ReceivedDigit]) {
+    public func finish() async throws -> (RTPStreamStatistics, [ReceivedDigit]) {
         let (stats, events) = try await stream.stop()
         if let recordPath, let channels = recorder.map({ [$0.samples] }) ?? stereo?.channels {
             try WAVWriter.write(path: recordPath, channels: channels, sampleRate: AudioFormat.sampleRate)
@@ -104,7 +114,7 @@ final class CallMedia: @unchecked Sendable {
 
 /// How DTMF travels: `auto` uses RFC 4733 telephone-events when the answer accepted them and
 /// tones in the audio otherwise.
-enum DTMFMode: String, CaseIterable {
+public enum DTMFMode: String, CaseIterable, Sendable {
     case auto, rfc4733, inband
 }
 

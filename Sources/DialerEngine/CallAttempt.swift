@@ -1,0 +1,276 @@
+import DialerStore
+import Foundation
+import Logging
+import Media
+import NIOCore
+import RTP
+import SDP
+import SIPCore
+import SIPTransport
+import SIPUserAgent
+
+/// What the engine shares with every call: the SIP endpoint, the media event loops and RTP
+/// ports, the prompts, where recordings go.
+public struct CallContext: Sendable {
+    public var sip: DialerSIPEndpoint
+    public var mediaGroup: EventLoopGroup
+    public var rtpPorts: RTPPortAllocator
+    public var prompts: PromptLibrary
+    /// Where call recordings are written (`<Call-ID>.wav`).
+    public var recordingDirectory: URL
+    public var logger: Logger
+
+    public init(sip: DialerSIPEndpoint, mediaGroup: EventLoopGroup, rtpPorts: RTPPortAllocator, prompts: PromptLibrary,
+                recordingDirectory: URL, logger: Logger) {
+        (self.sip, self.mediaGroup, self.rtpPorts, self.prompts) = (sip, mediaGroup, rtpPorts, prompts)
+        (self.recordingDirectory, self.logger) = (recordingDirectory, logger)
+    }
+}
+
+/// One call to place: the number, the trunk, the caller ID, the flow to run once answered
+/// and the contact's fields its `{placeholders}` read.
+public struct CallPlan: Sendable {
+    public var phone: String
+    public var route: TrunkRoute
+    public var callerID: String?
+    public var flow: CallFlow
+    public var fields: [String: String]
+    /// CANCEL after this long without an answer.
+    public var ringTimeout: Double = 45
+    /// Hang up when no RTP arrives for this long (0: never).
+    public var rtpTimeout: Double = 30
+    /// The longest an answered call lasts.
+    public var maxDuration: Double = 3600
+
+    public init(phone: String, route: TrunkRoute, callerID: String? = nil, flow: CallFlow, fields: [String: String] = [:]) {
+        (self.phone, self.route, self.callerID, self.flow, self.fields) = (phone, route, callerID, flow, fields)
+    }
+}
+
+/// What one placed call came to, the CDR's contents.
+public struct CallRecord: Sendable {
+    public var sipCallID: String?
+    public var result: CallResult
+    public var startedAt: Double
+    public var answeredAt: Double?
+    public var endedAt: Double
+    public var digits = ""
+    /// Gather answers by name.
+    public var answers: [String: String] = [:]
+    public var recording: String?
+    public var rtp: RTPStreamStatistics?
+
+    /// The CDR of `attempt` (campaign calls) or of a call placed on its own.
+    public func cdr(attemptID: String?, campaignID: String?, phone: String, trunkID: String?) -> CDR {
+        var cdr = CDR(attemptId: attemptID, campaignId: campaignID, phone: phone, outcome: result.outcome.name, sipCode: result.sipCode,
+                      q850Cause: result.q850?.cause, reason: result.reason ?? Self.reason(result.outcome), startedAt: startedAt,
+                      answeredAt: answeredAt, endedAt: endedAt)
+        cdr.trunkId = trunkID
+        cdr.sipCallId = sipCallID
+        cdr.dtmf = digits.isEmpty ? nil : digits
+        if !answers.isEmpty, let data = try? JSONSerialization.data(withJSONObject: answers, options: [.sortedKeys]) {
+            cdr.answers = String(decoding: data, as: UTF8.self)
+        }
+        cdr.recording = recording
+        if let rtp, rtp.packetsSent + rtp.packetsReceived > 0, let data = try? JSONEncoder.snakeCase.encode(rtp) {
+            cdr.rtp = String(decoding: data, as: UTF8.self)
+        }
+        return cdr
+    }
+
+    private static func reason(_ outcome: CallOutcome) -> String? {
+        if case .unreachable(let why) = outcome { return why }
+        return nil
+    }
+}
+
+extension JSONEncoder {
+    static var snakeCase: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = .sortedKeys
+        return encoder
+    }
+}
+
+/// Places one call and runs its flow once answered: INVITE through the plan's trunk, early
+/// media, the answer's audio, the verbs, the hang-up, the figures for the CDR. `onCallID`
+/// gets the INVITE's Call-ID before the INVITE leaves (the attempt row records it).
+public final class CallAttempt: @unchecked Sendable {
+    enum Signal {
+        case call(OutboundCall.Event)
+        case digit(ReceivedDigit)
+        case played(Int)
+        case timer(Int)
+        case mediaTimeout
+    }
+
+    let plan: CallPlan
+    let context: CallContext
+    let signals = AsyncStream<Signal>.makeStream()
+    var iterator: AsyncStream<Signal>.Iterator
+    var call: OutboundCall?
+    var media: CallMedia?
+    var record: CallRecord
+    var ended = false
+    var nextToken = 0
+    var timers: [Task<Void, Never>] = []
+    /// Digits received and not yet taken by a gather.
+    var pendingDigits: [Character] = []
+
+    public init(plan: CallPlan, context: CallContext) {
+        self.plan = plan
+        self.context = context
+        iterator = signals.stream.makeAsyncIterator()
+        let now = Date().timeIntervalSince1970
+        record = CallRecord(result: CallResult(outcome: .unreachable("not started")), startedAt: now, endedAt: now)
+    }
+
+    /// Runs the call to its end; `onEvent` sees its progress (ringing, answered).
+    public func run(onCallID: (String) throws -> Void = { _ in }, onEvent: @escaping @Sendable (OutboundCall.Event) -> Void = { _ in }) async -> CallRecord {
+        defer { timers.forEach { $0.cancel() } }
+        let target = plan.route.target(plan.phone)
+        let destinations: [SIPDestination]
+        do {
+            destinations = try await context.sip.resolver.resolve(target, transport: plan.route.transport)
+            guard !destinations.isEmpty else { throw SIPTransportError.noTargets(target.host) }
+        } catch {
+            return finish(.unreachable("cannot resolve \(target.host): \(error)"))
+        }
+        guard let local = context.sip.localAddress(kind: plan.route.transport, toward: destinations[0].address) else {
+            return finish(.unreachable("sipdial has no \(plan.route.transport.uriParameter) listener"))
+        }
+        let recordPath = plan.flow.records ? context.recordingDirectory.appendingPathComponent("\(UUID().uuidString.lowercased()).wav").path : nil
+        let media: CallMedia
+        do {
+            media = try await CallMedia.prepare(playback: nil, repeatCount: 1, record: recordPath, recordBoth: false, rtpTimeout: plan.rtpTimeout,
+                                                dtmfMode: .auto, rtpPorts: context.rtpPorts, host: local.host, group: context.mediaGroup)
+        } catch {
+            return finish(.unreachable("no RTP port: \(error)"))
+        }
+        self.media = media
+        let kind = plan.route.transport
+        let parameters = kind == .udp ? [] : [SIPParameter("transport", kind.uriParameter)]
+        var config = OutboundCall.Configuration(
+            target: target, from: plan.route.from(callerID: plan.callerID),
+            contact: SIPURI(user: "sipdial", host: local.host.contains(":") ? "[\(local.host)]" : local.host, port: local.port, parameters: parameters),
+            via: Via(transport: kind.rawValue, host: local.host.contains(":") ? "[\(local.host)]" : local.host, port: local.port, parameters: [SIPParameter("rport")]),
+            destinations: destinations, transport: kind,
+            offer: AudioOffer(address: local.host, port: media.localPort, preferences: AudioPreferences(codecs: plan.route.codecs)),
+            ringTimeout: .milliseconds(Int64(plan.ringTimeout * 1000)))
+        config.username = plan.route.username
+        config.password = plan.route.password
+        config.headers = [SIPHeaderField(.userAgent, "sipdial")]
+        let continuation = signals.continuation
+        let call = OutboundCall(configuration: config, dispatcher: context.sip.dispatcher, resolver: context.sip.resolver) { event in
+            continuation.yield(.call(event))
+        }
+        self.call = call
+        record.sipCallID = call.callID
+        do { try onCallID(call.callID) } catch {
+            _ = try? await media.finish()
+            return finish(.unreachable("the attempt could not be recorded: \(error)"))
+        }
+        record.startedAt = Date().timeIntervalSince1970
+        call.start()
+        var earlyAudio: NegotiatedAudio?
+        while !ended, let signal = await iterator.next() {
+            switch signal {
+            case .call(.earlyMedia(let sdp)):
+                earlyAudio = config.offer.negotiate(answer: sdp)
+                if let early = earlyAudio { startMedia(early) }
+            case .call(.answered(let sdp)):
+                onEvent(.answered(sdp: sdp))
+                record.answeredAt = Date().timeIntervalSince1970
+                if let negotiated = config.offer.negotiate(answer: sdp) ?? earlyAudio {
+                    startMedia(negotiated)
+                    after(plan.maxDuration) { call.hangUp() }
+                    _ = await run(plan.flow.verbs)
+                }
+                if !ended { call.hangUp() }
+            case .call(let event):
+                handle(event)
+                onEvent(event)
+            case .digit(let digit):
+                received(digit)
+            case .mediaTimeout:
+                call.hangUp()
+            case .played, .timer:
+                break
+            }
+        }
+        if let summary = try? await media.finish() {
+            record.rtp = summary.0
+            record.digits = String(summary.1.map(\.digit))
+        }
+        record.recording = recordPath.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
+        return record
+    }
+
+    /// The record of a call that never left.
+    private func finish(_ outcome: CallOutcome) -> CallRecord {
+        record.result = CallResult(outcome: outcome)
+        record.endedAt = Date().timeIntervalSince1970
+        return record
+    }
+
+    private func startMedia(_ negotiated: NegotiatedAudio) {
+        let continuation = signals.continuation
+        do {
+            try media?.start(negotiated, onTimeout: { continuation.yield(.mediaTimeout) }, onDigit: { continuation.yield(.digit($0)) })
+        } catch {
+            context.logger.warning("call media did not start", metadata: ["call_id": "\(call?.callID ?? "")", "error": "\(error)"])
+        }
+    }
+
+    /// Call events that matter in any phase.
+    func handle(_ event: OutboundCall.Event) {
+        switch event {
+        case .ended(let result):
+            ended = true
+            record.result = result
+            record.endedAt = Date().timeIntervalSince1970
+        case .mediaChanged(let negotiated):
+            try? media?.update(negotiated)
+        default:
+            break
+        }
+    }
+
+    func received(_ digit: ReceivedDigit) {
+        pendingDigits.append(digit.digit)
+    }
+
+    /// Runs `action` after `seconds` unless the call is over first.
+    func after(_ seconds: Double, _ action: @escaping @Sendable () -> Void) {
+        timers.append(Task {
+            try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+            if !Task.isCancelled { action() }
+        })
+    }
+
+    /// A token whose `.timer` signal arrives after `seconds`.
+    func startTimer(_ seconds: Double) -> Int {
+        nextToken += 1
+        let token = nextToken
+        let continuation = signals.continuation
+        after(seconds) { continuation.yield(.timer(token)) }
+        return token
+    }
+
+    /// Waits for the signal `wanted` accepts; false when the call ended first. Digits that
+    /// arrive meanwhile are kept for gathers; `stopOnDigit` also returns (true) at a digit.
+    func wait(stopOnDigit: Bool = false, until wanted: (Signal) -> Bool) async -> Bool {
+        while !ended, let signal = await iterator.next() {
+            switch signal {
+            case .call(let event): handle(event)
+            case .digit(let digit):
+                received(digit)
+                if stopOnDigit { return true }
+            case .mediaTimeout: call?.hangUp()
+            default: if wanted(signal) { return true }
+            }
+        }
+        return false
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+
+/// What an answered call does: a list of verbs run in order (issue #5 item 4). Posted and
+/// stored as JSON, one object per verb with a `verb` field:
+///
+/// ```json
+/// [{"verb": "say", "text": "Hello {first_name}, your code is {code}", "voice": "en-us", "repeat": 2},
+///  {"verb": "gather", "max_digits": 1, "timeout": 5, "retries": 2, "name": "rating",
+///   "prompt": {"verb": "say", "text": "Press 1 for yes, 2 for no"},
+///   "branches": {"1": [{"verb": "say", "text": "Thank you"}], "2": [{"verb": "hangup"}]}},
+///  {"verb": "pause", "seconds": 1},
+///  {"verb": "play", "recording": "<recording id>"},
+///  {"verb": "hangup"}]
+/// ```
+public struct CallFlow: Sendable, Equatable {
+    public var verbs: [Verb]
+
+    public init(_ verbs: [Verb]) { self.verbs = verbs }
+
+    public indirect enum Verb: Sendable, Equatable {
+        /// Text spoken by espeak-ng; `{field}` is filled from the contact.
+        case say(Speech)
+        /// A stored recording, by id.
+        case play(recording: String, repeatCount: Int)
+        case gather(Gather)
+        /// Records what the far end says for up to `maxSeconds` (or until `#`); the file
+        /// is the CDR's recording.
+        case record(maxSeconds: Double)
+        /// Blind transfer (REFER) to a number or sip: URI.
+        case transfer(to: String)
+        case pause(seconds: Double)
+        case hangup
+    }
+
+    public struct Speech: Sendable, Equatable {
+        public var text: String
+        public var voice = "en-us"
+        public var rate = 160
+        public var pitch = 50
+        public var volume = 100
+        public var repeatCount = 1
+        /// Speak each character on its own ("1 2 3 4"), as an OTP is read.
+        public var digitByDigit = false
+    }
+
+    public struct Gather: Sendable, Equatable {
+        /// The answer's name in the CDR's answers; default `gather1`, `gather2` ...
+        public var name: String
+        public var prompt: [Verb]
+        public var maxDigits = 1
+        /// Seconds to wait for the first digit and between digits.
+        public var timeout = 5.0
+        public var terminator: Character? = "#"
+        /// Times the prompt is played again when nothing (or no branch's digits) came.
+        public var retries = 0
+        /// Verbs run for an answer; an answer with no branch ends the gather.
+        public var branches: [String: [Verb]] = [:]
+    }
+
+    /// A flow that cannot be used, with the JSON path of the problem (`flow[1].text`).
+    public struct Invalid: Error, Sendable, Equatable, CustomStringConvertible {
+        public var field: String
+        public var message: String
+        public var description: String { "\(field) \(message)" }
+    }
+}
+
+extension CallFlow {
+    /// Reads a flow from its JSON text; `recordingExists` checks `play` references.
+    public init(json: String, recordingExists: (String) -> Bool = { _ in true }) throws(Invalid) {
+        guard case .array(let list)? = JSONValue(parsing: json) else {
+            throw Invalid(field: "flow", message: "must be a JSON array of verbs")
+        }
+        var counter = 0
+        self.init(try Self.verbs(list, path: "flow", gatherCounter: &counter, recordingExists: recordingExists))
+    }
+
+    static func verbs(_ list: [JSONValue], path: String, gatherCounter: inout Int, recordingExists: (String) -> Bool) throws(Invalid) -> [Verb] {
+        var out: [Verb] = []
+        for (index, item) in list.enumerated() {
+            out.append(try verb(item, path: "\(path)[\(index)]", gatherCounter: &gatherCounter, recordingExists: recordingExists))
+        }
+        return out
+    }
+
+    static func verb(_ item: JSONValue, path: String, gatherCounter: inout Int, recordingExists: (String) -> Bool) throws(Invalid) -> Verb {
+        guard case .object(let object) = item else { throw Invalid(field: path, message: "must be an object with a verb") }
+        let fields = FlowFields(object: object, path: path)
+        guard let name = try fields.string("verb") else { throw Invalid(field: path + ".verb", message: "is missing") }
+        switch name {
+        case "say":
+            guard let text = try fields.string("text"), !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw Invalid(field: path + ".text", message: "is missing")
+            }
+            var speech = Speech(text: text)
+            speech.voice = try fields.string("voice") ?? speech.voice
+            speech.rate = try fields.int("rate", in: 80...450) ?? speech.rate
+            speech.pitch = try fields.int("pitch", in: 0...99) ?? speech.pitch
+            speech.volume = try fields.int("volume", in: 0...200) ?? speech.volume
+            speech.repeatCount = try fields.int("repeat", in: 1...20) ?? 1
+            speech.digitByDigit = try fields.bool("digit_by_digit") ?? false
+            return .say(speech)
+        case "play":
+            guard let recording = try fields.string("recording") else { throw Invalid(field: path + ".recording", message: "is missing") }
+            guard recordingExists(recording) else { throw Invalid(field: path + ".recording", message: "names no recording") }
+            return .play(recording: recording, repeatCount: try fields.int("repeat", in: 1...20) ?? 1)
+        case "gather":
+            gatherCounter += 1
+            var gather = Gather(name: try fields.string("name") ?? "gather\(gatherCounter)", prompt: [])
+            if let prompt = object["prompt"] {
+                let list: [JSONValue] = if case .array(let a) = prompt { a } else { [prompt] }
+                gather.prompt = try verbs(list, path: path + ".prompt", gatherCounter: &gatherCounter, recordingExists: recordingExists)
+            }
+            gather.maxDigits = try fields.int("max_digits", in: 1...32) ?? 1
+            gather.timeout = try fields.number("timeout", in: 1...120) ?? 5
+            if let terminator = try fields.string("terminator") {
+                guard terminator.count <= 1, terminator.allSatisfy({ "0123456789*#".contains($0) }) else {
+                    throw Invalid(field: path + ".terminator", message: "must be one of 0-9, * or #, or empty")
+                }
+                gather.terminator = terminator.first
+            }
+            gather.retries = try fields.int("retries", in: 0...10) ?? 0
+            if let branches = object["branches"] {
+                guard case .object(let map) = branches else { throw Invalid(field: path + ".branches", message: "must be an object of digits: verbs") }
+                for (digits, list) in map {
+                    guard case .array(let list) = list else { throw Invalid(field: "\(path).branches.\(digits)", message: "must be a list of verbs") }
+                    gather.branches[digits] = try verbs(list, path: "\(path).branches.\(digits)", gatherCounter: &gatherCounter, recordingExists: recordingExists)
+                }
+            }
+            return .gather(gather)
+        case "record":
+            return .record(maxSeconds: try fields.number("max_seconds", in: 1...3600) ?? 60)
+        case "transfer":
+            guard let to = try fields.string("to") else { throw Invalid(field: path + ".to", message: "is missing") }
+            return .transfer(to: to)
+        case "pause":
+            return .pause(seconds: try fields.number("seconds", in: 0...300) ?? 1)
+        case "hangup":
+            return .hangup
+        default:
+            throw Invalid(field: path + ".verb", message: "'\(name)' is not a verb (say, play, gather, record, transfer, pause, hangup)")
+        }
+    }
+
+    /// The recordings the flow plays, to check they exist or to load them.
+    public var recordings: Set<String> {
+        var ids: Set<String> = []
+        func visit(_ verbs: [Verb]) {
+            for verb in verbs {
+                switch verb {
+                case .play(let id, _): ids.insert(id)
+                case .gather(let g): visit(g.prompt); g.branches.values.forEach(visit)
+                default: break
+                }
+            }
+        }
+        visit(verbs)
+        return ids
+    }
+}
+
+/// Typed reads of one verb's fields, each failure naming the field's path.
+struct FlowFields {
+    let object: [String: JSONValue]
+    let path: String
+
+    func string(_ key: String) throws(CallFlow.Invalid) -> String? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case .string(let text)?: return text
+        default: throw CallFlow.Invalid(field: "\(path).\(key)", message: "must be a string")
+        }
+    }
+
+    func number(_ key: String, in range: ClosedRange<Double>) throws(CallFlow.Invalid) -> Double? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case .number(let n)?:
+            guard range.contains(n) else {
+                throw CallFlow.Invalid(field: "\(path).\(key)", message: "must be from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return n
+        default: throw CallFlow.Invalid(field: "\(path).\(key)", message: "must be a number")
+        }
+    }
+
+    func int(_ key: String, in range: ClosedRange<Int>) throws(CallFlow.Invalid) -> Int? {
+        guard let n = try number(key, in: Double(range.lowerBound)...Double(range.upperBound)) else { return nil }
+        guard n == n.rounded() else { throw CallFlow.Invalid(field: "\(path).\(key)", message: "must be a whole number") }
+        return Int(n)
+    }
+
+    func bool(_ key: String) throws(CallFlow.Invalid) -> Bool? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case .bool(let b)?: return b
+        default: throw CallFlow.Invalid(field: "\(path).\(key)", message: "must be true or false")
+        }
+    }
+}

@@ -1,0 +1,195 @@
+import DialerStore
+import Foundation
+import Logging
+
+/// Dials the running campaigns (issue #5 item 3): each at its calls per minute and under its
+/// maximum of concurrent calls, inside its calling window, through trunks kept within their
+/// own limits across campaigns; do-not-call numbers are closed as `dnd` without a packet
+/// sent; each ended call's CDR and retry are written in one transaction with its attempt.
+///
+/// Crash safety rests on the store: the attempt row is committed (`leaseNextCall`) before
+/// the call is placed, and on start `recoverInterruptedAttempts` closes what a crash cut.
+public actor CampaignPacer {
+    let store: DialerStore
+    let context: CallContext
+    /// The route used when no trunk is configured (the embedded simulator), if any.
+    let fallbackRoute: TrunkRoute?
+    let logger: Logger
+    /// How often the pacer looks at the campaigns when no call is due sooner.
+    let idleInterval: Double
+
+    private var schedules: [String: PacingSchedule] = [:]
+    private var active: [String: Int] = [:]
+    private var trunks = TrunkSelector()
+    private var calls: [String: Task<Void, Never>] = [:]
+    private var flows: [String: (updatedAt: Double, flow: CallFlow?)] = [:]
+    private var dialing = true
+    /// Wakes the loop early (a call ended, dialing stopped).
+    private var wakeUp: CheckedContinuation<Void, Never>?
+
+    public init(store: DialerStore, context: CallContext, fallbackRoute: TrunkRoute?, idleInterval: Double = 0.2) {
+        self.store = store
+        self.context = context
+        self.fallbackRoute = fallbackRoute
+        self.logger = context.logger
+        self.idleInterval = idleInterval
+    }
+
+    /// Closes the attempts a crash left open: each gets an `interrupted` CDR and its number
+    /// is retried per its campaign's retry policy. Call before `run`.
+    public func recoverInterruptedAttempts() throws -> Int {
+        let now = Date().timeIntervalSince1970
+        let closed = try store.closeInterruptedAttempts(now: now) { campaign, attempt in
+            let policy = (try? RetryPolicy(json: campaign.retryPolicy)) ?? RetryPolicy()
+            return policy.retryAt(after: .interrupted, attempt: attempt.number, maxAttempts: campaign.maxAttempts, now: now)
+        }
+        if !closed.isEmpty { logger.warning("closed attempts a stop interrupted", metadata: ["count": "\(closed.count)"]) }
+        return closed.count
+    }
+
+    /// Dials until `stopDialing`; then returns once the calls in progress ended.
+    public func run() async {
+        while dialing {
+            let now = Date().timeIntervalSince1970
+            var wait = idleInterval
+            do {
+                wait = min(wait, try round(now: now))
+            } catch {
+                logger.error("pacer round failed", metadata: ["error": "\(error)"])
+            }
+            if wait > 0 { await sleep(wait) }
+        }
+        while let (_, task) = calls.first {
+            calls.removeValue(forKey: calls.first!.key)
+            await task.value
+        }
+    }
+
+    /// Stops starting calls; `run` returns when the calls up now have ended.
+    public func stopDialing() {
+        dialing = false
+        wake()
+    }
+
+    /// Calls up now.
+    public var activeCalls: Int { calls.count }
+
+    private func sleep(_ seconds: Double) async {
+        await withCheckedContinuation { continuation in
+            wakeUp = continuation
+            Task {
+                try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+                self.wake()
+            }
+        }
+    }
+
+    private func wake() {
+        wakeUp?.resume()
+        wakeUp = nil
+    }
+
+    /// One look at every running campaign; returns the seconds until a call may be due.
+    private func round(now: Double) throws -> Double {
+        trunks.update(try store.trunks())
+        var wait = idleInterval
+        for campaign in try store.runningCampaigns() {
+            wait = min(wait, try dial(campaign, now: now))
+        }
+        return wait
+    }
+
+    /// Starts the calls of `campaign` that are due now; returns the seconds until its next slot.
+    private func dial(_ campaign: Campaign, now: Double) throws -> Double {
+        let window: CallingWindow
+        do {
+            window = try CallingWindow(startsAt: campaign.startsAt, endsAt: campaign.endsAt, timeZone: campaign.timeZone,
+                                       dailyStart: campaign.dailyStart, dailyEnd: campaign.dailyEnd, weekdays: campaign.weekdays)
+        } catch {
+            logger.error("campaign window unreadable", metadata: ["campaign": "\(campaign.id)", "error": "\(error)"])
+            return idleInterval
+        }
+        if window.hasEnded(at: now) {
+            if try store.completeCampaign(id: campaign.id, force: true, now: now) { logger.info("campaign ended", metadata: ["campaign": "\(campaign.id)"]) }
+            return idleInterval
+        }
+        if !campaign.useContactTimeZone, !window.isOpen(at: now) { return idleInterval }
+        guard let flow = flow(of: campaign) else { return idleInterval }
+        var schedule = schedules[campaign.id] ?? PacingSchedule(callsPerMinute: campaign.callsPerMinute)
+        if schedule.interval != 60 / campaign.callsPerMinute { schedule.change(callsPerMinute: campaign.callsPerMinute) }
+        defer { schedules[campaign.id] = schedule }
+        var skipped = 0
+        while active[campaign.id, default: 0] < campaign.maxConcurrent, schedule.isDue(at: now), skipped < 500 {
+            let route: TrunkRoute
+            var trunk: Trunk?
+            if trunks.isEmpty {
+                guard let fallbackRoute else { return idleInterval }
+                route = fallbackRoute
+            } else {
+                switch trunks.choose(pinned: campaign.trunkId, now: now) {
+                case .trunk(let chosen): trunk = chosen; route = TrunkRoute(chosen)
+                case .full: return idleInterval
+                case .missing:
+                    logger.error("campaign's trunk is gone", metadata: ["campaign": "\(campaign.id)"])
+                    return idleInterval
+                }
+            }
+            let contactWindow: ((String?) -> Bool)? = campaign.useContactTimeZone
+                ? { zone in window.isOpen(at: now, contactZone: zone.flatMap(TimeZone.init(identifier:))) } : nil
+            guard let attempt = try store.leaseNextCall(campaignID: campaign.id, now: now, mayCall: contactWindow) else {
+                if active[campaign.id, default: 0] == 0, try store.completeCampaign(id: campaign.id, force: false, now: now) {
+                    logger.info("campaign completed", metadata: ["campaign": "\(campaign.id)"])
+                }
+                return idleInterval
+            }
+            if try store.isDoNotCall(attempt.phone, listIDs: campaign.doNotCallListIDs) {
+                try store.close(attempt, cdr: CDR(attemptId: attempt.id, campaignId: campaign.id, phone: attempt.phone, outcome: "dnd",
+                                                  reason: "on a do-not-call list", startedAt: now, endedAt: now), retryAt: nil)
+                skipped += 1
+                continue
+            }
+            _ = schedule.take(at: now)
+            if let trunk { trunks.take(trunk, now: now) }
+            start(attempt, campaign: campaign, flow: flow, route: route)
+        }
+        return max(0, (schedule.nextSlot ?? now) - now)
+    }
+
+    /// The campaign's flow, read once per edit of the campaign.
+    private func flow(of campaign: Campaign) -> CallFlow? {
+        if let cached = flows[campaign.id], cached.updatedAt == campaign.updatedAt { return cached.flow }
+        var flow: CallFlow?
+        do { flow = try CallFlow(json: campaign.flow) } catch {
+            logger.error("campaign flow unreadable", metadata: ["campaign": "\(campaign.id)", "error": "\(error)"])
+        }
+        flows[campaign.id] = (campaign.updatedAt, flow)
+        return flow
+    }
+
+    private func start(_ attempt: Attempt, campaign: Campaign, flow: CallFlow, route: TrunkRoute) {
+        active[campaign.id, default: 0] += 1
+        let store = self.store
+        let fields = (try? attempt.campaignCallId.flatMap { try store.campaignCall(id: $0)?.contactId }.flatMap { try store.contact(id: $0) })??.placeholderValues
+        var plan = CallPlan(phone: attempt.phone, route: route, callerID: campaign.callerId, flow: flow, fields: fields ?? ["phone": attempt.phone])
+        plan.ringTimeout = campaign.ringTimeout
+        let context = self.context
+        let policy = (try? RetryPolicy(json: campaign.retryPolicy)) ?? RetryPolicy()
+        calls[attempt.id] = Task {
+            let record = await CallAttempt(plan: plan, context: context).run(onCallID: { try store.attach(sipCallID: $0, to: attempt) })
+            let cdr = record.cdr(attemptID: attempt.id, campaignID: campaign.id, phone: attempt.phone, trunkID: route.trunkID)
+            let disposition = CallDisposition(rawValue: cdr.disposition) ?? .failed
+            let retryAt = policy.retryAt(after: disposition, attempt: attempt.number, maxAttempts: campaign.maxAttempts, now: cdr.endedAt)
+            do { try store.close(attempt, cdr: cdr, retryAt: retryAt) } catch {
+                context.logger.error("CDR not written", metadata: ["attempt": "\(attempt.id)", "error": "\(error)"])
+            }
+            self.ended(attempt.id, campaignID: campaign.id, trunkID: route.trunkID)
+        }
+    }
+
+    private func ended(_ attemptID: String, campaignID: String, trunkID: String?) {
+        calls[attemptID] = nil
+        active[campaignID, default: 1] -= 1
+        if let trunkID { trunks.release(trunkID) }
+        wake()
+    }
+}

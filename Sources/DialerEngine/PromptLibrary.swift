@@ -1,0 +1,74 @@
+import DialerStore
+import Foundation
+import Media
+
+/// The audio a flow plays, at the engine's rate: speech rendered by espeak-ng (cached on disk
+/// by text, voice and parameters) and stored recordings (kept in memory once read).
+public final class PromptLibrary: @unchecked Sendable {
+    let speech: SpeechSynthesizer
+    let store: DialerStore
+    private let lock = NSLock()
+    private var recordings: [String: WAVAudio] = [:]
+
+    public init(store: DialerStore, speechCache: URL) {
+        self.store = store
+        speech = SpeechSynthesizer(cacheDirectory: speechCache)
+    }
+
+    public struct Missing: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// `say`'s text with its `{field}` placeholders filled, rendered off the caller's thread
+    /// (espeak-ng blocks while it renders).
+    func audio(for speech: CallFlow.Speech, fields: [String: String]) async throws -> WAVAudio {
+        var text = Placeholders.fill(speech.text, with: fields)
+        if speech.digitByDigit { text = text.filter { !$0.isWhitespace }.map(String.init).joined(separator: ", ") }
+        let request = SpeechRequest(text: text, voice: speech.voice, rate: speech.rate, pitch: speech.pitch, volume: speech.volume)
+        let synthesizer = self.speech
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try synthesizer.audio(for: request) })
+            }
+        }
+    }
+
+    /// A stored recording's audio.
+    func audio(recording id: String) throws -> WAVAudio {
+        lock.lock()
+        let cached = recordings[id]
+        lock.unlock()
+        if let cached { return cached }
+        guard let recording = try store.recording(id: id) else { throw Missing(description: "recording \(id) is gone") }
+        let audio = try WAVAudio.read(path: recording.path)
+        lock.lock()
+        recordings[id] = audio
+        lock.unlock()
+        return audio
+    }
+
+    /// Drops a recording from memory (it was deleted or replaced).
+    public func forget(recording id: String) {
+        lock.lock()
+        recordings[id] = nil
+        lock.unlock()
+    }
+}
+
+/// `{field}` placeholders in a flow's text, filled from the contact: its phone, names,
+/// e-mail and custom fields. An unknown field is left as written, so a typo is heard and
+/// can be found rather than silently spoken as nothing.
+public enum Placeholders {
+    public static func fill(_ text: String, with fields: [String: String]) -> String {
+        var out = ""
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "{") {
+            out += rest[..<open]
+            guard let close = rest[open...].firstIndex(of: "}") else { break }
+            let name = String(rest[rest.index(after: open)..<close])
+            out += fields[name] ?? String(rest[open...close])
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
+    }
+}

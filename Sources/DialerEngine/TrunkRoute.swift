@@ -1,0 +1,58 @@
+import DialerStore
+import SDP
+import SIPCore
+import SIPTransport
+
+/// How a number is dialed through a trunk: the Request-URI (the number rewritten by the
+/// trunk's prefixes, at the trunk's host), the caller ID in From, the credentials for digest
+/// challenges, and the codecs offered.
+public struct TrunkRoute: Sendable, Equatable {
+    public var trunkID: String?
+    public var host: String
+    public var port: Int?
+    public var transport: SIPTransportType
+    public var username: String?
+    public var password: String?
+    public var fromUser: String?
+    public var fromDomain: String?
+    public var callerID: String?
+    public var stripPrefix: String?
+    public var addPrefix: String?
+    public var codecs: [AudioCodec]
+
+    public init(host: String, port: Int?, transport: SIPTransportType = .udp, codecs: [AudioCodec] = [.pcmu, .pcma]) {
+        (self.host, self.port, self.transport, self.codecs) = (host, port, transport, codecs)
+    }
+
+    public init(_ trunk: Trunk) {
+        self.init(host: trunk.host, port: trunk.port, transport: SIPTransportType(uriParameter: trunk.transport) ?? .udp,
+                  codecs: trunk.codecs.compactMap(AudioCodec.init(rawValue:)))
+        trunkID = trunk.id
+        (username, password) = (trunk.username, trunk.password)
+        (fromUser, fromDomain, callerID) = (trunk.fromUser, trunk.fromDomain, trunk.callerId)
+        (stripPrefix, addPrefix) = (trunk.stripPrefix, trunk.addPrefix)
+        if codecs.isEmpty { codecs = [.pcmu, .pcma] }
+    }
+
+    /// The number as the trunk wants it: `stripPrefix` removed from the front when there,
+    /// then `addPrefix` put in front.
+    public func dialString(_ phone: String) -> String {
+        var number = phone
+        if let strip = stripPrefix, !strip.isEmpty, number.hasPrefix(strip) { number.removeFirst(strip.count) }
+        return (addPrefix ?? "") + number
+    }
+
+    /// The Request-URI for `phone` (RFC 3261 §19.1: the number as the user part, `user=phone`
+    /// left out since trunks route on the user part either way).
+    public func target(_ phone: String) -> SIPURI {
+        SIPURI(user: dialString(phone), host: host.contains(":") ? "[\(host)]" : host, port: port,
+               parameters: transport == .udp ? [] : [SIPParameter("transport", transport.uriParameter)])
+    }
+
+    /// From: the campaign's caller ID, else the trunk's, else `fromUser`, at `fromDomain` or
+    /// the trunk's host.
+    public func from(callerID campaignCallerID: String?) -> SIPAddress {
+        let user = campaignCallerID ?? callerID ?? fromUser ?? "sipdial"
+        return SIPAddress(uri: SIPURI(user: user, host: fromDomain ?? (host.contains(":") ? "[\(host)]" : host)))
+    }
+}
