@@ -64,7 +64,7 @@ public enum Placeholders {
         var rest = Substring(text)
         while let open = rest.firstIndex(of: "{") {
             out += rest[..<open]
-            guard let close = rest[open...].firstIndex(of: "}") else { break }
+            guard let close = rest[open...].firstIndex(of: "}") else { return out + rest[open...] }
             let name = String(rest[rest.index(after: open)..<close])
             out += fields[name] ?? String(rest[open...close])
             rest = rest[rest.index(after: close)...]

@@ -1,0 +1,60 @@
+import Testing
+@testable import DialerEngine
+
+struct CallFlowTests {
+    @Test func theDocumentedExampleReads() throws {
+        let flow = try CallFlow(json: """
+            [{"verb": "say", "text": "Hello {first_name}, your code is {code}", "voice": "en-us", "repeat": 2, "digit_by_digit": false},
+             {"verb": "gather", "max_digits": 1, "timeout": 5, "retries": 2, "name": "rating",
+              "prompt": {"verb": "say", "text": "Press 1 for yes, 2 for no"},
+              "branches": {"1": [{"verb": "say", "text": "Thank you"}], "2": [{"verb": "hangup"}]}},
+             {"verb": "pause", "seconds": 1.5},
+             {"verb": "play", "recording": "r1"},
+             {"verb": "record", "max_seconds": 20},
+             {"verb": "transfer", "to": "+15550100"},
+             {"verb": "hangup"}]
+            """)
+        #expect(flow.verbs.count == 7)
+        guard case .say(let speech) = flow.verbs[0], case .gather(let gather) = flow.verbs[1] else {
+            Issue.record("verbs out of order: \(flow.verbs)")
+            return
+        }
+        #expect(speech.repeatCount == 2 && speech.text.hasPrefix("Hello {first_name}"))
+        #expect(gather.name == "rating" && gather.retries == 2 && gather.terminator == "#" && gather.prompt.count == 1)
+        #expect(gather.branches["2"] == [.hangup])
+        #expect(flow.verbs[2] == .pause(seconds: 1.5))
+        #expect(flow.recordings == ["r1"])
+        #expect(flow.records)
+    }
+
+    @Test(arguments: [
+        ("{}", "flow"),
+        (#"[{"text": "hi"}]"#, "flow[0].verb"),
+        (#"[{"verb": "sing"}]"#, "flow[0].verb"),
+        (#"[{"verb": "hangup"}, {"verb": "say"}]"#, "flow[1].text"),
+        (#"[{"verb": "say", "text": "hi", "repeat": 0}]"#, "flow[0].repeat"),
+        (#"[{"verb": "say", "text": "hi", "rate": "fast"}]"#, "flow[0].rate"),
+        (#"[{"verb": "gather", "max_digits": 1.5}]"#, "flow[0].max_digits"),
+        (#"[{"verb": "gather", "terminator": "x"}]"#, "flow[0].terminator"),
+        (#"[{"verb": "gather", "branches": {"1": [{"verb": "play"}]}}]"#, "flow[0].branches.1[0].recording"),
+        (#"[{"verb": "gather", "prompt": [{"verb": "pause", "seconds": 999}]}]"#, "flow[0].prompt[0].seconds"),
+        (#"[{"verb": "transfer"}]"#, "flow[0].to"),
+        (#"[{"verb": "say", "text": "x", "digit_by_digit": 1}]"#, "flow[0].digit_by_digit"),
+    ])
+    func problemsNameTheirPath(json: String, field: String) {
+        #expect { try CallFlow(json: json) } throws: { ($0 as? CallFlow.Invalid)?.field == field }
+    }
+
+    @Test func playNeedsARecordingThatExists() {
+        #expect { try CallFlow(json: #"[{"verb": "play", "recording": "gone"}]"#, recordingExists: { $0 == "r1" }) } throws: {
+            ($0 as? CallFlow.Invalid) == CallFlow.Invalid(field: "flow[0].recording", message: "names no recording")
+        }
+    }
+
+    @Test func placeholdersAreFilledAndUnknownOnesKept() {
+        let fields = ["first_name": "Ada", "code": "4711"]
+        #expect(Placeholders.fill("Hi {first_name}, code {code}.", with: fields) == "Hi Ada, code 4711.")
+        #expect(Placeholders.fill("Hi {frist_name}", with: fields) == "Hi {frist_name}")
+        #expect(Placeholders.fill("{code}{code} {", with: fields) == "47114711 {")
+    }
+}
