@@ -59,9 +59,9 @@ let package = Package(
         .target(name: "DialerStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "DialerEngine",
-            dependencies: ["DialerStore", "Media", "SDP", "RTP", "SIPCore", "SIPTransaction", "SIPTransport", "SIPUserAgent", nioCore, logging]
+            dependencies: ["DialerStore", "Media", "SDP", "RTP", "SIPCore", "SIPTransaction", "SIPTransport", "SIPUserAgent", nioCore, nioPosix, .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), logging]
         ),
-        .target(name: "DialerAPI", dependencies: ["DialerStore", .product(name: "Hummingbird", package: "hummingbird"), logging]),
+        .target(name: "DialerAPI", dependencies: ["DialerStore", "DialerEngine", .product(name: "Hummingbird", package: "hummingbird"), logging]),
         .executableTarget(
             name: "sipdial",
             dependencies: [

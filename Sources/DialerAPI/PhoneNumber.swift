@@ -15,4 +15,10 @@ enum PhoneNumber {
         let digits = out.filter(\.isNumber).count
         return (3...15).contains(digits) ? out : nil
     }
+
+    /// The normalized number, or a 400 naming `field`.
+    static func normalize(_ text: String, field: String) throws -> String {
+        guard let phone = normalize(text) else { throw APIError.invalid(field, "'\(text)' is not a phone number") }
+        return phone
+    }
 }

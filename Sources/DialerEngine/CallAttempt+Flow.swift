@@ -31,7 +31,7 @@ extension CallAttempt {
                 }
                 pendingDigits.removeAll()
             case .transfer(let to):
-                transfer(to: to)
+                referTo(to)
                 _ = await wait { _ in false }
                 return false
             case .hangup:
@@ -117,7 +117,7 @@ extension CallAttempt {
     }
 
     /// REFER to a sip: URI, or to a number through the call's trunk.
-    private func transfer(to destination: String) {
+    func referTo(_ destination: String) {
         let target = (try? SIPURI(parsing: destination)).flatMap { $0.scheme == .sip || $0.scheme == .sips ? $0 : nil }
             ?? plan.route.target(destination)
         call?.transfer(to: target)

@@ -103,6 +103,15 @@ public final class CallAttempt: @unchecked Sendable {
         case played(Int)
         case timer(Int)
         case mediaTimeout
+        /// From outside the call: the API or a shutdown.
+        case command(Command)
+    }
+
+    /// What the API may ask of a call in progress.
+    public enum Command: Sendable {
+        case hangUp
+        case sendDigits(String)
+        case transfer(String)
     }
 
     let plan: CallPlan
@@ -149,6 +158,7 @@ public final class CallAttempt: @unchecked Sendable {
             return finish(.unreachable("no RTP port: \(error)"))
         }
         self.media = media
+        context.logger.debug("placing call", metadata: ["phone": "\(plan.phone)", "target": "\(target)", "rtp_port": "\(media.localPort)"])
         let kind = plan.route.transport
         let parameters = kind == .udp ? [] : [SIPParameter("transport", kind.uriParameter)]
         var config = OutboundCall.Configuration(
@@ -175,6 +185,7 @@ public final class CallAttempt: @unchecked Sendable {
         call.start()
         var earlyAudio: NegotiatedAudio?
         while !ended, let signal = await iterator.next() {
+            context.logger.trace("call signal", metadata: ["call_id": "\(call.callID)", "signal": "\(signal)"])
             switch signal {
             case .call(.earlyMedia(let sdp)):
                 earlyAudio = config.offer.negotiate(answer: sdp)
@@ -195,6 +206,8 @@ public final class CallAttempt: @unchecked Sendable {
                 received(digit)
             case .mediaTimeout:
                 call.hangUp()
+            case .command(let command):
+                perform(command)
             case .played, .timer:
                 break
             }
@@ -205,6 +218,23 @@ public final class CallAttempt: @unchecked Sendable {
         }
         record.recording = recordPath.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
         return record
+    }
+
+    /// Hangs the call up (CANCEL while it rings, BYE once answered), from any thread.
+    public func hangUp() { signals.continuation.yield(.command(.hangUp)) }
+
+    /// Sends `digits` as RFC 4733 events, from any thread.
+    public func send(digits: String) { signals.continuation.yield(.command(.sendDigits(digits))) }
+
+    /// Blind transfer (REFER) to a number or sip: URI, from any thread.
+    public func transfer(to destination: String) { signals.continuation.yield(.command(.transfer(destination))) }
+
+    func perform(_ command: Command) {
+        switch command {
+        case .hangUp: call?.hangUp()
+        case .sendDigits(let digits): media?.send(digits: digits)
+        case .transfer(let destination): referTo(destination)
+        }
     }
 
     /// The record of a call that never left.
@@ -268,6 +298,7 @@ public final class CallAttempt: @unchecked Sendable {
                 received(digit)
                 if stopOnDigit { return true }
             case .mediaTimeout: call?.hangUp()
+            case .command(let command): perform(command)
             default: if wanted(signal) { return true }
             }
         }

@@ -15,6 +15,8 @@ public actor CampaignPacer {
     /// The route used when no trunk is configured (the embedded simulator), if any.
     let fallbackRoute: TrunkRoute?
     let logger: Logger
+    /// The calls up now; the API lists and commands them.
+    public nonisolated let liveCalls: LiveCalls
     /// How often the pacer looks at the campaigns when no call is due sooner.
     let idleInterval: Double
 
@@ -27,8 +29,9 @@ public actor CampaignPacer {
     /// Wakes the loop early (a call ended, dialing stopped).
     private var wakeUp: CheckedContinuation<Void, Never>?
 
-    public init(store: DialerStore, context: CallContext, fallbackRoute: TrunkRoute?, idleInterval: Double = 0.2) {
+    public init(store: DialerStore, context: CallContext, liveCalls: LiveCalls, fallbackRoute: TrunkRoute?, idleInterval: Double = 0.2) {
         self.store = store
+        self.liveCalls = liveCalls
         self.context = context
         self.fallbackRoute = fallbackRoute
         self.logger = context.logger
@@ -57,7 +60,7 @@ public actor CampaignPacer {
             } catch {
                 logger.error("pacer round failed", metadata: ["error": "\(error)"])
             }
-            if wait > 0 { await sleep(wait) }
+            await sleep(max(wait, Self.minimumWait))
         }
         while let (_, task) = calls.first {
             calls.removeValue(forKey: calls.first!.key)
@@ -152,8 +155,13 @@ public actor CampaignPacer {
             if let trunk { trunks.take(trunk, now: now) }
             start(attempt, campaign: campaign, flow: flow, route: route)
         }
-        return max(0, (schedule.nextSlot ?? now) - now)
+        // Lines full: the loop wakes when a call ends. Otherwise: at the next slot.
+        if active[campaign.id, default: 0] >= campaign.maxConcurrent { return idleInterval }
+        return max(Self.minimumWait, (schedule.nextSlot ?? now) - now)
     }
+
+    /// The shortest sleep between rounds, so the loop always lets the calls' tasks run.
+    static let minimumWait = 0.001
 
     /// The campaign's flow, read once per edit of the campaign.
     private func flow(of campaign: Campaign) -> CallFlow? {
@@ -174,8 +182,16 @@ public actor CampaignPacer {
         plan.ringTimeout = campaign.ringTimeout
         let context = self.context
         let policy = (try? RetryPolicy(json: campaign.retryPolicy)) ?? RetryPolicy()
+        let live = CallAttempt(plan: plan, context: context)
+        let liveCalls = self.liveCalls
+        liveCalls.add(live, info: LiveCalls.Info(id: attempt.id, phone: attempt.phone, campaignId: campaign.id, trunkId: route.trunkID,
+                                                 state: "dialing", startedAt: Date().timeIntervalSince1970))
         calls[attempt.id] = Task {
-            let record = await CallAttempt(plan: plan, context: context).run(onCallID: { try store.attach(sipCallID: $0, to: attempt) })
+            let record = await live.run(onCallID: { callID in
+                try store.attach(sipCallID: callID, to: attempt)
+                liveCalls.setSIPCallID(attempt.id, callID)
+            }, onEvent: { liveCalls.update(attempt.id, with: $0) })
+            liveCalls.remove(attempt.id)
             let cdr = record.cdr(attemptID: attempt.id, campaignID: campaign.id, phone: attempt.phone, trunkID: route.trunkID)
             let disposition = CallDisposition(rawValue: cdr.disposition) ?? .failed
             let retryAt = policy.retryAt(after: disposition, attempt: attempt.number, maxAttempts: campaign.maxAttempts, now: cdr.endedAt)

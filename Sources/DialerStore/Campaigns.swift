@@ -98,6 +98,16 @@ extension DialerStore {
         try pool.write { try campaign.insert($0) }
     }
 
+    /// Saves an edited campaign's settings; its status is left as stored (the lifecycle
+    /// moves it), so an edit racing a start or stop cannot undo it.
+    public func update(_ campaign: Campaign) throws {
+        try pool.write { db in
+            var edited = campaign
+            if let current = try Campaign.fetchOne(db, key: campaign.id) { edited.status = current.status }
+            try edited.update(db)
+        }
+    }
+
     public func insert(_ calls: [CampaignCall]) throws {
         try pool.write { db in for call in calls { try call.insert(db) } }
     }

@@ -7,11 +7,14 @@ import GRDB
 public final class DialerStore: Sendable {
     let pool: DatabasePool
     public let path: String
+    /// The data directory the database lives in.
+    public let directory: URL
 
     /// Opens (creating when needed) `<directory>/sipdial.sqlite` and applies the migrations
     /// it lacks.
     public init(directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        self.directory = directory
         path = directory.appendingPathComponent("sipdial.sqlite").path
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true

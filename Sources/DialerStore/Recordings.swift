@@ -20,7 +20,7 @@ public struct Recording: StoredRecord, Sendable, Equatable {
 extension DialerStore {
     /// Where recordings are kept: `<data>/recordings`.
     public var recordingsDirectory: URL {
-        URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("recordings")
+        directory.appendingPathComponent("recordings")
     }
 
     public func insert(_ recording: Recording) throws {

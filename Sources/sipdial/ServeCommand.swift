@@ -1,5 +1,6 @@
 import ArgumentParser
 import DialerAPI
+import DialerEngine
 import DialerStore
 import Foundation
 import Logging
@@ -9,23 +10,34 @@ import SIPTransport
 import SIPSimulator
 import SIPUserAgent
 
-/// `sipdial serve`: runs sipdial. At this stage of the build-out that is the SIP endpoint
-/// (UDP and TCP listeners, the transaction layer, an auto-answering UAS) and the REST API
-/// over the store in the data directory (see docs/STATUS.md). The dialer joins them as it
-/// lands.
+/// `sipdial serve`: the dialer. The SIP endpoint (UDP and TCP listeners, transactions, the
+/// session dispatcher), the campaign pacer and the REST API over the store in the data
+/// directory. With no trunk configured it starts the embedded simulator and dials that.
+/// SIGTERM or SIGINT stops it gracefully: no new calls, the calls up get `--drain` seconds
+/// to end, the rest are hung up.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run sipdial: the SIP endpoint on UDP and TCP and the REST API."
+        abstract: "Run the dialer: SIP on UDP and TCP, the campaign pacer and the REST API."
     )
 
-    @OptionGroup var endpoint: AnsweringEndpointOptions
+    @OptionGroup var endpoint: SIPEndpointOptions
     @OptionGroup var data: DataDirectoryOption
     @Option(help: "HOST:PORT the REST API listens on (port 0: any free port).")
     var http = "127.0.0.1:8080"
+    @Option(help: "RTP/RTCP port range LOW-HIGH for calls.")
+    var rtpPorts: ClosedRange<Int> = 10_000...20_000
+    @Option(help: "Seconds the calls up may go on after SIGTERM before they are hung up.")
+    var drain: Double = 30
+    @Flag(help: "Do not start the embedded simulator when no trunk is configured (campaigns then wait for a trunk).")
+    var noSimulator = false
+    @Option(help: "A weighted share of the embedded simulator's calls, as simulate's --mix (repeatable). Default 70:answer,after=1 10:busy,after=1 10:no-answer 10:reject=503.")
+    var simulatorMix: [String] = []
 
     func validate() throws {
         guard httpAddress != nil else { throw ValidationError("--http '\(http)' is not HOST:PORT (port 0-65535)") }
+        guard drain >= 0, drain <= 3600 else { throw ValidationError("--drain must be between 0 and 3600 seconds") }
+        _ = try SimulateCommand.scriptBook(behaviour: [], mix: simulatorMix, fallback: CallScript(), option: "--simulator-mix")
     }
 
     /// --http as host and port; port 0 asks for any free port.
@@ -44,7 +56,22 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let (transport, uas) = try await endpoint.start(on: group.next(), media: nil, logger: logger)
+        var simulator: EmbeddedSimulator?
+        if !noSimulator, try store.trunks().isEmpty {
+            simulator = try await EmbeddedSimulator.start(mix: simulatorMix.isEmpty ? EmbeddedSimulator.defaultMix : simulatorMix,
+                                                          on: group.next(), group: group, logger: logger)
+            logger.notice("no trunk configured: calls go to the embedded simulator until one is added",
+                          metadata: ["simulator": "udp:127.0.0.1:\(simulator!.route.port ?? 0)"])
+        }
+        let settings = Dialer.Settings(sip: endpoint.transportConfiguration, allowedPeers: try endpoint.allowedPeers, rtpPorts: rtpPorts,
+                                       fallbackRoute: simulator?.route)
+        let dialer: Dialer
+        do { dialer = try await Dialer(store: store, settings: settings, loop: group.next(), logger: logger) } catch {
+            logger.error("cannot listen: \(error)")
+            throw ExitCode(3)
+        }
+        SIPEndpointOptions.announce(dialer.sip.listeners)
+        try await dialer.start()
         let address = httpAddress!
         var failed = false
         do {
@@ -56,8 +83,9 @@ struct ServeCommand: AsyncParsableCommand {
             logger.error("REST API cannot listen on \(http): \(error)")
             failed = true
         }
-        logger.info("shutting down", metadata: ["calls_answered": "\(uas.answered)"])
-        await transport.shutdown()
+        logger.info("shutting down", metadata: ["calls_up": "\(dialer.liveCalls.count)"])
+        await dialer.shutdown(drain: drain)
+        await simulator?.transport.shutdown()
         try await group.shutdownGracefully()
         if failed { throw ExitCode(3) }
     }

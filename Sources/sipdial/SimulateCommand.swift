@@ -74,7 +74,13 @@ struct SimulateCommand: AsyncParsableCommand {
 
     /// The scripts of `--behaviour` and `--mix`, the default answering after --answer-after.
     func scriptBook() throws -> CallScriptBook {
-        var book = CallScriptBook(fallback: CallScript(ringSeconds: endpoint.answerAfter))
+        try Self.scriptBook(behaviour: behaviour, mix: mix, fallback: CallScript(ringSeconds: endpoint.answerAfter))
+    }
+
+    /// Scripts by number (`NUMBER=OUTCOME[,OPTION...]`, `*` for every other number) and a
+    /// weighted mix (`WEIGHT:OUTCOME[,OPTION...]`); a rule that cannot be read is a usage error.
+    static func scriptBook(behaviour: [String], mix: [String], fallback: CallScript, option: String = "--mix") throws -> CallScriptBook {
+        var book = CallScriptBook(fallback: fallback)
         for rule in behaviour {
             guard let equals = rule.firstIndex(of: "="), equals != rule.startIndex else {
                 throw ValidationError("--behaviour '\(rule)' is not NUMBER=OUTCOME[,OPTION...]")
@@ -87,10 +93,10 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         for share in mix {
             guard let colon = share.firstIndex(of: ":"), let weight = Int(share[..<colon]), weight > 0 else {
-                throw ValidationError("--mix '\(share)' is not WEIGHT:OUTCOME[,OPTION...] with a positive weight")
+                throw ValidationError("\(option) '\(share)' is not WEIGHT:OUTCOME[,OPTION...] with a positive weight")
             }
             do { book.mix.append((weight, try CallScript(parsing: String(share[share.index(after: colon)...])))) }
-            catch { throw ValidationError("--mix \(error)") }
+            catch { throw ValidationError("\(option) \(error)") }
         }
         return book
     }

@@ -1,0 +1,74 @@
+import Foundation
+import SIPUserAgent
+
+/// The calls up now, campaign calls and single calls alike: what `GET /v1/calls` lists and
+/// what a hang-up, transfer or DTMF request reaches. Kept in memory only: a call does not
+/// outlive the process, and after a crash its attempt is closed as `interrupted`.
+public final class LiveCalls: @unchecked Sendable {
+    /// One call's row in the list.
+    public struct Info: Sendable, Equatable, Codable {
+        public var id: String
+        public var phone: String
+        public var campaignId: String?
+        public var trunkId: String?
+        public var sipCallId: String?
+        /// dialing, ringing, early-media, answered.
+        public var state: String
+        public var startedAt: Double
+        public var answeredAt: Double?
+    }
+
+    private let lock = NSLock()
+    private var calls: [String: (info: Info, attempt: CallAttempt)] = [:]
+
+    public init() {}
+
+    func add(_ attempt: CallAttempt, info: Info) {
+        lock.withLock { calls[info.id] = (info, attempt) }
+    }
+
+    func remove(_ id: String) {
+        lock.withLock { calls[id] = nil }
+    }
+
+    /// Follows a call's progress into its row.
+    func update(_ id: String, with event: OutboundCall.Event) {
+        lock.withLock {
+            guard var entry = calls[id] else { return }
+            switch event {
+            case .progress: if entry.info.state == "dialing" { entry.info.state = "ringing" }
+            case .earlyMedia: entry.info.state = "early-media"
+            case .answered:
+                entry.info.state = "answered"
+                entry.info.answeredAt = Date().timeIntervalSince1970
+            default: return
+            }
+            calls[id] = entry
+        }
+    }
+
+    func setSIPCallID(_ id: String, _ callID: String) {
+        lock.withLock { calls[id]?.info.sipCallId = callID }
+    }
+
+    /// The calls up now, oldest first.
+    public var list: [Info] {
+        lock.withLock { calls.values.map(\.info) }.sorted { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }
+    }
+
+    public var count: Int { lock.withLock { calls.count } }
+
+    /// The call `id` (the live call's id or its SIP Call-ID).
+    public func call(_ id: String) -> CallAttempt? {
+        lock.withLock { calls[id]?.attempt ?? calls.values.first { $0.info.sipCallId == id }?.attempt }
+    }
+
+    public func info(_ id: String) -> Info? {
+        lock.withLock { calls[id]?.info ?? calls.values.first { $0.info.sipCallId == id }?.info }
+    }
+
+    /// Hangs up every call (shutdown after the drain time).
+    public func hangUpAll() {
+        for entry in lock.withLock({ Array(calls.values) }) { entry.attempt.hangUp() }
+    }
+}
