@@ -95,7 +95,11 @@ public final class AutoAnswerUAS: @unchecked Sendable {
         case .options:
             tx.respond(status: 200, headers: capabilities)
         case .invite where toTag == nil:
-            if admitted(tx) { play(scripts.script(for: r.uri.user), on: tx) }
+            guard admitted(tx) else { return }
+            let script = scripts.script(for: r.uri.user)
+            // One line per new call: what a test reads to count the INVITEs each number got.
+            logger.info("incoming call", metadata: ["number": "\(r.uri.user ?? "")", "script": "\(script)"])
+            play(script, on: tx)
         case .refer where toTag == nil, .subscribe where toTag == nil:
             // Dialog-creating requests sipdial does not serve outside a call.
             if admitted(tx) { tx.respond(status: 403, reason: "Not Served Outside A Call") }
