@@ -61,7 +61,7 @@ let package = Package(
             name: "DialerEngine",
             dependencies: ["DialerStore", "Media", "SDP", "RTP", "SIPCore", "SIPTransaction", "SIPTransport", "SIPUserAgent", nioCore, nioPosix, .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), logging]
         ),
-        .target(name: "DialerAPI", dependencies: ["DialerStore", "DialerEngine", .product(name: "Hummingbird", package: "hummingbird"), logging]),
+        .target(name: "DialerAPI", dependencies: ["DialerStore", "DialerEngine", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"), logging]),
         .executableTarget(
             name: "sipdial",
             dependencies: [

@@ -64,9 +64,7 @@ struct CampaignFields: Decodable {
             campaign.statusCallback = statusCallback
         }
         if let flow {
-            do { _ = try CallFlow(json: flow.text, recordingExists: { (try? store.recording(id: $0)) != nil }) } catch {
-                throw APIError.invalid(error.field, error.message)
-            }
+            _ = try Self.flow(flow, store: store)
             campaign.flow = flow.text
         }
         if let retryPolicy {
@@ -80,6 +78,14 @@ struct CampaignFields: Decodable {
             campaign.dndListIds = dndListIds.joined(separator: ",")
         }
         try applyWindow(to: &campaign)
+    }
+
+    /// A posted flow, read and checked (its `play` verbs must name stored recordings); a
+    /// problem is a 400 naming the verb's field (`flow[1].text`).
+    static func flow(_ json: JSONValue, store: DialerStore) throws -> CallFlow {
+        do { return try CallFlow(json: json.text, recordingExists: { (try? store.recording(id: $0)) != nil }) } catch {
+            throw error.message == "is missing" ? APIError.missing(error.field) : APIError.invalid(error.field, error.message)
+        }
     }
 
     /// The calling window: zone, dates, daily times, weekdays, checked together.

@@ -1,3 +1,4 @@
+import DialerEngine
 import DialerStore
 import Foundation
 import Hummingbird
@@ -7,7 +8,8 @@ import Logging
 /// open. Routes arrive with the engine; this is the frame they go in: errors as
 /// `{"error": {...}}` (`APIError`), authentication, JSON bodies.
 public enum DialerAPI {
-    public static func router(store: DialerStore) -> Router<APIRequestContext> {
+    /// The routes over `store`; the call routes act through `dialer` (503 without one).
+    public static func router(store: DialerStore, dialer: Dialer? = nil) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.get("v1/health") { _, _ in ["status": "ok"] }
         router.get("openapi.json") { _, _ in
@@ -19,6 +21,8 @@ public enum DialerAPI {
         ContactRoutes(store: store).add(to: v1)
         CampaignCallRoutes(store: store).add(to: v1)
         DoNotCallRoutes(store: store).add(to: v1)
+        CDRRoutes(store: store).add(to: v1)
+        CallRoutes(store: store, dialer: dialer).add(to: v1)
         return router
     }
 }
@@ -26,9 +30,9 @@ public enum DialerAPI {
 extension DialerAPI {
     /// Serves the API on `host:port` (port 0: any free port) until SIGTERM or SIGINT, then
     /// lets requests in flight finish. `onListening` gets the port once the socket listens.
-    public static func serve(store: DialerStore, host: String, port: Int, logger: Logger,
+    public static func serve(store: DialerStore, dialer: Dialer?, host: String, port: Int, logger: Logger,
                              onListening: @escaping @Sendable (Int) -> Void) async throws {
-        let app = Application(router: router(store: store), configuration: .init(address: .hostname(host, port: port)),
+        let app = Application(router: router(store: store, dialer: dialer), configuration: .init(address: .hostname(host, port: port)),
                               onServerRunning: { onListening($0.localAddress?.port ?? port) }, logger: logger)
         try await app.runService()
     }

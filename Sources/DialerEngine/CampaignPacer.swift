@@ -175,36 +175,75 @@ public actor CampaignPacer {
     }
 
     private func start(_ attempt: Attempt, campaign: Campaign, flow: CallFlow, route: TrunkRoute) {
-        active[campaign.id, default: 0] += 1
         let store = self.store
         let fields = (try? attempt.campaignCallId.flatMap { try store.campaignCall(id: $0)?.contactId }.flatMap { try store.contact(id: $0) })??.placeholderValues
         var plan = CallPlan(phone: attempt.phone, route: route, callerID: campaign.callerId, flow: flow, fields: fields ?? ["phone": attempt.phone])
         plan.ringTimeout = campaign.ringTimeout
-        let context = self.context
         let policy = (try? RetryPolicy(json: campaign.retryPolicy)) ?? RetryPolicy()
+        active[campaign.id, default: 0] += 1
+        place(attempt, plan: plan, campaignID: campaign.id) { disposition, endedAt in
+            policy.retryAt(after: disposition, attempt: attempt.number, maxAttempts: campaign.maxAttempts, now: endedAt)
+        }
+    }
+
+    /// Places the call of `attempt` (already committed) and, when it ends, writes its CDR
+    /// and the retry `retryAt` gives, in one transaction.
+    private func place(_ attempt: Attempt, plan: CallPlan, campaignID: String?, retryAt: @escaping @Sendable (CallDisposition, Double) -> Double?) {
+        let store = self.store
+        let context = self.context
         let live = CallAttempt(plan: plan, context: context)
         let liveCalls = self.liveCalls
-        liveCalls.add(live, info: LiveCalls.Info(id: attempt.id, phone: attempt.phone, campaignId: campaign.id, trunkId: route.trunkID,
-                                                 state: "dialing", startedAt: Date().timeIntervalSince1970))
+        let trunkID = plan.route.trunkID
+        liveCalls.add(live, info: LiveCalls.Info(id: attempt.id, phone: attempt.phone, campaignId: campaignID, trunkId: trunkID,
+                                                 state: "dialing", startedAt: Date()))
         calls[attempt.id] = Task {
             let record = await live.run(onCallID: { callID in
                 try store.attach(sipCallID: callID, to: attempt)
                 liveCalls.setSIPCallID(attempt.id, callID)
             }, onEvent: { liveCalls.update(attempt.id, with: $0) })
             liveCalls.remove(attempt.id)
-            let cdr = record.cdr(attemptID: attempt.id, campaignID: campaign.id, phone: attempt.phone, trunkID: route.trunkID)
+            let cdr = record.cdr(attemptID: attempt.id, campaignID: campaignID, phone: attempt.phone, trunkID: trunkID)
             let disposition = CallDisposition(rawValue: cdr.disposition) ?? .failed
-            let retryAt = policy.retryAt(after: disposition, attempt: attempt.number, maxAttempts: campaign.maxAttempts, now: cdr.endedAt)
-            do { try store.close(attempt, cdr: cdr, retryAt: retryAt) } catch {
+            do { try store.close(attempt, cdr: cdr, retryAt: retryAt(disposition, cdr.endedAt)) } catch {
                 context.logger.error("CDR not written", metadata: ["attempt": "\(attempt.id)", "error": "\(error)"])
             }
-            self.ended(attempt.id, campaignID: campaign.id, trunkID: route.trunkID)
+            self.ended(attempt.id, campaignID: campaignID, trunkID: trunkID)
         }
     }
 
-    private func ended(_ attemptID: String, campaignID: String, trunkID: String?) {
+    /// A call placed on its own (the REST API's originate): through its trunk, or the one
+    /// the selector picks (the embedded simulator while none is configured), within the
+    /// trunks' limits. The attempt is committed before the INVITE leaves; a request whose
+    /// Idempotency-Key was used before gets the earlier attempt back (`created` false) and
+    /// dials nothing.
+    public func originate(_ request: SingleCall) throws -> (attempt: Attempt, created: Bool) {
+        guard dialing else { throw SingleCall.Refusal.stopping }
+        let now = Date().timeIntervalSince1970
+        trunks.update(try store.trunks())
+        let route: TrunkRoute
+        var trunk: Trunk?
+        if trunks.isEmpty, request.trunkID == nil {
+            guard let fallbackRoute else { throw SingleCall.Refusal.noTrunk }
+            route = fallbackRoute
+        } else {
+            switch trunks.choose(pinned: request.trunkID, now: now) {
+            case .trunk(let chosen): trunk = chosen; route = TrunkRoute(chosen)
+            case .full: throw SingleCall.Refusal.trunksFull
+            case .missing: throw SingleCall.Refusal.noSuchTrunk
+            }
+        }
+        let (attempt, created) = try store.beginSingleCall(phone: request.phone, idempotencyKey: request.idempotencyKey, now: now)
+        guard created else { return (attempt, false) }
+        if let trunk { trunks.take(trunk, now: now) }
+        var plan = CallPlan(phone: request.phone, route: route, callerID: request.callerID, flow: request.flow, fields: request.fields)
+        plan.ringTimeout = request.ringTimeout
+        place(attempt, plan: plan, campaignID: nil) { _, _ in nil }
+        return (attempt, true)
+    }
+
+    private func ended(_ attemptID: String, campaignID: String?, trunkID: String?) {
         calls[attemptID] = nil
-        active[campaignID, default: 1] -= 1
+        if let campaignID { active[campaignID, default: 1] -= 1 }
         if let trunkID { trunks.release(trunkID) }
         wake()
     }

@@ -14,8 +14,8 @@ public final class LiveCalls: @unchecked Sendable {
         public var sipCallId: String?
         /// dialing, ringing, early-media, answered.
         public var state: String
-        public var startedAt: Double
-        public var answeredAt: Double?
+        public var startedAt: Date
+        public var answeredAt: Date?
     }
 
     private let lock = NSLock()
@@ -40,7 +40,7 @@ public final class LiveCalls: @unchecked Sendable {
             case .earlyMedia: entry.info.state = "early-media"
             case .answered:
                 entry.info.state = "answered"
-                entry.info.answeredAt = Date().timeIntervalSince1970
+                entry.info.answeredAt = Date()
             default: return
             }
             calls[id] = entry

@@ -16,6 +16,8 @@ public struct Attempt: StoredRecord, Sendable, Equatable {
     public var sipCallId: String?
     public var startedAt: Double
     public var endedAt: Double?
+    /// A single call's `Idempotency-Key` (with the token's id), unique.
+    public var idempotencyKey: String?
 }
 
 extension DialerStore {
@@ -51,8 +53,8 @@ extension DialerStore {
             call.attempts += 1
             call.updatedAt = now
             try call.update(db)
-            let attempt = Attempt(id: UUID().uuidString, campaignCallId: call.id, campaignId: campaignID, phone: call.phone,
-                                  number: call.attempts, status: "dialing", sipCallId: nil, startedAt: now, endedAt: nil)
+            let attempt = Attempt(id: UUID().uuidString.lowercased(), campaignCallId: call.id, campaignId: campaignID, phone: call.phone,
+                                  number: call.attempts, status: "dialing", sipCallId: nil, startedAt: now, endedAt: nil, idempotencyKey: nil)
             try attempt.insert(db)
             return attempt
         }

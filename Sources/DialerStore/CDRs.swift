@@ -28,7 +28,7 @@ public struct CDR: StoredRecord, Sendable, Equatable {
     public var rtp: String?
     public var amd: String?
 
-    public init(id: String = UUID().uuidString, attemptId: String?, campaignId: String?, phone: String, outcome: String,
+    public init(id: String = UUID().uuidString.lowercased(), attemptId: String?, campaignId: String?, phone: String, outcome: String,
                 sipCode: Int? = nil, q850Cause: Int? = nil, reason: String? = nil, startedAt: Double, answeredAt: Double? = nil, endedAt: Double) {
         self.id = id
         self.attemptId = attemptId

@@ -13,18 +13,21 @@ enum Schema {
         migrator.registerMigration("v1: trunks, lists, campaigns, attempts, CDRs") { db in
             for statement in version1 { try db.execute(sql: statement) }
         }
-        migrator.registerMigration("v2: CDR dispositions, campaign ring timeout") { db in
+        migrator.registerMigration("v2: CDR dispositions, campaign ring timeout, idempotency keys") { db in
             for statement in version2 { try db.execute(sql: statement) }
         }
         return migrator
     }
 
     /// A CDR's disposition (`CallDisposition`) is stored, so statistics are one GROUP BY;
-    /// a campaign says how long its calls may ring.
+    /// a campaign says how long its calls may ring; a single call keeps the client's
+    /// Idempotency-Key so a retried POST does not dial twice.
     static let version2 = [
         "ALTER TABLE cdr ADD COLUMN disposition TEXT NOT NULL DEFAULT 'failed'",
         "CREATE INDEX cdr_by_disposition ON cdr(campaign_id, disposition)",
         "ALTER TABLE campaign ADD COLUMN ring_timeout REAL NOT NULL DEFAULT 30",
+        "ALTER TABLE attempt ADD COLUMN idempotency_key TEXT",
+        "CREATE UNIQUE INDEX attempt_by_idempotency_key ON attempt(idempotency_key)",
     ]
 
     static let version1 = [

@@ -76,7 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
         var failed = false
         do {
             // Runs until SIGTERM or SIGINT, then lets requests in flight finish.
-            try await DialerAPI.serve(store: store, host: address.host, port: address.port, logger: logger) { port in
+            try await DialerAPI.serve(store: store, dialer: dialer, host: address.host, port: address.port, logger: logger) { port in
                 Console.say("listening http \(address.host) \(port)")
             }
         } catch {

@@ -1,0 +1,113 @@
+import DialerEngine
+import DialerStore
+import Foundation
+import Hummingbird
+
+/// `/v1/cdrs`: call detail records by date range, campaign or SIP Call-ID, paged or as one
+/// CSV file; `/v1/statistics`: the same filters counted by disposition.
+struct CDRRoutes<Context: RequestContext> {
+    let store: DialerStore
+
+    struct CDRBody: ResponseEncodable {
+        let cdr: CDR
+
+        /// The stored fields with times as ISO 8601, the duration of the answered part, and
+        /// answers and RTP figures as JSON objects.
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: APIKey.self)
+            try container.encode(cdr.id, forKey: "id")
+            try container.encode(cdr.attemptId, forKey: "attemptId")
+            try container.encode(cdr.campaignId, forKey: "campaignId")
+            try container.encode(cdr.phone, forKey: "phone")
+            try container.encode(cdr.trunkId, forKey: "trunkId")
+            try container.encode(cdr.sipCallId, forKey: "sipCallId")
+            try container.encode(cdr.outcome, forKey: "outcome")
+            try container.encode(cdr.disposition, forKey: "disposition")
+            try container.encode(cdr.sipCode, forKey: "sipCode")
+            try container.encode(cdr.q850Cause, forKey: "q850Cause")
+            try container.encode(cdr.reason, forKey: "reason")
+            try container.encode(CampaignTime.text(cdr.startedAt), forKey: "startedAt")
+            try container.encode(CampaignTime.text(cdr.answeredAt), forKey: "answeredAt")
+            try container.encode(CampaignTime.text(cdr.endedAt), forKey: "endedAt")
+            try container.encode(cdr.answeredAt.map { ((cdr.endedAt - $0) * 1000).rounded() / 1000 } ?? 0, forKey: "talkSeconds")
+            try container.encode(cdr.dtmf, forKey: "dtmf")
+            try container.encode(cdr.answers.flatMap(JSONValue.init(parsing:)), forKey: "answers")
+            try container.encode(cdr.recording.map { _ in "/v1/cdrs/\(cdr.id)/recording" }, forKey: "recording")
+            try container.encode(cdr.rtp.flatMap(JSONValue.init(parsing:)), forKey: "rtp")
+        }
+    }
+
+    struct Page: ResponseEncodable {
+        var cdrs: [CDRBody]
+        var nextCursor: String?
+    }
+
+    struct Statistics: ResponseEncodable {
+        var statistics: CallStatistics
+    }
+
+    func add(to group: RouterGroup<Context>) {
+        group.get("cdrs") { request, _ -> Page in
+            let filter = try Self.filter(request)
+            let limit = try PageLimit.read(request)
+            let cdrs = try store.cdrs(filter, after: request.uri.queryParameters.get("cursor"), limit: limit)
+            return Page(cdrs: cdrs.map(CDRBody.init), nextCursor: cdrs.count == limit ? cdrs.last?.id : nil)
+        }
+        group.get("cdrs.csv") { request, _ -> Response in
+            let filter = try Self.filter(request)
+            var csv = CDRCSV.header
+            var cursor: String?
+            repeat {
+                let page = try store.cdrs(filter, after: cursor, limit: 1000)
+                for cdr in page { csv += CDRCSV.row(cdr) }
+                cursor = page.count == 1000 ? page.last?.id : nil
+            } while cursor != nil
+            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"cdrs.csv\""],
+                            body: .init(byteBuffer: ByteBuffer(string: csv)))
+        }
+        group.get("cdrs/:id") { _, context -> CDRBody in
+            let id = try context.parameters.require("id")
+            guard let cdr = try store.cdr(id: id) else { throw APIError.notFound("CDR", id: id) }
+            return CDRBody(cdr: cdr)
+        }
+        group.get("cdrs/:id/recording") { _, context -> Response in
+            let id = try context.parameters.require("id")
+            guard let path = try store.cdr(id: id)?.recording, let data = FileManager.default.contents(atPath: path) else {
+                throw APIError.notFound("recording of CDR", id: id)
+            }
+            return Response(status: .ok, headers: [.contentType: "audio/wav"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+        group.get("statistics") { request, _ -> Statistics in
+            Statistics(statistics: try store.statistics(try Self.filter(request)))
+        }
+    }
+
+    /// `campaign_id`, `call_id` (the SIP Call-ID), `from` and `to` (ISO 8601) of the query.
+    static func filter(_ request: Request) throws -> CDRFilter {
+        let query = request.uri.queryParameters
+        var filter = CDRFilter(campaignID: query.get("campaign_id"), sipCallID: query.get("call_id"))
+        filter.from = try query.get("from").flatMap { try CampaignTime.read($0, zone: .gmt, field: "from") }
+        filter.to = try query.get("to").flatMap { try CampaignTime.read($0, zone: .gmt, field: "to") }
+        if let from = filter.from, let to = filter.to, to <= from { throw APIError.invalid("to", "must be after from") }
+        return filter
+    }
+}
+
+/// CDRs as CSV (RFC 4180): one header line, then a row per CDR; fields with a comma, quote
+/// or line break are quoted, quotes doubled.
+enum CDRCSV {
+    static let header = "id,campaign_id,phone,trunk_id,sip_call_id,outcome,disposition,sip_code,q850_cause,reason,started_at,answered_at,ended_at,talk_seconds,dtmf,answers\r\n"
+
+    static func row(_ cdr: CDR) -> String {
+        let talk = cdr.answeredAt.map { String(format: "%.3f", cdr.endedAt - $0) } ?? "0"
+        let fields: [String?] = [cdr.id, cdr.campaignId, cdr.phone, cdr.trunkId, cdr.sipCallId, cdr.outcome, cdr.disposition,
+                                 cdr.sipCode.map(String.init), cdr.q850Cause.map(String.init), cdr.reason, CampaignTime.text(cdr.startedAt),
+                                 CampaignTime.text(cdr.answeredAt), CampaignTime.text(cdr.endedAt), talk, cdr.dtmf, cdr.answers]
+        return fields.map { escape($0 ?? "") }.joined(separator: ",") + "\r\n"
+    }
+
+    static func escape(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,140 @@
+import Crypto
+import DialerEngine
+import DialerStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// `/v1/calls`: place one call with a flow (originate), list the calls up now, read one
+/// (live, or its CDR once ended), and act on one in progress: hang up, send DTMF, blind
+/// transfer. `Idempotency-Key` on the POST makes a retried request return the first call
+/// instead of dialing again.
+struct CallRoutes<Context: RequestContext> {
+    let store: DialerStore
+    let dialer: Dialer?
+
+    struct NewCall: Decodable {
+        var phone, trunkId, callerId: String?
+        var flow: JSONValue?
+        var ringTimeout: Double?
+        var fields: [String: String]?
+    }
+
+    struct Placed: ResponseEncodable {
+        var id, phone, status: String
+    }
+
+    struct CallState: ResponseEncodable {
+        var id: String
+        var status: String
+        var live: LiveCalls.Info?
+        var cdr: CDRRoutes<Context>.CDRBody?
+    }
+
+    struct LiveList: ResponseEncodable { var calls: [LiveCalls.Info] }
+
+    struct LiveStatistics: ResponseEncodable {
+        var total: Int
+        var byState: [String: Int]
+        var byCampaign: [String: Int]
+    }
+
+    struct Accepted: ResponseEncodable { var id, action: String }
+    struct Digits: Decodable { var digits: String? }
+    struct Transfer: Decodable { var to: String? }
+
+    func add(to group: RouterGroup<Context>) {
+        group.post("calls") { request, context -> EditedResponse<Placed> in
+            let dialer = try running()
+            let new = try await JSONRequest.decode(NewCall.self, from: request, context: context)
+            let call = try Self.singleCall(new, store: store, key: Self.idempotencyKey(request))
+            do {
+                let (attempt, created) = try await dialer.pacer.originate(call)
+                let ended = try store.cdr(attemptID: attempt.id) != nil
+                let status = dialer.liveCalls.info(attempt.id)?.state ?? (ended ? "ended" : "dialing")
+                return EditedResponse(status: created ? .created : .ok, response: Placed(id: attempt.id, phone: attempt.phone, status: status))
+            } catch let refusal as SingleCall.Refusal {
+                throw Self.error(refusal)
+            }
+        }
+        group.get("calls") { _, _ -> LiveList in
+            LiveList(calls: try running().liveCalls.list)
+        }
+        group.get("calls/statistics") { _, _ -> LiveStatistics in
+            let calls = try running().liveCalls.list
+            return LiveStatistics(total: calls.count, byState: Dictionary(grouping: calls, by: \.state).mapValues(\.count),
+                                  byCampaign: Dictionary(grouping: calls.filter { $0.campaignId != nil }, by: { $0.campaignId! }).mapValues(\.count))
+        }
+        group.get("calls/:id") { _, context -> CallState in
+            let id = try context.parameters.require("id")
+            if let live = dialer?.liveCalls.info(id) { return CallState(id: live.id, status: live.state, live: live) }
+            let attemptID = try store.attempt(id: id)?.id ?? store.cdrs(CDRFilter(sipCallID: id), after: nil, limit: 1).first?.attemptId
+            guard let attemptID, let cdr = try store.cdr(attemptID: attemptID) else { throw APIError.notFound("call", id: id) }
+            return CallState(id: attemptID, status: "ended", cdr: CDRRoutes<Context>.CDRBody(cdr: cdr))
+        }
+        group.post("calls/:id/hangup") { _, context -> EditedResponse<Accepted> in
+            try live(context).hangUp()
+            return EditedResponse(status: .accepted, response: Accepted(id: try context.parameters.require("id"), action: "hangup"))
+        }
+        group.post("calls/:id/dtmf") { request, context -> EditedResponse<Accepted> in
+            let call = try live(context)
+            guard let digits = try await JSONRequest.decode(Digits.self, from: request, context: context).digits else { throw APIError.missing("digits") }
+            guard !digits.isEmpty, digits.count <= 64, digits.allSatisfy({ "0123456789*#ABCDabcd".contains($0) }) else {
+                throw APIError.invalid("digits", "must be 1-64 of 0-9, *, #, A-D")
+            }
+            call.send(digits: digits.uppercased())
+            return EditedResponse(status: .accepted, response: Accepted(id: try context.parameters.require("id"), action: "dtmf"))
+        }
+        group.post("calls/:id/transfer") { request, context -> EditedResponse<Accepted> in
+            let call = try live(context)
+            guard let to = try await JSONRequest.decode(Transfer.self, from: request, context: context).to else { throw APIError.missing("to") }
+            let target = to.hasPrefix("sip:") || to.hasPrefix("sips:") ? to : try PhoneNumber.normalize(to, field: "to")
+            call.transfer(to: target)
+            return EditedResponse(status: .accepted, response: Accepted(id: try context.parameters.require("id"), action: "transfer"))
+        }
+    }
+
+    private func running() throws -> Dialer {
+        guard let dialer else { throw APIError(.serviceUnavailable, code: "dialer_unavailable", message: "the dialer is not running in this process") }
+        return dialer
+    }
+
+    private func live(_ context: Context) throws -> CallAttempt {
+        let id = try context.parameters.require("id")
+        guard let call = try running().liveCalls.call(id) else { throw APIError.notFound("call in progress", id: id) }
+        return call
+    }
+
+    /// The call a POST describes, each field checked.
+    static func singleCall(_ new: NewCall, store: DialerStore, key: String?) throws -> SingleCall {
+        guard let raw = new.phone else { throw APIError.missing("phone") }
+        let phone = try PhoneNumber.normalize(raw, field: "phone")
+        let flow = try new.flow.map { try CampaignFields.flow($0, store: store) } ?? CallFlow([])
+        if let trunkId = new.trunkId, try store.trunk(id: trunkId) == nil { throw APIError.invalid("trunk_id", "names no trunk") }
+        let ringTimeout = new.ringTimeout ?? 30
+        guard (5...300).contains(ringTimeout) else { throw APIError.invalid("ring_timeout", "must be 5 to 300 seconds") }
+        return SingleCall(phone: phone, flow: flow, trunkID: new.trunkId, callerID: try new.callerId.map { try PhoneNumber.normalize($0, field: "caller_id") },
+                          ringTimeout: ringTimeout, fields: new.fields ?? [:], idempotencyKey: key)
+    }
+
+    /// The request's Idempotency-Key, scoped to its bearer token (two clients may pick the
+    /// same key): a digest of the token, then the key.
+    static func idempotencyKey(_ request: Request) throws -> String? {
+        guard let key = request.headers[Self.idempotencyHeader] else { return nil }
+        guard !key.isEmpty, key.count <= 255 else { throw APIError.invalid("Idempotency-Key", "must be 1-255 characters") }
+        let token = request.headers[.authorization] ?? ""
+        let scope = SHA256.hash(data: Data(token.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        return "\(scope):\(key)"
+    }
+
+    static var idempotencyHeader: HTTPField.Name { HTTPField.Name("Idempotency-Key")! }
+
+    static func error(_ refusal: SingleCall.Refusal) -> APIError {
+        switch refusal {
+        case .noTrunk: APIError(.serviceUnavailable, code: "no_trunk", message: "no trunk is configured (POST /v1/trunks)")
+        case .noSuchTrunk: APIError.invalid("trunk_id", "names no trunk")
+        case .trunksFull: APIError(.serviceUnavailable, code: "trunks_full", message: "every trunk is at its call limit; retry later")
+        case .stopping: APIError(.serviceUnavailable, code: "stopping", message: "sipdial is shutting down")
+        }
+    }
+}

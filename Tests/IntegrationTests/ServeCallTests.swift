@@ -1,0 +1,130 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+/// Single calls through `/v1/calls` on a `serve` dialing its embedded simulator (no trunk
+/// configured), which answers and presses 4 then 2: the flow's gather and recording land in
+/// the CDR, a repeated Idempotency-Key does not dial twice, a call in progress hangs up on
+/// request, and bad requests are 4xx naming their field.
+@Suite(.serialized)
+struct ServeCallTests {
+    static func serve(_ scratch: ServeCampaignTests.Scratch) async throws -> ServeProcess {
+        let token = try await ServeProcess.token(data: scratch.data)
+        return try await ServeProcess.start(data: scratch.data, token: token, ["--simulator-mix", "1:answer,after=0.5,dtmf=42"])
+    }
+
+    /// Polls `GET /v1/calls/:id` until its status is `status`.
+    static func waitForCall(_ serve: ServeProcess, _ id: String, status: String, timeout: Duration = .seconds(30)) async throws -> [String: Any] {
+        let deadline = ContinuousClock.now + timeout
+        var call: [String: Any] = [:]
+        while ContinuousClock.now < deadline {
+            call = try await serve.send("GET", "calls/\(id)").1
+            if call["status"] as? String == status { return call }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("call \(id) never became \(status): \(call)")
+        return call
+    }
+
+    @Test func anOriginatedCallGathersDigitsRecordsAndWritesItsCDR() async throws {
+        let scratch = ServeCampaignTests.Scratch()
+        let serve = try await Self.serve(scratch)
+        defer { serve.process.stop() }
+        let flow: [[String: Any]] = [
+            ["verb": "gather", "name": "choice", "max_digits": 2, "timeout": 5, "prompt": ["verb": "say", "text": "Press two digits"]],
+            ["verb": "record", "max_seconds": 1],
+        ]
+        var request = URLRequest(url: URL(string: "calls", relativeTo: serve.base)!)
+        request.httpMethod = "POST"
+        request.setValue("Bearer \(serve.token)", forHTTPHeaderField: "Authorization")
+        request.setValue("order-1234", forHTTPHeaderField: "Idempotency-Key")
+        request.httpBody = try JSONSerialization.data(withJSONObject: ["phone": "+1 555 010 0001", "flow": flow])
+        let (first, firstResponse) = try await URLSession.shared.data(for: request)
+        #expect((firstResponse as? HTTPURLResponse)?.statusCode == 201)
+        let placed = try #require(try JSONSerialization.jsonObject(with: first) as? [String: Any])
+        let id = try #require(placed["id"] as? String)
+        #expect(placed["phone"] as? String == "+15550100001")
+        // The client retries the POST: the same call comes back and nothing is dialed again.
+        let (again, againResponse) = try await URLSession.shared.data(for: request)
+        #expect((againResponse as? HTTPURLResponse)?.statusCode == 200)
+        #expect((try JSONSerialization.jsonObject(with: again) as? [String: Any])?["id"] as? String == id)
+
+        let ended = try await Self.waitForCall(serve, id, status: "ended")
+        let cdr = try #require(ended["cdr"] as? [String: Any], "\(ended)")
+        #expect(cdr["disposition"] as? String == "answered")
+        #expect(cdr["answers"] as? [String: String] == ["choice": "42"])
+        #expect(cdr["dtmf"] as? String == "42")
+        let callID = try #require(cdr["sip_call_id"] as? String)
+        let recording = try #require(cdr["recording"] as? String)
+        var download = URLRequest(url: URL(string: "http://\(serve.base.host!):\(serve.base.port!)\(recording)")!)
+        download.setValue("Bearer \(serve.token)", forHTTPHeaderField: "Authorization")
+        let (wav, wavResponse) = try await URLSession.shared.data(for: download)
+        #expect((wavResponse as? HTTPURLResponse)?.statusCode == 200)
+        #expect(wav.count > 8_000, "about a second of 8 kHz audio")
+
+        let (_, byCallID) = try await serve.send("GET", "cdrs?call_id=\(callID)")
+        #expect((byCallID["cdrs"] as? [[String: Any]])?.count == 1)
+        let (_, all) = try await serve.send("GET", "cdrs")
+        #expect((all["cdrs"] as? [[String: Any]])?.count == 1, "the retried POST dialed nothing")
+        let (_, statistics) = try await serve.send("GET", "statistics")
+        #expect((statistics["statistics"] as? [String: Int])?["answered"] == 1)
+        var csvRequest = URLRequest(url: URL(string: "cdrs.csv", relativeTo: serve.base)!)
+        csvRequest.setValue("Bearer \(serve.token)", forHTTPHeaderField: "Authorization")
+        let csv = String(decoding: try await URLSession.shared.data(for: csvRequest).0, as: UTF8.self)
+        let lines = csv.split(separator: "\r\n")
+        #expect(lines.count == 2 && lines[0].hasPrefix("id,campaign_id,phone") && lines[1].contains(callID), "\(csv)")
+    }
+
+    @Test func aCallInProgressIsListedAndHangsUpOnRequest() async throws {
+        let scratch = ServeCampaignTests.Scratch()
+        let serve = try await Self.serve(scratch)
+        defer { serve.process.stop() }
+        let id = try await serve.create("calls", ["phone": "+15550100002", "flow": [["verb": "pause", "seconds": 60]]])
+        _ = try await Self.waitForCall(serve, id, status: "answered")
+        let (_, list) = try await serve.send("GET", "calls")
+        #expect((list["calls"] as? [[String: Any]])?.map { $0["id"] as? String } == [id])
+        let (_, live) = try await serve.send("GET", "calls/statistics")
+        #expect(live["total"] as? Int == 1 && (live["by_state"] as? [String: Int])?["answered"] == 1, "\(live)")
+        #expect(try await serve.send("POST", "calls/\(id)/dtmf", ["digits": "1#"]).0 == 202)
+        #expect(try await serve.send("POST", "calls/\(id)/hangup").0 == 202)
+        let ended = try await Self.waitForCall(serve, id, status: "ended", timeout: .seconds(10))
+        let cdr = try #require(ended["cdr"] as? [String: Any])
+        #expect(cdr["disposition"] as? String == "answered")
+        #expect((cdr["talk_seconds"] as? Double ?? 99) < 30)
+        #expect(try await serve.send("POST", "calls/\(id)/hangup").0 == 404, "no longer in progress")
+    }
+
+    @Test func badRequestsAre4xxNamingTheField() async throws {
+        let scratch = ServeCampaignTests.Scratch()
+        let serve = try await Self.serve(scratch)
+        defer { serve.process.stop() }
+        let cases: [(String, String, Any?, Int, String?)] = [
+            ("POST", "calls", [String: Any](), 400, "phone"),
+            ("POST", "calls", ["phone": "call me"], 400, "phone"),
+            ("POST", "calls", ["phone": "+15550100003", "flow": [["verb": "say"]]], 400, "flow[0].text"),
+            ("POST", "calls", ["phone": "+15550100003", "flow": [["verb": "gather", "max_digits": "two"]]], 400, "flow[0].max_digits"),
+            ("POST", "calls", ["phone": "+15550100003", "trunk_id": "nope"], 400, "trunk_id"),
+            ("POST", "calls", ["phone": "+15550100003", "ring_timeout": 1], 400, "ring_timeout"),
+            ("GET", "cdrs?from=yesterday", nil, 400, "from"),
+            ("GET", "cdrs?from=2026-11-23T10:00:00Z&to=2026-11-23T09:00:00Z", nil, 400, "to"),
+            ("GET", "cdrs?limit=0", nil, 400, "limit"),
+            ("GET", "cdrs/nope", nil, 404, nil),
+            ("GET", "calls/nope", nil, 404, nil),
+            ("POST", "calls/nope/hangup", nil, 404, nil),
+            ("POST", "campaigns", ["name": "x", "calls_per_minute": 1, "max_concurrent": 1, "daily_start": "9am", "daily_end": "17:00"], 400, "daily_start"),
+            ("POST", "campaigns", ["name": "x", "calls_per_minute": 1, "max_concurrent": 1, "time_zone": "Mars/Base"], 400, "time_zone"),
+            ("POST", "campaigns", ["name": "x", "calls_per_minute": 1, "max_concurrent": 1, "retry_policy": ["answered": 5]], 400, "retry_policy"),
+            ("POST", "campaigns", ["name": "x", "calls_per_minute": 1, "max_concurrent": 1, "dnd_list_ids": ["nope"]], 400, "dnd_list_ids"),
+            ("POST", "campaigns", ["name": "x", "calls_per_minute": 1, "max_concurrent": 1, "starts_at": "soon"], 400, "starts_at"),
+            ("POST", "campaigns", ["name": "x", "calls_per_minute": 1, "max_concurrent": 1, "flow": ["verb": "say"]], 400, "flow"),
+            ("PATCH", "campaigns/nope", ["name": "y"], 404, nil),
+        ]
+        for (method, path, body, status, field) in cases {
+            let (got, object) = try await serve.send(method, path, body)
+            #expect(got == status, "\(method) \(path): \(got) \(object)")
+            #expect((object["error"] as? [String: Any])?["field"] as? String == field, "\(method) \(path): \(object)")
+        }
+    }
+}
