@@ -61,7 +61,7 @@ let package = Package(
             name: "DialerEngine",
             dependencies: ["DialerStore", "Media", "SDP", "RTP", "SIPCore", "SIPTransaction", "SIPTransport", "SIPUserAgent", nioCore, nioPosix, .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), logging]
         ),
-        .target(name: "DialerAPI", dependencies: ["DialerStore", "DialerEngine", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"), logging]),
+        .target(name: "DialerAPI", dependencies: ["DialerStore", "DialerEngine", "Media", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"), logging]),
         .executableTarget(
             name: "sipdial",
             dependencies: [
@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "SIPSimulatorTests", dependencies: ["SIPSimulator"]),
         .testTarget(name: "DialerStoreTests", dependencies: ["DialerStore"]),
         .testTarget(name: "DialerEngineTests", dependencies: ["DialerEngine", "DialerStore"]),
-        .testTarget(name: "DialerAPITests", dependencies: ["DialerAPI", "DialerStore", .product(name: "Hummingbird", package: "hummingbird"), logging]),
+        .testTarget(name: "DialerAPITests", dependencies: ["DialerAPI", "DialerStore", "Media", .product(name: "Hummingbird", package: "hummingbird"), logging]),
         .testTarget(
             name: "SIPTransportTests",
             dependencies: ["SIPTransport", nioCore, .product(name: "NIOEmbedded", package: "swift-nio"), nioPosix]

@@ -154,6 +154,16 @@ enum OpenAPIDocument {
           "get": {"responses": {"200": {"description": "the CDR", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CDR"}}}}, "404": {"description": "unknown id"}}}},
         "/v1/cdrs/{id}/recording": {"parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
           "get": {"responses": {"200": {"description": "the call's recording", "content": {"audio/wav": {}}}, "404": {"description": "no recording"}}}},
+        "/v1/recordings": {
+          "get": {"responses": {"200": {"description": "every recording: id, name, duration_ms, created_at"}}},
+          "post": {"parameters": [{"name": "name", "in": "query", "required": true, "schema": {"type": "string"}}],
+            "requestBody": {"content": {"audio/wav": {"schema": {"type": "string", "format": "binary"}}}},
+            "responses": {"201": {"description": "stored as 8 kHz mono"}, "400": {"description": "no name, or not a usable WAV file (field body)"}, "413": {"description": "longer than 10 minutes of 48 kHz stereo"}}}},
+        "/v1/recordings/{id}": {"parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "get": {"responses": {"200": {"description": "the recording"}, "404": {"description": "unknown id"}}},
+          "delete": {"responses": {"204": {"description": "deleted with its file"}, "404": {"description": "unknown id"}}}},
+        "/v1/recordings/{id}/audio": {"parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "get": {"responses": {"200": {"description": "the WAV file", "content": {"audio/wav": {}}}, "404": {"description": "unknown id"}}}},
         "/v1/statistics": {"get": {"parameters": [{"name": "campaign_id", "in": "query", "schema": {"type": "string"}},
             {"name": "from", "in": "query", "schema": {"type": "string", "format": "date-time"}}, {"name": "to", "in": "query", "schema": {"type": "string", "format": "date-time"}}],
           "responses": {"200": {"description": "CDRs counted by disposition: total, answered, busy, no_answer, cancel, congestion, channel_unavailable, failed, dnd, interrupted"}}}}
