@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "DialerStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "DialerEngine",
-            dependencies: ["DialerStore", "Media", "SDP", "RTP", "SIPCore", "SIPTransaction", "SIPTransport", "SIPUserAgent", nioCore, nioPosix, .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), logging]
+            dependencies: ["DialerStore", "Media", "SDP", "RTP", "SIPCore", "SIPTransaction", "SIPTransport", "SIPUserAgent", nioCore, nioPosix, .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto"), logging]
         ),
         .target(name: "DialerAPI", dependencies: ["DialerStore", "DialerEngine", "Media", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"), logging]),
         .executableTarget(
@@ -85,7 +85,9 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["SIPCore", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent", "SIPSimulator", "DialerStore", nioCore, nioPosix],
+            dependencies: ["SIPCore", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent", "SIPSimulator", "DialerStore", "DialerEngine", nioCore, nioPosix,
+                           .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                           .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Scenarios"), .copy("Torture"), .copy("Kamailio")]
         ),
     ]

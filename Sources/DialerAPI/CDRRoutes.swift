@@ -8,33 +8,11 @@ import Hummingbird
 struct CDRRoutes<Context: RequestContext> {
     let store: DialerStore
 
+    /// A CDR in a response (`CDRJSON`'s fields).
     struct CDRBody: ResponseEncodable {
         let cdr: CDR
 
-        /// The stored fields with times as ISO 8601, the duration of the answered part, and
-        /// answers and RTP figures as JSON objects.
-        func encode(to encoder: Encoder) throws {
-            var container = encoder.container(keyedBy: APIKey.self)
-            try container.encode(cdr.id, forKey: "id")
-            try container.encode(cdr.attemptId, forKey: "attemptId")
-            try container.encode(cdr.campaignId, forKey: "campaignId")
-            try container.encode(cdr.phone, forKey: "phone")
-            try container.encode(cdr.trunkId, forKey: "trunkId")
-            try container.encode(cdr.sipCallId, forKey: "sipCallId")
-            try container.encode(cdr.outcome, forKey: "outcome")
-            try container.encode(cdr.disposition, forKey: "disposition")
-            try container.encode(cdr.sipCode, forKey: "sipCode")
-            try container.encode(cdr.q850Cause, forKey: "q850Cause")
-            try container.encode(cdr.reason, forKey: "reason")
-            try container.encode(CampaignTime.text(cdr.startedAt), forKey: "startedAt")
-            try container.encode(CampaignTime.text(cdr.answeredAt), forKey: "answeredAt")
-            try container.encode(CampaignTime.text(cdr.endedAt), forKey: "endedAt")
-            try container.encode(cdr.answeredAt.map { ((cdr.endedAt - $0) * 1000).rounded() / 1000 } ?? 0, forKey: "talkSeconds")
-            try container.encode(cdr.dtmf, forKey: "dtmf")
-            try container.encode(cdr.answers.flatMap(JSONValue.init(parsing:)), forKey: "answers")
-            try container.encode(cdr.recording.map { _ in "/v1/cdrs/\(cdr.id)/recording" }, forKey: "recording")
-            try container.encode(cdr.rtp.flatMap(JSONValue.init(parsing:)), forKey: "rtp")
-        }
+        func encode(to encoder: Encoder) throws { try CDRJSON(cdr).encode(to: encoder) }
     }
 
     struct Page: ResponseEncodable {
@@ -101,8 +79,8 @@ enum CDRCSV {
     static func row(_ cdr: CDR) -> String {
         let talk = cdr.answeredAt.map { String(format: "%.3f", cdr.endedAt - $0) } ?? "0"
         let fields: [String?] = [cdr.id, cdr.campaignId, cdr.phone, cdr.trunkId, cdr.sipCallId, cdr.outcome, cdr.disposition,
-                                 cdr.sipCode.map(String.init), cdr.q850Cause.map(String.init), cdr.reason, CampaignTime.text(cdr.startedAt),
-                                 CampaignTime.text(cdr.answeredAt), CampaignTime.text(cdr.endedAt), talk, cdr.dtmf, cdr.answers]
+                                 cdr.sipCode.map(String.init), cdr.q850Cause.map(String.init), cdr.reason, ISOTime.text(cdr.startedAt),
+                                 ISOTime.text(cdr.answeredAt), ISOTime.text(cdr.endedAt), talk, cdr.dtmf, cdr.answers]
         return fields.map { escape($0 ?? "") }.joined(separator: ",") + "\r\n"
     }
 

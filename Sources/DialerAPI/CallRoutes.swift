@@ -14,7 +14,7 @@ struct CallRoutes<Context: RequestContext> {
     let dialer: Dialer?
 
     struct NewCall: Decodable {
-        var phone, trunkId, callerId: String?
+        var phone, trunkId, callerId, statusCallback: String?
         var flow: JSONValue?
         var ringTimeout: Double?
         var fields: [String: String]?
@@ -114,7 +114,8 @@ struct CallRoutes<Context: RequestContext> {
         let ringTimeout = new.ringTimeout ?? 30
         guard (5...300).contains(ringTimeout) else { throw APIError.invalid("ring_timeout", "must be 5 to 300 seconds") }
         return SingleCall(phone: phone, flow: flow, trunkID: new.trunkId, callerID: try new.callerId.map { try PhoneNumber.normalize($0, field: "caller_id") },
-                          ringTimeout: ringTimeout, fields: new.fields ?? [:], idempotencyKey: key)
+                          ringTimeout: ringTimeout, fields: new.fields ?? [:], idempotencyKey: key,
+                          statusCallback: try new.statusCallback.map { try CampaignFields.callbackURL($0) })
     }
 
     /// The request's Idempotency-Key, scoped to its bearer token (two clients may pick the

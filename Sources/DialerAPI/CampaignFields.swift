@@ -57,12 +57,7 @@ struct CampaignFields: Decodable {
             campaign.trunkId = trunkId
         }
         if let callerId { campaign.callerId = try PhoneNumber.normalize(callerId, field: "caller_id") }
-        if let statusCallback {
-            guard let url = URL(string: statusCallback), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-                throw APIError.invalid("status_callback", "must be an http or https URL")
-            }
-            campaign.statusCallback = statusCallback
-        }
+        if let statusCallback { campaign.statusCallback = statusCallback.isEmpty ? nil : try Self.callbackURL(statusCallback) }
         if let flow {
             _ = try Self.flow(flow, store: store)
             campaign.flow = flow.text
@@ -78,6 +73,14 @@ struct CampaignFields: Decodable {
             campaign.dndListIds = dndListIds.joined(separator: ",")
         }
         try applyWindow(to: &campaign)
+    }
+
+    /// A status-callback URL: http or https with a host.
+    static func callbackURL(_ text: String) throws -> String {
+        guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+            throw APIError.invalid("status_callback", "must be an http or https URL")
+        }
+        return text
     }
 
     /// A posted flow, read and checked (its `play` verbs must name stored recordings); a
@@ -124,13 +127,5 @@ enum CampaignTime {
             if let date = local.date(from: text) { return date.timeIntervalSince1970 }
         }
         throw APIError.invalid(field, "must be an ISO 8601 date-time (2026-11-23T09:00:00Z, or local to time_zone without an offset)")
-    }
-
-    /// UTC seconds as ISO 8601 with `Z`.
-    static func text(_ time: Double?) -> String? {
-        guard let time else { return nil }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: Date(timeIntervalSince1970: time))
     }
 }

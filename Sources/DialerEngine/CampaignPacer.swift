@@ -17,6 +17,8 @@ public actor CampaignPacer {
     let logger: Logger
     /// The calls up now; the API lists and commands them.
     public nonisolated let liveCalls: LiveCalls
+    /// Where call events go when a campaign or call has a status callback.
+    let webhooks: WebhookSender?
     /// How often the pacer looks at the campaigns when no call is due sooner.
     let idleInterval: Double
 
@@ -29,9 +31,11 @@ public actor CampaignPacer {
     /// Wakes the loop early (a call ended, dialing stopped).
     private var wakeUp: CheckedContinuation<Void, Never>?
 
-    public init(store: DialerStore, context: CallContext, liveCalls: LiveCalls, fallbackRoute: TrunkRoute?, idleInterval: Double = 0.2) {
+    public init(store: DialerStore, context: CallContext, liveCalls: LiveCalls, webhooks: WebhookSender? = nil, fallbackRoute: TrunkRoute?,
+                idleInterval: Double = 0.2) {
         self.store = store
         self.liveCalls = liveCalls
+        self.webhooks = webhooks
         self.context = context
         self.fallbackRoute = fallbackRoute
         self.logger = context.logger
@@ -181,32 +185,40 @@ public actor CampaignPacer {
         plan.ringTimeout = campaign.ringTimeout
         let policy = (try? RetryPolicy(json: campaign.retryPolicy)) ?? RetryPolicy()
         active[campaign.id, default: 0] += 1
-        place(attempt, plan: plan, campaignID: campaign.id) { disposition, endedAt in
+        place(attempt, plan: plan, campaignID: campaign.id, statusCallback: campaign.statusCallback) { disposition, endedAt in
             policy.retryAt(after: disposition, attempt: attempt.number, maxAttempts: campaign.maxAttempts, now: endedAt)
         }
     }
 
     /// Places the call of `attempt` (already committed) and, when it ends, writes its CDR
-    /// and the retry `retryAt` gives, in one transaction.
-    private func place(_ attempt: Attempt, plan: CallPlan, campaignID: String?, retryAt: @escaping @Sendable (CallDisposition, Double) -> Double?) {
+    /// and the retry `retryAt` gives, in one transaction. With a `statusCallback`, the call's
+    /// events go there: initiated (the INVITE leaves), ringing, answered, completed (the CDR).
+    private func place(_ attempt: Attempt, plan: CallPlan, campaignID: String?, statusCallback: String?,
+                       retryAt: @escaping @Sendable (CallDisposition, Double) -> Double?) {
         let store = self.store
         let context = self.context
         let live = CallAttempt(plan: plan, context: context)
         let liveCalls = self.liveCalls
         let trunkID = plan.route.trunkID
+        let events = CallEvents(sender: statusCallback == nil ? nil : webhooks, url: statusCallback ?? "", attempt: attempt)
         liveCalls.add(live, info: LiveCalls.Info(id: attempt.id, phone: attempt.phone, campaignId: campaignID, trunkId: trunkID,
                                                  state: "dialing", startedAt: Date()))
         calls[attempt.id] = Task {
             let record = await live.run(onCallID: { callID in
                 try store.attach(sipCallID: callID, to: attempt)
                 liveCalls.setSIPCallID(attempt.id, callID)
-            }, onEvent: { liveCalls.update(attempt.id, with: $0) })
+                events.send("initiated", sipCallID: callID)
+            }, onEvent: { event in
+                liveCalls.update(attempt.id, with: event)
+                events.follow(event)
+            })
             liveCalls.remove(attempt.id)
             let cdr = record.cdr(attemptID: attempt.id, campaignID: campaignID, phone: attempt.phone, trunkID: trunkID)
             let disposition = CallDisposition(rawValue: cdr.disposition) ?? .failed
             do { try store.close(attempt, cdr: cdr, retryAt: retryAt(disposition, cdr.endedAt)) } catch {
                 context.logger.error("CDR not written", metadata: ["attempt": "\(attempt.id)", "error": "\(error)"])
             }
+            events.send("completed", sipCallID: cdr.sipCallId, cdr: cdr)
             self.ended(attempt.id, campaignID: campaignID, trunkID: trunkID)
         }
     }
@@ -237,7 +249,7 @@ public actor CampaignPacer {
         if let trunk { trunks.take(trunk, now: now) }
         var plan = CallPlan(phone: request.phone, route: route, callerID: request.callerID, flow: request.flow, fields: request.fields)
         plan.ringTimeout = request.ringTimeout
-        place(attempt, plan: plan, campaignID: nil) { _, _ in nil }
+        place(attempt, plan: plan, campaignID: nil, statusCallback: request.statusCallback) { _, _ in nil }
         return (attempt, true)
     }
 

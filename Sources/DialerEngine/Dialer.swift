@@ -28,9 +28,11 @@ public final class Dialer: Sendable {
     public let context: CallContext
     public let pacer: CampaignPacer
     public let liveCalls: LiveCalls
+    public let webhooks: WebhookSender
     public let fallbackRoute: TrunkRoute?
     private let mediaGroup: MultiThreadedEventLoopGroup
     private let running = NIOLockedValueBox<Task<Void, Never>?>(nil)
+    private let delivering = NIOLockedValueBox<Task<Void, Never>?>(nil)
 
     /// Binds the SIP listeners on `loop` (throws when one cannot bind) and prepares the
     /// pacer; nothing is dialed before `start`.
@@ -44,8 +46,9 @@ public final class Dialer: Sendable {
         context = CallContext(sip: sip, mediaGroup: mediaGroup, rtpPorts: RTPPortAllocator(range: settings.rtpPorts), prompts: prompts,
                               recordingDirectory: callRecordings, logger: logger)
         liveCalls = LiveCalls()
+        webhooks = WebhookSender(store: store, secret: try WebhookSender.secret(in: store.directory), logger: logger)
         fallbackRoute = settings.fallbackRoute
-        pacer = CampaignPacer(store: store, context: context, liveCalls: liveCalls, fallbackRoute: settings.fallbackRoute)
+        pacer = CampaignPacer(store: store, context: context, liveCalls: liveCalls, webhooks: webhooks, fallbackRoute: settings.fallbackRoute)
     }
 
     /// Closes the attempts a crash left open, then starts dialing the running campaigns.
@@ -53,6 +56,8 @@ public final class Dialer: Sendable {
         _ = try await pacer.recoverInterruptedAttempts()
         let pacer = self.pacer
         running.withLockedValue { $0 = Task { await pacer.run() } }
+        let webhooks = self.webhooks
+        delivering.withLockedValue { $0 = Task { await webhooks.run() } }
     }
 
     /// Graceful stop: no new calls; the calls up may finish for `drain` seconds, then the
@@ -76,6 +81,9 @@ public final class Dialer: Sendable {
                 await task.value
             }
         }
+        // The last events were stored; what is not delivered now goes after the next start.
+        await webhooks.stop()
+        await delivering.withLockedValue({ $0 })?.value
         await sip.shutdown()
         try? await mediaGroup.shutdownGracefully()
     }

@@ -11,11 +11,14 @@ public struct SingleCall: Sendable {
     public var fields: [String: String]
     /// The client's Idempotency-Key (scoped by the caller); nil: none sent.
     public var idempotencyKey: String?
+    /// Where the call's events are POSTed.
+    public var statusCallback: String?
 
     public init(phone: String, flow: CallFlow, trunkID: String? = nil, callerID: String? = nil, ringTimeout: Double = 30,
-                fields: [String: String] = [:], idempotencyKey: String? = nil) {
+                fields: [String: String] = [:], idempotencyKey: String? = nil, statusCallback: String? = nil) {
         (self.phone, self.flow, self.trunkID, self.callerID) = (phone, flow, trunkID, callerID)
         (self.ringTimeout, self.fields, self.idempotencyKey) = (ringTimeout, fields.merging(["phone": phone]) { a, _ in a }, idempotencyKey)
+        self.statusCallback = statusCallback
     }
 
     /// Why a call was not placed.

@@ -1,3 +1,5 @@
+import Crypto
+import DialerEngine
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -125,6 +127,34 @@ struct ServeCallTests {
             let (got, object) = try await serve.send(method, path, body)
             #expect(got == status, "\(method) \(path): \(got) \(object)")
             #expect((object["error"] as? [String: Any])?["field"] as? String == field, "\(method) \(path): \(object)")
+        }
+    }
+}
+
+/// Status callbacks: each of a call's events reaches the URL once, signed with the data
+/// directory's secret; the first refused delivery is retried.
+struct ServeWebhookTests {
+    @Test func aCallsEventsArriveSignedAndARefusedOneIsRetried() async throws {
+        let receiver = try await WebhookReceiver(failFirst: 1)
+        defer { Task { await receiver.shutdown() } }
+        let scratch = ServeCampaignTests.Scratch()
+        let serve = try await ServeCallTests.serve(scratch)
+        defer { serve.process.stop() }
+        let id = try await serve.create("calls", ["phone": "+15550100004", "flow": [["verb": "pause", "seconds": 0.5]],
+                                                  "status_callback": "http://127.0.0.1:\(receiver.port)/hooks"])
+        let deadline = ContinuousClock.now + .seconds(30)
+        while receiver.received.count < 4, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(receiver.refused == 1)
+        let events = receiver.received.compactMap { try? JSONSerialization.jsonObject(with: Data($0.body.utf8)) as? [String: Any] }
+        #expect(Set(events.compactMap { $0["event"] as? String }) == ["initiated", "ringing", "answered", "completed"], "\(receiver.received.map(\.body))")
+        #expect(events.allSatisfy { $0["call_id"] as? String == id && $0["phone"] as? String == "+15550100004" })
+        let completed = events.first { $0["event"] as? String == "completed" }
+        #expect((completed?["cdr"] as? [String: Any])?["disposition"] as? String == "answered")
+        // Each body carries a valid signature under the secret in the data directory.
+        let secret = try String(contentsOf: scratch.data.appendingPathComponent("webhook-secret"), encoding: .utf8)
+        for delivery in receiver.received {
+            let time = Int(delivery.signature.split(separator: ",").first?.dropFirst(2) ?? "") ?? 0
+            #expect(delivery.signature == WebhookSender.signature(delivery.body, time: time, key: SymmetricKey(data: Data(secret.utf8))))
         }
     }
 }

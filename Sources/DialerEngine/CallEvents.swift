@@ -1,0 +1,35 @@
+import DialerStore
+import Foundation
+import NIOConcurrencyHelpers
+import SIPUserAgent
+
+/// The status-callback events of one call: each sent once, in the order the call reached
+/// them (ringing at the first provisional, answered at the 2xx), nothing without a sender.
+final class CallEvents: Sendable {
+    let sender: WebhookSender?
+    let url: String
+    let attempt: Attempt
+    private let state = NIOLockedValueBox<(sent: Set<String>, sipCallID: String?)>(([], nil))
+
+    init(sender: WebhookSender?, url: String, attempt: Attempt) {
+        (self.sender, self.url, self.attempt) = (sender, url, attempt)
+    }
+
+    func follow(_ event: OutboundCall.Event) {
+        switch event {
+        case .progress, .earlyMedia: send("ringing")
+        case .answered: send("answered")
+        default: break
+        }
+    }
+
+    func send(_ name: String, sipCallID: String? = nil, cdr: CDR? = nil) {
+        guard let sender else { return }
+        let (first, callID) = state.withLockedValue { state -> (Bool, String?) in
+            if let sipCallID { state.sipCallID = sipCallID }
+            return (state.sent.insert(name).inserted, state.sipCallID)
+        }
+        guard first else { return }
+        sender.notify(url, CallEvent(event: name, callId: attempt.id, sipCallId: callID, campaignId: attempt.campaignId, phone: attempt.phone, cdr: cdr))
+    }
+}

@@ -1,0 +1,150 @@
+import Crypto
+import DialerStore
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Logging
+
+/// Sends call events to status-callback URLs (issue #5 item 6). Each event is written to
+/// the store first (`webhook_delivery`), then POSTed as JSON with the header
+/// `Sipdial-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` keyed with the
+/// data directory's webhook secret. A 2xx answer delivers it; anything else (or no answer in
+/// 10 s) is retried after 2, 4, 8 ... seconds (at most an hour apart) up to `maxAttempts`
+/// tries; a restart resends what was not delivered.
+public actor WebhookSender {
+    let store: DialerStore
+    let key: SymmetricKey
+    let logger: Logger
+    public static let maxAttempts = 15
+    private var running = true
+    private var wakeUp: CheckedContinuation<Void, Never>?
+    private var sending: Set<String> = []
+
+    public init(store: DialerStore, secret: String, logger: Logger) {
+        self.store = store
+        key = SymmetricKey(data: Data(secret.utf8))
+        self.logger = logger
+    }
+
+    /// The data directory's signing secret (`<data>/webhook-secret`), made on first use:
+    /// 32 random bytes as hex, readable by the owner only.
+    public static func secret(in directory: URL) throws -> String {
+        let file = directory.appendingPathComponent("webhook-secret")
+        if let text = try? String(contentsOf: file, encoding: .utf8), !text.isEmpty {
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.map { String(format: "%02x", $0) }.joined()
+        FileManager.default.createFile(atPath: file.path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600])
+        return secret
+    }
+
+    /// The signature header's value for `body` sent at `time`.
+    public static func signature(_ body: String, time: Int, key: SymmetricKey) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("\(time).\(body)".utf8), using: key)
+        return "t=\(time),v1=" + mac.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Stores `event` for `url` and wakes the sender. Never throws: a lost event is logged.
+    public nonisolated func notify(_ url: String, _ event: CallEvent) {
+        do {
+            try store.enqueue(WebhookDelivery(url: url, payload: event.json, now: Date().timeIntervalSince1970))
+            Task { await self.wake() }
+        } catch {
+            logger.error("webhook not stored", metadata: ["url": "\(url)", "error": "\(error)"])
+        }
+    }
+
+    /// Sends due events until `stop`.
+    public func run() async {
+        while running {
+            do {
+                let now = Date().timeIntervalSince1970
+                for delivery in try store.dueWebhooks(now: now, maxAttempts: Self.maxAttempts, limit: 100) where !sending.contains(delivery.id) {
+                    sending.insert(delivery.id)
+                    Task { await self.send(delivery) }
+                }
+            } catch {
+                logger.error("webhook queue unreadable", metadata: ["error": "\(error)"])
+            }
+            await sleep(0.5)
+        }
+    }
+
+    public func stop() {
+        running = false
+        wake()
+    }
+
+    private func send(_ delivery: WebhookDelivery) async {
+        defer { sending.remove(delivery.id) }
+        let now = Date().timeIntervalSince1970
+        var problem: String?
+        if let url = URL(string: delivery.url) {
+            var request = URLRequest(url: url, timeoutInterval: 10)
+            request.httpMethod = "POST"
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.setValue("sipdial", forHTTPHeaderField: "User-Agent")
+            request.setValue(Self.signature(delivery.payload, time: Int(now), key: key), forHTTPHeaderField: "Sipdial-Signature")
+            request.httpBody = Data(delivery.payload.utf8)
+            do {
+                let (_, response) = try await URLSession.shared.data(for: request)
+                let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+                if !(200..<300).contains(status) { problem = "HTTP \(status)" }
+            } catch {
+                problem = "\(error.localizedDescription)"
+            }
+        } else {
+            problem = "not a URL"
+        }
+        let delay = min(3600, 2 * pow(2, Double(delivery.attempts)))
+        do { try store.recordWebhookAttempt(delivery.id, now: now, error: problem, retryAt: now + delay) } catch {
+            logger.error("webhook attempt not recorded", metadata: ["id": "\(delivery.id)", "error": "\(error)"])
+        }
+        if let problem {
+            logger.notice("webhook not delivered", metadata: ["url": "\(delivery.url)", "try": "\(delivery.attempts + 1)", "error": "\(problem)"])
+        }
+    }
+
+    private func sleep(_ seconds: Double) async {
+        await withCheckedContinuation { continuation in
+            wakeUp = continuation
+            Task {
+                try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+                self.wake()
+            }
+        }
+    }
+
+    private func wake() {
+        wakeUp?.resume()
+        wakeUp = nil
+    }
+}
+
+/// One event of a call, as a status callback receives it.
+public struct CallEvent: Encodable, Sendable {
+    /// initiated, ringing, answered, completed
+    public var event: String
+    /// The call's id (its attempt), as `/v1/calls/{id}` knows it.
+    public var callId: String
+    public var sipCallId: String?
+    public var campaignId: String?
+    public var phone: String
+    public var timestamp: String
+    /// With `completed`: the CDR.
+    public var cdr: CDRJSON?
+
+    public init(event: String, callId: String, sipCallId: String?, campaignId: String?, phone: String, cdr: CDR? = nil) {
+        (self.event, self.callId, self.sipCallId, self.campaignId, self.phone) = (event, callId, sipCallId, campaignId, phone)
+        timestamp = ISOTime.text(Date().timeIntervalSince1970) ?? ""
+        self.cdr = cdr.map(CDRJSON.init)
+    }
+
+    var json: String {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}
