@@ -39,23 +39,37 @@ struct CallRoutes<Context: RequestContext> {
         var byCampaign: [String: Int]
     }
 
+    /// An OTP announcement: the code spoken digit by digit after a lead-in, repeated.
+    struct NewOTP: Decodable {
+        var phone, code, text, voice, trunkId, callerId, statusCallback: String?
+        var `repeat`: Int?
+    }
+
     struct Accepted: ResponseEncodable { var id, action: String }
     struct Digits: Decodable { var digits: String? }
     struct Transfer: Decodable { var to: String? }
 
     func add(to group: RouterGroup<Context>) {
         group.post("calls") { request, context -> EditedResponse<Placed> in
-            let dialer = try running()
-            let new = try await JSONRequest.decode(NewCall.self, from: request, context: context)
-            let call = try Self.singleCall(new, store: store, key: Self.idempotencyKey(request))
-            do {
-                let (attempt, created) = try await dialer.pacer.originate(call)
-                let ended = try store.cdr(attemptID: attempt.id) != nil
-                let status = dialer.liveCalls.info(attempt.id)?.state ?? (ended ? "ended" : "dialing")
-                return EditedResponse(status: created ? .created : .ok, response: Placed(id: attempt.id, phone: attempt.phone, status: status))
-            } catch let refusal as SingleCall.Refusal {
-                throw Self.error(refusal)
+            try await originate(try await JSONRequest.decode(NewCall.self, from: request, context: context), request: request)
+        }
+        group.post("otp") { request, context -> EditedResponse<Placed> in
+            let otp = try await JSONRequest.decode(NewOTP.self, from: request, context: context)
+            guard let code = otp.code else { throw APIError.missing("code") }
+            guard (1...16).contains(code.count), code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+                throw APIError.invalid("code", "must be 1-16 letters or digits")
             }
+            let repeats = otp.`repeat` ?? 2
+            guard (1...5).contains(repeats) else { throw APIError.invalid("repeat", "must be 1-5") }
+            let voice = otp.voice ?? "en-us"
+            let lead = otp.text ?? "Your verification code is"
+            let flow: JSONValue = .array([
+                .object(["verb": .string("say"), "text": .string(lead), "voice": .string(voice)]),
+                .object(["verb": .string("say"), "text": .string(code), "voice": .string(voice), "digit_by_digit": .bool(true),
+                         "rate": .number(130), "repeat": .number(Double(repeats))]),
+            ])
+            let new = NewCall(phone: otp.phone, trunkId: otp.trunkId, callerId: otp.callerId, statusCallback: otp.statusCallback, flow: flow)
+            return try await originate(new, request: request)
         }
         group.get("calls") { _, _ -> LiveList in
             LiveList(calls: try running().liveCalls.list)
@@ -91,6 +105,20 @@ struct CallRoutes<Context: RequestContext> {
             let target = to.hasPrefix("sip:") || to.hasPrefix("sips:") ? to : try PhoneNumber.normalize(to, field: "to")
             call.transfer(to: target)
             return EditedResponse(status: .accepted, response: Accepted(id: try context.parameters.require("id"), action: "transfer"))
+        }
+    }
+
+    /// Places `new`; 201, or 200 with the earlier call for a repeated Idempotency-Key.
+    private func originate(_ new: NewCall, request: Request) async throws -> EditedResponse<Placed> {
+        let dialer = try running()
+        let call = try Self.singleCall(new, store: store, key: Self.idempotencyKey(request))
+        do {
+            let (attempt, created) = try await dialer.pacer.originate(call)
+            let ended = try store.cdr(attemptID: attempt.id) != nil
+            let status = dialer.liveCalls.info(attempt.id)?.state ?? (ended ? "ended" : "dialing")
+            return EditedResponse(status: created ? .created : .ok, response: Placed(id: attempt.id, phone: attempt.phone, status: status))
+        } catch let refusal as SingleCall.Refusal {
+            throw Self.error(refusal)
         }
     }
 

@@ -129,6 +129,12 @@ enum OpenAPIDocument {
               "ring_timeout": {"type": "number"}, "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}}}},
             "responses": {"201": {"description": "dialing: id, phone, status"}, "200": {"description": "the call an earlier request with this Idempotency-Key placed"},
                           "400": {"description": "bad input"}, "503": {"description": "no trunk, every trunk at its limit, or shutting down"}}}},
+        "/v1/otp": {"post": {"parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"}}],
+            "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["phone", "code"], "properties": {
+              "phone": {"type": "string"}, "code": {"type": "string", "description": "1-16 letters or digits, spoken one by one"},
+              "repeat": {"type": "integer", "minimum": 1, "maximum": 5, "default": 2}, "text": {"type": "string", "default": "Your verification code is"},
+              "voice": {"type": "string"}, "trunk_id": {"type": "string"}, "caller_id": {"type": "string"}, "status_callback": {"type": "string"}}}}}},
+            "responses": {"201": {"description": "dialing, as POST /v1/calls"}, "400": {"description": "bad input"}, "503": {"description": "no trunk available"}}}},
         "/v1/calls/statistics": {"get": {"responses": {"200": {"description": "calls up now: total, by state, by campaign"}}}},
         "/v1/calls/{id}": {"parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "the call's id or its SIP Call-ID"}],
           "get": {"responses": {"200": {"description": "status and the live call, or status ended and its CDR"}, "404": {"description": "unknown call"}}}},

@@ -98,6 +98,20 @@ struct ServeCallTests {
         #expect(try await serve.send("POST", "calls/\(id)/hangup").0 == 404, "no longer in progress")
     }
 
+    @Test func anOTPIsSpokenDigitByDigitAndRepeated() async throws {
+        let scratch = ServeCampaignTests.Scratch()
+        let serve = try await Self.serve(scratch)
+        defer { serve.process.stop() }
+        let once = try await serve.create("otp", ["phone": "+15550100005", "code": "4711", "repeat": 1])
+        let twice = try await serve.create("otp", ["phone": "+15550100006", "code": "4711", "repeat": 3])
+        let short = try #require(try await Self.waitForCall(serve, once, status: "ended")["cdr"] as? [String: Any])
+        let long = try #require(try await Self.waitForCall(serve, twice, status: "ended")["cdr"] as? [String: Any])
+        #expect(short["disposition"] as? String == "answered" && long["disposition"] as? String == "answered")
+        let (a, b) = (short["talk_seconds"] as? Double ?? 0, long["talk_seconds"] as? Double ?? 0)
+        // The lead-in plus the four digits once, then the digits twice more.
+        #expect(a > 2 && b > a + 2, "talk \(a) s once, \(b) s three times")
+    }
+
     @Test func badRequestsAre4xxNamingTheField() async throws {
         let scratch = ServeCampaignTests.Scratch()
         let serve = try await Self.serve(scratch)
@@ -109,6 +123,11 @@ struct ServeCallTests {
             ("POST", "calls", ["phone": "+15550100003", "flow": [["verb": "gather", "max_digits": "two"]]], 400, "flow[0].max_digits"),
             ("POST", "calls", ["phone": "+15550100003", "trunk_id": "nope"], 400, "trunk_id"),
             ("POST", "calls", ["phone": "+15550100003", "ring_timeout": 1], 400, "ring_timeout"),
+            ("POST", "otp", ["phone": "+15550100003"], 400, "code"),
+            ("POST", "otp", ["phone": "+15550100003", "code": "12 34"], 400, "code"),
+            ("POST", "otp", ["phone": "+15550100003", "code": "1234", "repeat": 9], 400, "repeat"),
+            ("POST", "otp", ["code": "1234"], 400, "phone"),
+            ("POST", "calls", ["phone": "+15550100003", "status_callback": "ftp://x"], 400, "status_callback"),
             ("GET", "cdrs?from=yesterday", nil, 400, "from"),
             ("GET", "cdrs?from=2026-11-23T10:00:00Z&to=2026-11-23T09:00:00Z", nil, 400, "to"),
             ("GET", "cdrs?limit=0", nil, 400, "limit"),
