@@ -1,4 +1,5 @@
 import ArgumentParser
+import DialerEngine
 import Foundation
 import Media
 import NIOCore
@@ -58,111 +59,23 @@ struct BridgeCommand: AsyncParsableCommand {
         var rtp: RTPStreamStatistics?
     }
 
-    private enum Step {
-        case call(Int, OutboundCall.Event)
-        case mediaTimeout(Int)
-        case holdEnded
-    }
-
     private func connect(_ a: SIPURI, _ b: SIPURI, endpoint: CommandEndpoint) async throws -> [Leg] {
-        let host = endpoint.bound.ipAddress ?? "127.0.0.1"
-        let ports = RTPPortAllocator(range: dial.rtpPorts)
-        let streamA = try await RTPAudioStream.bind(host: host, ports: ports, group: endpoint.group)
-        // One clock must tick both legs: leg B's stream goes on leg A's event loop.
-        let streamB = try await RTPAudioStream.bind(host: host, ports: ports, group: streamA.channel.eventLoop)
-        let streams = [streamA, streamB]
-        let bridge = AudioBridge(waiting: Tone.named[ringback].map { ToneGenerator($0) },
-                                 recording: record == nil ? nil : StereoRecorder())
-        let dispatcher = SIPSessionDispatcher(transactions: endpoint.transactions)
-        let steps = AsyncStream<Step>.makeStream()
-        var configs: [OutboundCall.Configuration] = []
-        var calls: [OutboundCall] = []
-        var results: [Int: CallResult] = [:]
-        var holdTimer: Task<Void, Never>?
-        defer { holdTimer?.cancel() }
-
-        func place(_ uri: SIPURI) async throws {
-            let index = calls.count
-            let destinations = try await dial.destinations(for: uri, endpoint: endpoint) { Console.error("bridge", $0) }
-            let config = dial.configuration(target: uri, destinations: destinations, mediaPort: streams[index].localPort ?? 9, endpoint: endpoint)
-            let call = OutboundCall(configuration: config, dispatcher: dispatcher, resolver: endpoint.resolver) {
-                steps.continuation.yield(.call(index, $0))
-            }
-            configs.append(config)
-            calls.append(call)
-            call.start()
-        }
-        func progress(_ line: String) { if !dial.json { Console.say(line) } }
-
-        try await place(a)
-        for await step in steps.stream {
-            switch step {
-            case .call(let index, .progress(let code)):
-                progress("[\(code)] party \(index == 0 ? "A" : "B")")
-            case .call(let index, .answered(let sdp)):
-                guard let negotiated = configs[index].offer.negotiate(answer: sdp) else {
-                    Console.error("bridge", "party \(index == 0 ? "A" : "B") answered without usable audio: hanging up")
-                    calls[index].hangUp()
-                    continue
-                }
-                let leg = index == 0 ? bridge.legA : bridge.legB
-                streams[index].onTimeout = { steps.continuation.yield(.mediaTimeout(index)) }
-                do {
-                    try streams[index].start(negotiated.streamParameters(timeout: dial.rtpTimeout), source: leg.source, sink: leg.sink)
-                } catch {
-                    Console.error("bridge", "\(error)")
-                    calls[index].hangUp()
-                    continue
-                }
-                if index == 0 {
-                    progress("[200] party A answered (\(negotiated.codec.rawValue)), calling party B")
-                    do { try await place(b) } catch {
-                        calls[0].hangUp()
-                        results[1] = CallResult(outcome: .unreachable("\(error)"))
-                    }
-                } else {
-                    streamA.channel.eventLoop.execute { bridge.connect() }
-                    progress("[200] party B answered (\(negotiated.codec.rawValue)): connected")
-                    if hold > 0 {
-                        let seconds = hold
-                        holdTimer = Task {
-                            try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
-                            if !Task.isCancelled { steps.continuation.yield(.holdEnded) }
-                        }
-                    }
-                }
-            case .call(_, .earlyMedia):
-                // A leg's own early media is not passed on: A hears sipdial's ringback while B rings.
-                continue
-            case .call(let index, .mediaChanged(let negotiated)):
-                do { try streams[index].update(negotiated.streamParameters(timeout: dial.rtpTimeout)) } catch { Console.error("bridge", "\(error)") }
-            case .mediaTimeout(let index):
-                Console.error("bridge", "no RTP from party \(index == 0 ? "A" : "B") for \(dial.rtpTimeout) s: hanging up")
-                calls.forEach { $0.hangUp() }
-            case .holdEnded:
-                progress("--hold ended: hanging up")
-                calls.forEach { $0.hangUp() }
-            case .call(let index, .ended(let result)):
-                results[index] = result
-                progress("party \(index == 0 ? "A" : "B") ended: \(result.textLine)")
-                // Whoever leaves first ends the other leg (a ringing B is cancelled).
-                for (other, call) in calls.enumerated() where results[other] == nil { call.hangUp() }
-                if results.count >= calls.count { steps.continuation.finish() }
-            }
-        }
-        var legs: [Leg] = []
-        for (index, stream) in streams.enumerated() {
-            let rtp = try? await stream.stop().0
-            if let result = results[index] { legs.append(Leg(result: result, rtp: rtp)) }
-        }
-        if let record, let recording = bridge.recording {
+        let settings = CallBridge.Settings(ringback: Tone.named[ringback], record: record != nil, rtpTimeout: dial.rtpTimeout, hold: hold)
+        let bridge = CallBridge(settings: settings, dispatcher: SIPSessionDispatcher(transactions: endpoint.transactions), resolver: endpoint.resolver)
+        let targets = [a, b]
+        let outcome = try await bridge.run(host: endpoint.bound.ipAddress ?? "127.0.0.1", ports: RTPPortAllocator(range: dial.rtpPorts),
+                                           group: endpoint.group, configure: { index, port in
+            let destinations = try await dial.destinations(for: targets[index], endpoint: endpoint) { Console.error("bridge", $0) }
+            return dial.configuration(target: targets[index], destinations: destinations, mediaPort: port, endpoint: endpoint)
+        }, progress: { line in if !dial.json { Console.say(line) } })
+        if let record, let channels = outcome.recording {
             do {
-                try WAVWriter.write(path: record, channels: recording.channels, sampleRate: AudioFormat.sampleRate)
+                try WAVWriter.write(path: record, channels: channels, sampleRate: AudioFormat.sampleRate)
             } catch {
                 Console.error("bridge", "cannot write \(record): \(error)")
             }
         }
-        return legs
+        return outcome.legs.map { Leg(result: $0.result, rtp: $0.rtp) }
     }
 
     private func report(_ legs: [Leg]) {
