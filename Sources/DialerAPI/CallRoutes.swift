@@ -45,6 +45,11 @@ struct CallRoutes<Context: RequestContext> {
         var `repeat`: Int?
     }
 
+    struct NewClickToCall: Decodable {
+        var agent, customer, recording, trunkId, callerId, agentCallerId, statusCallback: String?
+        var ringTimeout: Double?
+    }
+
     struct Accepted: ResponseEncodable { var id, action: String }
     struct Digits: Decodable { var digits: String? }
     struct Transfer: Decodable { var to: String? }
@@ -71,6 +76,17 @@ struct CallRoutes<Context: RequestContext> {
             let new = NewCall(phone: otp.phone, trunkId: otp.trunkId, callerId: otp.callerId, statusCallback: otp.statusCallback, flow: flow)
             return try await originate(new, request: request)
         }
+        group.post("click-to-call") { request, context -> EditedResponse<Placed> in
+            let dialer = try running()
+            let new = try await JSONRequest.decode(NewClickToCall.self, from: request, context: context)
+            let call = try Self.clickToCall(new, store: store, key: Self.idempotencyKey(request))
+            do {
+                let (attempt, created) = try await dialer.pacer.clickToCall(call)
+                return try placed(attempt, created: created, dialer: dialer)
+            } catch let refusal as SingleCall.Refusal {
+                throw Self.error(refusal)
+            }
+        }
         group.get("calls") { _, _ -> LiveList in
             LiveList(calls: try running().liveCalls.list)
         }
@@ -91,7 +107,7 @@ struct CallRoutes<Context: RequestContext> {
             return EditedResponse(status: .accepted, response: Accepted(id: try context.parameters.require("id"), action: "hangup"))
         }
         group.post("calls/:id/dtmf") { request, context -> EditedResponse<Accepted> in
-            let call = try live(context)
+            let call = try single(context)
             guard let digits = try await JSONRequest.decode(Digits.self, from: request, context: context).digits else { throw APIError.missing("digits") }
             guard !digits.isEmpty, digits.count <= 64, digits.allSatisfy({ "0123456789*#ABCDabcd".contains($0) }) else {
                 throw APIError.invalid("digits", "must be 1-64 of 0-9, *, #, A-D")
@@ -100,7 +116,7 @@ struct CallRoutes<Context: RequestContext> {
             return EditedResponse(status: .accepted, response: Accepted(id: try context.parameters.require("id"), action: "dtmf"))
         }
         group.post("calls/:id/transfer") { request, context -> EditedResponse<Accepted> in
-            let call = try live(context)
+            let call = try single(context)
             guard let to = try await JSONRequest.decode(Transfer.self, from: request, context: context).to else { throw APIError.missing("to") }
             let target = to.hasPrefix("sip:") || to.hasPrefix("sips:") ? to : try PhoneNumber.normalize(to, field: "to")
             call.transfer(to: target)
@@ -114,12 +130,17 @@ struct CallRoutes<Context: RequestContext> {
         let call = try Self.singleCall(new, store: store, key: Self.idempotencyKey(request))
         do {
             let (attempt, created) = try await dialer.pacer.originate(call)
-            let ended = try store.cdr(attemptID: attempt.id) != nil
-            let status = dialer.liveCalls.info(attempt.id)?.state ?? (ended ? "ended" : "dialing")
-            return EditedResponse(status: created ? .created : .ok, response: Placed(id: attempt.id, phone: attempt.phone, status: status))
+            return try placed(attempt, created: created, dialer: dialer)
         } catch let refusal as SingleCall.Refusal {
             throw Self.error(refusal)
         }
+    }
+
+    /// 201 with a new call, or 200 with the earlier one of a repeated Idempotency-Key.
+    private func placed(_ attempt: Attempt, created: Bool, dialer: Dialer) throws -> EditedResponse<Placed> {
+        let ended = try store.cdr(attemptID: attempt.id) != nil
+        let status = dialer.liveCalls.info(attempt.id)?.state ?? (ended ? "ended" : "dialing")
+        return EditedResponse(status: created ? .created : .ok, response: Placed(id: attempt.id, phone: attempt.phone, status: status))
     }
 
     private func running() throws -> Dialer {
@@ -127,9 +148,17 @@ struct CallRoutes<Context: RequestContext> {
         return dialer
     }
 
-    private func live(_ context: Context) throws -> CallAttempt {
+    private func live(_ context: Context) throws -> any HangUpable {
         let id = try context.parameters.require("id")
         guard let call = try running().liveCalls.call(id) else { throw APIError.notFound("call in progress", id: id) }
+        return call
+    }
+
+    /// A call in progress that takes DTMF and transfers (not a click-to-call).
+    private func single(_ context: Context) throws -> CallAttempt {
+        guard let call = try live(context) as? CallAttempt else {
+            throw APIError(.conflict, code: "not_supported", message: "a click-to-call takes no DTMF or transfer; hang it up instead")
+        }
         return call
     }
 
@@ -144,6 +173,25 @@ struct CallRoutes<Context: RequestContext> {
         return SingleCall(phone: phone, flow: flow, trunkID: new.trunkId, callerID: try new.callerId.map { try PhoneNumber.normalize($0, field: "caller_id") },
                           ringTimeout: ringTimeout, fields: new.fields ?? [:], idempotencyKey: key,
                           statusCallback: try new.statusCallback.map { try CampaignFields.callbackURL($0) })
+    }
+
+    /// The click-to-call a POST describes, each field checked.
+    static func clickToCall(_ new: NewClickToCall, store: DialerStore, key: String?) throws -> ClickToCall {
+        guard let agentText = new.agent else { throw APIError.missing("agent") }
+        let agent = agentText.hasPrefix("sip:") || agentText.hasPrefix("sips:") ? agentText : try PhoneNumber.normalize(agentText, field: "agent")
+        guard let customerText = new.customer else { throw APIError.missing("customer") }
+        let customer = try PhoneNumber.normalize(customerText, field: "customer")
+        guard let recording = ClickToCall.Recording(rawValue: new.recording ?? "off") else {
+            throw APIError.invalid("recording", "must be one of off, agent, customer, both")
+        }
+        if let trunkId = new.trunkId, try store.trunk(id: trunkId) == nil { throw APIError.invalid("trunk_id", "names no trunk") }
+        let ringTimeout = new.ringTimeout ?? 30
+        guard (5...300).contains(ringTimeout) else { throw APIError.invalid("ring_timeout", "must be 5 to 300 seconds") }
+        return ClickToCall(agent: agent, customer: customer, recording: recording, trunkID: new.trunkId,
+                           callerID: try new.callerId.map { try PhoneNumber.normalize($0, field: "caller_id") },
+                           agentCallerID: try new.agentCallerId.map { try PhoneNumber.normalize($0, field: "agent_caller_id") },
+                           ringTimeout: ringTimeout, idempotencyKey: key,
+                           statusCallback: try new.statusCallback.map { try CampaignFields.callbackURL($0) })
     }
 
     /// The request's Idempotency-Key, scoped to its bearer token (two clients may pick the

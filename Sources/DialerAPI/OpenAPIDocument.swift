@@ -135,6 +135,13 @@ enum OpenAPIDocument {
               "repeat": {"type": "integer", "minimum": 1, "maximum": 5, "default": 2}, "text": {"type": "string", "default": "Your verification code is"},
               "voice": {"type": "string"}, "trunk_id": {"type": "string"}, "caller_id": {"type": "string"}, "status_callback": {"type": "string"}}}}}},
             "responses": {"201": {"description": "dialing, as POST /v1/calls"}, "400": {"description": "bad input"}, "503": {"description": "no trunk available"}}}},
+        "/v1/click-to-call": {"post": {"parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"}}],
+            "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["agent", "customer"], "properties": {
+              "agent": {"type": "string", "description": "a number (through the trunk) or a sip: URI"}, "customer": {"type": "string"},
+              "recording": {"type": "string", "enum": ["off", "agent", "customer", "both"], "default": "off"},
+              "trunk_id": {"type": "string"}, "caller_id": {"type": "string"}, "agent_caller_id": {"type": "string"},
+              "ring_timeout": {"type": "number"}, "status_callback": {"type": "string"}}}}}},
+            "responses": {"201": {"description": "the agent is being called; the call is listed and hung up like any other"}, "400": {"description": "bad input"}, "503": {"description": "no trunk available"}}}},
         "/v1/calls/statistics": {"get": {"responses": {"200": {"description": "calls up now: total, by state, by campaign"}}}},
         "/v1/calls/{id}": {"parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "the call's id or its SIP Call-ID"}],
           "get": {"responses": {"200": {"description": "status and the live call, or status ended and its CDR"}, "404": {"description": "unknown call"}}}},

@@ -138,39 +138,21 @@ public final class CallAttempt: @unchecked Sendable {
     /// Runs the call to its end; `onEvent` sees its progress (ringing, answered).
     public func run(onCallID: (String) throws -> Void = { _ in }, onEvent: @escaping @Sendable (OutboundCall.Event) -> Void = { _ in }) async -> CallRecord {
         defer { timers.forEach { $0.cancel() } }
-        let target = plan.route.target(plan.phone)
-        let destinations: [SIPDestination]
-        do {
-            destinations = try await context.sip.resolver.resolve(target, transport: plan.route.transport)
-            guard !destinations.isEmpty else { throw SIPTransportError.noTargets(target.host) }
-        } catch {
-            return finish(.unreachable("cannot resolve \(target.host): \(error)"))
-        }
-        guard let local = context.sip.localAddress(kind: plan.route.transport, toward: destinations[0].address) else {
-            return finish(.unreachable("sipdial has no \(plan.route.transport.uriParameter) listener"))
+        let setup: CallSetup
+        do { setup = try await CallSetup.resolve(plan.route.target(plan.phone), route: plan.route, sip: context.sip) } catch {
+            return finish(.unreachable(error.reason))
         }
         let recordPath = plan.flow.records ? context.recordingDirectory.appendingPathComponent("\(UUID().uuidString.lowercased()).wav").path : nil
         let media: CallMedia
         do {
             media = try await CallMedia.prepare(playback: nil, repeatCount: 1, record: recordPath, recordBoth: false, rtpTimeout: plan.rtpTimeout,
-                                                dtmfMode: .auto, rtpPorts: context.rtpPorts, host: local.host, group: context.mediaGroup)
+                                                dtmfMode: .auto, rtpPorts: context.rtpPorts, host: setup.local.host, group: context.mediaGroup)
         } catch {
             return finish(.unreachable("no RTP port: \(error)"))
         }
         self.media = media
-        context.logger.debug("placing call", metadata: ["phone": "\(plan.phone)", "target": "\(target)", "rtp_port": "\(media.localPort)"])
-        let kind = plan.route.transport
-        let parameters = kind == .udp ? [] : [SIPParameter("transport", kind.uriParameter)]
-        var config = OutboundCall.Configuration(
-            target: target, from: plan.route.from(callerID: plan.callerID),
-            contact: SIPURI(user: "sipdial", host: local.host.contains(":") ? "[\(local.host)]" : local.host, port: local.port, parameters: parameters),
-            via: Via(transport: kind.rawValue, host: local.host.contains(":") ? "[\(local.host)]" : local.host, port: local.port, parameters: [SIPParameter("rport")]),
-            destinations: destinations, transport: kind,
-            offer: AudioOffer(address: local.host, port: media.localPort, preferences: AudioPreferences(codecs: plan.route.codecs)),
-            ringTimeout: .milliseconds(Int64(plan.ringTimeout * 1000)))
-        config.username = plan.route.username
-        config.password = plan.route.password
-        config.headers = [SIPHeaderField(.userAgent, "sipdial")]
+        context.logger.debug("placing call", metadata: ["phone": "\(plan.phone)", "target": "\(setup.target)", "rtp_port": "\(media.localPort)"])
+        let config = setup.configuration(mediaPort: media.localPort, callerID: plan.callerID, ringTimeout: plan.ringTimeout)
         let continuation = signals.continuation
         let call = OutboundCall(configuration: config, dispatcher: context.sip.dispatcher, resolver: context.sip.resolver) { event in
             continuation.yield(.call(event))

@@ -60,10 +60,12 @@ public final class CallBridge: @unchecked Sendable {
     public func hangUp() { steps.continuation.yield(.hangUp) }
 
     /// Runs the two calls. `configure(leg, mediaPort)` gives each leg's INVITE settings
-    /// (leg 0 is A); `progress` hears what happens, as lines for a person.
+    /// (leg 0 is A); `onCallID` and `onEvent` follow each leg; `progress` hears what
+    /// happens, as lines for a person.
     public func run(host: String, ports: RTPPortAllocator, group: EventLoopGroup,
                     configure: (Int, Int) async throws -> OutboundCall.Configuration,
                     onCallID: (Int, String) -> Void = { _, _ in },
+                    onEvent: (Int, OutboundCall.Event) -> Void = { _, _ in },
                     progress: (String) -> Void = { _ in }) async throws -> Outcome {
         let streamA = try await RTPAudioStream.bind(host: host, ports: ports, group: group)
         // One clock must tick both legs: leg B's stream goes on leg A's event loop.
@@ -96,6 +98,7 @@ public final class CallBridge: @unchecked Sendable {
             throw error
         }
         for await step in steps.stream {
+            if case .call(let index, let event) = step { onEvent(index, event) }
             switch step {
             case .call(let index, .progress(let code)):
                 progress("[\(code)] party \(party(index))")

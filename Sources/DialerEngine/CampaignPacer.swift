@@ -24,10 +24,10 @@ public actor CampaignPacer {
 
     private var schedules: [String: PacingSchedule] = [:]
     private var active: [String: Int] = [:]
-    private var trunks = TrunkSelector()
-    private var calls: [String: Task<Void, Never>] = [:]
+    var trunks = TrunkSelector()
+    var calls: [String: Task<Void, Never>] = [:]
     private var flows: [String: (updatedAt: Double, flow: CallFlow?)] = [:]
-    private var dialing = true
+    var dialing = true
     /// Wakes the loop early (a call ended, dialing stopped).
     private var wakeUp: CheckedContinuation<Void, Never>?
 
@@ -91,7 +91,7 @@ public actor CampaignPacer {
         }
     }
 
-    private func wake() {
+    func wake() {
         wakeUp?.resume()
         wakeUp = nil
     }
@@ -193,7 +193,7 @@ public actor CampaignPacer {
     /// Places the call of `attempt` (already committed) and, when it ends, writes its CDR
     /// and the retry `retryAt` gives, in one transaction. With a `statusCallback`, the call's
     /// events go there: initiated (the INVITE leaves), ringing, answered, completed (the CDR).
-    private func place(_ attempt: Attempt, plan: CallPlan, campaignID: String?, statusCallback: String?,
+    func place(_ attempt: Attempt, plan: CallPlan, campaignID: String?, statusCallback: String?,
                        retryAt: @escaping @Sendable (CallDisposition, Double) -> Double?) {
         let store = self.store
         let context = self.context
@@ -223,37 +223,7 @@ public actor CampaignPacer {
         }
     }
 
-    /// A call placed on its own (the REST API's originate): through its trunk, or the one
-    /// the selector picks (the embedded simulator while none is configured), within the
-    /// trunks' limits. The attempt is committed before the INVITE leaves; a request whose
-    /// Idempotency-Key was used before gets the earlier attempt back (`created` false) and
-    /// dials nothing.
-    public func originate(_ request: SingleCall) throws -> (attempt: Attempt, created: Bool) {
-        guard dialing else { throw SingleCall.Refusal.stopping }
-        let now = Date().timeIntervalSince1970
-        trunks.update(try store.trunks())
-        let route: TrunkRoute
-        var trunk: Trunk?
-        if trunks.isEmpty, request.trunkID == nil {
-            guard let fallbackRoute else { throw SingleCall.Refusal.noTrunk }
-            route = fallbackRoute
-        } else {
-            switch trunks.choose(pinned: request.trunkID, now: now) {
-            case .trunk(let chosen): trunk = chosen; route = TrunkRoute(chosen)
-            case .full: throw SingleCall.Refusal.trunksFull
-            case .missing: throw SingleCall.Refusal.noSuchTrunk
-            }
-        }
-        let (attempt, created) = try store.beginSingleCall(phone: request.phone, idempotencyKey: request.idempotencyKey, now: now)
-        guard created else { return (attempt, false) }
-        if let trunk { trunks.take(trunk, now: now) }
-        var plan = CallPlan(phone: request.phone, route: route, callerID: request.callerID, flow: request.flow, fields: request.fields)
-        plan.ringTimeout = request.ringTimeout
-        place(attempt, plan: plan, campaignID: nil, statusCallback: request.statusCallback) { _, _ in nil }
-        return (attempt, true)
-    }
-
-    private func ended(_ attemptID: String, campaignID: String?, trunkID: String?) {
+    func ended(_ attemptID: String, campaignID: String?, trunkID: String?) {
         calls[attemptID] = nil
         if let campaignID { active[campaignID, default: 1] -= 1 }
         if let trunkID { trunks.release(trunkID) }

@@ -12,18 +12,19 @@ public final class LiveCalls: @unchecked Sendable {
         public var campaignId: String?
         public var trunkId: String?
         public var sipCallId: String?
-        /// dialing, ringing, early-media, answered.
+        /// dialing, ringing, early-media, answered; a click-to-call first agent-ringing and
+        /// agent-answered.
         public var state: String
         public var startedAt: Date
         public var answeredAt: Date?
     }
 
     private let lock = NSLock()
-    private var calls: [String: (info: Info, attempt: CallAttempt)] = [:]
+    private var calls: [String: (info: Info, attempt: any HangUpable)] = [:]
 
     public init() {}
 
-    func add(_ attempt: CallAttempt, info: Info) {
+    func add(_ attempt: any HangUpable, info: Info) {
         lock.withLock { calls[info.id] = (info, attempt) }
     }
 
@@ -47,6 +48,14 @@ public final class LiveCalls: @unchecked Sendable {
         }
     }
 
+    /// A click-to-call's state: `agent-ringing`, `agent-answered`, then the customer's.
+    func setState(_ id: String, _ state: String, answered: Bool = false) {
+        lock.withLock {
+            calls[id]?.info.state = state
+            if answered { calls[id]?.info.answeredAt = Date() }
+        }
+    }
+
     func setSIPCallID(_ id: String, _ callID: String) {
         lock.withLock { calls[id]?.info.sipCallId = callID }
     }
@@ -59,7 +68,7 @@ public final class LiveCalls: @unchecked Sendable {
     public var count: Int { lock.withLock { calls.count } }
 
     /// The call `id` (the live call's id or its SIP Call-ID).
-    public func call(_ id: String) -> CallAttempt? {
+    public func call(_ id: String) -> (any HangUpable)? {
         lock.withLock { calls[id]?.attempt ?? calls.values.first { $0.info.sipCallId == id }?.attempt }
     }
 
@@ -72,3 +81,13 @@ public final class LiveCalls: @unchecked Sendable {
         for entry in lock.withLock({ Array(calls.values) }) { entry.attempt.hangUp() }
     }
 }
+
+/// A call in progress the API can end: a single call (`CallAttempt`, which also takes DTMF
+/// and transfers) or a click-to-call (`CallBridge`).
+public protocol HangUpable: AnyObject, Sendable {
+    /// CANCEL while ringing, BYE once answered; from any thread.
+    func hangUp()
+}
+
+extension CallAttempt: HangUpable {}
+extension CallBridge: HangUpable {}

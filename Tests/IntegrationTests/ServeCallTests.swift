@@ -1,5 +1,7 @@
 import Crypto
 import DialerEngine
+import DialerStore
+import Media
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -175,5 +177,35 @@ struct ServeWebhookTests {
             let time = Int(delivery.signature.split(separator: ",").first?.dropFirst(2) ?? "") ?? 0
             #expect(delivery.signature == WebhookSender.signature(delivery.body, time: time, key: SymmetricKey(data: Data(secret.utf8))))
         }
+    }
+}
+
+/// `POST /v1/click-to-call` on the embedded simulator: the agent's leg, then the customer's,
+/// bridged; both in the recording; the customer's DTMF in the CDR; hung up by the API.
+struct ServeClickToCallTests {
+    @Test func theAgentThenTheCustomerAreBridgedRecordedAndHungUp() async throws {
+        let scratch = ServeCampaignTests.Scratch()
+        let serve = try await ServeCallTests.serve(scratch)
+        defer { serve.process.stop() }
+        let id = try await serve.create("click-to-call", ["agent": "+15550100010", "customer": "+1 555 010 0011", "recording": "both"])
+        _ = try await ServeCallTests.waitForCall(serve, id, status: "answered")
+        try await Task.sleep(for: .seconds(2))
+        #expect(try await serve.send("POST", "calls/\(id)/dtmf", ["digits": "1"]).0 == 409, "a bridge takes no DTMF")
+        #expect(try await serve.send("POST", "calls/\(id)/hangup").0 == 202)
+        let ended = try await ServeCallTests.waitForCall(serve, id, status: "ended", timeout: .seconds(10))
+        let cdr = try #require(ended["cdr"] as? [String: Any])
+        #expect(cdr["disposition"] as? String == "answered" && cdr["phone"] as? String == "+15550100011")
+        #expect(cdr["dtmf"] as? String == "42")
+        let answers = cdr["answers"] as? [String: String] ?? [:]
+        #expect(answers["agent"] == "+15550100010" && answers["agent_outcome"] == "answered" && answers["agent_dtmf"] == "42", "\(answers)")
+        let store = try DialerStore(directory: scratch.data)
+        let path = try #require(try store.cdr(attemptID: id)?.recording)
+        let (channels, rate) = try WAVAudio.readChannels(path: path)
+        #expect(channels.count == 2 && rate == 8_000 && channels[0].count > 8_000 * 2)
+
+        let (missing, problem) = try await serve.send("POST", "click-to-call", ["agent": "+15550100010"])
+        #expect(missing == 400 && (problem["error"] as? [String: Any])?["field"] as? String == "customer")
+        let (bad, badProblem) = try await serve.send("POST", "click-to-call", ["agent": "+15550100010", "customer": "+15550100011", "recording": "all"])
+        #expect(bad == 400 && (badProblem["error"] as? [String: Any])?["field"] as? String == "recording")
     }
 }
