@@ -80,9 +80,36 @@ extension CampaignPacer {
         return (attempt, true)
     }
 
+    /// Places the callbacks due at `now` while a trunk has room; returns the seconds until
+    /// the next one is due (at most `idleInterval`).
+    func dialCallbacks(now: Double) throws -> Double {
+        while dialing, let due = try store.nextCallbackDue(), due <= now {
+            let hasRoom = if trunks.isEmpty { fallbackRoute != nil } else if case .trunk = trunks.choose(pinned: nil, now: now) { true } else { false }
+            guard hasRoom else { return idleInterval }
+            guard let (callback, attempt) = try store.leaseDueCallback(now: now) else { break }
+            let route: (TrunkRoute, Trunk?)
+            let flow: CallFlow
+            do {
+                route = try chooseRoute(trunkID: callback.trunkId, now: now)
+                flow = try CallFlow(json: callback.flow)
+            } catch {
+                let cdr = CDR(attemptId: attempt.id, campaignId: nil, phone: callback.phone, outcome: "rejected",
+                              reason: "not placed: \(error)", startedAt: now, endedAt: now)
+                // Every trunk busy: try again shortly; anything else will not get better.
+                let retry = (error as? SingleCall.Refusal) == .trunksFull ? now + 30 : nil
+                try store.close(attempt, cdr: cdr, retryAt: retry)
+                continue
+            }
+            if let trunk = route.1 { trunks.take(trunk, now: now) }
+            let plan = CallPlan(phone: callback.phone, route: route.0, callerID: callback.callerId, flow: flow, fields: ["phone": callback.phone])
+            place(attempt, plan: plan, campaignID: nil, statusCallback: callback.statusCallback) { _, _ in nil }
+        }
+        return min(idleInterval, max(Self.minimumWait, (try store.nextCallbackDue() ?? now + idleInterval) - now))
+    }
+
     /// The trunk for a call outside campaigns: `trunkID`, else the selector's choice, else
     /// the fallback (the embedded simulator) when no trunk exists.
-    private func chooseRoute(trunkID: String?, now: Double) throws -> (TrunkRoute, Trunk?) {
+    func chooseRoute(trunkID: String?, now: Double) throws -> (TrunkRoute, Trunk?) {
         guard dialing else { throw SingleCall.Refusal.stopping }
         trunks.update(try store.trunks())
         if trunks.isEmpty, trunkID == nil {

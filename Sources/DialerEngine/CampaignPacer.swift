@@ -96,14 +96,15 @@ public actor CampaignPacer {
         wakeUp = nil
     }
 
-    /// One look at every running campaign; returns the seconds until a call may be due.
+    /// One look at every running campaign and the callbacks; returns the seconds until a
+    /// call may be due.
     private func round(now: Double) throws -> Double {
         trunks.update(try store.trunks())
         var wait = idleInterval
         for campaign in try store.runningCampaigns() {
             wait = min(wait, try dial(campaign, now: now))
         }
-        return wait
+        return min(wait, try dialCallbacks(now: now))
     }
 
     /// Starts the calls of `campaign` that are due now; returns the seconds until its next slot.

@@ -18,6 +18,8 @@ public struct Attempt: StoredRecord, Sendable, Equatable {
     public var endedAt: Double?
     /// A single call's `Idempotency-Key` (with the token's id), unique.
     public var idempotencyKey: String?
+    /// The callback this attempt places, if it is one.
+    public var callbackId: String?
 }
 
 extension DialerStore {
@@ -54,7 +56,7 @@ extension DialerStore {
             call.updatedAt = now
             try call.update(db)
             let attempt = Attempt(id: UUID().uuidString.lowercased(), campaignCallId: call.id, campaignId: campaignID, phone: call.phone,
-                                  number: call.attempts, status: "dialing", sipCallId: nil, startedAt: now, endedAt: nil, idempotencyKey: nil)
+                                  number: call.attempts, status: "dialing", sipCallId: nil, startedAt: now, endedAt: nil, idempotencyKey: nil, callbackId: nil)
             try attempt.insert(db)
             return attempt
         }
@@ -79,12 +81,14 @@ extension DialerStore {
             try ended.update(db)
             try cdr.insert(db)
             try reschedule(attempt.campaignCallId, outcome: cdr.outcome, retryAt: retryAt, now: cdr.endedAt, db: db)
+            try finishCallback(attempt.callbackId, outcome: cdr.outcome, retryAt: retryAt, now: cdr.endedAt, db: db)
         }
     }
 
     /// After a restart: every attempt still `dialing` was cut off by the crash. Each is closed
     /// as `interrupted` with a CDR saying so, and its number is due again at the time `retryAt`
-    /// gives for its campaign (the campaign's retry policy), or done when it gives nil.
+    /// gives for its campaign (the campaign's retry policy), or done when it gives nil; an
+    /// interrupted callback is due again a minute later, once.
     /// Returns the attempts closed.
     public func closeInterruptedAttempts(now: Double, retryAt: (Campaign, Attempt) -> Double?) throws -> [Attempt] {
         try pool.write { db in
@@ -100,6 +104,8 @@ extension DialerStore {
                 let campaign = try attempt.campaignId.flatMap { try Campaign.fetchOne(db, key: $0) }
                 let retry = campaign.flatMap { retryAt($0, attempt) }
                 try reschedule(attempt.campaignCallId, outcome: "interrupted", retryAt: retry, now: now, db: db)
+                // A callback cut by a stop is placed again a minute later, once.
+                try finishCallback(attempt.callbackId, outcome: "interrupted", retryAt: attempt.number < 2 ? now + 60 : nil, now: now, db: db)
             }
             return open
         }

@@ -13,7 +13,7 @@ enum Schema {
         migrator.registerMigration("v1: trunks, lists, campaigns, attempts, CDRs") { db in
             for statement in version1 { try db.execute(sql: statement) }
         }
-        migrator.registerMigration("v2: CDR dispositions, campaign ring timeout, idempotency keys") { db in
+        migrator.registerMigration("v2: CDR dispositions, campaign ring timeout, idempotency keys, callbacks") { db in
             for statement in version2 { try db.execute(sql: statement) }
         }
         return migrator
@@ -21,13 +21,18 @@ enum Schema {
 
     /// A CDR's disposition (`CallDisposition`) is stored, so statistics are one GROUP BY;
     /// a campaign says how long its calls may ring; a single call keeps the client's
-    /// Idempotency-Key so a retried POST does not dial twice.
+    /// Idempotency-Key so a retried POST does not dial twice; a callback's attempt names it.
     static let version2 = [
         "ALTER TABLE cdr ADD COLUMN disposition TEXT NOT NULL DEFAULT 'failed'",
         "CREATE INDEX cdr_by_disposition ON cdr(campaign_id, disposition)",
         "ALTER TABLE campaign ADD COLUMN ring_timeout REAL NOT NULL DEFAULT 30",
         "ALTER TABLE attempt ADD COLUMN idempotency_key TEXT",
         "CREATE UNIQUE INDEX attempt_by_idempotency_key ON attempt(idempotency_key)",
+        "ALTER TABLE attempt ADD COLUMN callback_id TEXT",
+        "ALTER TABLE callback ADD COLUMN trunk_id TEXT",
+        "ALTER TABLE callback ADD COLUMN caller_id TEXT",
+        "ALTER TABLE callback ADD COLUMN last_outcome TEXT",
+        "CREATE INDEX callback_due ON callback(status, scheduled_at)",
     ]
 
     static let version1 = [

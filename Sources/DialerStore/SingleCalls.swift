@@ -12,7 +12,7 @@ extension DialerStore {
                 return (earlier, false)
             }
             let attempt = Attempt(id: UUID().uuidString.lowercased(), campaignCallId: nil, campaignId: nil, phone: phone, number: 1,
-                                  status: "dialing", sipCallId: nil, startedAt: now, endedAt: nil, idempotencyKey: idempotencyKey)
+                                  status: "dialing", sipCallId: nil, startedAt: now, endedAt: nil, idempotencyKey: idempotencyKey, callbackId: nil)
             try attempt.insert(db)
             return (attempt, true)
         }

@@ -209,3 +209,55 @@ struct ServeClickToCallTests {
         #expect(bad == 400 && (badProblem["error"] as? [String: Any])?["field"] as? String == "recording")
     }
 }
+
+/// `/v1/callbacks`: a callback written in Tokyo time is placed when due, not before; one
+/// further off is moved and cancelled; a cancelled one no longer changes.
+struct ServeCallbackTests {
+    /// `seconds` from now as Tokyo wall-clock time without an offset.
+    static func tokyo(_ seconds: Double) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "Asia/Tokyo")
+        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
+        return formatter.string(from: Date().addingTimeInterval(seconds))
+    }
+
+    @Test func aCallbackIsPlacedWhenDueInItsTimeZone() async throws {
+        let scratch = ServeCampaignTests.Scratch()
+        let serve = try await ServeCallTests.serve(scratch)
+        defer { serve.process.stop() }
+        let requested = Date().timeIntervalSince1970
+        let soon = try await serve.create("callbacks", ["phone": "+15550100020", "at": Self.tokyo(3), "time_zone": "Asia/Tokyo",
+                                                        "flow": [["verb": "say", "text": "You asked us to call back."]]])
+        let later = try await serve.create("callbacks", ["phone": "+15550100021", "at": Self.tokyo(3600), "time_zone": "Asia/Tokyo"])
+        #expect(try await serve.send("GET", "callbacks/\(soon)").1["status"] as? String == "scheduled")
+
+        let deadline = ContinuousClock.now + .seconds(30)
+        var callback: [String: Any] = [:]
+        while ContinuousClock.now < deadline {
+            callback = try await serve.send("GET", "callbacks/\(soon)").1
+            if callback["status"] as? String == "done" { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(callback["status"] as? String == "done" && callback["last_outcome"] as? String == "answered", "\(callback)")
+        let cdr = try #require((callback["cdrs"] as? [[String: Any]])?.first, "\(callback)")
+        let started = ISO8601DateFormatter().date(from: cdr["started_at"] as? String ?? "")?.timeIntervalSince1970 ?? 0
+        #expect(started >= requested + 2, "placed when due, not before (seconds are truncated)")
+
+        let (moved, body) = try await serve.send("PATCH", "callbacks/\(later)", ["at": "2030-01-02T03:04:05Z"])
+        #expect(moved == 200 && body["at"] as? String == "2030-01-02T03:04:05Z", "\(body)")
+        let (cancelled, gone) = try await serve.send("DELETE", "callbacks/\(later)")
+        #expect(cancelled == 200 && gone["status"] as? String == "cancelled")
+        #expect(try await serve.send("DELETE", "callbacks/\(later)").0 == 409)
+        #expect(try await serve.send("PATCH", "callbacks/\(soon)", ["at": "2030-01-02T03:04:05Z"]).0 == 409, "done")
+        let (_, scheduled) = try await serve.send("GET", "callbacks?status=scheduled")
+        #expect((scheduled["callbacks"] as? [[String: Any]])?.isEmpty == true)
+
+        for (body, field) in [(["at": Self.tokyo(60)], "phone"), (["phone": "+15550100022"], "at"),
+                              (["phone": "+15550100022", "at": "tomorrow"], "at"),
+                              (["phone": "+15550100022", "at": Self.tokyo(60), "time_zone": "Tokyo"], "time_zone")] as [([String: Any], String)] {
+            let (status, problem) = try await serve.send("POST", "callbacks", body)
+            #expect(status == 400 && (problem["error"] as? [String: Any])?["field"] as? String == field, "\(body): \(problem)")
+        }
+    }
+}
