@@ -36,6 +36,7 @@ struct CallRoutes<Context: RequestContext> {
     struct LiveStatistics: ResponseEncodable {
         var total: Int
         var byState: [String: Int]
+        var byKind: [String: Int]
         var byCampaign: [String: Int]
     }
 
@@ -56,7 +57,7 @@ struct CallRoutes<Context: RequestContext> {
 
     func add(to group: RouterGroup<Context>) {
         group.post("calls") { request, context -> EditedResponse<Placed> in
-            try await originate(try await JSONRequest.decode(NewCall.self, from: request, context: context), request: request)
+            Self.edited(try await originate(try await JSONRequest.decode(NewCall.self, from: request, context: context), request: request))
         }
         group.post("otp") { request, context -> EditedResponse<Placed> in
             let otp = try await JSONRequest.decode(NewOTP.self, from: request, context: context)
@@ -74,7 +75,7 @@ struct CallRoutes<Context: RequestContext> {
                          "rate": .number(130), "repeat": .number(Double(repeats))]),
             ])
             let new = NewCall(phone: otp.phone, trunkId: otp.trunkId, callerId: otp.callerId, statusCallback: otp.statusCallback, flow: flow)
-            return try await originate(new, request: request)
+            return Self.edited(try await originate(new, request: request, kind: "otp"))
         }
         group.post("click-to-call") { request, context -> EditedResponse<Placed> in
             let dialer = try running()
@@ -82,7 +83,7 @@ struct CallRoutes<Context: RequestContext> {
             let call = try Self.clickToCall(new, store: store, key: Self.idempotencyKey(request))
             do {
                 let (attempt, created) = try await dialer.pacer.clickToCall(call)
-                return try placed(attempt, created: created, dialer: dialer)
+                return Self.edited(try placed(attempt, created: created, dialer: dialer))
             } catch let refusal as SingleCall.Refusal {
                 throw Self.error(refusal)
             }
@@ -93,6 +94,7 @@ struct CallRoutes<Context: RequestContext> {
         group.get("calls/statistics") { _, _ -> LiveStatistics in
             let calls = try running().liveCalls.list
             return LiveStatistics(total: calls.count, byState: Dictionary(grouping: calls, by: \.state).mapValues(\.count),
+                                  byKind: Dictionary(grouping: calls, by: \.kind).mapValues(\.count),
                                   byCampaign: Dictionary(grouping: calls.filter { $0.campaignId != nil }, by: { $0.campaignId! }).mapValues(\.count))
         }
         group.get("calls/:id") { _, context -> CallState in
@@ -124,10 +126,11 @@ struct CallRoutes<Context: RequestContext> {
         }
     }
 
-    /// Places `new`; 201, or 200 with the earlier call for a repeated Idempotency-Key.
-    private func originate(_ new: NewCall, request: Request) async throws -> EditedResponse<Placed> {
+    /// Places `new`: the call, and whether it is new (false for a repeated Idempotency-Key).
+    func originate(_ new: NewCall, request: Request, kind: String = "call") async throws -> (Placed, created: Bool) {
         let dialer = try running()
-        let call = try Self.singleCall(new, store: store, key: Self.idempotencyKey(request))
+        var call = try Self.singleCall(new, store: store, key: Self.idempotencyKey(request))
+        call.kind = kind
         do {
             let (attempt, created) = try await dialer.pacer.originate(call)
             return try placed(attempt, created: created, dialer: dialer)
@@ -137,10 +140,15 @@ struct CallRoutes<Context: RequestContext> {
     }
 
     /// 201 with a new call, or 200 with the earlier one of a repeated Idempotency-Key.
-    private func placed(_ attempt: Attempt, created: Bool, dialer: Dialer) throws -> EditedResponse<Placed> {
+    private func placed(_ attempt: Attempt, created: Bool, dialer: Dialer) throws -> (Placed, created: Bool) {
         let ended = try store.cdr(attemptID: attempt.id) != nil
         let status = dialer.liveCalls.info(attempt.id)?.state ?? (ended ? "ended" : "dialing")
-        return EditedResponse(status: created ? .created : .ok, response: Placed(id: attempt.id, phone: attempt.phone, status: status))
+        return (Placed(id: attempt.id, phone: attempt.phone, status: status), created)
+    }
+
+    /// 201 for a new call, 200 for the earlier one of a repeated Idempotency-Key.
+    static func edited(_ placed: (Placed, created: Bool)) -> EditedResponse<Placed> {
+        EditedResponse(status: placed.created ? .created : .ok, response: placed.0)
     }
 
     private func running() throws -> Dialer {

@@ -112,7 +112,8 @@ struct CampaignFields: Decodable {
 }
 
 /// Date-times in the API: ISO 8601 with `Z` or an offset (`2026-11-23T09:00:00+01:00`), or
-/// without one (`2026-11-23T09:00`), read in the campaign's (or callback's) time zone.
+/// without one (`2026-11-23T09:00`, `2026-11-23 09:00:00`, or a date alone for its midnight),
+/// read in the campaign's (or callback's) time zone.
 enum CampaignTime {
     static func read(_ text: String, zone: TimeZone, field: String) throws -> Double? {
         if text.isEmpty { return nil }
@@ -122,7 +123,7 @@ enum CampaignTime {
         let local = DateFormatter()
         local.locale = Locale(identifier: "en_US_POSIX")
         local.timeZone = zone
-        for format in ["yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm"] {
+        for format in ["yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd"] {
             local.dateFormat = format
             if let date = local.date(from: text) { return date.timeIntervalSince1970 }
         }

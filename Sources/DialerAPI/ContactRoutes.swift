@@ -106,8 +106,12 @@ struct ContactRoutes<Context: RequestContext> {
         }
     }
 
-    /// Checks each row, stores the good ones in one transaction, reports the others.
     private func importRows(_ rows: [(Int, ContactFields)], into list: ContactList) throws -> ImportResult {
+        try Self.importRows(rows, into: list, store: store)
+    }
+
+    /// Checks each row, stores the good ones in one transaction, reports the others.
+    static func importRows(_ rows: [(Int, ContactFields)], into list: ContactList, store: DialerStore) throws -> ImportResult {
         var contacts: [Contact] = []
         var errors: [ImportRowError] = []
         let now = Date().timeIntervalSince1970

@@ -25,6 +25,14 @@ public enum DialerAPI {
         CallRoutes(store: store, dialer: dialer).add(to: v1)
         CallbackRoutes(store: store).add(to: v1)
         RecordingRoutes(store: store, forget: { dialer?.context.prompts.forget(recording: $0) }).add(to: v1)
+        let cpaas = router.group("api").add(middleware: CPaaS.Authentication(store: store))
+        CPaaSCallRoutes(store: store, dialer: dialer, calls: CallRoutes(store: store, dialer: dialer)).add(to: cpaas)
+        CPaaSCampaignRoutes(store: store).add(to: cpaas)
+        CPaaSCDRRoutes(store: store).add(to: cpaas)
+        // The seed writes this one without /api in its URL (and with it in its example).
+        router.group().add(middleware: CPaaS.Authentication(store: store)).post("stop_campaign") { request, _ in
+            try await CPaaSCampaignRoutes<APIRequestContext>(store: store).stop(request)
+        }
         return router
     }
 }

@@ -18,7 +18,7 @@ extension CampaignPacer {
         if let trunk { trunks.take(trunk, now: now) }
         var plan = CallPlan(phone: request.phone, route: route, callerID: request.callerID, flow: request.flow, fields: request.fields)
         plan.ringTimeout = request.ringTimeout
-        place(attempt, plan: plan, campaignID: nil, statusCallback: request.statusCallback) { _, _ in nil }
+        place(attempt, plan: plan, kind: request.kind, campaignID: nil, statusCallback: request.statusCallback) { _, _ in nil }
         return (attempt, true)
     }
 
@@ -34,11 +34,17 @@ extension CampaignPacer {
             trunks.take(trunk, now: now)
             trunks.take(trunk, now: now)
         }
+        bridge(attempt, request, route: route)
+        return (attempt, true)
+    }
+
+    /// Runs a click-to-call whose attempt is written and whose trunk is taken (twice).
+    private func bridge(_ attempt: Attempt, _ request: ClickToCall, route: TrunkRoute) {
         let bridge = CallBridge(settings: CallBridge.Settings(ringback: .ringbackNorthAmerica, record: request.recording != .off, rtpTimeout: 30, hold: 0),
                                 dispatcher: context.sip.dispatcher, resolver: context.sip.resolver)
         let (store, context, liveCalls) = (self.store, self.context, self.liveCalls)
         let events = CallEvents(sender: request.statusCallback == nil ? nil : webhooks, url: request.statusCallback ?? "", attempt: attempt)
-        liveCalls.add(bridge, info: LiveCalls.Info(id: attempt.id, phone: request.customer, trunkId: route.trunkID, state: "dialing", startedAt: Date()))
+        liveCalls.add(bridge, info: LiveCalls.Info(id: attempt.id, kind: "click-to-call", phone: request.customer, callbackId: attempt.callbackId, trunkId: route.trunkID, state: "dialing", startedAt: Date()))
         let agentTarget = (try? SIPURI(parsing: request.agent)) ?? route.target(request.agent)
         calls[attempt.id] = Task {
             var outcome: CallBridge.Outcome?
@@ -77,7 +83,6 @@ extension CampaignPacer {
             self.ended(attempt.id, campaignID: nil, trunkID: route.trunkID)
             if let trunkID = route.trunkID { self.trunks.release(trunkID) }
         }
-        return (attempt, true)
     }
 
     /// Places the callbacks due at `now` while a trunk has room; returns the seconds until
@@ -101,8 +106,15 @@ extension CampaignPacer {
                 continue
             }
             if let trunk = route.1 { trunks.take(trunk, now: now) }
+            if let agent = callback.agent {
+                if let trunk = route.1 { trunks.take(trunk, now: now) }
+                let request = ClickToCall(agent: agent, customer: callback.phone, recording: ClickToCall.Recording(rawValue: callback.recording ?? "off") ?? .off,
+                                          callerID: callback.callerId, agentCallerID: callback.callerId, statusCallback: callback.statusCallback)
+                bridge(attempt, request, route: route.0)
+                continue
+            }
             let plan = CallPlan(phone: callback.phone, route: route.0, callerID: callback.callerId, flow: flow, fields: ["phone": callback.phone])
-            place(attempt, plan: plan, campaignID: nil, statusCallback: callback.statusCallback) { _, _ in nil }
+            place(attempt, plan: plan, kind: "callback", campaignID: nil, statusCallback: callback.statusCallback) { _, _ in nil }
         }
         return min(idleInterval, max(Self.minimumWait, (try store.nextCallbackDue() ?? now + idleInterval) - now))
     }

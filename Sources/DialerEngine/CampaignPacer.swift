@@ -194,7 +194,7 @@ public actor CampaignPacer {
     /// Places the call of `attempt` (already committed) and, when it ends, writes its CDR
     /// and the retry `retryAt` gives, in one transaction. With a `statusCallback`, the call's
     /// events go there: initiated (the INVITE leaves), ringing, answered, completed (the CDR).
-    func place(_ attempt: Attempt, plan: CallPlan, campaignID: String?, statusCallback: String?,
+    func place(_ attempt: Attempt, plan: CallPlan, kind: String = "campaign", campaignID: String?, statusCallback: String?,
                        retryAt: @escaping @Sendable (CallDisposition, Double) -> Double?) {
         let store = self.store
         let context = self.context
@@ -202,7 +202,7 @@ public actor CampaignPacer {
         let liveCalls = self.liveCalls
         let trunkID = plan.route.trunkID
         let events = CallEvents(sender: statusCallback == nil ? nil : webhooks, url: statusCallback ?? "", attempt: attempt)
-        liveCalls.add(live, info: LiveCalls.Info(id: attempt.id, phone: attempt.phone, campaignId: campaignID, trunkId: trunkID,
+        liveCalls.add(live, info: LiveCalls.Info(id: attempt.id, kind: kind, phone: attempt.phone, campaignId: campaignID, callbackId: attempt.callbackId, trunkId: trunkID,
                                                  state: "dialing", startedAt: Date()))
         calls[attempt.id] = Task {
             let record = await live.run(onCallID: { callID in

@@ -8,8 +8,12 @@ public final class LiveCalls: @unchecked Sendable {
     /// One call's row in the list.
     public struct Info: Sendable, Equatable, Codable {
         public var id: String
+        /// campaign, call, otp, callback or click-to-call.
+        public var kind: String
         public var phone: String
         public var campaignId: String?
+        /// The callback this call places, if any (it is found by that id too).
+        public var callbackId: String?
         public var trunkId: String?
         public var sipCallId: String?
         /// dialing, ringing, early-media, answered; a click-to-call first agent-ringing and
@@ -67,13 +71,17 @@ public final class LiveCalls: @unchecked Sendable {
 
     public var count: Int { lock.withLock { calls.count } }
 
-    /// The call `id` (the live call's id or its SIP Call-ID).
+    /// The call `id` (the live call's id, its SIP Call-ID or its callback's id).
     public func call(_ id: String) -> (any HangUpable)? {
-        lock.withLock { calls[id]?.attempt ?? calls.values.first { $0.info.sipCallId == id }?.attempt }
+        lock.withLock { find(id)?.attempt }
     }
 
     public func info(_ id: String) -> Info? {
-        lock.withLock { calls[id]?.info ?? calls.values.first { $0.info.sipCallId == id }?.info }
+        lock.withLock { find(id)?.info }
+    }
+
+    private func find(_ id: String) -> (info: Info, attempt: any HangUpable)? {
+        calls[id] ?? calls.values.first { $0.info.sipCallId == id || $0.info.callbackId == id }
     }
 
     /// Hangs up every call (shutdown after the drain time).

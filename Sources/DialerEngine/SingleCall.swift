@@ -13,6 +13,8 @@ public struct SingleCall: Sendable {
     public var idempotencyKey: String?
     /// Where the call's events are POSTed.
     public var statusCallback: String?
+    /// What it is for, as live-call statistics count it: call or otp.
+    public var kind = "call"
 
     public init(phone: String, flow: CallFlow, trunkID: String? = nil, callerID: String? = nil, ringTimeout: Double = 30,
                 fields: [String: String] = [:], idempotencyKey: String? = nil, statusCallback: String? = nil) {

@@ -156,3 +156,10 @@ extension DialerStore {
         }
     }
 }
+
+extension DialerStore {
+    /// Up to `limit` CDRs of `filter` in the order written, after skipping `offset`.
+    public func cdrs(_ filter: CDRFilter, offset: Int, limit: Int) throws -> [CDR] {
+        try pool.read { try filter.apply(CDR.all()).order(sql: "rowid").limit(limit, offset: offset).fetchAll($0) }
+    }
+}

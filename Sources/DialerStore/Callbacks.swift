@@ -18,6 +18,10 @@ public struct Callback: StoredRecord, Sendable, Equatable {
     public var trunkId: String?
     public var callerId: String?
     public var lastOutcome: String?
+    /// Set for a click-to-call callback: the agent called first, then `phone`.
+    public var agent: String?
+    /// A click-to-call callback's recording: off, agent, customer, both.
+    public var recording: String?
     public var createdAt: Double
     public var updatedAt: Double
 

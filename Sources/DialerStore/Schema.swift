@@ -32,6 +32,8 @@ enum Schema {
         "ALTER TABLE callback ADD COLUMN trunk_id TEXT",
         "ALTER TABLE callback ADD COLUMN caller_id TEXT",
         "ALTER TABLE callback ADD COLUMN last_outcome TEXT",
+        "ALTER TABLE callback ADD COLUMN agent TEXT",
+        "ALTER TABLE callback ADD COLUMN recording TEXT",
         "CREATE INDEX callback_due ON callback(status, scheduled_at)",
     ]
 
