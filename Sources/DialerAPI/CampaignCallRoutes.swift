@@ -19,6 +19,8 @@ struct CampaignCallRoutes<Context: RequestContext> {
 
     struct Queued: ResponseEncodable { var queued: Int }
 
+    struct Removed: ResponseEncodable { var removed: Int }
+
     struct CallBody: Encodable {
         var id, phone, status: String
         var priority, attempts: Int
@@ -85,6 +87,30 @@ struct CampaignCallRoutes<Context: RequestContext> {
             let now = Date().timeIntervalSince1970
             let due = try Self.time(new.originateAt, field: "originate_at", now: now, formatter: ISO8601DateFormatter())
             return Queued(queued: try store.enqueue(listID: listID, campaignID: campaign.id, priority: new.priority ?? 0, dueAt: due, now: now))
+        }
+        group.patch("campaigns/:id/calls/:call") { request, context -> Response in
+            let campaign = try existing(context)
+            let id = try context.parameters.require("call")
+            let change = try await JSONRequest.decode(NewCall.self, from: request, context: context)
+            let now = Date().timeIntervalSince1970
+            let due = try change.originateAt.map { try Self.time($0, field: "originate_at", now: now, formatter: ISO8601DateFormatter()) }
+            switch try store.updatePendingCall(id: id, campaignID: campaign.id, priority: change.priority, dueAt: due, now: now) {
+            case nil: throw APIError.notFound("call", id: id)
+            case false?: throw APIError(.conflict, code: "invalid_state", message: "the call is no longer pending")
+            case true?: return Response(status: .noContent)
+            }
+        }
+        group.delete("campaigns/:id/calls/:call") { _, context -> Response in
+            let campaign = try existing(context)
+            let id = try context.parameters.require("call")
+            switch try store.removePendingCall(id: id, campaignID: campaign.id) {
+            case nil: throw APIError.notFound("call", id: id)
+            case false?: throw APIError(.conflict, code: "invalid_state", message: "the call is being dialed or done")
+            case true?: return Response(status: .noContent)
+            }
+        }
+        group.delete("campaigns/:id/calls") { _, context -> Removed in
+            Removed(removed: try store.clearPendingCalls(campaignID: try existing(context).id))
         }
         group.get("campaigns/:id/calls") { request, context -> Page in
             let campaign = try existing(context)

@@ -123,9 +123,15 @@ enum OpenAPIDocument {
           "get": {"parameters": [{"name": "status", "in": "query", "schema": {"type": "string", "enum": ["pending", "dialing", "done"]}},
                                  {"name": "limit", "in": "query", "schema": {"type": "integer"}}, {"name": "cursor", "in": "query", "schema": {"type": "string"}}],
             "responses": {"200": {"description": "a page of the campaign's calls in the order queued"}}},
+          "delete": {"responses": {"200": {"description": "every pending call removed: removed count"}}},
           "post": {"requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {"calls": {"type": "array", "items": {"type": "object",
             "properties": {"phone": {"type": "string"}, "priority": {"type": "integer"}, "originate_at": {"type": "string", "format": "date-time"}}}}}}}}},
             "responses": {"200": {"description": "queued count and the rows refused"}, "404": {"description": "unknown campaign"}}}},
+        "/v1/campaigns/{id}/calls/{call}": {
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}, {"name": "call", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "patch": {"requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {"priority": {"type": "integer"}, "originate_at": {"type": "string", "format": "date-time"}}}}}},
+            "responses": {"204": {"description": "changed"}, "404": {"description": "unknown call"}, "409": {"description": "no longer pending"}}},
+          "delete": {"responses": {"204": {"description": "removed"}, "404": {"description": "unknown call"}, "409": {"description": "being dialed or done"}}}},
         "/v1/campaigns/{id}/lists": {
           "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
           "post": {"requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["list_id"], "properties": {

@@ -141,3 +141,36 @@ extension DialerStore {
         }
     }
 }
+
+extension DialerStore {
+    /// Changes a queued call's priority and due time while it is pending; nil when there is
+    /// no such call in the campaign, false when it is no longer pending.
+    public func updatePendingCall(id: String, campaignID: String, priority: Int?, dueAt: Double?, now: Double) throws -> Bool? {
+        try pool.write { db in
+            guard var call = try CampaignCall.fetchOne(db, key: id), call.campaignId == campaignID else { return nil }
+            guard call.status == "pending" else { return false }
+            if let priority { call.priority = priority }
+            if let dueAt { call.dueAt = dueAt }
+            call.updatedAt = now
+            try call.update(db)
+            return true
+        }
+    }
+
+    /// Removes a queued call while it is pending; nil when there is no such call in the
+    /// campaign, false when it is being dialed or done (its history stays).
+    public func removePendingCall(id: String, campaignID: String) throws -> Bool? {
+        try pool.write { db in
+            guard let call = try CampaignCall.fetchOne(db, key: id), call.campaignId == campaignID else { return nil }
+            guard call.status == "pending" else { return false }
+            return try call.delete(db)
+        }
+    }
+
+    /// Removes every pending call of a campaign; returns how many.
+    public func clearPendingCalls(campaignID: String) throws -> Int {
+        try pool.write { db in
+            try CampaignCall.filter(Column("campaign_id") == campaignID && Column("status") == "pending").deleteAll(db)
+        }
+    }
+}

@@ -36,6 +36,31 @@ struct CampaignCallRoutesTests {
         }
     }
 
+    @Test func aPendingCallIsChangedOrRemovedAndAStartedOneIsNot() async throws {
+        try await RESTTests.withServer { base, token, store in
+            let (campaign, id) = try await Self.newCampaign(base, token)
+            _ = try await RESTTests.send("POST", campaign.appendingPathComponent("calls"), token: token, json: """
+                {"calls": [{"phone": "+15550100001"}, {"phone": "+15550100002"}, {"phone": "+15550100003"}]}
+                """)
+            let (_, page) = try await RESTTests.send("GET", campaign.appendingPathComponent("calls"), token: token)
+            let ids = (page["calls"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+            #expect(ids.count == 3)
+            let dialed = try #require(try store.leaseNextCall(campaignID: id, now: Date().timeIntervalSince1970 + 1))
+            let started = try #require(ids.first { try! store.campaignCall(id: $0)?.phone == dialed.phone })
+            let waiting = ids.filter { $0 != started }
+            let call = campaign.appendingPathComponent("calls")
+            #expect(try await RESTTests.send("PATCH", call.appendingPathComponent(waiting[0]), token: token,
+                                             json: #"{"priority": 9, "originate_at": "2099-01-01T00:00:00Z"}"#).0 == 204)
+            #expect(try store.campaignCall(id: waiting[0])?.priority == 9)
+            #expect(try await RESTTests.send("PATCH", call.appendingPathComponent(started), token: token, json: #"{"priority": 1}"#).0 == 409)
+            #expect(try await RESTTests.send("DELETE", call.appendingPathComponent(started), token: token).0 == 409)
+            #expect(try await RESTTests.send("DELETE", call.appendingPathComponent(waiting[1]), token: token).0 == 204)
+            #expect(try await RESTTests.send("DELETE", call.appendingPathComponent(waiting[1]), token: token).0 == 404)
+            let (_, cleared) = try await RESTTests.send("DELETE", call, token: token)
+            #expect(cleared["removed"] as? Int == 1, "only the pending one is left to clear")
+        }
+    }
+
     @Test func aWholeListIsQueued() async throws {
         try await RESTTests.withServer { base, token, _ in
             let (campaign, _) = try await Self.newCampaign(base, token)
