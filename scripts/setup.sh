@@ -8,8 +8,8 @@ packages=(
   libspandsp-dev libtiff-dev libopus-dev libspeexdsp-dev libespeak-ng-dev espeak-ng libsqlite3-dev pkg-config
   # real SIP peers for the interop tests
   sip-tester kamailio baresip-core
-  # audio tooling used by tests and benchmarks
-  sox
+  # audio tooling used by tests and benchmarks; HTTP load and requests for the REST benchmark
+  sox wrk curl
 )
 
 missing=()
