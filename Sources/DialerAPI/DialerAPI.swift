@@ -17,7 +17,7 @@ public enum DialerAPI {
         }
         let v1 = router.group("v1").add(middleware: TokenAuthentication(store: store))
         CampaignRoutes(store: store).add(to: v1)
-        TrunkRoutes(store: store).add(to: v1)
+        TrunkRoutes(store: store, monitor: dialer?.trunkMonitor).add(to: v1)
         ContactRoutes(store: store).add(to: v1)
         CampaignCallRoutes(store: store).add(to: v1)
         DoNotCallRoutes(store: store).add(to: v1)

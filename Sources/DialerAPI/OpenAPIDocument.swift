@@ -49,7 +49,8 @@ enum OpenAPIDocument {
             "from_domain": {"type": "string"}, "caller_id": {"type": "string"}, "strip_prefix": {"type": "string"},
             "add_prefix": {"type": "string"}, "codecs": {"type": "array", "items": {"type": "string", "enum": ["pcmu", "pcma", "opus"]}},
             "max_concurrent": {"type": "integer"}, "max_calls_per_second": {"type": "number"}, "weight": {"type": "integer"},
-            "failover_order": {"type": "integer"}}},
+            "failover_order": {"type": "integer"},
+            "status": {"type": "object", "readOnly": true, "description": "live, while serve runs: registration (registering, registered, backing-off, unregistered), registered_for, reachable, options_rtt_ms, last_error, checked_at"}}},
           "Campaign": {"allOf": [{"$ref": "#/components/schemas/NewCampaign"}, {"type": "object", "properties": {"id": {"type": "string"},
             "status": {"type": "string", "enum": ["draft", "running", "paused", "stopped", "completed"]},
             "progress": {"type": "object", "additionalProperties": {"type": "integer"}}, "statistics": {"type": "object"}}}]}

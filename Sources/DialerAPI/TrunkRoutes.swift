@@ -1,3 +1,4 @@
+import DialerEngine
 import DialerStore
 import Foundation
 import Hummingbird
@@ -6,6 +7,8 @@ import Hummingbird
 /// password is write-only: responses say whether one is set, never what it is.
 struct TrunkRoutes<Context: RequestContext> {
     let store: DialerStore
+    /// The live status (registration, OPTIONS round trip) when the dialer runs.
+    let monitor: TrunkMonitor?
 
     /// The fields a client may send; on update, the ones left out keep their values.
     struct Fields: Decodable {
@@ -18,6 +21,7 @@ struct TrunkRoutes<Context: RequestContext> {
 
     struct Body: ResponseEncodable {
         let trunk: Trunk
+        var status: TrunkMonitor.Status?
 
         /// The stored trunk's own fields (in snake_case through the API's encoder) without the
         /// password, and whether one is set.
@@ -27,6 +31,7 @@ struct TrunkRoutes<Context: RequestContext> {
             try visible.encode(to: encoder)
             var container = encoder.container(keyedBy: APIKey.self)
             try container.encode(trunk.password != nil, forKey: "hasPassword")
+            if let status { try container.encode(status, forKey: "status") }
         }
     }
 
@@ -94,10 +99,13 @@ struct TrunkRoutes<Context: RequestContext> {
             return EditedResponse(status: .created, response: Body(trunk: trunk))
         }
         group.get("trunks") { _, _ -> List in
-            List(trunks: try store.trunks().map(Body.init))
+            var trunks: [Body] = []
+            for trunk in try store.trunks() { trunks.append(Body(trunk: trunk, status: await monitor?.status(of: trunk.id))) }
+            return List(trunks: trunks)
         }
         group.get("trunks/:id") { _, context -> Body in
-            Body(trunk: try existing(context))
+            let trunk = try existing(context)
+            return Body(trunk: trunk, status: await monitor?.status(of: trunk.id))
         }
         group.patch("trunks/:id") { request, context -> Body in
             var trunk = try existing(context)

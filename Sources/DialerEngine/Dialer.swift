@@ -17,6 +17,8 @@ public final class Dialer: Sendable {
         public var rtpPorts: ClosedRange<Int>
         /// The route calls take while no trunk is configured (the embedded simulator).
         public var fallbackRoute: TrunkRoute?
+        /// Seconds between two looks at the trunks (registrations, OPTIONS).
+        public var trunkCheckInterval: Double = 30
 
         public init(sip: SIPTransportConfiguration, allowedPeers: SIPPeerAllowList, rtpPorts: ClosedRange<Int>, fallbackRoute: TrunkRoute?) {
             (self.sip, self.allowedPeers, self.rtpPorts, self.fallbackRoute) = (sip, allowedPeers, rtpPorts, fallbackRoute)
@@ -29,6 +31,7 @@ public final class Dialer: Sendable {
     public let pacer: CampaignPacer
     public let liveCalls: LiveCalls
     public let webhooks: WebhookSender
+    public let trunkMonitor: TrunkMonitor
     public let fallbackRoute: TrunkRoute?
     private let mediaGroup: MultiThreadedEventLoopGroup
     private let running = NIOLockedValueBox<Task<Void, Never>?>(nil)
@@ -48,20 +51,24 @@ public final class Dialer: Sendable {
         liveCalls = LiveCalls()
         webhooks = WebhookSender(store: store, secret: try WebhookSender.secret(in: store.directory), logger: logger)
         fallbackRoute = settings.fallbackRoute
+        trunkMonitor = TrunkMonitor(sip: sip, store: store, logger: logger, interval: settings.trunkCheckInterval)
         pacer = CampaignPacer(store: store, context: context, liveCalls: liveCalls, webhooks: webhooks, fallbackRoute: settings.fallbackRoute)
     }
 
-    /// Closes the attempts a crash left open, then starts dialing the running campaigns.
+    /// Closes the attempts a crash left open, then starts dialing the running campaigns,
+    /// sending webhooks and watching the trunks.
     public func start() async throws {
         _ = try await pacer.recoverInterruptedAttempts()
         let pacer = self.pacer
         running.withLockedValue { $0 = Task { await pacer.run() } }
         let webhooks = self.webhooks
         delivering.withLockedValue { $0 = Task { await webhooks.run() } }
+        let trunkMonitor = self.trunkMonitor
+        Task { await trunkMonitor.run() }
     }
 
     /// Graceful stop: no new calls; the calls up may finish for `drain` seconds, then the
-    /// rest are hung up; then the SIP listeners close.
+    /// rest are hung up; registered trunks are unregistered; then the SIP listeners close.
     public func shutdown(drain: Double) async {
         await pacer.stopDialing()
         if let task = running.withLockedValue({ $0 }) {
@@ -81,6 +88,8 @@ public final class Dialer: Sendable {
                 await task.value
             }
         }
+        // Registered trunks are unregistered while the SIP sockets are still open.
+        await trunkMonitor.stop()
         // The last events were stored; what is not delivered now goes after the next start.
         await webhooks.stop()
         await delivering.withLockedValue({ $0 })?.value

@@ -29,6 +29,8 @@ struct ServeCommand: AsyncParsableCommand {
     var rtpPorts: ClosedRange<Int> = 10_000...20_000
     @Option(help: "Seconds the calls up may go on after SIGTERM before they are hung up.")
     var drain: Double = 30
+    @Option(help: "Seconds between two looks at the trunks: registrations kept in step, an OPTIONS ping to each.")
+    var trunkCheckInterval: Double = 30
     @Flag(help: "Do not start the embedded simulator when no trunk is configured (campaigns then wait for a trunk).")
     var noSimulator = false
     @Option(help: "A weighted share of the embedded simulator's calls, as simulate's --mix (repeatable). Default 70:answer,after=1 10:busy,after=1 10:no-answer 10:reject=503.")
@@ -37,6 +39,7 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         guard httpAddress != nil else { throw ValidationError("--http '\(http)' is not HOST:PORT (port 0-65535)") }
         guard drain >= 0, drain <= 3600 else { throw ValidationError("--drain must be between 0 and 3600 seconds") }
+        guard trunkCheckInterval >= 0.5, trunkCheckInterval <= 3600 else { throw ValidationError("--trunk-check-interval must be between 0.5 and 3600 seconds") }
         _ = try SimulateCommand.scriptBook(behaviour: [], mix: simulatorMix, fallback: CallScript(), option: "--simulator-mix")
     }
 
@@ -63,8 +66,9 @@ struct ServeCommand: AsyncParsableCommand {
             logger.notice("no trunk configured: calls go to the embedded simulator until one is added",
                           metadata: ["simulator": "udp:127.0.0.1:\(simulator!.route.port ?? 0)"])
         }
-        let settings = Dialer.Settings(sip: endpoint.transportConfiguration, allowedPeers: try endpoint.allowedPeers, rtpPorts: rtpPorts,
+        var settings = Dialer.Settings(sip: endpoint.transportConfiguration, allowedPeers: try endpoint.allowedPeers, rtpPorts: rtpPorts,
                                        fallbackRoute: simulator?.route)
+        settings.trunkCheckInterval = trunkCheckInterval
         let dialer: Dialer
         do { dialer = try await Dialer(store: store, settings: settings, loop: group.next(), logger: logger) } catch {
             logger.error("cannot listen: \(error)")

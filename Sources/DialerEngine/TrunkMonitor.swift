@@ -1,0 +1,179 @@
+import DialerStore
+import Foundation
+import Logging
+import SIPCore
+import SIPTransport
+import SIPUserAgent
+
+/// Keeps each trunk's live status (issue #5 item 2): registers the trunks that ask for it
+/// (refreshing, backing off and recovering as `RegistrationClient` does) and pings every
+/// trunk with OPTIONS (RFC 3261 §11) every `interval` seconds, keeping the round-trip time
+/// and the last error. Trunks added, changed or deleted through the API are followed at the
+/// next look; registrations are removed (un-REGISTER) on `stop`.
+public actor TrunkMonitor {
+    /// What `GET /v1/trunks/{id}` shows under `status`.
+    public struct Status: Sendable, Equatable, Codable {
+        /// registering, registered, backing-off, unregistered; nil when the trunk does not register.
+        public var registration: String?
+        /// Seconds the registrar granted.
+        public var registeredFor: Int?
+        /// The last OPTIONS answer's round trip (any final response counts: the trunk is up).
+        public var optionsRttMs: Double?
+        public var reachable: Bool?
+        public var lastError: String?
+        public var checkedAt: Date?
+    }
+
+    let sip: DialerSIPEndpoint
+    let store: DialerStore
+    let logger: Logger
+    let interval: Double
+    private var statuses: [String: Status] = [:]
+    private var registrations: [String: (updatedAt: Double, registration: SIPRegistration)] = [:]
+    private var running = true
+
+    public init(sip: DialerSIPEndpoint, store: DialerStore, logger: Logger, interval: Double = 30) {
+        (self.sip, self.store, self.logger, self.interval) = (sip, store, logger, interval)
+    }
+
+    public func status(of trunkID: String) -> Status? { statuses[trunkID] }
+
+    /// Looks at the trunks every `interval` seconds until `stop`.
+    public func run() async {
+        while running {
+            await check()
+            try? await Task.sleep(for: .milliseconds(Int64(interval * 1000)))
+        }
+    }
+
+    /// Stops looking and un-REGISTERs every registered trunk.
+    public func stop() async {
+        running = false
+        for (_, entry) in registrations { await entry.registration.stop() }
+        registrations.removeAll()
+    }
+
+    /// One look: registrations in step with the trunks, an OPTIONS to each.
+    func check() async {
+        guard let trunks = try? store.trunks() else { return }
+        let ids = Set(trunks.map(\.id))
+        for (id, entry) in registrations where !ids.contains(id) || trunks.first(where: { $0.id == id })?.register != true {
+            await entry.registration.stop()
+            registrations[id] = nil
+        }
+        statuses = statuses.filter { ids.contains($0.key) }
+        for trunk in trunks {
+            if trunk.register, registrations[trunk.id]?.updatedAt != trunk.updatedAt {
+                await registrations[trunk.id]?.registration.stop()
+                registrations[trunk.id] = nil
+                await register(trunk)
+            }
+            Task { await self.ping(trunk) }
+        }
+    }
+
+    private func register(_ trunk: Trunk) async {
+        let route = TrunkRoute(trunk)
+        let registrar = SIPURI(host: route.target("").host, port: trunk.port,
+                               parameters: route.transport == .udp ? [] : [SIPParameter("transport", route.transport.uriParameter)])
+        let setup: CallSetup
+        do { setup = try await CallSetup.resolve(registrar, route: route, sip: sip) } catch {
+            return update(trunk.id) { $0.registration = "backing-off"; $0.lastError = error.reason }
+        }
+        let user = trunk.username ?? trunk.fromUser ?? "sipdial"
+        let host = setup.local.host.contains(":") ? "[\(setup.local.host)]" : setup.local.host
+        let parameters = route.transport == .udp ? [] : [SIPParameter("transport", route.transport.uriParameter)]
+        let config = RegistrationClient.Configuration(
+            registrar: registrar, addressOfRecord: SIPURI(user: user, host: trunk.fromDomain ?? registrar.host),
+            contact: SIPURI(user: user, host: host, port: setup.local.port, parameters: parameters),
+            via: Via(transport: route.transport.rawValue, host: host, port: setup.local.port, parameters: [SIPParameter("rport")]),
+            username: user, password: trunk.password ?? "", expires: UInt32(trunk.registerExpires))
+        let id = trunk.id
+        let registration = SIPRegistration(client: RegistrationClient(configuration: config), transactions: sip.transactions,
+                                           destinations: setup.destinations) { [weak self] state, error in
+            Task { await self?.registration(id, state, error) }
+        }
+        registrations[id] = (trunk.updatedAt, registration)
+        registration.start()
+    }
+
+    private func registration(_ id: String, _ state: RegistrationClient.State, _ error: String?) {
+        update(id) { status in
+            switch state {
+            case .registered(let expires):
+                status.registration = "registered"
+                status.registeredFor = Int(expires)
+            case .registering: status.registration = "registering"
+            case .backingOff(let reason):
+                status.registration = "backing-off"
+                status.lastError = reason
+            case .unregistering, .unregistered, .idle: status.registration = "unregistered"
+            }
+            if let error { status.lastError = error }
+        }
+        if case .backingOff(let reason) = state { logger.warning("trunk registration failed", metadata: ["trunk": "\(id)", "error": "\(reason)"]) }
+    }
+
+    /// OPTIONS to the trunk: its round trip, or why there was no answer.
+    private func ping(_ trunk: Trunk) async {
+        let route = TrunkRoute(trunk)
+        let target = SIPURI(host: route.target("").host, port: trunk.port,
+                            parameters: route.transport == .udp ? [] : [SIPParameter("transport", route.transport.uriParameter)])
+        let setup: CallSetup
+        do { setup = try await CallSetup.resolve(target, route: route, sip: sip) } catch {
+            return update(trunk.id) { $0.reachable = false; $0.lastError = error.reason; $0.checkedAt = Date() }
+        }
+        let host = setup.local.host.contains(":") ? "[\(setup.local.host)]" : setup.local.host
+        var via = Via(transport: route.transport.rawValue, host: host, port: setup.local.port, parameters: [SIPParameter("rport")])
+        via.branch = SIPIdentifiers.branch()
+        var from = SIPAddress(uri: SIPURI(user: "sipdial", host: host))
+        from.tag = SIPIdentifiers.tag()
+        let request = SIPRequestFactory.request(method: .options, uri: target, via: via, from: from, to: SIPAddress(uri: target),
+                                                callID: SIPIdentifiers.callID(), cseq: 1, headers: [SIPHeaderField(.userAgent, "sipdial")])
+        let started = ContinuousClock.now
+        let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
+            let once = OnceResume(continuation)
+            sip.transactions.sendRequest(request, to: setup.destinations[0]) { event in
+                switch event {
+                case .response(let response) where response.statusCode >= 200: once.resume(nil)
+                case .response: break
+                case .timedOut: once.resume("no answer to OPTIONS")
+                case .transportFailed: once.resume("transport error")
+                }
+            }
+        }
+        let elapsed = ContinuousClock.now - started
+        update(trunk.id) { status in
+            status.checkedAt = Date()
+            status.reachable = outcome == nil
+            if let outcome {
+                status.lastError = outcome
+                status.optionsRttMs = nil
+            } else {
+                status.optionsRttMs = (Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000).rounded() / 1
+            }
+        }
+    }
+
+    private func update(_ id: String, _ change: (inout Status) -> Void) {
+        var status = statuses[id] ?? Status()
+        change(&status)
+        statuses[id] = status
+    }
+}
+
+/// Resumes a continuation once, whichever event comes first.
+final class OnceResume<T: Sendable>: @unchecked Sendable {
+    private var continuation: CheckedContinuation<T, Never>?
+    private let lock = NSLock()
+
+    init(_ continuation: CheckedContinuation<T, Never>) { self.continuation = continuation }
+
+    func resume(_ value: T) {
+        lock.lock()
+        let pending = continuation
+        continuation = nil
+        lock.unlock()
+        pending?.resume(returning: value)
+    }
+}
