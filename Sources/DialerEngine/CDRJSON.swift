@@ -41,12 +41,16 @@ public struct CDRJSON: Encodable, Sendable {
     }
 }
 
-/// UTC seconds as ISO 8601 with `Z`, the API's time format.
+/// UTC seconds as ISO 8601 with `Z`, the API's time format. Written by hand from the
+/// broken-down UTC time: a page of CDRs formats hundreds of times, and a Foundation date
+/// formatter costs milliseconds to make on Linux.
 public enum ISOTime {
     public static func text(_ time: Double?) -> String? {
-        guard let time else { return nil }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: Date(timeIntervalSince1970: time))
+        guard let time, time.isFinite else { return nil }
+        var seconds = time_t(time.rounded(.down))
+        var parts = tm()
+        guard gmtime_r(&seconds, &parts) != nil else { return nil }
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
     }
 }

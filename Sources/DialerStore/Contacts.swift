@@ -56,9 +56,21 @@ extension DialerStore {
         try pool.write { try ContactList.deleteOne($0, key: id) }
     }
 
-    /// Adds contacts in one transaction (a large import commits once).
+    /// Adds contacts in one transaction (a large import commits once), through one prepared
+    /// statement: a 100,000-row CSV import is one statement run 100,000 times.
     public func insert(_ contacts: [Contact]) throws {
-        try pool.write { db in for contact in contacts { try contact.insert(db) } }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        try pool.write { db in
+            let statement = try db.makeStatement(sql: """
+                INSERT INTO contact (id, list_id, phone, first_name, last_name, email, time_zone, fields, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for c in contacts {
+                let fields = c.fields.isEmpty ? "{}" : String(decoding: try encoder.encode(c.fields), as: UTF8.self)
+                try statement.execute(arguments: [c.id, c.listId, c.phone, c.firstName, c.lastName, c.email, c.timeZone, fields, c.createdAt])
+            }
+        }
     }
 
     /// Every list's number of contacts, in one query (lists without contacts are absent).

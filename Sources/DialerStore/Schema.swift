@@ -35,6 +35,8 @@ enum Schema {
         "ALTER TABLE callback ADD COLUMN agent TEXT",
         "ALTER TABLE callback ADD COLUMN recording TEXT",
         "CREATE INDEX callback_due ON callback(status, scheduled_at)",
+        "CREATE INDEX cdr_by_sip_call_id ON cdr(sip_call_id)",
+        "CREATE INDEX attempt_by_callback ON attempt(callback_id)",
     ]
 
     static let version1 = [
