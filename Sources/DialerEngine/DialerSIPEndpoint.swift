@@ -1,4 +1,5 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import SIPCore
 import SIPTransport
@@ -14,26 +15,31 @@ public final class DialerSIPEndpoint: Sendable {
     public let resolver: SIPTargetResolver
     /// The sockets listening, by transport.
     public let listeners: [(SIPTransportType, SocketAddress)]
+    /// The configured trunks' addresses (kept by `TrunkMonitor`): peers like `--allow-peer`'s.
+    public let trunkAddresses: TrunkAddresses
 
     /// Binds the listeners of `configuration` (throws when one cannot bind). New dialogs
-    /// from `allowedPeers` get 480: sipdial dials out and takes no inbound calls yet.
+    /// from `allowedPeers` or a configured trunk get 480: sipdial dials out and takes no
+    /// inbound calls yet; from anyone else 403.
     public static func start(configuration: SIPTransportConfiguration, allowedPeers: SIPPeerAllowList,
                              eventLoop: EventLoop, logger: Logger) async throws -> DialerSIPEndpoint {
         let transport = SIPTransportLayer(eventLoop: eventLoop, configuration: configuration, logger: logger)
         try await transport.start()
         let transactions = SIPTransactionLayer(transport: transport, logger: logger)
-        let dispatcher = SIPSessionDispatcher(transactions: transactions, allowedPeers: allowedPeers) {
+        let trunkAddresses = TrunkAddresses()
+        let dispatcher = SIPSessionDispatcher(transactions: transactions, allowedPeers: allowedPeers, isTrunk: trunkAddresses.contains) {
             $0.respond(status: 480, reason: "No Inbound Calls")
         }
         let dns = DNSClient(nameServer: DNSClient.systemNameServer(), eventLoop: eventLoop)
         return DialerSIPEndpoint(transport: transport, transactions: transactions, dispatcher: dispatcher,
                                  resolver: SIPTargetResolver(dns: dns, eventLoop: eventLoop),
-                                 listeners: try await transport.boundAddresses())
+                                 listeners: try await transport.boundAddresses(), trunkAddresses: trunkAddresses)
     }
 
     private init(transport: SIPTransportLayer, transactions: SIPTransactionLayer, dispatcher: SIPSessionDispatcher,
-                 resolver: SIPTargetResolver, listeners: [(SIPTransportType, SocketAddress)]) {
+                 resolver: SIPTargetResolver, listeners: [(SIPTransportType, SocketAddress)], trunkAddresses: TrunkAddresses) {
         (self.transport, self.transactions, self.dispatcher, self.resolver, self.listeners) = (transport, transactions, dispatcher, resolver, listeners)
+        self.trunkAddresses = trunkAddresses
     }
 
     /// The address and port this side puts in Via, Contact and SDP for calls over `kind`
@@ -48,5 +54,21 @@ public final class DialerSIPEndpoint: Sendable {
 
     public func shutdown() async {
         await transport.shutdown()
+    }
+}
+
+/// The IP addresses the configured trunks resolve to, replaced at each look at the trunks.
+public final class TrunkAddresses: Sendable {
+    private let addresses = NIOLockedValueBox<Set<String>>([])
+
+    public init() {}
+
+    func replace(with new: Set<String>) {
+        addresses.withLockedValue { $0 = new }
+    }
+
+    public func contains(_ source: SocketAddress) -> Bool {
+        guard let ip = source.ipAddress else { return false }
+        return addresses.withLockedValue { $0.contains(ip) }
     }
 }

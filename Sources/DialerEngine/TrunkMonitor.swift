@@ -8,7 +8,7 @@ import SIPUserAgent
 /// Keeps each trunk's live status (issue #5 item 2): registers the trunks that ask for it
 /// (refreshing, backing off and recovering as `RegistrationClient` does) and pings every
 /// trunk with OPTIONS (RFC 3261 §11) every `interval` seconds, keeping the round-trip time
-/// and the last error. Trunks added, changed or deleted through the API are followed at the
+/// and the last error; and keeps the trunks' addresses as peers allowed to send INVITEs. Trunks added, changed or deleted through the API are followed at the
 /// next look; registrations are removed (un-REGISTER) on `stop`.
 public actor TrunkMonitor {
     /// What `GET /v1/trunks/{id}` shows under `status`.
@@ -62,6 +62,7 @@ public actor TrunkMonitor {
             registrations[id] = nil
         }
         statuses = statuses.filter { ids.contains($0.key) }
+        await trustAddresses(of: trunks)
         for trunk in trunks {
             if trunk.register, registrations[trunk.id]?.updatedAt != trunk.updatedAt {
                 await registrations[trunk.id]?.registration.stop()
@@ -70,6 +71,20 @@ public actor TrunkMonitor {
             }
             Task { await self.ping(trunk) }
         }
+    }
+
+    /// The trunks' resolved addresses become peers that may send INVITEs (RFC 3263 names
+    /// resolved as for calls; a name that does not resolve adds nothing).
+    private func trustAddresses(of trunks: [Trunk]) async {
+        var addresses: Set<String> = []
+        for trunk in trunks {
+            let route = TrunkRoute(trunk)
+            let target = SIPURI(host: route.target("").host, port: trunk.port)
+            if let found = try? await sip.resolver.resolve(target, transport: route.transport) {
+                addresses.formUnion(found.compactMap(\.address.ipAddress))
+            }
+        }
+        sip.trunkAddresses.replace(with: addresses)
     }
 
     private func register(_ trunk: Trunk) async {

@@ -19,8 +19,9 @@ protocol SIPSessionEndpoint: AnyObject, Sendable {
 /// - an in-dialog request for no known dialog gets 481;
 /// - OPTIONS outside a dialog gets 200 with the capabilities;
 /// - a dialog-creating request (INVITE, SUBSCRIBE, REFER) from a source that is not an allowed
-///   peer gets 403 and goes nowhere: the first toll-fraud defence. From an allowed peer it
-///   goes to `incoming`, which by default refuses it with 480 (sipdial only dials out).
+///   peer (nor one `isTrunk` knows) gets 403 and goes nowhere: the first toll-fraud defence.
+///   From an allowed peer it goes to `incoming`, which by default refuses it with 480
+///   (sipdial only dials out).
 public final class SIPSessionDispatcher: @unchecked Sendable {
     public let transactions: SIPTransactionLayer
     /// Peers allowed to open dialogs with sipdial.
@@ -28,12 +29,16 @@ public final class SIPSessionDispatcher: @unchecked Sendable {
     public let policy: SIPUASPolicy
     private var sessions: [String: SIPSessionEndpoint] = [:]
     private let incoming: @Sendable (SIPServerTransaction) -> Void
+    /// Sources allowed besides `allowedPeers`: the configured trunks' addresses, which change.
+    private let isTrunk: @Sendable (SocketAddress) -> Bool
     public private(set) var refusedPeers = 0
 
     public init(transactions: SIPTransactionLayer, allowedPeers: SIPPeerAllowList = .loopback, policy: SIPUASPolicy = .default,
+                isTrunk: @escaping @Sendable (SocketAddress) -> Bool = { _ in false },
                 incoming: @escaping @Sendable (SIPServerTransaction) -> Void = { $0.respond(status: 480) }) {
         self.transactions = transactions
         self.allowedPeers = allowedPeers
+        self.isTrunk = isTrunk
         self.policy = policy
         self.incoming = incoming
         var handlers = SIPTransactionLayer.Handlers()
@@ -95,7 +100,7 @@ public final class SIPSessionDispatcher: @unchecked Sendable {
         case .options:
             tx.respond(status: 200, headers: capabilities)
         case .invite, .subscribe, .refer:
-            guard allowedPeers.allows(tx.inbound.source) else {
+            guard allowedPeers.allows(tx.inbound.source) || isTrunk(tx.inbound.source) else {
                 refusedPeers += 1
                 tx.respond(status: 403, reason: SIPPeerAllowList.refusal)
                 return

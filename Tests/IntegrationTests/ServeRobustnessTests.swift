@@ -12,12 +12,17 @@ import Testing
 /// vectors share `z9hG4bKkdjuw` and a sent-by, which §17.2.3 rightly matches as one
 /// transaction). The expected verdict is computed on exactly those bytes.
 struct ServeRobustnessTests {
-    /// A connected UDP socket on 127.0.0.1 with a receive timeout.
+    /// A UDP socket on `source` (any 127/8 address) connected to 127.0.0.1:`port`, with a
+    /// receive timeout.
     final class UDPClient {
         let fd: Int32
 
-        init(port: Int) {
+        init(port: Int, source: String = "127.0.0.1") {
             fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(source)
+            _ = withUnsafePointer(to: &local) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
             var addr = sockaddr_in()
             addr.sin_family = sa_family_t(AF_INET)
             addr.sin_port = in_port_t(UInt16(port).bigEndian)

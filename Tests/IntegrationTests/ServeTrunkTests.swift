@@ -28,4 +28,38 @@ struct ServeTrunkTests {
         #expect(await serve.process.wait(timeout: .seconds(20)) == 0, "\(serve.process.text.suffix(800))")
         #expect(!(try await kamailio.bindings()).contains("acme@127.0.0.1"), "unregistered at shutdown")
     }
+
+    /// An INVITE from 127.0.0.2: the final status `serve` answers it with.
+    static func invite(from client: ServeRobustnessTests.UDPClient, _ n: Int) -> Int? {
+        let invite = "INVITE sip:1000@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.2:9;branch=z9hG4bK-trunk\(n);rport\r\n"
+            + "From: <sip:trunk@127.0.0.2>;tag=t\(n)\r\nTo: <sip:1000@127.0.0.1>\r\nCall-ID: trunk-\(n)\r\nCSeq: 1 INVITE\r\n"
+            + "Contact: <sip:trunk@127.0.0.2:9>\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+        client.send(Array(invite.utf8))
+        return client.receiveAll().compactMap { reply -> Int? in
+            guard reply.hasPrefix("SIP/2.0 "), let code = Int(reply.dropFirst(8).prefix(3)), code >= 200 else { return nil }
+            return code
+        }.first
+    }
+
+    @Test func aConfiguredTrunksAddressMaySendINVITEsAndOthersMayNot() async throws {
+        let scratch = ServeCampaignTests.Scratch()
+        let token = try await ServeProcess.token(data: scratch.data)
+        let port = Ports.free()
+        let serve = try await ServeProcess.start(data: scratch.data, token: token, sipPort: port, [
+            "--allow-peer", "127.0.0.1/32", "--trunk-check-interval", "0.5", "--no-simulator",
+        ])
+        defer { serve.process.stop() }
+        let client = ServeRobustnessTests.UDPClient(port: port, source: "127.0.0.2")
+        #expect(Self.invite(from: client, 1) == 403, "not a peer, not a trunk")
+        _ = try await serve.create("trunks", ["name": "carrier", "host": "127.0.0.2", "port": 5999])
+        var answer: Int?
+        let deadline = ContinuousClock.now + .seconds(10)
+        var n = 2
+        while ContinuousClock.now < deadline {
+            answer = Self.invite(from: client, n)
+            if answer == 480 { break }
+            n += 1
+        }
+        #expect(answer == 480, "a trunk's INVITE passes the allow-list (and is refused as sipdial takes no inbound calls yet)")
+    }
 }

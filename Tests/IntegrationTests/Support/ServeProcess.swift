@@ -18,8 +18,9 @@ struct ServeProcess {
         return output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    static func start(data: URL, token: String, _ args: [String] = []) async throws -> ServeProcess {
-        let process = try ExternalProcess(SipdialBinary.path, ["serve", "--listen", "udp:127.0.0.1:\(Ports.free())", "--http", "127.0.0.1:0",
+    /// `serve` with SIP on UDP 127.0.0.1:`sipPort` (default: a free port).
+    static func start(data: URL, token: String, sipPort: Int = Ports.free(), _ args: [String] = []) async throws -> ServeProcess {
+        let process = try ExternalProcess(SipdialBinary.path, ["serve", "--listen", "udp:127.0.0.1:\(sipPort)", "--http", "127.0.0.1:0",
                                                                "--data", data.path, "--log-level", "notice"] + args)
         #expect(await process.waitForOutput("listening http", timeout: .seconds(30)), "\(process.text)")
         let line = process.text.split(separator: "\n").first { $0.hasPrefix("listening http") } ?? ""
