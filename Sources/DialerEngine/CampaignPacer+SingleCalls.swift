@@ -80,8 +80,7 @@ extension CampaignPacer {
             }
             if cdr.answeredAt != nil { events.send("answered", sipCallID: cdr.sipCallId) }
             events.send("completed", sipCallID: cdr.sipCallId, cdr: cdr)
-            self.ended(attempt.id, campaignID: nil, trunkID: route.trunkID)
-            if let trunkID = route.trunkID { self.trunks.release(trunkID) }
+            self.ended(attempt.id, campaignID: nil, trunkID: route.trunkID, trunkCalls: 2)
         }
     }
 
@@ -116,7 +115,7 @@ extension CampaignPacer {
             let plan = CallPlan(phone: callback.phone, route: route.0, callerID: callback.callerId, flow: flow, fields: ["phone": callback.phone])
             place(attempt, plan: plan, kind: "callback", campaignID: nil, statusCallback: callback.statusCallback) { _, _ in nil }
         }
-        return min(idleInterval, max(Self.minimumWait, (try store.nextCallbackDue() ?? now + idleInterval) - now))
+        return min(idleInterval, (try store.nextCallbackDue() ?? now + idleInterval) - now)
     }
 
     /// The trunk for a call outside campaigns: `trunkID`, else the selector's choice, else

@@ -26,10 +26,11 @@ public actor CampaignPacer {
     private var active: [String: Int] = [:]
     var trunks = TrunkSelector()
     var calls: [String: Task<Void, Never>] = [:]
-    private var flows: [String: (updatedAt: Double, flow: CallFlow?)] = [:]
+    /// Each campaign's settings as the pacer uses them, read once per edit of the campaign.
+    private var plans: [String: (updatedAt: Double, plan: DialingPlan?)] = [:]
     var dialing = true
     /// Wakes the loop early (a call ended, dialing stopped).
-    private var wakeUp: CheckedContinuation<Void, Never>?
+    let alarm = Alarm()
 
     public init(store: DialerStore, context: CallContext, liveCalls: LiveCalls, webhooks: WebhookSender? = nil, fallbackRoute: TrunkRoute?,
                 idleInterval: Double = 0.2) {
@@ -64,10 +65,10 @@ public actor CampaignPacer {
             } catch {
                 logger.error("pacer round failed", metadata: ["error": "\(error)"])
             }
-            await sleep(max(wait, Self.minimumWait))
+            await alarm.sleep(max(wait, Self.minimumWait))
         }
-        while let (_, task) = calls.first {
-            calls.removeValue(forKey: calls.first!.key)
+        while let (id, task) = calls.first {
+            calls[id] = nil
             await task.value
         }
     }
@@ -75,26 +76,11 @@ public actor CampaignPacer {
     /// Stops starting calls; `run` returns when the calls up now have ended.
     public func stopDialing() {
         dialing = false
-        wake()
+        alarm.ring()
     }
 
     /// Calls up now.
     public var activeCalls: Int { calls.count }
-
-    private func sleep(_ seconds: Double) async {
-        await withCheckedContinuation { continuation in
-            wakeUp = continuation
-            Task {
-                try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
-                self.wake()
-            }
-        }
-    }
-
-    func wake() {
-        wakeUp?.resume()
-        wakeUp = nil
-    }
 
     /// One look at every running campaign and the callbacks; returns the seconds until a
     /// call may be due.
@@ -109,20 +95,13 @@ public actor CampaignPacer {
 
     /// Starts the calls of `campaign` that are due now; returns the seconds until its next slot.
     private func dial(_ campaign: Campaign, now: Double) throws -> Double {
-        let window: CallingWindow
-        do {
-            window = try CallingWindow(startsAt: campaign.startsAt, endsAt: campaign.endsAt, timeZone: campaign.timeZone,
-                                       dailyStart: campaign.dailyStart, dailyEnd: campaign.dailyEnd, weekdays: campaign.weekdays)
-        } catch {
-            logger.error("campaign window unreadable", metadata: ["campaign": "\(campaign.id)", "error": "\(error)"])
-            return idleInterval
-        }
+        guard let plan = plan(of: campaign) else { return idleInterval }
+        let window = plan.window
         if window.hasEnded(at: now) {
             if try store.completeCampaign(id: campaign.id, force: true, now: now) { logger.info("campaign ended", metadata: ["campaign": "\(campaign.id)"]) }
             return idleInterval
         }
         if !campaign.useContactTimeZone, !window.isOpen(at: now) { return idleInterval }
-        guard let flow = flow(of: campaign) else { return idleInterval }
         var schedule = schedules[campaign.id] ?? PacingSchedule(callsPerMinute: campaign.callsPerMinute)
         if schedule.interval != 60 / campaign.callsPerMinute { schedule.change(callsPerMinute: campaign.callsPerMinute) }
         defer { schedules[campaign.id] = schedule }
@@ -158,35 +137,48 @@ public actor CampaignPacer {
             }
             _ = schedule.take(at: now)
             if let trunk { trunks.take(trunk, now: now) }
-            start(attempt, campaign: campaign, flow: flow, route: route)
+            start(attempt, campaign: campaign, plan: plan, route: route)
         }
         // Lines full: the loop wakes when a call ends. Otherwise: at the next slot.
         if active[campaign.id, default: 0] >= campaign.maxConcurrent { return idleInterval }
-        return max(Self.minimumWait, (schedule.nextSlot ?? now) - now)
+        return (schedule.nextSlot ?? now) - now
     }
 
     /// The shortest sleep between rounds, so the loop always lets the calls' tasks run.
     static let minimumWait = 0.001
 
-    /// The campaign's flow, read once per edit of the campaign.
-    private func flow(of campaign: Campaign) -> CallFlow? {
-        if let cached = flows[campaign.id], cached.updatedAt == campaign.updatedAt { return cached.flow }
-        var flow: CallFlow?
-        do { flow = try CallFlow(json: campaign.flow) } catch {
-            logger.error("campaign flow unreadable", metadata: ["campaign": "\(campaign.id)", "error": "\(error)"])
-        }
-        flows[campaign.id] = (campaign.updatedAt, flow)
-        return flow
+    /// What the pacer reads from a campaign's stored settings: parsed once per edit of the
+    /// campaign, not per call or per round.
+    struct DialingPlan {
+        var window: CallingWindow
+        var flow: CallFlow
+        var retry: RetryPolicy
     }
 
-    private func start(_ attempt: Attempt, campaign: Campaign, flow: CallFlow, route: TrunkRoute) {
+    /// The campaign's plan; nil (logged once per edit) when a setting cannot be read.
+    private func plan(of campaign: Campaign) -> DialingPlan? {
+        if let cached = plans[campaign.id], cached.updatedAt == campaign.updatedAt { return cached.plan }
+        var plan: DialingPlan?
+        do {
+            plan = DialingPlan(
+                window: try CallingWindow(startsAt: campaign.startsAt, endsAt: campaign.endsAt, timeZone: campaign.timeZone,
+                                          dailyStart: campaign.dailyStart, dailyEnd: campaign.dailyEnd, weekdays: campaign.weekdays),
+                flow: try CallFlow(json: campaign.flow), retry: try RetryPolicy(json: campaign.retryPolicy))
+        } catch {
+            logger.error("campaign settings unreadable", metadata: ["campaign": "\(campaign.id)", "error": "\(error)"])
+        }
+        plans[campaign.id] = (campaign.updatedAt, plan)
+        return plan
+    }
+
+    private func start(_ attempt: Attempt, campaign: Campaign, plan: DialingPlan, route: TrunkRoute) {
         let store = self.store
         let fields = (try? attempt.campaignCallId.flatMap { try store.campaignCall(id: $0)?.contactId }.flatMap { try store.contact(id: $0) })??.placeholderValues
-        var plan = CallPlan(phone: attempt.phone, route: route, callerID: campaign.callerId, flow: flow, fields: fields ?? ["phone": attempt.phone])
-        plan.ringTimeout = campaign.ringTimeout
-        let policy = (try? RetryPolicy(json: campaign.retryPolicy)) ?? RetryPolicy()
+        var call = CallPlan(phone: attempt.phone, route: route, callerID: campaign.callerId, flow: plan.flow, fields: fields ?? ["phone": attempt.phone])
+        call.ringTimeout = campaign.ringTimeout
+        let policy = plan.retry
         active[campaign.id, default: 0] += 1
-        place(attempt, plan: plan, campaignID: campaign.id, statusCallback: campaign.statusCallback) { disposition, endedAt in
+        place(attempt, plan: call, campaignID: campaign.id, statusCallback: campaign.statusCallback) { disposition, endedAt in
             policy.retryAt(after: disposition, attempt: attempt.number, maxAttempts: campaign.maxAttempts, now: endedAt)
         }
     }
@@ -224,10 +216,12 @@ public actor CampaignPacer {
         }
     }
 
-    func ended(_ attemptID: String, campaignID: String?, trunkID: String?) {
+    /// A call ended: its campaign's and trunk's places are free (`trunkCalls` of them on the
+    /// trunk: two for a click-to-call), and the loop looks at once.
+    func ended(_ attemptID: String, campaignID: String?, trunkID: String?, trunkCalls: Int = 1) {
         calls[attemptID] = nil
         if let campaignID { active[campaignID, default: 1] -= 1 }
-        if let trunkID { trunks.release(trunkID) }
-        wake()
+        if let trunkID { for _ in 0..<trunkCalls { trunks.release(trunkID) } }
+        alarm.ring()
     }
 }

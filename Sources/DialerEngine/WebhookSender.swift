@@ -18,7 +18,7 @@ public actor WebhookSender {
     let logger: Logger
     public static let maxAttempts = 15
     private var running = true
-    private var wakeUp: CheckedContinuation<Void, Never>?
+    private let alarm = Alarm()
     private var sending: Set<String> = []
 
     public init(store: DialerStore, secret: String, logger: Logger) {
@@ -49,7 +49,7 @@ public actor WebhookSender {
     public nonisolated func notify(_ url: String, _ event: CallEvent) {
         do {
             try store.enqueue(WebhookDelivery(url: url, payload: event.json, now: Date().timeIntervalSince1970))
-            Task { await self.wake() }
+            alarm.ring()
         } catch {
             logger.error("webhook not stored", metadata: ["url": "\(url)", "error": "\(error)"])
         }
@@ -67,13 +67,13 @@ public actor WebhookSender {
             } catch {
                 logger.error("webhook queue unreadable", metadata: ["error": "\(error)"])
             }
-            await sleep(0.5)
+            await alarm.sleep(0.5)
         }
     }
 
     public func stop() {
         running = false
-        wake()
+        alarm.ring()
     }
 
     private func send(_ delivery: WebhookDelivery) async {
@@ -104,21 +104,6 @@ public actor WebhookSender {
         if let problem {
             logger.notice("webhook not delivered", metadata: ["url": "\(delivery.url)", "try": "\(delivery.attempts + 1)", "error": "\(problem)"])
         }
-    }
-
-    private func sleep(_ seconds: Double) async {
-        await withCheckedContinuation { continuation in
-            wakeUp = continuation
-            Task {
-                try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
-                self.wake()
-            }
-        }
-    }
-
-    private func wake() {
-        wakeUp?.resume()
-        wakeUp = nil
     }
 }
 
