@@ -53,7 +53,8 @@ public actor TrunkMonitor {
         registrations.removeAll()
     }
 
-    /// One look: registrations in step with the trunks, an OPTIONS to each.
+    /// One look: each trunk resolved once (RFC 3263, as for calls); its addresses become
+    /// peers that may send INVITEs, its registration is kept in step, and it gets an OPTIONS.
     func check() async {
         guard let trunks = try? store.trunks() else { return }
         let ids = Set(trunks.map(\.id))
@@ -62,45 +63,36 @@ public actor TrunkMonitor {
             registrations[id] = nil
         }
         statuses = statuses.filter { ids.contains($0.key) }
-        await trustAddresses(of: trunks)
-        for trunk in trunks {
-            if trunk.register, registrations[trunk.id]?.updatedAt != trunk.updatedAt {
-                await registrations[trunk.id]?.registration.stop()
-                registrations[trunk.id] = nil
-                await register(trunk)
-            }
-            Task { await self.ping(trunk) }
-        }
-    }
-
-    /// The trunks' resolved addresses become peers that may send INVITEs (RFC 3263 names
-    /// resolved as for calls; a name that does not resolve adds nothing).
-    private func trustAddresses(of trunks: [Trunk]) async {
         var addresses: Set<String> = []
         for trunk in trunks {
             let route = TrunkRoute(trunk)
-            let target = SIPURI(host: route.target("").host, port: trunk.port)
-            if let found = try? await sip.resolver.resolve(target, transport: route.transport) {
-                addresses.formUnion(found.compactMap(\.address.ipAddress))
+            let setup: CallSetup
+            do { setup = try await CallSetup.resolve(route.server, route: route, sip: sip) } catch {
+                update(trunk.id) { $0.reachable = false; $0.lastError = error.reason; $0.checkedAt = Date() }
+                continue
             }
+            addresses.formUnion(setup.destinations.compactMap(\.address.ipAddress))
+            if trunk.register, registrations[trunk.id]?.updatedAt != trunk.updatedAt {
+                await registrations[trunk.id]?.registration.stop()
+                register(trunk, setup)
+            }
+            Task { await self.ping(trunk.id, setup) }
         }
         sip.trunkAddresses.replace(with: addresses)
     }
 
-    private func register(_ trunk: Trunk) async {
-        let route = TrunkRoute(trunk)
-        let registrar = SIPURI(host: route.target("").host, port: trunk.port,
-                               parameters: route.transport == .udp ? [] : [SIPParameter("transport", route.transport.uriParameter)])
-        let setup: CallSetup
-        do { setup = try await CallSetup.resolve(registrar, route: route, sip: sip) } catch {
-            return update(trunk.id) { $0.registration = "backing-off"; $0.lastError = error.reason }
-        }
+    /// Where this side is for `setup`: the host for Via and Contact, bracketed when IPv6.
+    private func localHost(_ setup: CallSetup) -> String {
+        setup.local.host.contains(":") ? "[\(setup.local.host)]" : setup.local.host
+    }
+
+    private func register(_ trunk: Trunk, _ setup: CallSetup) {
+        let route = setup.route
         let user = trunk.username ?? trunk.fromUser ?? "sipdial"
-        let host = setup.local.host.contains(":") ? "[\(setup.local.host)]" : setup.local.host
-        let parameters = route.transport == .udp ? [] : [SIPParameter("transport", route.transport.uriParameter)]
+        let host = localHost(setup)
         let config = RegistrationClient.Configuration(
-            registrar: registrar, addressOfRecord: SIPURI(user: user, host: trunk.fromDomain ?? registrar.host),
-            contact: SIPURI(user: user, host: host, port: setup.local.port, parameters: parameters),
+            registrar: route.server, addressOfRecord: SIPURI(user: user, host: trunk.fromDomain ?? route.server.host),
+            contact: SIPURI(user: user, host: host, port: setup.local.port, parameters: route.server.parameters),
             via: Via(transport: route.transport.rawValue, host: host, port: setup.local.port, parameters: [SIPParameter("rport")]),
             username: user, password: trunk.password ?? "", expires: UInt32(trunk.registerExpires))
         let id = trunk.id
@@ -130,20 +122,13 @@ public actor TrunkMonitor {
     }
 
     /// OPTIONS to the trunk: its round trip, or why there was no answer.
-    private func ping(_ trunk: Trunk) async {
-        let route = TrunkRoute(trunk)
-        let target = SIPURI(host: route.target("").host, port: trunk.port,
-                            parameters: route.transport == .udp ? [] : [SIPParameter("transport", route.transport.uriParameter)])
-        let setup: CallSetup
-        do { setup = try await CallSetup.resolve(target, route: route, sip: sip) } catch {
-            return update(trunk.id) { $0.reachable = false; $0.lastError = error.reason; $0.checkedAt = Date() }
-        }
-        let host = setup.local.host.contains(":") ? "[\(setup.local.host)]" : setup.local.host
-        var via = Via(transport: route.transport.rawValue, host: host, port: setup.local.port, parameters: [SIPParameter("rport")])
+    private func ping(_ trunkID: String, _ setup: CallSetup) async {
+        let host = localHost(setup)
+        var via = Via(transport: setup.route.transport.rawValue, host: host, port: setup.local.port, parameters: [SIPParameter("rport")])
         via.branch = SIPIdentifiers.branch()
         var from = SIPAddress(uri: SIPURI(user: "sipdial", host: host))
         from.tag = SIPIdentifiers.tag()
-        let request = SIPRequestFactory.request(method: .options, uri: target, via: via, from: from, to: SIPAddress(uri: target),
+        let request = SIPRequestFactory.request(method: .options, uri: setup.target, via: via, from: from, to: SIPAddress(uri: setup.target),
                                                 callID: SIPIdentifiers.callID(), cseq: 1, headers: [SIPHeaderField(.userAgent, "sipdial")])
         let started = ContinuousClock.now
         let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
@@ -158,14 +143,14 @@ public actor TrunkMonitor {
             }
         }
         let elapsed = ContinuousClock.now - started
-        update(trunk.id) { status in
+        update(trunkID) { status in
             status.checkedAt = Date()
             status.reachable = outcome == nil
             if let outcome {
                 status.lastError = outcome
                 status.optionsRttMs = nil
             } else {
-                status.optionsRttMs = (Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000).rounded() / 1
+                status.optionsRttMs = ((Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15) * 10).rounded() / 10
             }
         }
     }

@@ -45,7 +45,14 @@ public struct TrunkRoute: Sendable, Equatable {
     /// The Request-URI for `phone` (RFC 3261 §19.1: the number as the user part, `user=phone`
     /// left out since trunks route on the user part either way).
     public func target(_ phone: String) -> SIPURI {
-        SIPURI(user: dialString(phone), host: host.contains(":") ? "[\(host)]" : host, port: port,
+        var uri = server
+        uri.user = dialString(phone)
+        return uri
+    }
+
+    /// The trunk itself, without a user: the registrar's URI (§10.2) and OPTIONS' target.
+    public var server: SIPURI {
+        SIPURI(host: host.contains(":") ? "[\(host)]" : host, port: port,
                parameters: transport == .udp ? [] : [SIPParameter("transport", transport.uriParameter)])
     }
 
