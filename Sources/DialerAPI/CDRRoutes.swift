@@ -105,8 +105,8 @@ enum CDRCSV {
     static func row(_ cdr: CDR) -> String {
         let talk = cdr.answeredAt.map { String(format: "%.3f", cdr.endedAt - $0) } ?? "0"
         let fields: [String?] = [cdr.id, cdr.campaignId, cdr.phone, cdr.trunkId, cdr.sipCallId, cdr.outcome, cdr.disposition,
-                                 cdr.sipCode.map(String.init), cdr.q850Cause.map(String.init), cdr.reason, ISOTime.text(cdr.startedAt),
-                                 ISOTime.text(cdr.answeredAt), ISOTime.text(cdr.endedAt), talk, cdr.dtmf, cdr.answers]
+                                 cdr.sipCode.map(String.init), cdr.q850Cause.map(String.init), cdr.reason, UTCTime.iso8601(cdr.startedAt),
+                                 UTCTime.iso8601(cdr.answeredAt), UTCTime.iso8601(cdr.endedAt), talk, cdr.dtmf, cdr.answers]
         return fields.map { escape($0 ?? "") }.joined(separator: ",") + "\r\n"
     }
 

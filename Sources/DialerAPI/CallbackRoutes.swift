@@ -22,7 +22,7 @@ struct CallbackRoutes<Context: RequestContext> {
             var c = encoder.container(keyedBy: APIKey.self)
             try c.encode(callback.id, forKey: "id")
             try c.encode(callback.phone, forKey: "phone")
-            try c.encode(ISOTime.text(callback.scheduledAt), forKey: "at")
+            try c.encode(UTCTime.iso8601(callback.scheduledAt), forKey: "at")
             try c.encode(callback.timeZone, forKey: "timeZone")
             try c.encode(JSONValue(parsing: callback.flow) ?? .array([]), forKey: "flow")
             try c.encode(callback.status, forKey: "status")

@@ -31,8 +31,8 @@ struct CampaignRoutes<Context: RequestContext> {
             try container.encode(c.maxAttempts, forKey: "maxAttempts")
             try container.encode(c.ringTimeout, forKey: "ringTimeout")
             try container.encode(JSONValue(parsing: c.retryPolicy) ?? .object([:]), forKey: "retryPolicy")
-            try container.encode(ISOTime.text(c.startsAt), forKey: "startsAt")
-            try container.encode(ISOTime.text(c.endsAt), forKey: "endsAt")
+            try container.encode(UTCTime.iso8601(c.startsAt), forKey: "startsAt")
+            try container.encode(UTCTime.iso8601(c.endsAt), forKey: "endsAt")
             try container.encode(c.timeZone, forKey: "timeZone")
             try container.encode(c.dailyStart, forKey: "dailyStart")
             try container.encode(c.dailyEnd, forKey: "dailyEnd")
@@ -40,8 +40,8 @@ struct CampaignRoutes<Context: RequestContext> {
             try container.encode(c.useContactTimeZone, forKey: "useContactTimeZone")
             try container.encode(c.doNotCallListIDs, forKey: "dndListIds")
             try container.encode(c.statusCallback, forKey: "statusCallback")
-            try container.encode(ISOTime.text(c.createdAt), forKey: "createdAt")
-            try container.encode(ISOTime.text(c.updatedAt), forKey: "updatedAt")
+            try container.encode(UTCTime.iso8601(c.createdAt), forKey: "createdAt")
+            try container.encode(UTCTime.iso8601(c.updatedAt), forKey: "updatedAt")
             if let progress { try container.encode(progress, forKey: "progress") }
             if let statistics { try container.encode(statistics, forKey: "statistics") }
         }

@@ -30,27 +30,13 @@ public struct CDRJSON: Encodable, Sendable {
         try c.encode(cdr.sipCode, forKey: Key("sip_code"))
         try c.encode(cdr.q850Cause, forKey: Key("q850_cause"))
         try c.encode(cdr.reason, forKey: Key("reason"))
-        try c.encode(ISOTime.text(cdr.startedAt), forKey: Key("started_at"))
-        try c.encode(ISOTime.text(cdr.answeredAt), forKey: Key("answered_at"))
-        try c.encode(ISOTime.text(cdr.endedAt), forKey: Key("ended_at"))
+        try c.encode(UTCTime.iso8601(cdr.startedAt), forKey: Key("started_at"))
+        try c.encode(UTCTime.iso8601(cdr.answeredAt), forKey: Key("answered_at"))
+        try c.encode(UTCTime.iso8601(cdr.endedAt), forKey: Key("ended_at"))
         try c.encode(cdr.answeredAt.map { ((cdr.endedAt - $0) * 1000).rounded() / 1000 } ?? 0, forKey: Key("talk_seconds"))
         try c.encode(cdr.dtmf, forKey: Key("dtmf"))
         try c.encode(cdr.answers.flatMap(JSONValue.init(parsing:)), forKey: Key("answers"))
         try c.encode(cdr.recording.map { _ in "/v1/cdrs/\(cdr.id)/recording" }, forKey: Key("recording"))
         try c.encode(cdr.rtp.flatMap(JSONValue.init(parsing:)), forKey: Key("rtp"))
-    }
-}
-
-/// UTC seconds as ISO 8601 with `Z`, the API's time format. Written by hand from the
-/// broken-down UTC time: a page of CDRs formats hundreds of times, and a Foundation date
-/// formatter costs milliseconds to make on Linux.
-public enum ISOTime {
-    public static func text(_ time: Double?) -> String? {
-        guard let time, time.isFinite else { return nil }
-        var seconds = time_t(time.rounded(.down))
-        var parts = tm()
-        guard gmtime_r(&seconds, &parts) != nil else { return nil }
-        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
     }
 }

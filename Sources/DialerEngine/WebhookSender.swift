@@ -122,7 +122,7 @@ public struct CallEvent: Encodable, Sendable {
 
     public init(event: String, callId: String, sipCallId: String?, campaignId: String?, phone: String, cdr: CDR? = nil) {
         (self.event, self.callId, self.sipCallId, self.campaignId, self.phone) = (event, callId, sipCallId, campaignId, phone)
-        timestamp = ISOTime.text(Date().timeIntervalSince1970) ?? ""
+        timestamp = UTCTime.iso8601(Date().timeIntervalSince1970) ?? ""
         self.cdr = cdr.map(CDRJSON.init)
     }
 

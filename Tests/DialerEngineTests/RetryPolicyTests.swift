@@ -36,12 +36,3 @@ struct RetryPolicyTests {
         #expect(CallDisposition(outcome: outcome, sipCode: code, q850Cause: cause) == expected)
     }
 }
-
-struct ISOTimeTests {
-    @Test func timesAreUTCWithSecondsAndZ() {
-        #expect(ISOTime.text(0) == "1970-01-01T00:00:00Z")
-        #expect(ISOTime.text(1_795_435_200.75) == "2026-11-23T12:00:00Z")
-        #expect(ISOTime.text(951_782_400) == "2000-02-29T00:00:00Z")
-        #expect(ISOTime.text(nil) == nil)
-    }
-}

@@ -164,6 +164,8 @@ struct ServeCPaaSTests {
         let (missing, problem) = try await api.call("POST", "api/click2call", #"{"agent_number":"919979270005"}"#)
         #expect(missing == 400 && problem["field"] as? String == "destination_number" && problem["success"] as? String == "false")
         let (badType, typeProblem) = try await api.call("POST", "api/modify_call", #"{"channel":"\#(c2c)","modify_type":"9"}"#)
-        #expect(badType == 404 || (badType == 400 && typeProblem["field"] as? String == "modify_type"), "\(typeProblem)")
+        #expect(badType == 400 && typeProblem["field"] as? String == "modify_type", "\(typeProblem)")
+        let (unsupported, _) = try await api.call("POST", "api/modify_call", #"{"channel":"\#(c2c)","modify_type":"1","transfer_to":"102"}"#)
+        #expect(unsupported == 501)
     }
 }

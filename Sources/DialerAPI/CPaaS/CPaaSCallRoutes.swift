@@ -16,8 +16,8 @@ struct CPaaSCallRoutes<Context: RequestContext> {
         group.post("click2call") { request, _ -> CPaaS.Response in
             let body = try await CPaaS.Body.read(request)
             let call = ClickToCall(agent: try body.phone("agent_number"), customer: try body.phone("destination_number"),
-                                   recording: try CPaaS.recording(body), callerID: try body.string("caller_id").map { try number($0, "caller_id") },
-                                   agentCallerID: try body.string("caller_id").map { try number($0, "caller_id") },
+                                   recording: try CPaaS.recording(body), callerID: try body.string("caller_id").map { try PhoneNumber.normalize($0, field: "caller_id") },
+                                   agentCallerID: try body.string("caller_id").map { try PhoneNumber.normalize($0, field: "caller_id") },
                                    idempotencyKey: try CallRoutes<Context>.idempotencyKey(request))
             let (attempt, _) = try await running().pacer.clickToCall(call)
             return CPaaS.Response(["request_id": .string(attempt.id)])
@@ -30,7 +30,7 @@ struct CPaaSCallRoutes<Context: RequestContext> {
             var callback = Callback(phone: try body.phone("destination_number"), flow: "[]", scheduledAt: at, timeZone: zone.identifier, now: now)
             callback.agent = try body.phone("agent_number")
             callback.recording = try CPaaS.recording(body).rawValue
-            callback.callerId = try body.string("caller_id").map { try number($0, "caller_id") }
+            callback.callerId = try body.string("caller_id").map { try PhoneNumber.normalize($0, field: "caller_id") }
             try store.insert(callback)
             return CPaaS.Response(["request_id": .string(callback.id)])
         }
@@ -40,7 +40,7 @@ struct CPaaSCallRoutes<Context: RequestContext> {
             if body.values["agent_number"] != nil { callback.agent = try body.phone("agent_number") }
             if body.values["destination_number"] != nil { callback.phone = try body.phone("destination_number") }
             if body.values["recording_option"] != nil { callback.recording = try CPaaS.recording(body).rawValue }
-            if let callerID = try body.string("caller_id") { callback.callerId = try number(callerID, "caller_id") }
+            if let callerID = try body.string("caller_id") { callback.callerId = try PhoneNumber.normalize(callerID, field: "caller_id") }
             if body.values["time_zone"] != nil { callback.timeZone = try body.zone("time_zone").identifier }
             if let at = try body.time("scheduled_at", zone: TimeZone(identifier: callback.timeZone) ?? .gmt) { callback.scheduledAt = at }
             callback.updatedAt = Date().timeIntervalSince1970
@@ -77,21 +77,22 @@ struct CPaaSCallRoutes<Context: RequestContext> {
         group.post("modify_call") { request, _ -> CPaaS.Response in
             let body = try await CPaaS.Body.read(request)
             let channel = try body.required("channel")
-            guard let call = try running().liveCalls.call(channel) else { throw CPaaS.Failure.notFound("call in progress", channel, field: "channel") }
-            switch try body.required("modify_type") {
-            case "0":
-                let target = try body.required("transfer_to")
-                guard let single = call as? CallAttempt else { throw CPaaS.Failure.invalid("channel", "is a click-to-call, which cannot be transferred") }
-                single.transfer(to: target.hasPrefix("sip:") ? target : try number(target, "transfer_to"))
-                return CPaaS.Response(["message": .string("blind transferred successfully")])
-            case "2":
-                call.hangUp()
-                return CPaaS.Response(["message": .string("call hung up successfully")])
-            case "1", "3":
-                throw CPaaS.Failure(status: .notImplemented, message: "attended transfer and starting a recording mid-call are not supported yet", field: "modify_type")
-            default:
+            let type = try body.required("modify_type")
+            guard ["0", "1", "2", "3"].contains(type) else {
                 throw CPaaS.Failure.invalid("modify_type", "must be 0 (blind transfer), 1 (attended transfer), 2 (hangup) or 3 (start recording)")
             }
+            guard type == "0" || type == "2" else {
+                throw CPaaS.Failure(status: .notImplemented, message: "attended transfer and starting a recording mid-call are not supported yet", field: "modify_type")
+            }
+            let target = type == "0" ? try body.required("transfer_to") : ""
+            guard let call = try running().liveCalls.call(channel) else { throw CPaaS.Failure.notFound("call in progress", channel, field: "channel") }
+            if type == "2" {
+                call.hangUp()
+                return CPaaS.Response(["message": .string("call hung up successfully")])
+            }
+            guard let single = call as? CallAttempt else { throw CPaaS.Failure.invalid("channel", "is a click-to-call, which cannot be transferred") }
+            single.transfer(to: target.hasPrefix("sip:") ? target : try PhoneNumber.normalize(target, field: "transfer_to"))
+            return CPaaS.Response(["message": .string("blind transferred successfully")])
         }
         group.get("get_live_call_statistics") { _, _ -> CPaaS.Response in
             let live = try running().liveCalls.list
@@ -106,11 +107,6 @@ struct CPaaSCallRoutes<Context: RequestContext> {
     private func running() throws -> Dialer {
         guard let dialer else { throw CPaaS.Failure(status: .serviceUnavailable, message: "the dialer is not running in this process", field: nil) }
         return dialer
-    }
-
-    private func number(_ text: String, _ field: String) throws -> String {
-        guard let phone = PhoneNumber.normalize(text) else { throw CPaaS.Failure.invalid(field, "'\(text)' is not a phone number") }
-        return phone
     }
 
     private func existingCallback(_ body: CPaaS.Body) throws -> Callback {

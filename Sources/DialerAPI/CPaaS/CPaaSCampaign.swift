@@ -64,10 +64,7 @@ enum CPaaSCampaign {
         var campaign = Campaign(id: UUID().uuidString.lowercased(), name: try body.required("campaign_name"), kind: type, status: "running",
                                 flow: JSONValue.array(flow).text, callsPerMinute: rate, maxConcurrent: max(5, min(500, Int(rate))),
                                 maxAttempts: 1 + retries, now: now)
-        campaign.callerId = try body.string("campaign_caller_id").map { text in
-            guard let phone = PhoneNumber.normalize(text) else { throw CPaaS.Failure.invalid("campaign_caller_id", "'\(text)' is not a phone number") }
-            return phone
-        }
+        campaign.callerId = try body.string("campaign_caller_id").map { try PhoneNumber.normalize($0, field: "campaign_caller_id") }
         campaign.retryPolicy = JSONValue.object(Dictionary(uniqueKeysWithValues: statuses.map { ($0, JSONValue.number(retryTime)) })).text
         campaign.timeZone = zone.identifier
         campaign.startsAt = try body.time("campaign_start_date", zone: zone)
@@ -76,7 +73,7 @@ enum CPaaSCampaign {
             throw CPaaS.Failure.invalid("campaign_end_date", "must be after campaign_start_date")
         }
         campaign.dndListIds = dndID ?? ""
-        do { _ = try CallFlow(json: campaign.flow) } catch { throw CPaaS.Failure.invalid(error.field, error.message) }
+        _ = try CampaignFields.flow(.array(flow), store: store)
         try store.insert(campaign)
         _ = try store.enqueue(listID: listID, campaignID: campaign.id, priority: 0, dueAt: now, now: now)
         return campaign

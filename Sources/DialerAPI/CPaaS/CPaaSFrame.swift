@@ -7,7 +7,8 @@ import Hummingbird
 /// The CPaaS-compatible routes' conventions (../shared/seeds/cpaas-api.txt): credentials in
 /// the `account` and `auth` headers, bodies whose values are strings ("10") or numbers, and
 /// every answer wrapped as `{"response": {..., "success": "true"}}` — or `"false"` with a
-/// `message` (and the `field` at fault) on an error, with the fitting 4xx status.
+/// `message` (and the `field` at fault) on an error, with the fitting 4xx status. The routes
+/// may throw the `/v1` checks' `APIError`s: `Authentication` puts them in this envelope.
 enum CPaaS {
     /// The answer envelope.
     struct Response: ResponseEncodable {
@@ -103,9 +104,7 @@ enum CPaaS {
         }
 
         func phone(_ key: String) throws -> String {
-            let text = try required(key)
-            guard let phone = PhoneNumber.normalize(text) else { throw Failure.invalid(key, "'\(text)' is not a phone number") }
-            return phone
+            try PhoneNumber.normalize(try required(key), field: key)
         }
 
         /// One of `choices`' keys, mapped to its value.
@@ -120,7 +119,7 @@ enum CPaaS {
         /// A date-time "YYYY-mm-dd hh:mm:ss" (or ISO 8601) in `zone`.
         func time(_ key: String, zone: TimeZone) throws -> Double? {
             guard let text = try string(key) else { return nil }
-            do { return try CampaignTime.read(text, zone: zone, field: key) } catch let error as APIError { throw Failure(error) }
+            return try CampaignTime.read(text, zone: zone, field: key)
         }
 
         func zone(_ key: String) throws -> TimeZone {
@@ -147,11 +146,6 @@ enum CPaaS {
 
     /// A time as the seed prints it: "Tue, 18 Jul 2023 06:11:30 GMT".
     static func httpDate(_ time: Double?) -> JSONValue {
-        guard let time else { return .null }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = .gmt
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return .string(formatter.string(from: Date(timeIntervalSince1970: time)))
+        UTCTime.http(time).map(JSONValue.string) ?? .null
     }
 }
