@@ -21,20 +21,12 @@ struct CDRRoutes<Context: RequestContext> {
         var cdrs: [CDR]
         var nextCursor: String?
 
-        struct Key: CodingKey {
-            var stringValue: String
-            var intValue: Int? { nil }
-            init(_ name: String) { stringValue = name }
-            init?(stringValue: String) { self.stringValue = stringValue }
-            init?(intValue: Int) { nil }
-        }
-
         struct Body: Encodable {
             let page: Page
             func encode(to encoder: Encoder) throws {
-                var c = encoder.container(keyedBy: Key.self)
-                try c.encode(page.cdrs.map(CDRJSON.init), forKey: Key("cdrs"))
-                try c.encodeIfPresent(page.nextCursor, forKey: Key("next_cursor"))
+                var c = encoder.container(keyedBy: APIKey.self)
+                try c.encode(page.cdrs.map(CDRJSON.init), forKey: "cdrs")
+                try c.encodeIfPresent(page.nextCursor, forKey: "next_cursor")
             }
         }
 

@@ -3,12 +3,15 @@ import Foundation
 import Media
 
 /// The audio a flow plays, at the engine's rate: speech rendered by espeak-ng (cached on disk
-/// by text, voice and parameters) and stored recordings (kept in memory once read).
+/// by text, voice and parameters; the texts without placeholders, which every call of a
+/// flow speaks alike, also kept in memory) and stored recordings (kept in memory once read).
 public final class PromptLibrary: @unchecked Sendable {
     let speech: SpeechSynthesizer
     let store: DialerStore
     private let lock = NSLock()
     private var recordings: [String: WAVAudio] = [:]
+    /// Speech of texts without placeholders, by `SpeechRequest.cacheKey`.
+    private var fixedSpeech: [String: WAVAudio] = [:]
 
     public init(store: DialerStore, speechCache: URL) {
         self.store = store
@@ -25,12 +28,16 @@ public final class PromptLibrary: @unchecked Sendable {
         var text = Placeholders.fill(speech.text, with: fields)
         if speech.digitByDigit { text = text.filter { !$0.isWhitespace }.map(String.init).joined(separator: ", ") }
         let request = SpeechRequest(text: text, voice: speech.voice, rate: speech.rate, pitch: speech.pitch, volume: speech.volume)
+        let fixed = !speech.text.contains("{")
+        if fixed, let cached = lock.withLock({ fixedSpeech[request.cacheKey] }) { return cached }
         let synthesizer = self.speech
-        return try await withCheckedThrowingContinuation { continuation in
+        let audio = try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(with: Result { try synthesizer.audio(for: request) })
             }
         }
+        if fixed { lock.withLock { fixedSpeech[request.cacheKey] = audio } }
+        return audio
     }
 
     /// A stored recording's audio.
