@@ -44,14 +44,6 @@ struct ServeCPaaSTests {
         return formatter.string(from: Date().addingTimeInterval(seconds))
     }
 
-    static func poll(timeout: Duration, _ done: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await done() { return }
-            try await Task.sleep(for: .milliseconds(250))
-        }
-    }
-
     @Test func theSeedsRequestsWorkUnchanged() async throws {
         let scratch = ServeCampaignTests.Scratch()
         let (status, token) = try await SipdialBinary.run(["token", "create", "account_1", "--data", scratch.data.path])
@@ -82,7 +74,7 @@ struct ServeCPaaSTests {
             {"list_id":"\(listID)","dnd_list_id":"\(dndID)","campaign_name":"test_broadcast_campaign_test_volume","campaign_type":"0","campaign_caller_id":"15168148111","dynamic_announcement":"1","recorded_filename":"","announcement_text":"Dear, {field1} , {field2}, Your due balance is,, {field3},, INR only","campaign_start_date":"\(Self.kolkata(-3600))","campaign_end_date":"\(Self.kolkata(3600))","time_zone":"Asia/Kolkata","repeat":"2","max_retries":"1","retry_time":"60","calls_per_minute":"10","voice":"Matthew","volume":"soft","rate":"slow","pitch":"medium","language_code":"en-US","tts_engine_type":"standard"}
             """)["campaign_id"] as? String)
         var details: [[String: Any]] = []
-        try await Self.poll(timeout: .seconds(90)) {
+        try await poll(timeout: .seconds(90)) {
             details = try await api.ok("GET", "api/get_campaign_details")["result"] as? [[String: Any]] ?? []
             return details.first?["campaign_status"] as? String == "3"
         }
@@ -101,7 +93,7 @@ struct ServeCPaaSTests {
             {"customer_number":"919979270004","otp":"1987","announce_template_id":"AN2222314c96","repeat":"1","caller_id":"15168148111","voice":"Raveena","volume":"soft","rate":"slow","pitch":"medium","language_code":"en-US","tts_engine_type":"standard"}
             """)["request_id"] as? String)
         var otpCDR: [String: Any] = [:]
-        try await Self.poll(timeout: .seconds(30)) {
+        try await poll(timeout: .seconds(30)) {
             otpCDR = (try await api.ok("POST", "api/get_cdr_by_request_id", #"{"request_id":"\#(otp)"}"#)["result"] as? [[String: Any]])?.first ?? [:]
             return !otpCDR.isEmpty
         }
@@ -111,14 +103,14 @@ struct ServeCPaaSTests {
         let c2c = try #require(try await api.ok("POST", "api/click2call", """
             {"agent_number":"919979270005","caller_id":"15168148111","destination_number":"918000680006", "recording_option":"on","transcript":"on"}
             """)["request_id"] as? String)
-        try await Self.poll(timeout: .seconds(20)) {
+        try await poll(timeout: .seconds(20)) {
             let live = try await api.ok("GET", "api/get_live_call_statistics")["result"] as? [String: Int]
             return live?["live_calls_c2c"] == 1
         }
-        try await Self.poll(timeout: .seconds(20)) { try await serve.send("GET", "calls/\(c2c)").1["status"] as? String == "answered" }
+        try await poll(timeout: .seconds(20)) { try await serve.send("GET", "calls/\(c2c)").1["status"] as? String == "answered" }
         _ = try await api.ok("POST", "api/modify_call", #"{"channel":"\#(c2c)","modify_type":"2","transfer_to":""}"#)
         var c2cCDR: [String: Any] = [:]
-        try await Self.poll(timeout: .seconds(20)) {
+        try await poll(timeout: .seconds(20)) {
             c2cCDR = (try await api.ok("POST", "api/get_cdr_by_request_id", #"{"request_id":"\#(c2c)"}"#)["result"] as? [[String: Any]])?.first ?? [:]
             return !c2cCDR.isEmpty
         }
@@ -138,10 +130,10 @@ struct ServeCPaaSTests {
         #expect(modified["message"] as? String == "callback data modified successfully")
         #expect(try await api.ok("DELETE", "api/callback", #"{"request_id":"\#(later)"}"#)["message"] as? String == "callback request deleted successfully")
         // The callback bridges agent and customer until one hangs up: here, modify_call.
-        try await Self.poll(timeout: .seconds(20)) { try await serve.send("GET", "calls/\(soon)").1["status"] as? String == "answered" }
+        try await poll(timeout: .seconds(20)) { try await serve.send("GET", "calls/\(soon)").1["status"] as? String == "answered" }
         _ = try await api.ok("POST", "api/modify_call", #"{"channel":"\#(soon)","modify_type":"2"}"#)
         var callbackCDR: [String: Any] = [:]
-        try await Self.poll(timeout: .seconds(30)) {
+        try await poll(timeout: .seconds(30)) {
             callbackCDR = (try await api.ok("POST", "api/get_cdr_by_request_id", #"{"request_id":"\#(soon)"}"#)["result"] as? [[String: Any]])?.first ?? [:]
             return callbackCDR["end"] is String && callbackCDR["call_status"] != nil
         }

@@ -21,14 +21,12 @@ struct ServeCallTests {
 
     /// Polls `GET /v1/calls/:id` until its status is `status`.
     static func waitForCall(_ serve: ServeProcess, _ id: String, status: String, timeout: Duration = .seconds(30)) async throws -> [String: Any] {
-        let deadline = ContinuousClock.now + timeout
         var call: [String: Any] = [:]
-        while ContinuousClock.now < deadline {
+        let became = try await poll(timeout: timeout, every: .milliseconds(100)) {
             call = try await serve.send("GET", "calls/\(id)").1
-            if call["status"] as? String == status { return call }
-            try await Task.sleep(for: .milliseconds(100))
+            return call["status"] as? String == status
         }
-        Issue.record("call \(id) never became \(status): \(call)")
+        if !became { Issue.record("call \(id) never became \(status): \(call)") }
         return call
     }
 
@@ -163,8 +161,7 @@ struct ServeWebhookTests {
         defer { serve.process.stop() }
         let id = try await serve.create("calls", ["phone": "+15550100004", "flow": [["verb": "pause", "seconds": 0.5]],
                                                   "status_callback": "http://127.0.0.1:\(receiver.port)/hooks"])
-        let deadline = ContinuousClock.now + .seconds(30)
-        while receiver.received.count < 4, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        try await poll(timeout: .seconds(30), every: .milliseconds(100)) { receiver.received.count >= 4 }
         #expect(receiver.refused == 1)
         let events = receiver.received.compactMap { try? JSONSerialization.jsonObject(with: Data($0.body.utf8)) as? [String: Any] }
         #expect(Set(events.compactMap { $0["event"] as? String }) == ["initiated", "ringing", "answered", "completed"], "\(receiver.received.map(\.body))")
@@ -232,12 +229,10 @@ struct ServeCallbackTests {
         let later = try await serve.create("callbacks", ["phone": "+15550100021", "at": Self.tokyo(3600), "time_zone": "Asia/Tokyo"])
         #expect(try await serve.send("GET", "callbacks/\(soon)").1["status"] as? String == "scheduled")
 
-        let deadline = ContinuousClock.now + .seconds(30)
         var callback: [String: Any] = [:]
-        while ContinuousClock.now < deadline {
+        try await poll(timeout: .seconds(30)) {
             callback = try await serve.send("GET", "callbacks/\(soon)").1
-            if callback["status"] as? String == "done" { break }
-            try await Task.sleep(for: .milliseconds(200))
+            return callback["status"] as? String == "done"
         }
         #expect(callback["status"] as? String == "done" && callback["last_outcome"] as? String == "answered", "\(callback)")
         let cdr = try #require((callback["cdrs"] as? [[String: Any]])?.first, "\(callback)")

@@ -14,11 +14,9 @@ struct ServeTrunkTests {
         let id = try await serve.create("trunks", ["name": "kamailio", "host": "127.0.0.1", "port": kamailio.port, "username": "acme",
                                                    "password": "secret", "register": true, "register_expires": 60])
         var status: [String: Any] = [:]
-        let deadline = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < deadline {
+        try await poll(timeout: .seconds(20)) {
             status = try await serve.send("GET", "trunks/\(id)").1["status"] as? [String: Any] ?? [:]
-            if status["registration"] as? String == "registered", status["options_rtt_ms"] is Double { break }
-            try await Task.sleep(for: .milliseconds(200))
+            return status["registration"] as? String == "registered" && status["options_rtt_ms"] is Double
         }
         #expect(status["registration"] as? String == "registered" && status["registered_for"] as? Int == 60, "\(status)")
         #expect(status["reachable"] as? Bool == true && (status["options_rtt_ms"] as? Double ?? -1) >= 0, "\(status)")
@@ -53,12 +51,11 @@ struct ServeTrunkTests {
         #expect(Self.invite(from: client, 1) == 403, "not a peer, not a trunk")
         _ = try await serve.create("trunks", ["name": "carrier", "host": "127.0.0.2", "port": 5999])
         var answer: Int?
-        let deadline = ContinuousClock.now + .seconds(10)
-        var n = 2
-        while ContinuousClock.now < deadline {
-            answer = Self.invite(from: client, n)
-            if answer == 480 { break }
+        var n = 1
+        try await poll(timeout: .seconds(10), every: .zero) {
             n += 1
+            answer = Self.invite(from: client, n)
+            return answer == 480
         }
         #expect(answer == 480, "a trunk's INVITE passes the allow-list (and is refused as sipdial takes no inbound calls yet)")
     }

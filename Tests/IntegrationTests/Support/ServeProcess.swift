@@ -49,12 +49,10 @@ struct ServeProcess {
 
     /// Polls the campaign until `done` says so about it, or `timeout` passes; returns its last state.
     func waitForCampaign(_ id: String, timeout: Duration, until done: ([String: Any]) -> Bool) async throws -> [String: Any] {
-        let deadline = ContinuousClock.now + timeout
         var campaign: [String: Any] = [:]
-        while ContinuousClock.now < deadline {
+        try await poll(timeout: timeout, every: .milliseconds(250)) {
             campaign = try await send("GET", "campaigns/\(id)").1
-            if done(campaign) { return campaign }
-            try await Task.sleep(for: .milliseconds(250))
+            return done(campaign)
         }
         return campaign
     }
