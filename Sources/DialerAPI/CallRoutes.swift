@@ -62,18 +62,10 @@ struct CallRoutes<Context: RequestContext> {
         group.post("otp") { request, context -> EditedResponse<Placed> in
             let otp = try await JSONRequest.decode(NewOTP.self, from: request, context: context)
             guard let code = otp.code else { throw APIError.missing("code") }
-            guard (1...16).contains(code.count), code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
-                throw APIError.invalid("code", "must be 1-16 letters or digits")
-            }
             let repeats = otp.`repeat` ?? 2
             guard (1...5).contains(repeats) else { throw APIError.invalid("repeat", "must be 1-5") }
-            let voice = otp.voice ?? "en-us"
-            let lead = otp.text ?? "Your verification code is"
-            let flow: JSONValue = .array([
-                .object(["verb": .string("say"), "text": .string(lead), "voice": .string(voice)]),
-                .object(["verb": .string("say"), "text": .string(code), "voice": .string(voice), "digit_by_digit": .bool(true),
-                         "rate": .number(130), "repeat": .number(Double(repeats))]),
-            ])
+            let flow = try Self.otpFlow(code: code, field: "code", lead: otp.text ?? "Your verification code is",
+                                        speech: ["voice": .string(otp.voice ?? "en-us")], digitRate: 130, repeats: repeats)
             let new = NewCall(phone: otp.phone, trunkId: otp.trunkId, callerId: otp.callerId, statusCallback: otp.statusCallback, flow: flow)
             return Self.edited(try await originate(new, request: request, kind: "otp"))
         }
@@ -124,6 +116,25 @@ struct CallRoutes<Context: RequestContext> {
             call.transfer(to: target)
             return EditedResponse(status: .accepted, response: Accepted(id: try context.parameters.require("id"), action: "transfer"))
         }
+    }
+
+    /// The flow of an OTP announcement: `lead`, then `code` spoken one character at a time
+    /// (at `digitRate` words a minute when given), `repeats` times, both with `speech`'s voice
+    /// settings. The code is 1-16 letters or digits, else a 400 naming `field`.
+    static func otpFlow(code: String, field: String, lead: String, speech: [String: JSONValue], digitRate: Double? = nil,
+                        repeats: Int) throws -> JSONValue {
+        guard (1...16).contains(code.count), code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+            throw APIError.invalid(field, "must be 1-16 letters or digits")
+        }
+        var leadIn = speech
+        leadIn["verb"] = .string("say")
+        leadIn["text"] = .string(lead)
+        var digits = leadIn
+        digits["text"] = .string(code)
+        digits["digit_by_digit"] = .bool(true)
+        digits["repeat"] = .number(Double(repeats))
+        if let digitRate { digits["rate"] = .number(digitRate) }
+        return .array([.object(leadIn), .object(digits)])
     }
 
     /// Places `new`: the call, and whether it is new (false for a repeated Idempotency-Key).

@@ -57,20 +57,9 @@ struct CPaaSCallRoutes<Context: RequestContext> {
         group.post("outbound_call") { request, _ -> CPaaS.Response in
             let body = try await CPaaS.Body.read(request)
             let phone = try body.phone("customer_number")
-            let code = try body.required("otp")
-            guard (1...16).contains(code.count), code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
-                throw CPaaS.Failure.invalid("otp", "must be 1-16 letters or digits")
-            }
-            let repeats = try body.int("repeat", in: 1...5) ?? 1
-            var say = try CPaaS.speech(body)
-            say["verb"] = .string("say")
-            var lead = say
-            lead["text"] = .string("Your one time password is")
-            var digits = say
-            digits["text"] = .string(code)
-            digits["digit_by_digit"] = .bool(true)
-            digits["repeat"] = .number(Double(repeats))
-            let new = CallRoutes<Context>.NewCall(phone: phone, callerId: try body.string("caller_id"), flow: .array([.object(lead), .object(digits)]))
+            let flow = try CallRoutes<Context>.otpFlow(code: try body.required("otp"), field: "otp", lead: "Your one time password is",
+                                                       speech: try CPaaS.speech(body), repeats: try body.int("repeat", in: 1...5) ?? 1)
+            let new = CallRoutes<Context>.NewCall(phone: phone, callerId: try body.string("caller_id"), flow: flow)
             let placed = try await calls.originate(new, request: request, kind: "otp")
             return CPaaS.Response(["request_id": .string(placed.0.id)])
         }
