@@ -79,9 +79,6 @@ public actor CampaignPacer {
         alarm.ring()
     }
 
-    /// Calls up now.
-    public var activeCalls: Int { calls.count }
-
     /// One look at every running campaign and the callbacks; returns the seconds until a
     /// call may be due.
     private func round(now: Double) throws -> Double {

@@ -52,13 +52,4 @@ extension DialerStore {
             try delivery.update(db)
         }
     }
-
-    /// Every delivery to `url`, oldest first (what a status page or a test reads).
-    public func webhooks(url: String? = nil) throws -> [WebhookDelivery] {
-        try pool.read { db in
-            var request = WebhookDelivery.order(Column("created_at"), Column("id"))
-            if let url { request = request.filter(Column("url") == url) }
-            return try request.fetchAll(db)
-        }
-    }
 }
