@@ -37,11 +37,7 @@ struct ServeCPaaSTests {
 
     /// Wall-clock time `seconds` from now in Kolkata, as the seed writes dates.
     static func kolkata(_ seconds: Double) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "Asia/Kolkata")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return formatter.string(from: Date().addingTimeInterval(seconds))
+        wallClock(seconds, in: "Asia/Kolkata", format: "yyyy-MM-dd HH:mm:ss")
     }
 
     @Test func theSeedsRequestsWorkUnchanged() async throws {

@@ -212,11 +212,7 @@ struct ServeClickToCallTests {
 struct ServeCallbackTests {
     /// `seconds` from now as Tokyo wall-clock time without an offset.
     static func tokyo(_ seconds: Double) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "Asia/Tokyo")
-        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
-        return formatter.string(from: Date().addingTimeInterval(seconds))
+        wallClock(seconds, in: "Asia/Tokyo")
     }
 
     @Test func aCallbackIsPlacedWhenDueInItsTimeZone() async throws {
