@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "SIPSimulator", targets: ["SIPSimulator"]),
         .library(name: "DialerStore", targets: ["DialerStore"]),
         .library(name: "DialerEngine", targets: ["DialerEngine"]),
+        .library(name: "LoadTest", targets: ["LoadTest"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
@@ -30,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.1.0"),
     ],
     targets: [
         .target(name: "SIPCore"),
@@ -62,10 +64,15 @@ let package = Package(
             dependencies: ["DialerStore", "Media", "SDP", "RTP", "SIPCore", "SIPTransaction", "SIPTransport", "SIPUserAgent", nioCore, nioPosix, .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto"), logging]
         ),
         .target(name: "DialerAPI", dependencies: ["DialerStore", "DialerEngine", "Media", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"), logging]),
+        .target(
+            name: "LoadTest",
+            dependencies: ["SIPCore", "Media", "SIPTransport", "SIPUserAgent", "DialerStore", "DialerEngine", nioCore, logging,
+                           .product(name: "Histogram", package: "hdrhistogram-swift")]
+        ),
         .executableTarget(
             name: "sipdial",
             dependencies: [
-                "SIPCore", "SDP", "RTP", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent", "SIPSimulator", "DialerStore", "DialerEngine", "DialerAPI",
+                "SIPCore", "SDP", "RTP", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent", "SIPSimulator", "DialerStore", "DialerEngine", "DialerAPI", "LoadTest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), nioCore, nioPosix, logging,
             ]
         ),
@@ -78,6 +85,7 @@ let package = Package(
         .testTarget(name: "SIPSimulatorTests", dependencies: ["SIPSimulator"]),
         .testTarget(name: "DialerStoreTests", dependencies: ["DialerStore"]),
         .testTarget(name: "DialerEngineTests", dependencies: ["DialerEngine", "DialerStore"]),
+        .testTarget(name: "LoadTestTests", dependencies: ["LoadTest", "SIPUserAgent", nioCore, nioPosix]),
         .testTarget(name: "DialerAPITests", dependencies: ["DialerAPI", "DialerStore", "Media", .product(name: "Hummingbird", package: "hummingbird"), logging]),
         .testTarget(
             name: "SIPTransportTests",

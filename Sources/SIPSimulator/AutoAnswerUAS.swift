@@ -35,6 +35,10 @@ public final class AutoAnswerUAS: @unchecked Sendable {
     /// Statistics for tests and logs.
     public private(set) var answered = 0
     public private(set) var ended = 0
+    /// New INVITEs received, and the final responses sent to them (and to other dialog-creating
+    /// requests refused) by status code.
+    private var invites = 0
+    private var finalResponses: [Int: Int] = [:]
 
     struct DialogID: Hashable {
         var callID: String
@@ -80,12 +84,34 @@ public final class AutoAnswerUAS: @unchecked Sendable {
         ringing.removeValue(forKey: tx.key)?.cancel()
         answering.remove(tx.key)
         if earlyAnswers.removeValue(forKey: tx.key) != nil { media?.ended(callID: tx.request.headers[.callID] ?? "") }
-        tx.respond(status: 487)
+        finish(tx, status: 487)
     }
 
     /// Calls currently up (answered and not yet ended), read on the event loop.
     public func activeCalls() async throws -> Int {
         try await eventLoop.submit { self.calls.count }.get()
+    }
+
+    /// What this side did so far: what a load test's report is checked against.
+    public struct Summary: Sendable, Equatable, Codable {
+        public var invites: Int
+        public var finalResponses: [String: Int]
+        public var answered: Int
+        public var ended: Int
+        public var refusedPeers: Int
+    }
+
+    public func summary() async throws -> Summary {
+        try await eventLoop.submit {
+            Summary(invites: self.invites, finalResponses: Dictionary(uniqueKeysWithValues: self.finalResponses.map { (String($0.key), $0.value) }),
+                    answered: self.answered, ended: self.ended, refusedPeers: self.refusedPeers)
+        }.get()
+    }
+
+    /// Ends an INVITE with a final response, counted for the summary.
+    private func finish(_ tx: SIPServerTransaction, status: Int, reason: String? = nil) {
+        finalResponses[status, default: 0] += 1
+        tx.respond(status: status, reason: reason)
     }
 
     private func request(_ tx: SIPServerTransaction) {
@@ -95,6 +121,7 @@ public final class AutoAnswerUAS: @unchecked Sendable {
         case .options:
             tx.respond(status: 200, headers: capabilities)
         case .invite where toTag == nil:
+            invites += 1
             guard admitted(tx) else { return }
             let script = scripts.script(for: r.uri.user)
             // One line per new call: what a test reads to count the INVITEs each number got.
@@ -127,7 +154,7 @@ public final class AutoAnswerUAS: @unchecked Sendable {
         if allowedPeers.allows(tx.inbound.source) { return true }
         refusedPeers += 1
         logger.notice("refused a request from a source that is not a configured peer", metadata: ["source": "\(tx.inbound.source)", "method": "\(tx.request.method)"])
-        tx.respond(status: 403, reason: SIPPeerAllowList.refusal)
+        finish(tx, status: 403, reason: SIPPeerAllowList.refusal)
         return false
     }
 
@@ -172,7 +199,7 @@ public final class AutoAnswerUAS: @unchecked Sendable {
             case .reject(let code): status = code
             }
             if early != nil { self.media?.ended(callID: tx.request.headers[.callID] ?? "") }
-            tx.respond(status: status)
+            self.finish(tx, status: status)
         }
     }
 
@@ -202,7 +229,7 @@ public final class AutoAnswerUAS: @unchecked Sendable {
                     if answer != nil { media.ended(callID: callID) }
                     return
                 }
-                if let answer { then(answer, local) } else { tx.respond(status: 488) }
+                if let answer { then(answer, local) } else { self.finish(tx, status: 488) }
             }
         }
     }
@@ -223,6 +250,7 @@ public final class AutoAnswerUAS: @unchecked Sendable {
         if !body.isEmpty { extra.append(SIPHeaderField(.contentType, "application/sdp")) }
         let ok = SIPResponseFactory.response(to: tx.request, status: 200, toTag: tx.localTag, headers: extra, body: body)
         answered += 1
+        finalResponses[200, default: 0] += 1
         let id = DialogID(callID: tx.request.headers[.callID] ?? "", localTag: tx.localTag)
         if let dialog = SIPDialog(request: tx.request, localTag: tx.localTag, confirmed: true) {
             calls[id] = AnsweredCall(dialog: dialog, peer: SIPDestination(address: tx.inbound.source, transport: tx.inbound.transport), script: script)

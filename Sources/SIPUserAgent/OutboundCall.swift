@@ -205,10 +205,8 @@ public final class OutboundCall: @unchecked Sendable {
 
     private func provisional(_ r: SIPResponse) {
         guard phase == .calling else { return }
-        if r.statusCode > 100 {
-            if !gotProvisional { result.firstResponse = elapsed() }
-            if result.ringing == nil, r.statusCode == 180 || r.statusCode == 183 { result.ringing = elapsed() }
-        }
+        if result.firstResponse == nil { result.firstResponse = elapsed() }
+        if result.ringing == nil, r.statusCode == 180 || r.statusCode == 183 { result.ringing = elapsed() }
         if r.statusCode > 100, !isRetransmittedReliable(r) {
             result.provisionals.append(r.statusCode)
             onEvent(.progress(r.statusCode))

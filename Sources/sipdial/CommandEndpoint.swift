@@ -17,9 +17,10 @@ struct CommandEndpoint {
     let group: EventLoopGroup
 
     /// Listens on `local` (exit 3 when it cannot), runs `body`, then shuts down.
-    static func run<T: Sendable>(local: String, kind: SIPTransportType, onError: (String) -> Void,
+    /// `threads`: event loops for media (SIP runs on the first).
+    static func run<T: Sendable>(local: String, kind: SIPTransportType, threads: Int = 1, onError: (String) -> Void,
                                  _ body: (CommandEndpoint) async throws -> T) async throws -> T {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let result = await Result { () async throws -> T in
             var config = SIPTransportConfiguration()
             config.listeners = [.init(host: local, port: 0, transport: kind)]
@@ -34,7 +35,7 @@ struct CommandEndpoint {
                 let endpoint = CommandEndpoint(
                     kind: kind, transport: transport,
                     transactions: SIPTransactionLayer(transport: transport, logger: logger),
-                    resolver: SIPTargetResolver(dns: DNSClient(nameServer: DNSClient.systemNameServer(), eventLoop: group.next()), eventLoop: group.next()),
+                    resolver: SIPTargetResolver(dns: DNSClient(nameServer: DNSClient.systemNameServer(), eventLoop: transport.eventLoop), eventLoop: transport.eventLoop),
                     bound: try await transport.boundAddresses()[0].1, group: group)
                 return try await body(endpoint)
             }

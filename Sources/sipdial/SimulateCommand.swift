@@ -67,9 +67,20 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         let (transport, uas) = try await endpoint.start(on: group.next(), media: media, scripts: try scriptBook(), logger: logger)
         await ServeCommand.waitForTermination()
+        // What this side did, as one JSON line: what a load test's report is checked against.
+        if let summary = try? await uas.summary(), let json = try? Self.summaryEncoder.encode(summary) {
+            Console.say("summary " + String(decoding: json, as: UTF8.self))
+        }
         logger.info("shutting down", metadata: ["calls_answered": "\(uas.answered)"])
         await transport.shutdown()
         try await group.shutdownGracefully()
+    }
+
+    private static var summaryEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = .sortedKeys
+        return encoder
     }
 
     /// The scripts of `--behaviour` and `--mix`, the default answering after --answer-after.

@@ -1,0 +1,78 @@
+import SIPUserAgent
+
+/// What happened to one call of a load test, in seconds from the start of the test.
+public struct CallSample: Sendable, Equatable {
+    /// How the call ended, in the categories of the report.
+    public enum Result: String, Sendable, Codable, CaseIterable {
+        case answered, busy, noAnswer = "no_answer", rejected, unreachable, cancelled
+        /// Not placed: `maxConcurrent` calls were up when it was due.
+        case blocked
+    }
+
+    public var result: Result
+    /// When the call was due (open-loop schedule) and when its INVITE went.
+    public var scheduledAt: Double
+    public var sentAt: Double
+    /// Seconds from the INVITE to the first provisional response and to the 2xx.
+    public var firstResponse: Double?
+    public var answered: Double?
+    /// Seconds from the INVITE to the end of the call.
+    public var ended: Double
+    /// The final response to the INVITE (nil when none came).
+    public var sipCode: Int?
+    /// Who ended an answered call.
+    public var hungUpBy: CallResult.Party?
+    /// The RTP figures of a call that had media.
+    public var rtp: RTPFigures?
+
+    public init(result: Result, scheduledAt: Double, sentAt: Double, firstResponse: Double? = nil, answered: Double? = nil,
+                ended: Double = 0, sipCode: Int? = nil, hungUpBy: CallResult.Party? = nil, rtp: RTPFigures? = nil) {
+        self.result = result
+        self.scheduledAt = scheduledAt
+        self.sentAt = sentAt
+        self.firstResponse = firstResponse
+        self.answered = answered
+        self.ended = ended
+        self.sipCode = sipCode
+        self.hungUpBy = hungUpBy
+        self.rtp = rtp
+    }
+
+    /// A call that was not placed because too many were up.
+    public static func blocked(at offset: Double) -> CallSample {
+        CallSample(result: .blocked, scheduledAt: offset, sentAt: offset)
+    }
+
+    /// The sample of a placed call from the user agent's result.
+    public init(_ call: CallResult, scheduledAt: Double, sentAt: Double, rtp: RTPFigures? = nil) {
+        let result: Result
+        switch call.outcome {
+        case .answered: result = .answered
+        case .busy: result = .busy
+        case .noAnswer: result = .noAnswer
+        case .rejected: result = .rejected
+        case .unreachable: result = .unreachable
+        case .cancelled: result = .cancelled
+        }
+        self.init(result: result, scheduledAt: scheduledAt, sentAt: sentAt, firstResponse: call.firstResponse, answered: call.answered,
+                  ended: call.ended, sipCode: call.sipCode, hungUpBy: call.hungUpBy, rtp: rtp)
+    }
+
+    /// Seconds the answered call lasted.
+    public var talkTime: Double? { answered.map { ended - $0 } }
+}
+
+/// The RTP figures of one call (RFC 3550 §6.4 statistics, as the stream kept them).
+public struct RTPFigures: Sendable, Equatable {
+    public var packetsSent: UInt64
+    public var packetsReceived: UInt64
+    public var packetsLost: Int64
+    public var jitterMilliseconds: Double
+
+    public init(packetsSent: UInt64, packetsReceived: UInt64, packetsLost: Int64, jitterMilliseconds: Double) {
+        self.packetsSent = packetsSent
+        self.packetsReceived = packetsReceived
+        self.packetsLost = packetsLost
+        self.jitterMilliseconds = jitterMilliseconds
+    }
+}

@@ -1,0 +1,126 @@
+import Media
+import NIOCore
+import SIPTransport
+import SIPUserAgent
+
+/// Places the calls of a load test as SIP calls: each one an `OutboundCall` from `template`,
+/// hung up `holdSeconds` after its answer (or after its prompt has played once when the hold
+/// is 0). With `media`, each call binds its own RTP stream, plays the prompt for the whole
+/// hold, and reports its RTP figures; without, the offer is the template's and no RTP runs.
+public struct SIPCallPlacer: LoadCallPlacer {
+    /// The audio of each call: the prompt, where RTP ports come from, and on which loops.
+    public struct MediaSettings: Sendable {
+        public var prompt: WAVAudio
+        public var ports: RTPPortAllocator
+        public var host: String
+        public var rtpTimeout: Double
+        public var group: EventLoopGroup
+
+        public init(prompt: WAVAudio, ports: RTPPortAllocator, host: String, rtpTimeout: Double, group: EventLoopGroup) {
+            self.prompt = prompt
+            self.ports = ports
+            self.host = host
+            self.rtpTimeout = rtpTimeout
+            self.group = group
+        }
+    }
+
+    public let template: OutboundCall.Configuration
+    public let dispatcher: SIPSessionDispatcher
+    public let resolver: SIPTargetResolver
+    public let holdSeconds: Double
+    public let media: MediaSettings?
+
+    public init(template: OutboundCall.Configuration, dispatcher: SIPSessionDispatcher, resolver: SIPTargetResolver,
+                holdSeconds: Double, media: MediaSettings?) {
+        self.template = template
+        self.dispatcher = dispatcher
+        self.resolver = resolver
+        self.holdSeconds = holdSeconds
+        self.media = media
+    }
+
+    public func place(_ index: Int, tracker: LoadCallTracker) {
+        guard let media else { return LoadCall(placer: self, tracker: tracker, media: nil).start(template) }
+        Task {
+            do {
+                let audio = try await CallMedia.prepare(playback: media.prompt, repeatCount: holdSeconds > 0 ? 0 : 1, record: nil, recordBoth: false,
+                                                        rtpTimeout: media.rtpTimeout, dtmfMode: .rfc4733, rtpPorts: media.ports,
+                                                        host: media.host, group: media.group)
+                var config = template
+                config.offer = AudioOffer(address: media.host, port: audio.localPort, preferences: template.offer.preferences)
+                LoadCall(placer: self, tracker: tracker, media: audio).start(config)
+            } catch {
+                tracker.finished(CallResult(outcome: .unreachable("no RTP port: \(error)")))
+            }
+        }
+    }
+}
+
+/// One call of a load test: its user agent, its audio, and the timer that ends it.
+private final class LoadCall: @unchecked Sendable {
+    let placer: SIPCallPlacer
+    let tracker: LoadCallTracker
+    let media: CallMedia?
+    var call: OutboundCall?
+    var offer: AudioOffer?
+
+    init(placer: SIPCallPlacer, tracker: LoadCallTracker, media: CallMedia?) {
+        self.placer = placer
+        self.tracker = tracker
+        self.media = media
+    }
+
+    func start(_ config: OutboundCall.Configuration) {
+        offer = config.offer
+        let call = OutboundCall(configuration: config, dispatcher: placer.dispatcher, resolver: placer.resolver) { [self] event in
+            self.handle(event)
+        }
+        self.call = call
+        tracker.sent()
+        call.start()
+    }
+
+    private func handle(_ event: OutboundCall.Event) {
+        switch event {
+        case .answered(let sdp):
+            tracker.answered()
+            guard let media, let negotiated = offer?.negotiate(answer: sdp) else { return hold() }
+            do {
+                try media.start(negotiated, onTimeout: { [weak self] in self?.call?.hangUp() }, onDigit: { _ in })
+            } catch {
+                return hold()
+            }
+            if placer.holdSeconds > 0 {
+                media.playPrompt {}
+                hold()
+            } else {
+                media.playPrompt { [weak self] in self?.call?.hangUp() }
+            }
+        case .mediaChanged(let negotiated):
+            try? media?.update(negotiated)
+        case .ended(let result):
+            call = nil
+            guard let media, media.started else {
+                if let media { Task { _ = try? await media.finish() } }
+                return tracker.finished(result)
+            }
+            let tracker = tracker
+            Task {
+                let figures = try? await media.finish().0
+                tracker.finished(result, rtp: figures.map {
+                    RTPFigures(packetsSent: $0.packetsSent, packetsReceived: $0.packetsReceived, packetsLost: $0.packetsLost, jitterMilliseconds: $0.jitterMilliseconds)
+                })
+            }
+        case .progress, .earlyMedia:
+            break
+        }
+    }
+
+    /// Hangs up `holdSeconds` from now.
+    private func hold() {
+        guard let call else { return }
+        let loop = placer.dispatcher.transactions.eventLoop
+        loop.scheduleTask(in: .nanoseconds(Int64(placer.holdSeconds * 1e9))) { call.hangUp() }
+    }
+}

@@ -1,0 +1,124 @@
+import ArgumentParser
+import Foundation
+import LoadTest
+import Media
+import NIOCore
+import SIPCore
+import SIPTransport
+import SIPUserAgent
+
+/// `sipdial loadtest`: offers calls to a SIP target at a steady rate (open loop), prints a
+/// progress line every second and a report at the end (`--report` JSON, `--html` page).
+/// Exit 0 when the test ran and at least one call was answered, 1 when none was, 2 usage,
+/// 3 network (cannot listen or resolve the target).
+struct LoadTestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "loadtest",
+        abstract: "Drive a SIP target at a set call rate and report what it did.",
+        discussion: "Example: sipdial loadtest --target 127.0.0.1:5080 --cps 50 --duration 60 --hold 5 --play Audio/prompt.wav --report load.json --html load.html"
+    )
+
+    @Option(help: "The SIP target HOST:PORT (a trunk, SIPp, `sipdial simulate`, `sipdial serve`).")
+    var target: String
+    @Option(help: "The number to call: the user part of each INVITE's Request-URI.")
+    var number = "loadtest"
+    @Option(help: "Calls offered per second (open loop: a slow target shows up as latency and failures, not as fewer offers).")
+    var cps: Double
+    @Option(help: "How many calls to offer.")
+    var calls: Int?
+    @Option(help: "Offer calls for this many seconds (instead of --calls).")
+    var duration: Double?
+    @Option(help: "At most this many calls up at once; a call due while they are up is not placed and is counted as blocked.")
+    var maxConcurrent: Int?
+    @Option(help: "Seconds to hold each answered call before hanging up (0: hang up at the answer, or after --play has played once).")
+    var hold: Double = 0
+    /// --play or --say: the calls carry RTP (the prompt for the whole hold) and report RTP figures.
+    @OptionGroup var prompt: PromptOptions
+    @OptionGroup var dial: DialOptions
+    @Option(help: "Write the report as JSON to this file.")
+    var report: String?
+    @Option(help: "Write the report as an HTML page with charts to this file.")
+    var html: String?
+    @Option(help: "Seconds to wait for the calls still up after the last one was offered (default: hold + ring timeout + 40).")
+    var drainTimeout: Double?
+    @Flag(help: "No progress line every second.")
+    var quiet = false
+
+    func validate() throws {
+        guard HostPort(target) != nil else { throw ValidationError("--target '\(target)' is not HOST[:PORT]") }
+        guard cps > 0, cps <= 100_000 else { throw ValidationError("--cps must be between 0 and 100000") }
+        switch (calls, duration) {
+        case (nil, nil), (.some, .some): throw ValidationError("give one of --calls and --duration")
+        case (let n?, nil): guard n > 0 else { throw ValidationError("--calls must be at least 1") }
+        case (nil, let s?): guard s > 0, s <= 86_400, s * cps >= 1 else { throw ValidationError("--duration must be 0-86400 seconds and offer at least one call at --cps") }
+        }
+        if let maxConcurrent { guard maxConcurrent > 0 else { throw ValidationError("--max-concurrent must be at least 1") } }
+        guard hold >= 0, hold <= 86_400 else { throw ValidationError("--hold must be between 0 and 86400 seconds") }
+        if let drainTimeout { guard drainTimeout > 0 else { throw ValidationError("--drain-timeout must be more than 0 seconds") } }
+        for path in [report, html].compactMap({ $0 }) {
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            guard FileManager.default.isWritableFile(atPath: directory) else { throw ValidationError("cannot write '\(path)': \(directory) is not a writable directory") }
+        }
+    }
+
+    var plan: LoadTestPlan {
+        LoadTestPlan(callsPerSecond: cps, length: calls.map { .calls($0) } ?? .duration(seconds: duration ?? 0),
+                     maxConcurrent: maxConcurrent, holdSeconds: hold)
+    }
+
+    func run() async throws {
+        let audio = try prompt.load(command: "loadtest")
+        let hop = HostPort(target)!
+        var uri = SIPURI(user: number, host: hop.uriHost, port: hop.port)
+        let kind = dial.transportKind(for: uri)
+        if kind != .udp { uri.parameters = [SIPParameter("transport", kind.uriParameter)] }
+        let fail: (String) -> Void = { Console.error("loadtest", $0) }
+        let plan = plan
+        let started = Date()
+        let before = ProcessUsage.now()
+        let outcome = try await CommandEndpoint.run(local: dial.localAddress(toward: uri), kind: kind, threads: System.coreCount, onError: fail) { endpoint in
+            try await generate(plan, to: uri, audio: audio, endpoint: endpoint)
+        }
+        let offerSeconds = outcome.stoppedEarly ? min(outcome.elapsed, Double(plan.startOffset(of: outcome.statistics.offered)) / 1e9) : Double(plan.startOffset(of: plan.totalCalls)) / 1e9
+        let result = LoadReport(plan: LoadReport.Plan(target: target, transport: kind.rawValue, mode: "calls", cps: cps, calls: plan.totalCalls,
+                                                      maxConcurrent: maxConcurrent, holdSeconds: hold, media: audio != nil),
+                                startedAt: started, outcome: outcome, offerSeconds: offerSeconds, usage: (before, ProcessUsage.now()))
+        try write(result)
+        if result.results["answered"] == 0 { throw ExitCode(1) }
+    }
+
+    /// Runs the plan from `endpoint`, a progress line a second unless --quiet or --json.
+    private func generate(_ plan: LoadTestPlan, to uri: SIPURI, audio: WAVAudio?, endpoint: CommandEndpoint) async throws -> LoadOutcome {
+        let destinations = try await dial.destinations(for: uri, endpoint: endpoint) { Console.error("loadtest", $0) }
+        let template = dial.configuration(target: uri, destinations: destinations, mediaPort: 9, endpoint: endpoint)
+        let media = audio.map {
+            SIPCallPlacer.MediaSettings(prompt: $0, ports: RTPPortAllocator(range: dial.rtpPorts), host: endpoint.bound.ipAddress ?? "127.0.0.1",
+                                        rtpTimeout: dial.rtpTimeout, group: endpoint.group)
+        }
+        let placer = SIPCallPlacer(template: template, dispatcher: SIPSessionDispatcher(transactions: endpoint.transactions),
+                                   resolver: endpoint.resolver, holdSeconds: hold, media: media)
+        let drain = drainTimeout ?? hold + dial.ringTimeout + 40
+        let generator = LoadGenerator(plan: plan, placer: placer, loop: endpoint.transport.eventLoop, drainLimit: .nanoseconds(Int64(drain * 1e9)))
+        let interrupt = Task {
+            await ServeCommand.waitForTermination()
+            generator.stop()
+        }
+        defer { interrupt.cancel() }
+        var progress: (@Sendable (LoadProgress) -> Void)?
+        if !quiet, !dial.json { progress = { Console.say($0.line) } }
+        return try await generator.run(progress: progress)
+    }
+
+    /// The report to the terminal and to --report / --html.
+    private func write(_ result: LoadReport) throws {
+        let json = try result.json()
+        if dial.json { Console.say(String(decoding: json, as: UTF8.self)) } else { Console.say(result.summary) }
+        do {
+            if let report { try json.write(to: URL(fileURLWithPath: report)) }
+            if let html { try Data(HTMLReport.render(result).utf8).write(to: URL(fileURLWithPath: html)) }
+        } catch {
+            Console.error("loadtest", "cannot write the report: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
