@@ -10,8 +10,7 @@ public struct CallSample: Sendable, Equatable {
     }
 
     public var result: Result
-    /// When the call was due (open-loop schedule) and when its INVITE went.
-    public var scheduledAt: Double
+    /// When its INVITE went (a blocked call: when it was due).
     public var sentAt: Double
     /// Seconds from the INVITE to the first provisional response and to the 2xx.
     public var firstResponse: Double?
@@ -25,10 +24,9 @@ public struct CallSample: Sendable, Equatable {
     /// The RTP figures of a call that had media.
     public var rtp: RTPFigures?
 
-    public init(result: Result, scheduledAt: Double, sentAt: Double, firstResponse: Double? = nil, answered: Double? = nil,
+    public init(result: Result, sentAt: Double, firstResponse: Double? = nil, answered: Double? = nil,
                 ended: Double = 0, sipCode: Int? = nil, hungUpBy: CallResult.Party? = nil, rtp: RTPFigures? = nil) {
         self.result = result
-        self.scheduledAt = scheduledAt
         self.sentAt = sentAt
         self.firstResponse = firstResponse
         self.answered = answered
@@ -40,11 +38,11 @@ public struct CallSample: Sendable, Equatable {
 
     /// A call that was not placed because too many were up.
     public static func blocked(at offset: Double) -> CallSample {
-        CallSample(result: .blocked, scheduledAt: offset, sentAt: offset)
+        CallSample(result: .blocked, sentAt: offset)
     }
 
     /// The sample of a placed call from the user agent's result.
-    public init(_ call: CallResult, scheduledAt: Double, sentAt: Double, rtp: RTPFigures? = nil) {
+    public init(_ call: CallResult, sentAt: Double, rtp: RTPFigures? = nil) {
         let result: Result
         switch call.outcome {
         case .answered: result = .answered
@@ -54,7 +52,7 @@ public struct CallSample: Sendable, Equatable {
         case .unreachable: result = .unreachable
         case .cancelled: result = .cancelled
         }
-        self.init(result: result, scheduledAt: scheduledAt, sentAt: sentAt, firstResponse: call.firstResponse, answered: call.answered,
+        self.init(result: result, sentAt: sentAt, firstResponse: call.firstResponse, answered: call.answered,
                   ended: call.ended, sipCode: call.sipCode, hungUpBy: call.hungUpBy, rtp: rtp)
     }
 

@@ -126,7 +126,7 @@ public final class LoadGenerator: @unchecked Sendable {
     fileprivate func finished(_ index: Int, _ result: CallResult, rtp: RTPFigures?) {
         guard let call = calls.removeValue(forKey: index) else { return }
         active -= 1
-        statistics.record(CallSample(result, scheduledAt: call.due, sentAt: call.sent ?? call.due, rtp: rtp))
+        statistics.record(CallSample(result, sentAt: call.sent ?? call.due, rtp: rtp))
         completeIfDone()
     }
 

@@ -50,10 +50,11 @@ extension RTPStreamStatistics {
 }
 
 /// Output of the one-shot commands: results on standard output at once (progress must show
-/// while a call runs), problems on standard error prefixed with the command's name.
+/// while a call runs), problems on standard error prefixed with the command's name. A reader
+/// that went away (`sipdial loadtest | head`) loses the output, and the command goes on.
 enum Console {
     static func say(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        try? FileHandle.standardOutput.write(contentsOf: Data((line + "\n").utf8))
     }
 
     static func json(_ object: [String: Any]) {
@@ -62,6 +63,6 @@ enum Console {
     }
 
     static func error(_ command: String, _ message: String) {
-        FileHandle.standardError.write(Data(("sipdial \(command): " + message + "\n").utf8))
+        try? FileHandle.standardError.write(contentsOf: Data(("sipdial \(command): " + message + "\n").utf8))
     }
 }

@@ -1,8 +1,11 @@
 import ArgumentParser
+import DialerEngine
 import Foundation
 import LoadTest
+import Logging
 import Media
 import NIOCore
+import NIOPosix
 import SIPCore
 import SIPTransport
 import SIPUserAgent
@@ -20,8 +23,8 @@ struct LoadTestCommand: AsyncParsableCommand {
 
     @Option(help: "The SIP target HOST:PORT (a trunk, SIPp, `sipdial simulate`, `sipdial serve`).")
     var target: String
-    @Option(help: "The number to call: the user part of each INVITE's Request-URI.")
-    var number = "loadtest"
+    @Option(help: "The number to call: the user part of each INVITE's Request-URI (default loadtest). With --campaign, the first of consecutive numbers (default 1000000).")
+    var number: String?
     @Option(help: "Calls offered per second (open loop: a slow target shows up as latency and failures, not as fewer offers).")
     var cps: Double
     @Option(help: "How many calls to offer.")
@@ -43,6 +46,10 @@ struct LoadTestCommand: AsyncParsableCommand {
     var drainTimeout: Double?
     @Flag(help: "No progress line every second.")
     var quiet = false
+    @Flag(help: "Run a real campaign through the whole engine (store, pacer, flows, media, CDRs) instead of bare calls: --calls contacts at --cps × 60 calls per minute, a flow that plays --play/--say, pauses --hold seconds and hangs up; the report is read from the CDRs.")
+    var campaign = false
+    @Option(help: "With --campaign: the data directory for the store (kept afterwards, so `sipdial serve --data DIR` shows the CDRs). Default: a scratch directory, removed.")
+    var data: String?
 
     func validate() throws {
         guard HostPort(target) != nil else { throw ValidationError("--target '\(target)' is not HOST[:PORT]") }
@@ -54,6 +61,8 @@ struct LoadTestCommand: AsyncParsableCommand {
         }
         if let maxConcurrent { guard maxConcurrent > 0 else { throw ValidationError("--max-concurrent must be at least 1") } }
         guard hold >= 0, hold <= 86_400 else { throw ValidationError("--hold must be between 0 and 86400 seconds") }
+        if campaign, let number { guard number.count <= 12, Int(number) != nil else { throw ValidationError("--number must be digits with --campaign") } }
+        if data != nil, !campaign { throw ValidationError("--data goes with --campaign") }
         if let drainTimeout { guard drainTimeout > 0 else { throw ValidationError("--drain-timeout must be more than 0 seconds") } }
         for path in [report, html].compactMap({ $0 }) {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
@@ -69,22 +78,69 @@ struct LoadTestCommand: AsyncParsableCommand {
     func run() async throws {
         let audio = try prompt.load(command: "loadtest")
         let hop = HostPort(target)!
-        var uri = SIPURI(user: number, host: hop.uriHost, port: hop.port)
+        var uri = SIPURI(user: number ?? "loadtest", host: hop.uriHost, port: hop.port)
         let kind = dial.transportKind(for: uri)
         if kind != .udp { uri.parameters = [SIPParameter("transport", kind.uriParameter)] }
-        let fail: (String) -> Void = { Console.error("loadtest", $0) }
         let plan = plan
         let started = Date()
         let before = ProcessUsage.now()
-        let outcome = try await CommandEndpoint.run(local: dial.localAddress(toward: uri), kind: kind, threads: System.coreCount, onError: fail) { endpoint in
-            try await generate(plan, to: uri, audio: audio, endpoint: endpoint)
+        let outcome: LoadOutcome, offerSeconds: Double
+        if campaign {
+            (outcome, offerSeconds) = try await runCampaign(plan, target: hop, kind: kind, local: dial.localAddress(toward: uri), audio: audio)
+        } else {
+            (outcome, offerSeconds) = try await runCalls(plan, to: uri, kind: kind, audio: audio)
         }
-        let offerSeconds = outcome.stoppedEarly ? min(outcome.elapsed, Double(plan.startOffset(of: outcome.statistics.offered)) / 1e9) : Double(plan.startOffset(of: plan.totalCalls)) / 1e9
-        let result = LoadReport(plan: LoadReport.Plan(target: target, transport: kind.rawValue, mode: "calls", cps: cps, calls: plan.totalCalls,
+        let result = LoadReport(plan: LoadReport.Plan(target: target, transport: kind.rawValue, mode: campaign ? "campaign" : "calls", cps: cps, calls: plan.totalCalls,
                                                       maxConcurrent: maxConcurrent, holdSeconds: hold, media: audio != nil),
                                 startedAt: started, outcome: outcome, offerSeconds: offerSeconds, usage: (before, ProcessUsage.now()))
         try write(result)
         if result.results["answered"] == 0 { throw ExitCode(1) }
+    }
+
+    private var progress: (@Sendable (LoadProgress) -> Void)? {
+        if quiet || dial.json { return nil }
+        return { Console.say($0.line) }
+    }
+
+    /// Bare calls from a command endpoint; returns the outcome and how long calls were offered.
+    private func runCalls(_ plan: LoadTestPlan, to uri: SIPURI, kind: SIPTransportType, audio: WAVAudio?) async throws -> (LoadOutcome, Double) {
+        let outcome = try await CommandEndpoint.run(local: dial.localAddress(toward: uri), kind: kind, threads: System.coreCount,
+                                                    onError: { Console.error("loadtest", $0) }) { endpoint in
+            try await generate(plan, to: uri, audio: audio, endpoint: endpoint)
+        }
+        let offered = outcome.stoppedEarly ? outcome.statistics.offered : plan.totalCalls
+        return (outcome, Double(plan.startOffset(of: offered)) / 1e9)
+    }
+
+    /// A campaign through the whole engine, in a scratch data directory unless --data.
+    private func runCampaign(_ plan: LoadTestPlan, target: HostPort, kind: SIPTransportType, local: String, audio: WAVAudio?) async throws -> (LoadOutcome, Double) {
+        let directory = data.map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("sipdial-loadtest-\(UUID().uuidString)")
+        defer { if data == nil { try? FileManager.default.removeItem(at: directory) } }
+        var sip = SIPTransportConfiguration()
+        sip.listeners = [.init(host: local, port: 0, transport: kind)]
+        let settings = CampaignLoadTest.Settings(
+            target: TrunkRoute(host: target.host, port: target.port, transport: kind, codecs: dial.codec.isEmpty ? [.pcmu, .pcma] : dial.codec),
+            plan: plan, prompt: audio, ringTimeout: dial.ringTimeout, dataDirectory: directory, sip: sip, rtpPorts: dial.rtpPorts,
+            firstNumber: Int(number ?? "1000000") ?? 1_000_000)
+        var logger = Logger(label: "sipdial.loadtest")
+        logger.logLevel = .warning
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let stop = StopRequest()
+        let interrupt = Task {
+            await ServeCommand.waitForTermination()
+            stop.request()
+        }
+        defer { interrupt.cancel() }
+        let result = await Result {
+            try await CampaignLoadTest(settings).run(loop: group.next(), logger: logger, drainLimit: drainTimeout ?? hold + dial.ringTimeout + 40,
+                                                     progress: progress, stop: { stop.requested })
+        }
+        try? await group.shutdownGracefully()
+        do { return try result.get() } catch {
+            Console.error("loadtest", "the campaign could not run: \(error)")
+            throw ExitCode(3)
+        }
     }
 
     /// Runs the plan from `endpoint`, a progress line a second unless --quiet or --json.
@@ -104,9 +160,15 @@ struct LoadTestCommand: AsyncParsableCommand {
             generator.stop()
         }
         defer { interrupt.cancel() }
-        var progress: (@Sendable (LoadProgress) -> Void)?
-        if !quiet, !dial.json { progress = { Console.say($0.line) } }
         return try await generator.run(progress: progress)
+    }
+
+    /// Set by SIGINT or SIGTERM: the campaign stops dialing and the report is written.
+    private final class StopRequest: @unchecked Sendable {
+        private let lock = NSLock()
+        private var flag = false
+        func request() { lock.withLock { flag = true } }
+        var requested: Bool { lock.withLock { flag } }
     }
 
     /// The report to the terminal and to --report / --html.

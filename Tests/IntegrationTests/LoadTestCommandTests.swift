@@ -1,3 +1,4 @@
+import DialerStore
 import Foundation
 import Testing
 
@@ -101,6 +102,28 @@ struct LoadTestCommandTests {
         #expect(status == 0 && report["offered"] as? Int == 40, "\(out)")
         #expect((results["blocked"] ?? 0) >= 20 && (results["answered"] ?? 0) + (results["blocked"] ?? 0) == 40, "\(results)")
         #expect(far["invites"] as? Int == report["placed"] as? Int, "blocked calls send no INVITE: \(far)")
+    }
+
+    @Test func campaignModeRunsTheWholeEngine() async throws {
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sim = try await SimulatorProcess.start(["--mix", "80:answer", "--mix", "10:busy", "--mix", "10:reject=503"], recordingInto: dir)
+        defer { sim.process.stop() }
+        let data = dir.appendingPathComponent("data")
+        let (status, report, out) = try await Self.loadtest(["--campaign", "--data", data.path, "--target", "127.0.0.1:\(sim.port)", "--cps", "10",
+                                                             "--calls", "40", "--hold", "0.5", "--say", "Load test."], in: dir)
+        let far = await Self.summary(of: sim)
+        #expect(status == 0 && (report["plan"] as? [String: Any])?["mode"] as? String == "campaign", "\(out)")
+        #expect(far["invites"] as? Int == 40 && report["finished"] as? Int == 40 && report["unfinished"] as? Int == 0, "\(far) \(out)")
+        #expect(report["final_codes"] as? [String: Int] == far["final_responses"] as? [String: Int], "\(report) \(far)")
+        // The pacer's 600 calls a minute: 40 calls in about 4 s.
+        let offeredCps = report["offered_cps"] as? Double ?? 0
+        #expect(offeredCps > 8 && offeredCps <= 10.01, "\(report)")
+        let rtp = report["rtp"] as? [String: Any] ?? [:]
+        #expect(rtp["calls"] as? Int == far["answered"] as? Int && (rtp["packets_sent"] as? Int ?? 0) > 0, "the flow's prompt was played: \(rtp)")
+        // The CDRs stay in the data directory.
+        let store = try DialerStore(directory: data)
+        #expect(try store.cdrs().count == 40)
     }
 
     @Test func usageErrorsExitTwo() async throws {

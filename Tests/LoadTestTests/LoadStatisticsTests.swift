@@ -5,7 +5,7 @@ import Testing
 
 struct LoadStatisticsTests {
     func answered(sent: Double, latency: Double, talk: Double, by party: CallResult.Party = .local) -> CallSample {
-        CallSample(result: .answered, scheduledAt: sent, sentAt: sent, firstResponse: latency / 2, answered: latency, ended: latency + talk,
+        CallSample(result: .answered, sentAt: sent, firstResponse: latency / 2, answered: latency, ended: latency + talk,
                    sipCode: 200, hungUpBy: party, rtp: RTPFigures(packetsSent: 100, packetsReceived: 98, packetsLost: 2, jitterMilliseconds: 3))
     }
 
@@ -27,7 +27,7 @@ struct LoadStatisticsTests {
         }
         s.due(at: 1.0)
         s.sent(at: 1.0)
-        s.record(CallSample(result: .busy, scheduledAt: 1.0, sentAt: 1.0, firstResponse: 0.002, ended: 0.004, sipCode: 486))
+        s.record(CallSample(result: .busy, sentAt: 1.0, firstResponse: 0.002, ended: 0.004, sipCode: 486))
         s.due(at: 1.1)
         s.record(.blocked(at: 1.1))
         s.record(answered(sent: 1.2, latency: 0.01, talk: 0.5, by: .remote))
@@ -49,7 +49,7 @@ struct LoadStatisticsTests {
             s.due(at: sent)
             s.sent(at: sent)
             if i % 4 == 3 {
-                s.record(CallSample(result: .rejected, scheduledAt: sent, sentAt: sent, firstResponse: 0.001, ended: 0.002, sipCode: 503))
+                s.record(CallSample(result: .rejected, sentAt: sent, firstResponse: 0.001, ended: 0.002, sipCode: 503))
             } else {
                 s.answered(at: sent + 0.02, sent: sent)
                 s.record(answered(sent: sent, latency: 0.02, talk: 1))
