@@ -1,7 +1,7 @@
 # The two entry points of the README: `make run` and `make test`.
 SWIFT ?= swift
 
-.PHONY: run test setup build fuzz bench bench-calls bench-media bench-rest
+.PHONY: run test setup build fuzz bench bench-calls bench-media bench-rest bench-load
 
 setup:
 	@scripts/setup.sh
@@ -40,3 +40,7 @@ bench-media: setup
 ## REST latency (originate, CDR queries) and a 100,000-contact CSV import, with wrk.
 bench-rest: setup
 	Benchmarks/REST/run.sh
+
+## sipdial loadtest side by side with SIPp's UAC: signaling CPS, calls with media, campaign mode.
+bench-load: setup
+	Benchmarks/LoadTest/run.sh

@@ -8,8 +8,9 @@ packages=(
   libspandsp-dev libtiff-dev libopus-dev libspeexdsp-dev libespeak-ng-dev espeak-ng libsqlite3-dev pkg-config
   # real SIP peers for the interop tests
   sip-tester kamailio baresip-core
-  # audio tooling used by tests and benchmarks; HTTP load and requests for the REST benchmark
-  sox wrk curl
+  # audio tooling used by tests and benchmarks; HTTP load and requests for the REST benchmark;
+  # JSON reports and process CPU/memory for the load-test benchmark
+  sox wrk curl jq time bc
 )
 
 missing=()
