@@ -4,8 +4,8 @@ import SIPCore
 import SIPTransaction
 
 /// Runs the RFC 3261 §17 transaction state machines on the transport's event loop: matches
-/// incoming messages to transactions (§17.1.3, §17.2.3), arms their timers as NIO scheduled
-/// tasks, carries out their sends, and hands new requests to the transaction user after the
+/// incoming messages to transactions (§17.1.3, §17.2.3), arms their timers on a
+/// `TimerWheel`, carries out their sends, and hands new requests to the transaction user after the
 /// §8.2 checks of `SIPMessageValidator` (the same code `sipdial sip check` runs).
 ///
 /// All state is confined to `eventLoop`.
@@ -13,6 +13,8 @@ public final class SIPTransactionLayer: @unchecked Sendable {
     public let transport: SIPTransportLayer
     public let timers: SIPTimerConfiguration
     public var eventLoop: EventLoop { transport.eventLoop }
+    /// The transactions' timers, shared with the user agents on this loop.
+    public let timerWheel: TimerWheel
     private let validator: SIPMessageValidator
     private let logger: Logger
 
@@ -70,14 +72,14 @@ public final class SIPTransactionLayer: @unchecked Sendable {
         var machine: ClientMachine
         var destination: SIPDestination
         var handler: @Sendable (SIPClientTransactionEvent) -> Void
-        var timers: [SIPTimer: Scheduled<Void>] = [:]
+        var timers: [SIPTimer: TimerWheel.Timer] = [:]
     }
 
     private struct ServerEntry {
         var machine: ServerMachine
         var handle: SIPServerTransaction
         var mergeKey: SIPMergeKey?
-        var timers: [SIPTimer: Scheduled<Void>] = [:]
+        var timers: [SIPTimer: TimerWheel.Timer] = [:]
     }
 
     private var handlers = Handlers()
@@ -90,6 +92,7 @@ public final class SIPTransactionLayer: @unchecked Sendable {
     public init(transport: SIPTransportLayer, timers: SIPTimerConfiguration = .default, validator: SIPMessageValidator = SIPMessageValidator(), logger: Logger = Logger(label: "sipdial.transaction")) {
         self.transport = transport
         self.timers = timers
+        timerWheel = TimerWheel(eventLoop: transport.eventLoop)
         self.validator = validator
         self.logger = logger
         transport.onReceive { [weak self] inbound in self?.receive(inbound) }
@@ -148,7 +151,7 @@ public final class SIPTransactionLayer: @unchecked Sendable {
             case .transportFailed: entry.handler(.transportFailed)
             case .startTimer(let t, let d):
                 clients[key]?.timers[t]?.cancel()
-                clients[key]?.timers[t] = eventLoop.scheduleTask(in: d.timeAmount) { [weak self] in self?.feedClient(key, .timerFired(t)) }
+                clients[key]?.timers[t] = timerWheel.schedule(in: d.timeAmount) { [weak self] in self?.feedClient(key, .timerFired(t)) }
             case .cancelTimer(let t):
                 clients[key]?.timers.removeValue(forKey: t)?.cancel()
             case .terminated:
@@ -189,7 +192,7 @@ public final class SIPTransactionLayer: @unchecked Sendable {
                 handlers.serverFailure(entry.handle, action)
             case .startTimer(let t, let d):
                 servers[key]?.timers[t]?.cancel()
-                servers[key]?.timers[t] = eventLoop.scheduleTask(in: d.timeAmount) { [weak self] in self?.feedServer(key, .timerFired(t)) }
+                servers[key]?.timers[t] = timerWheel.schedule(in: d.timeAmount) { [weak self] in self?.feedServer(key, .timerFired(t)) }
             case .cancelTimer(let t):
                 servers[key]?.timers.removeValue(forKey: t)?.cancel()
             case .terminated:

@@ -91,7 +91,7 @@ public final class OutboundCall: @unchecked Sendable {
     /// Why this side wants the call gone before an answer: CANCEL once a provisional came.
     var cancelReason: Q850Cause?
     var cancelSent = false
-    var ringTimer: Scheduled<Void>?
+    var ringTimer: TimerWheel.Timer?
     /// RSeq of the last reliable provisional acknowledged, per early dialog (RFC 3262 §4).
     var lastRSeq: [String: UInt32] = [:]
     var earlyDialogs: [String: SIPDialog] = [:]
@@ -135,7 +135,7 @@ public final class OutboundCall: @unchecked Sendable {
             started = .now()
             dispatcher.add(self, callID: callID)
             send(initialInvite())
-            ringTimer = eventLoop.scheduleTask(in: config.ringTimeout.timeAmount) { [weak self] in
+            ringTimer = transactions.timerWheel.schedule(in: config.ringTimeout.timeAmount) { [weak self] in
                 self?.cancel(.noAnswer)
             }
         }
@@ -377,7 +377,7 @@ public final class OutboundCall: @unchecked Sendable {
         r.ended = elapsed()
         result = r
         // Keep receiving 2xx retransmissions and late forks for 64·T1 after the end (§13.2.2.4).
-        eventLoop.scheduleTask(in: transactions.timers.transactionTimeout.timeAmount) { [weak self] in
+        transactions.timerWheel.schedule(in: transactions.timers.transactionTimeout.timeAmount) { [weak self] in
             guard let self else { return }
             self.dispatcher.remove(callID: self.callID)
         }

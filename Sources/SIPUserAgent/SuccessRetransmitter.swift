@@ -10,7 +10,7 @@ import SIPTransport
 /// Confined to the transaction layer's event loop.
 public final class SuccessRetransmitter<Key: Hashable>: @unchecked Sendable {
     private let transactions: SIPTransactionLayer
-    private var pending: [Key: Scheduled<Void>] = [:]
+    private var pending: [Key: TimerWheel.Timer] = [:]
 
     public init(transactions: SIPTransactionLayer) {
         self.transactions = transactions
@@ -33,7 +33,7 @@ public final class SuccessRetransmitter<Key: Hashable>: @unchecked Sendable {
 
     private func schedule(_ ok: SIPResponse, on tx: SIPServerTransaction, key: Key, interval: Duration, elapsed: Duration, onGiveUp: @escaping @Sendable () -> Void) {
         let timers = transactions.timers
-        pending[key] = transactions.eventLoop.scheduleTask(in: interval.timeAmount) { [weak self] in
+        pending[key] = transactions.timerWheel.schedule(in: interval.timeAmount) { [weak self] in
             guard let self, self.pending[key] != nil else { return }
             let total = elapsed + interval
             if total >= timers.transactionTimeout {
