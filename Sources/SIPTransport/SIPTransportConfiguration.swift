@@ -28,6 +28,13 @@ public struct SIPTransportConfiguration: Sendable {
     public var tcpIdleTimeout: Duration = .seconds(60)
     /// How long an outbound TCP connect may take before the target counts as failed.
     public var tcpConnectTimeout: Duration = .seconds(5)
+    /// The UDP sockets' receive buffer (SO_RCVBUF; the kernel caps it at net.core.rmem_max).
+    /// The default 208 KiB holds about 400 SIP messages: at a thousand calls a second a
+    /// 50 ms pause of the signaling loop overflowed it and the datagrams lost became
+    /// retransmissions, then timeouts.
+    public var udpReceiveBufferBytes = 4 << 20
+    /// Datagrams read per wake-up of the UDP socket.
+    public var udpMessagesPerRead = 16
 
     public init() {}
 }

@@ -59,6 +59,8 @@ public final class SIPTransportLayer: @unchecked Sendable {
                 channel = try await DatagramBootstrap(group: eventLoop)
                     .channelOption(.socketOption(.so_reuseaddr), value: 1)
                     .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
+                    .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(configuration.udpReceiveBufferBytes))
+                    .channelOption(ChannelOptions.maxMessagesPerRead, value: UInt(max(configuration.udpMessagesPerRead, 1)))
                     .channelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
                             try channel.pipeline.syncOperations.addHandler(SIPDatagramHandler(parser: parser, sink: sink))
