@@ -29,9 +29,9 @@ fuzz:
 bench:
 	cd Benchmarks && $(SWIFT) run -c release SIPBenchmarks
 
-## Signaling-only call rate, sipdial's UAC and SIPp's UAC side by side against SIPp UAS.
+## Signaling-only call rate, sipdial loadtest and SIPp's UAC side by side against SIPp UAS.
 bench-calls: setup
-	cd Benchmarks && $(SWIFT) run -c release CallRateBenchmark $(BENCH_ARGS)
+	STEPS=1 Benchmarks/LoadTest/run.sh
 
 ## Concurrent G.711 streams with media, sipdial's engine and SIPp's pcap play side by side.
 bench-media: setup

@@ -11,7 +11,6 @@ let package = Package(
     dependencies: [
         .package(path: ".."),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
-        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
     ],
     targets: [
         .executableTarget(
@@ -27,18 +26,6 @@ let package = Package(
                 .product(name: "Media", package: sipdialIdentity),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-            ]
-        ),
-        .executableTarget(
-            name: "CallRateBenchmark",
-            dependencies: [
-                "BenchmarkSupport",
-                .product(name: "SIPCore", package: sipdialIdentity),
-                .product(name: "SIPTransport", package: sipdialIdentity),
-                .product(name: "SIPUserAgent", package: sipdialIdentity),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ]

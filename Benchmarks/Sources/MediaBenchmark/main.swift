@@ -4,7 +4,7 @@
 // audio from a capture made of the same file (pcap play, 20 ms packets) at the same N. A reflector process
 // timestamps every packet and reports, per N, how far send times stray from each stream's
 // 20 ms grid (p50/p99/max), the packets lost, and the sender's CPU and resident memory.
-// Signaling is left out on the sipdial side (CallRateBenchmark measures it); SIPp needs it
+// Signaling is left out on the sipdial side (`make bench-calls` measures it); SIPp needs it
 // to play audio, so its figures include a call setup per stream.
 //
 //   cd Benchmarks && swift run -c release MediaBenchmark [SECONDS] [N ...]
