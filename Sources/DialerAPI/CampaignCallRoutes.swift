@@ -8,7 +8,7 @@ import Hummingbird
 struct CampaignCallRoutes<Context: RequestContext> {
     let store: DialerStore
 
-    /// A number to queue; `originate_at` is ISO 8601 with an offset
+    /// A number to queue; `originate_at` is an API date-time (see `CampaignTime`)
     /// ("2026-11-24T09:30:00-05:00"), absent for now.
     struct NewCall: Decodable { var phone, originateAt: String?; var priority: Int? }
 
@@ -47,12 +47,16 @@ struct CampaignCallRoutes<Context: RequestContext> {
     static var statuses: [String] { ["pending", "dialing", "done"] }
 
     /// `text` as a time, or a 400 naming `field`.
-    static func time(_ text: String?, field: String, now: Double, formatter: ISO8601DateFormatter) throws -> Double {
+    /// When a queued call is due: `originate_at` read as every API date-time is (in the
+    /// campaign's time zone when it has no offset), else now.
+    static func due(_ text: String?, reader: CampaignTime, now: Double) throws -> Double {
         guard let text else { return now }
-        guard let date = formatter.date(from: text) else {
-            throw APIError.invalid(field, "must be an ISO 8601 time with an offset, e.g. 2026-11-24T09:30:00-05:00")
-        }
-        return date.timeIntervalSince1970
+        return try reader.read(text, field: "originate_at") ?? now
+    }
+
+    /// The date-time reader of the campaign's zone.
+    static func reader(_ campaign: Campaign) -> CampaignTime {
+        CampaignTime(zone: TimeZone(identifier: campaign.timeZone) ?? .gmt)
     }
 
     func add(to group: RouterGroup<Context>) {
@@ -62,14 +66,14 @@ struct CampaignCallRoutes<Context: RequestContext> {
             let now = Date().timeIntervalSince1970
             var calls: [CampaignCall] = []
             var errors: [ImportRowError] = []
-            let formatter = ISO8601DateFormatter()
+            let reader = Self.reader(campaign)
             for (row, new) in rows.enumerated() {
                 guard let phone = new.phone.flatMap(PhoneNumber.normalize) else {
                     errors.append(.init(row: row, field: "phone", message: new.phone == nil ? "'phone' is required" : "'\(new.phone!)' is not a phone number"))
                     continue
                 }
                 do {
-                    let due = try Self.time(new.originateAt, field: "originate_at", now: now, formatter: formatter)
+                    let due = try Self.due(new.originateAt, reader: reader, now: now)
                     calls.append(CampaignCall(id: UUID().uuidString.lowercased(), campaignId: campaign.id, phone: phone,
                                               priority: new.priority ?? 0, dueAt: due, now: now))
                 } catch let error as APIError {
@@ -85,7 +89,7 @@ struct CampaignCallRoutes<Context: RequestContext> {
             guard let listID = new.listId else { throw APIError.missing("list_id") }
             guard try store.contactList(id: listID) != nil else { throw APIError(.notFound, code: "not_found", message: "no list '\(listID)'", field: "list_id") }
             let now = Date().timeIntervalSince1970
-            let due = try Self.time(new.originateAt, field: "originate_at", now: now, formatter: ISO8601DateFormatter())
+            let due = try Self.due(new.originateAt, reader: Self.reader(campaign), now: now)
             return Queued(queued: try store.enqueue(listID: listID, campaignID: campaign.id, priority: new.priority ?? 0, dueAt: due, now: now))
         }
         group.patch("campaigns/:id/calls/:call") { request, context -> Response in
@@ -93,7 +97,7 @@ struct CampaignCallRoutes<Context: RequestContext> {
             let id = try context.parameters.require("call")
             let change = try await JSONRequest.decode(NewCall.self, from: request, context: context)
             let now = Date().timeIntervalSince1970
-            let due = try change.originateAt.map { try Self.time($0, field: "originate_at", now: now, formatter: ISO8601DateFormatter()) }
+            let due = try change.originateAt.map { try Self.due($0, reader: Self.reader(campaign), now: now) }
             switch try store.updatePendingCall(id: id, campaignID: campaign.id, priority: change.priority, dueAt: due, now: now) {
             case nil: throw APIError.notFound("call", id: id)
             case false?: throw APIError(.conflict, code: "invalid_state", message: "the call is no longer pending")

@@ -113,20 +113,36 @@ struct CampaignFields: Decodable {
 
 /// Date-times in the API: ISO 8601 with `Z` or an offset (`2026-11-23T09:00:00+01:00`), or
 /// without one (`2026-11-23T09:00`, `2026-11-23 09:00:00`, or a date alone for its midnight),
-/// read in the campaign's (or callback's) time zone.
-enum CampaignTime {
-    static func read(_ text: String, zone: TimeZone, field: String) throws -> Double? {
-        if text.isEmpty { return nil }
-        let withOffset = ISO8601DateFormatter()
+/// read in the campaign's (or callback's) time zone. The formatters are made once per reader
+/// (making one takes about a millisecond on Linux), so a batch of rows shares one reader.
+struct CampaignTime {
+    private static let localFormats = ["yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd"]
+    private let withOffset: ISO8601DateFormatter
+    private let local: [DateFormatter]
+
+    init(zone: TimeZone) {
+        withOffset = ISO8601DateFormatter()
         withOffset.formatOptions = [.withInternetDateTime]
+        local = Self.localFormats.map { format in
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = zone
+            formatter.dateFormat = format
+            return formatter
+        }
+    }
+
+    /// UTC seconds of `text`; nil when empty; a 400 naming `field` when it is no date-time.
+    func read(_ text: String, field: String) throws -> Double? {
+        if text.isEmpty { return nil }
         if let date = withOffset.date(from: text) { return date.timeIntervalSince1970 }
-        let local = DateFormatter()
-        local.locale = Locale(identifier: "en_US_POSIX")
-        local.timeZone = zone
-        for format in ["yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd"] {
-            local.dateFormat = format
-            if let date = local.date(from: text) { return date.timeIntervalSince1970 }
+        for formatter in local {
+            if let date = formatter.date(from: text) { return date.timeIntervalSince1970 }
         }
         throw APIError.invalid(field, "must be an ISO 8601 date-time (2026-11-23T09:00:00Z, or local to time_zone without an offset)")
+    }
+
+    static func read(_ text: String, zone: TimeZone, field: String) throws -> Double? {
+        try CampaignTime(zone: zone).read(text, field: field)
     }
 }

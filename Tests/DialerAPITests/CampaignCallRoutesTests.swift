@@ -36,6 +36,22 @@ struct CampaignCallRoutesTests {
         }
     }
 
+    @Test func anOriginateTimeWithoutOffsetIsInTheCampaignsZone() async throws {
+        try await RESTTests.withServer { base, token, store in
+            let (_, created) = try await RESTTests.send("POST", base.appendingPathComponent("v1/campaigns"), token: token, json: """
+                {"name": "tokyo", "calls_per_minute": 60, "max_concurrent": 5, "time_zone": "Asia/Tokyo"}
+                """)
+            let campaign = base.appendingPathComponent("v1/campaigns/\(created["id"] as? String ?? "")")
+            let (status, result) = try await RESTTests.send("POST", campaign.appendingPathComponent("calls"), token: token, json: """
+                {"calls": [{"phone": "+15550100001", "originate_at": "2099-01-01T09:00"}, {"phone": "+15550100002", "originate_at": "2099-01-01 09:00:00"}]}
+                """)
+            #expect(status == 200 && result["queued"] as? Int == 2, "\(result)")
+            let (_, page) = try await RESTTests.send("GET", campaign.appendingPathComponent("calls"), token: token)
+            // 09:00 in Tokyo (UTC+9) is midnight UTC.
+            #expect((page["calls"] as? [[String: Any]] ?? []).map { $0["due_at"] as? String } == ["2099-01-01T00:00:00Z", "2099-01-01T00:00:00Z"], "\(page)")
+        }
+    }
+
     @Test func aPendingCallIsChangedOrRemovedAndAStartedOneIsNot() async throws {
         try await RESTTests.withServer { base, token, store in
             let (campaign, id) = try await Self.newCampaign(base, token)
