@@ -35,7 +35,7 @@ extension CallAttempt {
                 _ = await wait { _ in false }
                 return false
             case .hangup:
-                call?.hangUp()
+                endCall()
                 return false
             }
         }

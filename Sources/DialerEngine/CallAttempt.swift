@@ -119,6 +119,8 @@ public final class CallAttempt: @unchecked Sendable {
     let signals = AsyncStream<Signal>.makeStream()
     var iterator: AsyncStream<Signal>.Iterator
     var call: OutboundCall?
+    /// The call a peer placed, for a flow answering it (`answer(_:)`).
+    var inbound: InboundCall?
     var media: CallMedia?
     var record: CallRecord
     var ended = false
@@ -165,41 +167,57 @@ public final class CallAttempt: @unchecked Sendable {
         }
         record.startedAt = Date().timeIntervalSince1970
         call.start()
+        return await follow(negotiate: { config.offer.negotiate(answer: $0) }, recordPath: recordPath, onEvent: onEvent)
+    }
+
+    /// Follows the call's signals to its end: early media and the answer start the audio as
+    /// `negotiate` reads their SDP, and the flow runs once the call is answered; then the
+    /// media's figures and the recording go into the record.
+    func follow(negotiate: ([UInt8]) -> NegotiatedAudio?, recordPath: String?, onEvent: @escaping @Sendable (OutboundCall.Event) -> Void) async -> CallRecord {
         var earlyAudio: NegotiatedAudio?
         while !ended, let signal = await iterator.next() {
-            context.logger.trace("call signal", metadata: ["call_id": "\(call.callID)", "signal": "\(signal)"])
             switch signal {
             case .call(.earlyMedia(let sdp)):
-                earlyAudio = config.offer.negotiate(answer: sdp)
+                earlyAudio = negotiate(sdp)
                 if let early = earlyAudio { startMedia(early) }
             case .call(.answered(let sdp)):
                 onEvent(.answered(sdp: sdp))
                 record.answeredAt = Date().timeIntervalSince1970
-                if let negotiated = config.offer.negotiate(answer: sdp) ?? earlyAudio {
+                if let negotiated = negotiate(sdp) ?? earlyAudio {
                     startMedia(negotiated)
-                    after(plan.maxDuration) { call.hangUp() }
+                    let hangUp: @Sendable () -> Void = { [call, inbound] in
+                        call?.hangUp()
+                        inbound?.hangUp()
+                    }
+                    after(plan.maxDuration, hangUp)
                     _ = await run(plan.flow.verbs)
                 }
-                if !ended { call.hangUp() }
+                if !ended { endCall() }
             case .call(let event):
                 handle(event)
                 onEvent(event)
             case .digit(let digit):
                 received(digit)
             case .mediaTimeout:
-                call.hangUp()
+                endCall()
             case .command(let command):
                 perform(command)
             case .played, .timer:
                 break
             }
         }
-        if let summary = try? await media.finish() {
+        if let summary = try? await media?.finish() {
             record.rtp = summary.0
             record.digits = String(summary.1.map(\.digit))
         }
         record.recording = recordPath.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
         return record
+    }
+
+    /// Ends the call from this side: CANCEL or BYE for a placed call, BYE for one answered.
+    func endCall() {
+        call?.hangUp()
+        inbound?.hangUp()
     }
 
     /// Hangs the call up (CANCEL while it rings, BYE once answered), from any thread.
@@ -213,7 +231,7 @@ public final class CallAttempt: @unchecked Sendable {
 
     func perform(_ command: Command) {
         switch command {
-        case .hangUp: call?.hangUp()
+        case .hangUp: endCall()
         case .sendDigits(let digits): media?.send(digits: digits)
         case .transfer(let destination): referTo(destination)
         }
@@ -279,7 +297,7 @@ public final class CallAttempt: @unchecked Sendable {
             case .digit(let digit):
                 received(digit)
                 if stopOnDigit { return true }
-            case .mediaTimeout: call?.hangUp()
+            case .mediaTimeout: endCall()
             case .command(let command): perform(command)
             default: if wanted(signal) { return true }
             }

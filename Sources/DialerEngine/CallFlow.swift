@@ -142,6 +142,21 @@ extension CallFlow {
         }
     }
 
+    /// Whether a `transfer` appears anywhere (a flow answering inbound calls may not have one:
+    /// sipdial sends REFER only on calls it placed).
+    public var transfers: Bool {
+        func visit(_ verbs: [Verb]) -> Bool {
+            verbs.contains { verb in
+                switch verb {
+                case .transfer: true
+                case .gather(let g): visit(g.prompt) || g.branches.values.contains(where: visit)
+                default: false
+                }
+            }
+        }
+        return visit(verbs)
+    }
+
     /// The recordings the flow plays, to check they exist or to load them.
     public var recordings: Set<String> {
         var ids: Set<String> = []

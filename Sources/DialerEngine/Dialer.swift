@@ -19,6 +19,8 @@ public final class Dialer: Sendable {
         public var fallbackRoute: TrunkRoute?
         /// Seconds between two looks at the trunks (registrations, OPTIONS).
         public var trunkCheckInterval: Double = 30
+        /// The flow that answers calls from allowed peers and trunks; nil refuses them (480).
+        public var inboundFlow: CallFlow?
 
         public init(sip: SIPTransportConfiguration, allowedPeers: SIPPeerAllowList, rtpPorts: ClosedRange<Int>, fallbackRoute: TrunkRoute?) {
             (self.sip, self.allowedPeers, self.rtpPorts, self.fallbackRoute) = (sip, allowedPeers, rtpPorts, fallbackRoute)
@@ -53,6 +55,10 @@ public final class Dialer: Sendable {
         fallbackRoute = settings.fallbackRoute
         trunkMonitor = TrunkMonitor(sip: sip, store: store, logger: logger, interval: settings.trunkCheckInterval)
         pacer = CampaignPacer(store: store, context: context, liveCalls: liveCalls, webhooks: webhooks, fallbackRoute: settings.fallbackRoute)
+        if let flow = settings.inboundFlow {
+            let inbound = InboundCalls(store: store, context: context, liveCalls: liveCalls, flow: flow)
+            sip.answerInbound { inbound.answer($0) }
+        }
     }
 
     /// Closes the attempts a crash left open, then starts dialing the running campaigns,

@@ -19,27 +19,40 @@ public final class DialerSIPEndpoint: Sendable {
     public let trunkAddresses: TrunkAddresses
 
     /// Binds the listeners of `configuration` (throws when one cannot bind). New dialogs
-    /// from `allowedPeers` or a configured trunk get 480: sipdial dials out and takes no
-    /// inbound calls yet; from anyone else 403.
+    /// from `allowedPeers` or a configured trunk go to the handler `answerInbound` sets, or
+    /// get 480 without one; from anyone else 403.
     public static func start(configuration: SIPTransportConfiguration, allowedPeers: SIPPeerAllowList,
                              eventLoop: EventLoop, logger: Logger) async throws -> DialerSIPEndpoint {
         let transport = SIPTransportLayer(eventLoop: eventLoop, configuration: configuration, logger: logger)
         try await transport.start()
         let transactions = SIPTransactionLayer(transport: transport, logger: logger)
         let trunkAddresses = TrunkAddresses()
-        let dispatcher = SIPSessionDispatcher(transactions: transactions, allowedPeers: allowedPeers, isTrunk: trunkAddresses.contains) {
-            $0.respond(status: 480, reason: "No Inbound Calls")
+        let inbound = NIOLockedValueBox<(@Sendable (SIPServerTransaction) -> Void)?>(nil)
+        let dispatcher = SIPSessionDispatcher(transactions: transactions, allowedPeers: allowedPeers, isTrunk: trunkAddresses.contains) { tx in
+            guard let handler = inbound.withLockedValue({ $0 }), tx.request.method == .invite else {
+                return tx.respond(status: 480, reason: "No Inbound Calls")
+            }
+            handler(tx)
         }
         let dns = DNSClient(nameServer: DNSClient.systemNameServer(), eventLoop: eventLoop)
         return DialerSIPEndpoint(transport: transport, transactions: transactions, dispatcher: dispatcher,
                                  resolver: SIPTargetResolver(dns: dns, eventLoop: eventLoop),
-                                 listeners: try await transport.boundAddresses(), trunkAddresses: trunkAddresses)
+                                 listeners: try await transport.boundAddresses(), trunkAddresses: trunkAddresses, inbound: inbound)
+    }
+
+    private let inbound: NIOLockedValueBox<(@Sendable (SIPServerTransaction) -> Void)?>
+
+    /// Where INVITEs that open a dialog from an allowed peer go from now on.
+    public func answerInbound(with handler: @escaping @Sendable (SIPServerTransaction) -> Void) {
+        inbound.withLockedValue { $0 = handler }
     }
 
     private init(transport: SIPTransportLayer, transactions: SIPTransactionLayer, dispatcher: SIPSessionDispatcher,
-                 resolver: SIPTargetResolver, listeners: [(SIPTransportType, SocketAddress)], trunkAddresses: TrunkAddresses) {
+                 resolver: SIPTargetResolver, listeners: [(SIPTransportType, SocketAddress)], trunkAddresses: TrunkAddresses,
+                 inbound: NIOLockedValueBox<(@Sendable (SIPServerTransaction) -> Void)?>) {
         (self.transport, self.transactions, self.dispatcher, self.resolver, self.listeners) = (transport, transactions, dispatcher, resolver, listeners)
         self.trunkAddresses = trunkAddresses
+        self.inbound = inbound
     }
 
     /// The address and port this side puts in Via, Contact and SDP for calls over `kind`

@@ -126,6 +126,13 @@ public enum CallDisposition: String, Sendable, CaseIterable, Codable {
 }
 
 extension DialerStore {
+    /// Writes a CDR that belongs to no attempt (an inbound call), or replaces it by id: such a
+    /// call's CDR is written `interrupted` when it is answered and replaced when it ends, so a
+    /// crash in between leaves a record of it.
+    public func save(_ cdr: CDR) throws {
+        try pool.write { try cdr.save($0) }
+    }
+
     /// The CDRs `filter` selects, oldest first.
     public func cdrs(campaignID: String? = nil) throws -> [CDR] {
         try pool.read { try CDRFilter(campaignID: campaignID).apply(CDR.order(Column("started_at"))).fetchAll($0) }

@@ -33,6 +33,8 @@ struct ServeCommand: AsyncParsableCommand {
     var trunkCheckInterval: Double = 30
     @Flag(help: "Do not start the embedded simulator when no trunk is configured (campaigns then wait for a trunk).")
     var noSimulator = false
+    @Option(help: "Answer calls from allowed peers and trunks with this flow: a JSON list of verbs as in a campaign (say, play, gather, record, pause, hangup; no transfer), or @FILE. Without it they get 480.")
+    var inboundFlow: String?
     @Option(help: "A weighted share of the embedded simulator's calls, as simulate's --mix (repeatable). Default 70:answer,after=1 10:busy,after=1 10:no-answer 10:reject=503.")
     var simulatorMix: [String] = []
 
@@ -41,6 +43,23 @@ struct ServeCommand: AsyncParsableCommand {
         guard drain >= 0, drain <= 3600 else { throw ValidationError("--drain must be between 0 and 3600 seconds") }
         guard trunkCheckInterval >= 0.5, trunkCheckInterval <= 3600 else { throw ValidationError("--trunk-check-interval must be between 0.5 and 3600 seconds") }
         _ = try SimulateCommand.scriptBook(behaviour: [], mix: simulatorMix, fallback: CallScript(), option: "--simulator-mix")
+        _ = try inboundCallFlow(recordingExists: { _ in true })
+    }
+
+    /// --inbound-flow read (from the file after `@`) and checked; nil when not given.
+    func inboundCallFlow(recordingExists: (String) -> Bool) throws -> CallFlow? {
+        guard var text = inboundFlow else { return nil }
+        if text.hasPrefix("@") {
+            let path = String(text.dropFirst())
+            guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("--inbound-flow: cannot read '\(path)'") }
+            text = contents
+        }
+        let flow: CallFlow
+        do { flow = try CallFlow(json: text, recordingExists: recordingExists) } catch {
+            throw ValidationError("--inbound-flow: \(error)")
+        }
+        if flow.transfers { throw ValidationError("--inbound-flow: transfer is not available on inbound calls (sipdial sends REFER only on calls it placed)") }
+        return flow
     }
 
     /// --http as host and port; port 0 asks for any free port.
@@ -69,6 +88,10 @@ struct ServeCommand: AsyncParsableCommand {
         var settings = Dialer.Settings(sip: endpoint.transportConfiguration, allowedPeers: try endpoint.allowedPeers, rtpPorts: rtpPorts,
                                        fallbackRoute: simulator?.route)
         settings.trunkCheckInterval = trunkCheckInterval
+        do { settings.inboundFlow = try inboundCallFlow(recordingExists: { (try? store.recording(id: $0)) != nil }) } catch {
+            logger.error("\(error)")
+            throw ExitCode(2)
+        }
         let dialer: Dialer
         do { dialer = try await Dialer(store: store, settings: settings, loop: group.next(), logger: logger) } catch {
             logger.error("cannot listen: \(error)")

@@ -126,6 +126,42 @@ struct LoadTestCommandTests {
         #expect(try store.cdrs().count == 40)
     }
 
+    @Test func serveAnswersInboundCallsWithItsFlow() async throws {
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("serve")
+        let token = try await ServeProcess.token(data: data)
+        let sipPort = Ports.free()
+        let serve = try await ServeProcess.start(data: data, token: token, sipPort: sipPort, [
+            "--no-simulator", "--rtp-ports", "43000-43999",
+            "--inbound-flow", #"[{"verb": "say", "text": "Thank you for calling."}, {"verb": "pause", "seconds": 1}, {"verb": "hangup"}]"#,
+        ])
+        defer { serve.process.stop() }
+        let (status, report, out) = try await Self.loadtest(["--target", "127.0.0.1:\(sipPort)", "--cps", "10", "--calls", "20", "--hold", "10",
+                                                             "--play", CallMediaTests.prompt, "--rtp-ports", "44000-44999"], in: dir)
+        #expect(status == 0 && (report["results"] as? [String: Int])?["answered"] == 20, "\(out) \(serve.process.text)")
+        // The flow hangs up (about 1.5 s of speech and 1 s of pause): the far end's BYE, not the 10 s hold.
+        #expect((report["duration"] as? [String: Any])?["remote_hangups"] as? Int == 20, "\(report)")
+        let rtp = report["rtp"] as? [String: Any] ?? [:]
+        #expect((rtp["packets_received"] as? Int ?? 0) > 20 * 50 && rtp["packets_lost"] as? Int == 0, "the flow's speech came back: \(rtp)")
+        var cdrs: [[String: Any]] = []
+        try await poll(timeout: .seconds(10), every: .milliseconds(200)) {
+            cdrs = try await serve.send("GET", "cdrs?limit=100").1["cdrs"] as? [[String: Any]] ?? []
+            return cdrs.count == 20 && cdrs.allSatisfy { $0["disposition"] as? String == "answered" }
+        }
+        #expect(cdrs.count == 20 && cdrs.allSatisfy { ($0["talk_seconds"] as? Double ?? 0) > 1.5 && $0["phone"] as? String == "sipdial" }, "\(cdrs.prefix(2))")
+
+        // Callers that hang up first (after 0.5 s, inside the flow): their BYE ends the flow.
+        let (early, earlyReport, earlyOut) = try await Self.loadtest(["--target", "127.0.0.1:\(sipPort)", "--cps", "10", "--calls", "10", "--hold", "0.5"], in: dir)
+        let duration = earlyReport["duration"] as? [String: Any] ?? [:]
+        #expect(early == 0 && duration["calls"] as? Int == 10 && duration["remote_hangups"] as? Int == 0, "\(earlyOut)")
+        try await poll(timeout: .seconds(10), every: .milliseconds(200)) {
+            cdrs = try await serve.send("GET", "cdrs?limit=100").1["cdrs"] as? [[String: Any]] ?? []
+            return cdrs.count == 30 && cdrs.allSatisfy { $0["disposition"] as? String == "answered" }
+        }
+        #expect(cdrs.filter { ($0["talk_seconds"] as? Double ?? 9) < 1.5 }.count == 10, "\(cdrs.map { $0["talk_seconds"] ?? "" })")
+    }
+
     @Test func usageErrorsExitTwo() async throws {
         let (both, out) = try await SipdialBinary.run(["loadtest", "--target", "127.0.0.1:5060", "--cps", "5", "--calls", "5", "--duration", "3"])
         #expect(both == 2 && out.contains("--calls and --duration"), "\(out)")

@@ -1,0 +1,57 @@
+import Foundation
+import Media
+import SDP
+import SIPCore
+import SIPTransport
+import SIPUserAgent
+
+extension CallAttempt {
+    /// Answers a call a peer placed and runs the plan's flow on it: the offer is answered with
+    /// the route's codecs (RFC 3264 §6), the 200 goes with this side's SDP, the flow runs
+    /// once answered, the call ends with the flow or the far end's BYE. An offer with no
+    /// usable audio gets 488, no RTP port 503. `onAnswered` runs as the 200 leaves.
+    public func answer(_ invite: SIPServerTransaction, onAnswered: @escaping @Sendable (String) -> Void = { _ in }) async -> CallRecord {
+        defer { timers.forEach { $0.cancel() } }
+        let sip = context.sip
+        let transport = invite.inbound.transport
+        let local = sip.localAddress(kind: transport, toward: invite.inbound.source) ?? (host: "127.0.0.1", port: 5060)
+        record.sipCallID = invite.request.headers[.callID]
+        guard let theirOffer = try? SDPParser().parse(invite.request.body) else {
+            return refuse(invite, status: 488, "the INVITE has no SDP offer")
+        }
+        let recordPath = plan.flow.records ? context.recordingDirectory.appendingPathComponent("\(UUID().uuidString.lowercased()).wav").path : nil
+        let media: CallMedia
+        do {
+            media = try await CallMedia.prepare(playback: nil, repeatCount: 1, record: recordPath, recordBoth: false, rtpTimeout: plan.rtpTimeout,
+                                                dtmfMode: .auto, rtpPorts: context.rtpPorts, host: local.host, group: context.mediaGroup)
+        } catch {
+            return refuse(invite, status: 503, "no RTP port: \(error)")
+        }
+        var session = AudioOffer(address: local.host, port: media.localPort, preferences: AudioPreferences(codecs: plan.route.codecs))
+        guard let (body, negotiated) = try? session.answer(theirOffer) else {
+            _ = try? await media.finish()
+            return refuse(invite, status: 488, "nothing offered fits the codecs \(plan.route.codecs.map(\.rawValue))")
+        }
+        self.media = media
+        let continuation = signals.continuation
+        let call = InboundCall(invite: invite, dispatcher: sip.dispatcher) { continuation.yield(.call($0)) }
+        inbound = call
+        record.startedAt = Date().timeIntervalSince1970
+        let contact = SIPAddress(uri: SIPURI(user: "sipdial", host: local.host, port: local.port,
+                                             parameters: transport == .udp ? [] : [SIPParameter("transport", transport.uriParameter)]))
+        call.accept(sdp: body, contact: contact)
+        onAnswered(call.callID)
+        return await follow(negotiate: { _ in negotiated }, recordPath: recordPath, onEvent: { _ in })
+    }
+
+    /// The record of an inbound call refused before it was answered.
+    private func refuse(_ invite: SIPServerTransaction, status: Int, _ why: String) -> CallRecord {
+        invite.respond(status: status)
+        context.logger.notice("inbound call refused", metadata: ["status": "\(status)", "reason": "\(why)"])
+        var result = CallResult(outcome: .rejected(code: status, reason: why))
+        result.sipCode = status
+        record.result = result
+        record.endedAt = Date().timeIntervalSince1970
+        return record
+    }
+}

@@ -1,0 +1,40 @@
+import DialerStore
+import Foundation
+import SIPCore
+import SIPTransport
+import SIPUserAgent
+
+/// Answers the calls allowed peers and configured trunks place to sipdial with one flow
+/// (`serve --inbound-flow`). Each call is a live call (kind `inbound`, the caller's number)
+/// and gets a CDR without attempt or campaign: written `interrupted` as the call is answered
+/// and replaced when it ends, so a crash in between still leaves its record.
+struct InboundCalls: Sendable {
+    let store: DialerStore
+    let context: CallContext
+    let liveCalls: LiveCalls
+    let flow: CallFlow
+
+    func answer(_ invite: SIPServerTransaction) {
+        let caller = (try? invite.request.headers.from())??.uri.user ?? "anonymous"
+        let source = invite.inbound.source
+        let route = TrunkRoute(host: source.ipAddress ?? "127.0.0.1", port: source.port, transport: invite.inbound.transport)
+        let attempt = CallAttempt(plan: CallPlan(phone: caller, route: route, flow: flow, fields: ["phone": caller]), context: context)
+        let id = UUID().uuidString.lowercased()
+        let (store, liveCalls, logger) = (store, self.liveCalls, context.logger)
+        liveCalls.add(attempt, info: LiveCalls.Info(id: id, kind: "inbound", phone: caller, state: "answered", startedAt: Date()))
+        Task {
+            let record = await attempt.answer(invite) { callID in
+                let now = Date().timeIntervalSince1970
+                var cdr = CDR(id: id, attemptId: nil, campaignId: nil, phone: caller, outcome: "interrupted",
+                              reason: "sipdial stopped during the call", startedAt: now, answeredAt: now, endedAt: now)
+                cdr.sipCallId = callID
+                do { try store.save(cdr) } catch { logger.error("inbound CDR not written", metadata: ["error": "\(error)"]) }
+                liveCalls.setSIPCallID(id, callID)
+            }
+            liveCalls.remove(id)
+            var cdr = record.cdr(attemptID: nil, campaignID: nil, phone: caller, trunkID: nil)
+            cdr.id = id
+            do { try store.save(cdr) } catch { logger.error("inbound CDR not written", metadata: ["error": "\(error)"]) }
+        }
+    }
+}
