@@ -61,13 +61,15 @@ public struct CampaignLoadTest: Sendable {
         var reader = CDRReader(store: store, campaignID: campaignID, origin: startedAt, hold: expected)
         let planned = Double(settings.plan.startOffset(of: settings.plan.totalCalls)) / 1e9
         var stoppedEarly = false
-        var tick = 1
+        var tick = 0
         while true {
+            tick += 1
             try await Task.sleep(until: started + .seconds(tick), clock: clock)
             let elapsed = Double(tick)
-            tick += 1
             try reader.readNew()
-            progress?(Self.progress(elapsed: elapsed, origin: startedAt, statistics: reader.statistics, live: dialer.liveCalls.list))
+            let live = dialer.liveCalls.list
+            reader.statistics.active(live.count, second: tick - 1)
+            progress?(Self.progress(elapsed: elapsed, origin: startedAt, statistics: reader.statistics, live: live))
             if try store.campaign(id: campaignID)?.status == "completed", dialer.liveCalls.count == 0 { break }
             if stop() { stoppedEarly = true; break }
             if elapsed > planned + drainLimit { break }
@@ -84,8 +86,8 @@ public struct CampaignLoadTest: Sendable {
     /// The progress line's view: the CDRs of the calls that ended, plus the calls up now
     /// (a CDR is written when its call ends).
     static func progress(elapsed: Double, origin: Double, statistics: LoadStatistics, live: [LiveCalls.Info]) -> LoadProgress {
-        var view = LoadProgress(elapsed: elapsed, statistics: statistics, active: live.count)
         let second = Int(elapsed.rounded(.down)) - 1
+        var view = LoadProgress(elapsed: elapsed, last: second, statistics: statistics, active: live.count)
         func inLastSecond(_ date: Date) -> Bool { Int((date.timeIntervalSince1970 - origin).rounded(.down)) == second }
         view.offeredPerSecond += live.filter { inLastSecond($0.startedAt) }.count
         view.answeredPerSecond += live.filter { $0.answeredAt.map(inLastSecond) ?? false }.count

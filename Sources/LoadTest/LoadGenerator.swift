@@ -48,6 +48,9 @@ public final class LoadGenerator: @unchecked Sendable {
     private var calls: [Int: (due: Double, sent: Double?)] = [:]
     private var stopped = false
     private var ticker: RepeatedTask?
+    /// Progress ticks so far: tick n closes second n - 1 (the repeated task drifts, so the
+    /// clock would sometimes name the next second).
+    private var ticks = 0
     private var drainTimer: Scheduled<Void>?
     private var progress: (@Sendable (LoadProgress) -> Void)?
     private var done: EventLoopPromise<LoadOutcome>?
@@ -135,9 +138,9 @@ public final class LoadGenerator: @unchecked Sendable {
     }
 
     private func tick() {
-        let elapsed = now()
-        statistics.active(active, at: max(elapsed - 0.001, 0))
-        progress?(LoadProgress(elapsed: elapsed, statistics: statistics, active: active))
+        ticks += 1
+        statistics.active(active, second: ticks - 1)
+        progress?(LoadProgress(elapsed: now(), last: ticks - 1, statistics: statistics, active: active))
     }
 
     private func complete() {

@@ -15,9 +15,9 @@ public struct LoadProgress: Sendable {
     public var setupP99: Double?
     public var rtpLoss: Double
 
-    init(elapsed: Double, statistics s: LoadStatistics, active: Int) {
+    /// The view at the end of second `last` (counted from 0), `elapsed` seconds into the test.
+    init(elapsed: Double, last: Int, statistics s: LoadStatistics, active: Int) {
         self.elapsed = elapsed
-        let last = Int(elapsed.rounded(.down)) - 1
         let second = last >= 0 && last < s.timeline.count ? s.timeline[last] : LoadStatistics.Second()
         offeredPerSecond = second.offered
         answeredPerSecond = second.answered

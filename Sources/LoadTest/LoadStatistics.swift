@@ -80,9 +80,10 @@ public struct LoadStatistics: Sendable {
         timeline[second(offset)].placed += 1
     }
 
-    /// Calls up at `offset`, for the timeline.
-    public mutating func active(_ count: Int, at offset: Double) {
-        timeline[second(offset)].active = count
+    /// Calls up at the end of second `index` (counted from 0), for the timeline.
+    public mutating func active(_ count: Int, second index: Int) {
+        _ = second(Double(index))
+        timeline[index].active = count
     }
 
     /// A call sent at `sent` was answered at `offset` (counted as it happens, for the

@@ -55,4 +55,14 @@ struct LoadGeneratorTests {
         let outcome = try await generator.run()
         #expect(outcome.unfinished == 3 && outcome.statistics.answeredSoFar == 3 && outcome.statistics.finished == 0)
     }
+
+    @Test func eachSecondOfTheTimelineHasTheCallsUpAtItsEnd() async throws {
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let plan = LoadTestPlan(callsPerSecond: 10, length: .calls(25), holdSeconds: 60)
+        let generator = LoadGenerator(plan: plan, placer: FakePlacer(loop: loop, answerAfter: .milliseconds(1), hold: .seconds(60)), loop: loop,
+                                      drainLimit: .milliseconds(100))
+        let timeline = try await generator.run().statistics.timeline
+        // Calls are due at 0, 0.1, 0.2 … s and none ends: 10 (or 11) up after one second, 20 (or 21) after two.
+        #expect(timeline.count >= 2 && (10...11).contains(timeline[0].active) && (20...21).contains(timeline[1].active), "\(timeline.map(\.active))")
+    }
 }
