@@ -111,6 +111,9 @@ struct CallRoutes<Context: RequestContext> {
         }
         group.post("calls/:id/transfer") { request, context -> EditedResponse<Accepted> in
             let call = try single(context)
+            guard !call.isInbound else {
+                throw APIError(.conflict, code: "not_supported", message: "an inbound call cannot be transferred (sipdial sends REFER only on calls it placed)")
+            }
             guard let to = try await JSONRequest.decode(Transfer.self, from: request, context: context).to else { throw APIError.missing("to") }
             let target = to.hasPrefix("sip:") || to.hasPrefix("sips:") ? to : try PhoneNumber.normalize(to, field: "to")
             call.transfer(to: target)

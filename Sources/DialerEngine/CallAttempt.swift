@@ -41,6 +41,8 @@ public struct CallPlan: Sendable {
     public var rtpTimeout: Double = 30
     /// The longest an answered call lasts.
     public var maxDuration: Double = 3600
+    /// The call is one a peer placed, answered with the flow (it takes no transfer).
+    public var answersInbound = false
 
     public init(phone: String, route: TrunkRoute, callerID: String? = nil, flow: CallFlow, fields: [String: String] = [:]) {
         (self.phone, self.route, self.callerID, self.flow, self.fields) = (phone, route, callerID, flow, fields)

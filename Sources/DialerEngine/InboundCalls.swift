@@ -18,7 +18,9 @@ struct InboundCalls: Sendable {
         let caller = (try? invite.request.headers.from())??.uri.user ?? "anonymous"
         let source = invite.inbound.source
         let route = TrunkRoute(host: source.ipAddress ?? "127.0.0.1", port: source.port, transport: invite.inbound.transport)
-        let attempt = CallAttempt(plan: CallPlan(phone: caller, route: route, flow: flow, fields: ["phone": caller]), context: context)
+        var plan = CallPlan(phone: caller, route: route, flow: flow, fields: ["phone": caller])
+        plan.answersInbound = true
+        let attempt = CallAttempt(plan: plan, context: context)
         let id = UUID().uuidString.lowercased()
         let (store, liveCalls, logger) = (store, self.liveCalls, context.logger)
         liveCalls.add(attempt, info: LiveCalls.Info(id: id, kind: "inbound", phone: caller, state: "answered", startedAt: Date()))

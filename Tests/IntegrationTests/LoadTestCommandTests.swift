@@ -137,8 +137,22 @@ struct LoadTestCommandTests {
             "--inbound-flow", #"[{"verb": "say", "text": "Thank you for calling."}, {"verb": "pause", "seconds": 1}, {"verb": "hangup"}]"#,
         ])
         defer { serve.process.stop() }
-        let (status, report, out) = try await Self.loadtest(["--target", "127.0.0.1:\(sipPort)", "--cps", "10", "--calls", "20", "--hold", "10",
-                                                             "--play", CallMediaTests.prompt, "--rtp-ports", "44000-44999"], in: dir)
+        let reportFile = dir.appendingPathComponent("inbound.json")
+        let load = try ExternalProcess(SipdialBinary.path, ["loadtest", "--local-address", "127.0.0.1", "--report", reportFile.path, "--target", "127.0.0.1:\(sipPort)",
+                                                            "--cps", "10", "--calls", "20", "--hold", "10", "--play", CallMediaTests.prompt, "--rtp-ports", "44000-44999"])
+        // While the calls are up they are live calls of kind inbound, which take no transfer.
+        var live: [[String: Any]] = []
+        try await poll(timeout: .seconds(10), every: .milliseconds(100)) {
+            live = try await serve.send("GET", "calls").1["calls"] as? [[String: Any]] ?? []
+            return !live.isEmpty
+        }
+        #expect(live.first?["kind"] as? String == "inbound", "\(live)")
+        let liveID = live.first?["id"] as? String ?? ""
+        let (refused, refusal) = try await serve.send("POST", "calls/\(liveID)/transfer", ["to": "+15550100001"])
+        #expect(refused == 409 && (refusal["error"] as? [String: Any])?["code"] as? String == "not_supported", "\(refusal)")
+        let status = await load.wait(timeout: .seconds(60))
+        let out = load.text
+        let report = (try? JSONSerialization.jsonObject(with: Data(contentsOf: reportFile))) as? [String: Any] ?? [:]
         #expect(status == 0 && (report["results"] as? [String: Int])?["answered"] == 20, "\(out) \(serve.process.text)")
         // The flow hangs up (about 1.5 s of speech and 1 s of pause): the far end's BYE, not the 10 s hold.
         #expect((report["duration"] as? [String: Any])?["remote_hangups"] as? Int == 20, "\(report)")
