@@ -11,9 +11,10 @@ run: setup
 	$(SWIFT) build -c release --product sipdial
 	.build/release/sipdial serve
 
-## The dialer's end-to-end suites place hundreds of calls; they run after the others, so
-## their load never starves the audio-quality and timing checks of the media and transport tests.
-DIALER_E2E = IntegrationTests\.Serve(Campaign|Call|Webhook|ClickToCall|Callback|CPaaS)Tests
+## The dialer's end-to-end suites and the load tests place hundreds of calls; they run after the
+## others, so their load never starves the audio-quality and timing checks of the media and
+## transport tests.
+DIALER_E2E = IntegrationTests\.(Serve(Campaign|Call|Webhook|ClickToCall|Callback|CPaaS)|LoadTestCommand)Tests
 
 ## Build and run every test (unit, torture, EmbeddedChannel and interop against SIPp).
 test: setup
