@@ -50,19 +50,7 @@ public final class InboundCall: @unchecked Sendable {
             retransmitter.send(ok, on: invite, key: callID) { [weak self] in
                 self?.transactions.eventLoop.execute { self?.bye(reason: "no ACK for the 2xx") }
             }
-            onEvent(.answered(sdp: invite.request.body))
-        }
-    }
-
-    /// Refuses the call with a final response (486, 480, 488 ...).
-    public func reject(status: Int) {
-        transactions.eventLoop.execute { [self] in
-            guard !ended, dialog == nil else { return }
-            ended = true
-            invite.respond(status: status)
-            result = CallResult(outcome: .rejected(code: status, reason: SIPResponse.defaultReason(status)))
-            result.sipCode = status
-            onEvent(.ended(result))
+            onEvent(.answered(sdp: sdp))
         }
     }
 
@@ -100,15 +88,7 @@ public final class InboundCall: @unchecked Sendable {
 extension InboundCall: SIPSessionEndpoint {
     func receive(_ tx: SIPServerTransaction) {
         let r = tx.request
-        guard var d = dialog, d.id.remoteTag == (try? r.headers.from())??.tag, d.id.localTag == (try? r.headers.to())??.tag else {
-            tx.respond(status: 481)
-            return
-        }
-        guard d.acceptRemoteSequence(of: r) else {
-            tx.respond(status: 500, reason: "CSeq Out of Order")
-            return
-        }
-        dialog = d
+        guard SIPDialog.admit(tx, into: &dialog) else { return }
         switch r.method {
         case .bye:
             tx.respond(status: 200)

@@ -9,15 +9,7 @@ import SIPTransport
 extension OutboundCall: SIPSessionEndpoint {
     func receive(_ tx: SIPServerTransaction) {
         let r = tx.request
-        guard var d = dialog, d.id.remoteTag == (try? r.headers.from())??.tag, d.id.localTag == (try? r.headers.to())??.tag else {
-            tx.respond(status: 481)
-            return
-        }
-        guard d.acceptRemoteSequence(of: r) else {
-            tx.respond(status: 500, reason: "CSeq Out of Order")
-            return
-        }
-        dialog = d
+        guard SIPDialog.admit(tx, into: &dialog) else { return }
         switch r.method {
         case .bye:
             tx.respond(status: 200)
