@@ -123,19 +123,3 @@ extension CallAttempt {
         call?.transfer(to: target)
     }
 }
-
-extension CallFlow {
-    /// Whether the flow records the call (it has a `record` verb somewhere).
-    var records: Bool {
-        func has(_ verbs: [Verb]) -> Bool {
-            verbs.contains { verb in
-                switch verb {
-                case .record: true
-                case .gather(let g): has(g.prompt) || g.branches.values.contains(where: has)
-                default: false
-                }
-            }
-        }
-        return has(verbs)
-    }
-}

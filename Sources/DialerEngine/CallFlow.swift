@@ -142,35 +142,31 @@ extension CallFlow {
         }
     }
 
+    /// Every verb of the flow, those inside gathers' prompts and branches included.
+    var allVerbs: [Verb] {
+        func flatten(_ verbs: [Verb]) -> [Verb] {
+            verbs.flatMap { verb -> [Verb] in
+                guard case .gather(let g) = verb else { return [verb] }
+                return [verb] + flatten(g.prompt) + g.branches.values.flatMap(flatten)
+            }
+        }
+        return flatten(verbs)
+    }
+
     /// Whether a `transfer` appears anywhere (a flow answering inbound calls may not have one:
     /// sipdial sends REFER only on calls it placed).
     public var transfers: Bool {
-        func visit(_ verbs: [Verb]) -> Bool {
-            verbs.contains { verb in
-                switch verb {
-                case .transfer: true
-                case .gather(let g): visit(g.prompt) || g.branches.values.contains(where: visit)
-                default: false
-                }
-            }
-        }
-        return visit(verbs)
+        allVerbs.contains { if case .transfer = $0 { true } else { false } }
+    }
+
+    /// Whether the flow records the call (it has a `record` verb somewhere).
+    var records: Bool {
+        allVerbs.contains { if case .record = $0 { true } else { false } }
     }
 
     /// The recordings the flow plays, to check they exist or to load them.
     public var recordings: Set<String> {
-        var ids: Set<String> = []
-        func visit(_ verbs: [Verb]) {
-            for verb in verbs {
-                switch verb {
-                case .play(let id, _): ids.insert(id)
-                case .gather(let g): visit(g.prompt); g.branches.values.forEach(visit)
-                default: break
-                }
-            }
-        }
-        visit(verbs)
-        return ids
+        Set(allVerbs.compactMap { if case .play(let id, _) = $0 { id } else { nil } })
     }
 }
 

@@ -27,6 +27,16 @@ struct CallFlowTests {
         #expect(flow.records)
     }
 
+    @Test func verbsInsideGathersCount() throws {
+        let nested = try CallFlow(json: """
+            [{"verb": "gather", "prompt": [{"verb": "play", "recording": "menu"}],
+              "branches": {"1": [{"verb": "record"}], "2": [{"verb": "gather", "branches": {"9": [{"verb": "transfer", "to": "+15550100"}]}}]}}]
+            """)
+        #expect(nested.recordings == ["menu"] && nested.records && nested.transfers)
+        let plain = try CallFlow(json: #"[{"verb": "say", "text": "hi"}, {"verb": "hangup"}]"#)
+        #expect(plain.recordings.isEmpty && !plain.records && !plain.transfers)
+    }
+
     @Test(arguments: [
         ("{}", "flow"),
         (#"[{"text": "hi"}]"#, "flow[0].verb"),
