@@ -14,7 +14,6 @@ extension CallAttempt {
     /// once answered, the call ends with the flow or the far end's BYE. An offer with no
     /// usable audio gets 488, no RTP port 503. `onAnswered` runs as the 200 leaves.
     public func answer(_ invite: SIPServerTransaction, onAnswered: @escaping @Sendable (String) -> Void = { _ in }) async -> CallRecord {
-        defer { timers.forEach { $0.cancel() } }
         let sip = context.sip
         let transport = invite.inbound.transport
         let local = sip.localAddress(kind: transport, toward: invite.inbound.source) ?? (host: "127.0.0.1", port: 5060)
@@ -22,12 +21,8 @@ extension CallAttempt {
         guard let theirOffer = try? SDPParser().parse(invite.request.body) else {
             return refuse(invite, status: 488, "the INVITE has no SDP offer")
         }
-        let recordPath = plan.flow.records ? context.recordingDirectory.appendingPathComponent("\(UUID().uuidString.lowercased()).wav").path : nil
         let media: CallMedia
-        do {
-            media = try await CallMedia.prepare(playback: nil, repeatCount: 1, record: recordPath, recordBoth: false, rtpTimeout: plan.rtpTimeout,
-                                                dtmfMode: .auto, rtpPorts: context.rtpPorts, host: local.host, group: context.mediaGroup)
-        } catch {
+        do { media = try await prepareMedia(host: local.host) } catch {
             return refuse(invite, status: 503, "no RTP port: \(error)")
         }
         var session = AudioOffer(address: local.host, port: media.localPort, preferences: AudioPreferences(codecs: plan.route.codecs))
@@ -35,7 +30,6 @@ extension CallAttempt {
             _ = try? await media.finish()
             return refuse(invite, status: 488, "nothing offered fits the codecs \(plan.route.codecs.map(\.rawValue))")
         }
-        self.media = media
         let continuation = signals.continuation
         let call = InboundCall(invite: invite, dispatcher: sip.dispatcher) { continuation.yield(.call($0)) }
         inbound = call
@@ -44,7 +38,7 @@ extension CallAttempt {
                                              parameters: transport == .udp ? [] : [SIPParameter("transport", transport.uriParameter)]))
         call.accept(sdp: body, contact: contact)
         onAnswered(call.callID)
-        return await follow(negotiate: { _ in negotiated }, recordPath: recordPath, onEvent: { _ in })
+        return await follow(negotiate: { _ in negotiated }, onEvent: { _ in })
     }
 
     /// The record of an inbound call refused before it was answered.

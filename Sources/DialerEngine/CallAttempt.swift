@@ -124,6 +124,8 @@ public final class CallAttempt: @unchecked Sendable {
     /// The call a peer placed, for a flow answering it (`answer(_:)`).
     var inbound: InboundCall?
     var media: CallMedia?
+    /// Where the flow's recording goes, when it records.
+    var recordPath: String?
     var record: CallRecord
     var ended = false
     var nextToken = 0
@@ -141,20 +143,14 @@ public final class CallAttempt: @unchecked Sendable {
 
     /// Runs the call to its end; `onEvent` sees its progress (ringing, answered).
     public func run(onCallID: (String) throws -> Void = { _ in }, onEvent: @escaping @Sendable (OutboundCall.Event) -> Void = { _ in }) async -> CallRecord {
-        defer { timers.forEach { $0.cancel() } }
         let setup: CallSetup
         do { setup = try await CallSetup.resolve(plan.route.target(plan.phone), route: plan.route, sip: context.sip) } catch {
             return finish(.unreachable(error.reason))
         }
-        let recordPath = plan.flow.records ? context.recordingDirectory.appendingPathComponent("\(UUID().uuidString.lowercased()).wav").path : nil
         let media: CallMedia
-        do {
-            media = try await CallMedia.prepare(playback: nil, repeatCount: 1, record: recordPath, recordBoth: false, rtpTimeout: plan.rtpTimeout,
-                                                dtmfMode: .auto, rtpPorts: context.rtpPorts, host: setup.local.host, group: context.mediaGroup)
-        } catch {
+        do { media = try await prepareMedia(host: setup.local.host) } catch {
             return finish(.unreachable("no RTP port: \(error)"))
         }
-        self.media = media
         context.logger.debug("placing call", metadata: ["phone": "\(plan.phone)", "target": "\(setup.target)", "rtp_port": "\(media.localPort)"])
         let config = setup.configuration(mediaPort: media.localPort, callerID: plan.callerID, ringTimeout: plan.ringTimeout)
         let continuation = signals.continuation
@@ -169,13 +165,24 @@ public final class CallAttempt: @unchecked Sendable {
         }
         record.startedAt = Date().timeIntervalSince1970
         call.start()
-        return await follow(negotiate: { config.offer.negotiate(answer: $0) }, recordPath: recordPath, onEvent: onEvent)
+        return await follow(negotiate: { config.offer.negotiate(answer: $0) }, onEvent: onEvent)
+    }
+
+    /// Binds the call's RTP stream on `host`; when the flow records, what the far end sends
+    /// goes to a new file in the recording directory.
+    func prepareMedia(host: String) async throws -> CallMedia {
+        let path = plan.flow.records ? context.recordingDirectory.appendingPathComponent("\(UUID().uuidString.lowercased()).wav").path : nil
+        let media = try await CallMedia.prepare(playback: nil, repeatCount: 1, record: path, recordBoth: false, rtpTimeout: plan.rtpTimeout,
+                                                dtmfMode: .auto, rtpPorts: context.rtpPorts, host: host, group: context.mediaGroup)
+        (self.media, recordPath) = (media, path)
+        return media
     }
 
     /// Follows the call's signals to its end: early media and the answer start the audio as
     /// `negotiate` reads their SDP, and the flow runs once the call is answered; then the
     /// media's figures and the recording go into the record.
-    func follow(negotiate: ([UInt8]) -> NegotiatedAudio?, recordPath: String?, onEvent: @escaping @Sendable (OutboundCall.Event) -> Void) async -> CallRecord {
+    func follow(negotiate: ([UInt8]) -> NegotiatedAudio?, onEvent: @escaping @Sendable (OutboundCall.Event) -> Void) async -> CallRecord {
+        defer { timers.forEach { $0.cancel() } }
         var earlyAudio: NegotiatedAudio?
         while !ended, let signal = await iterator.next() {
             switch signal {

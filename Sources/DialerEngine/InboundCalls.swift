@@ -23,6 +23,9 @@ struct InboundCalls: Sendable {
         let attempt = CallAttempt(plan: plan, context: context)
         let id = UUID().uuidString.lowercased()
         let (store, liveCalls, logger) = (store, self.liveCalls, context.logger)
+        @Sendable func save(_ cdr: CDR) {
+            do { try store.save(cdr) } catch { logger.error("inbound CDR not written", metadata: ["error": "\(error)"]) }
+        }
         liveCalls.add(attempt, info: LiveCalls.Info(id: id, kind: "inbound", phone: caller, state: "answered", startedAt: Date()))
         Task {
             let record = await attempt.answer(invite) { callID in
@@ -30,13 +33,13 @@ struct InboundCalls: Sendable {
                 var cdr = CDR(id: id, attemptId: nil, campaignId: nil, phone: caller, outcome: "interrupted",
                               reason: "sipdial stopped during the call", startedAt: now, answeredAt: now, endedAt: now)
                 cdr.sipCallId = callID
-                do { try store.save(cdr) } catch { logger.error("inbound CDR not written", metadata: ["error": "\(error)"]) }
+                save(cdr)
                 liveCalls.setSIPCallID(id, callID)
             }
             liveCalls.remove(id)
             var cdr = record.cdr(attemptID: nil, campaignID: nil, phone: caller, trunkID: nil)
             cdr.id = id
-            do { try store.save(cdr) } catch { logger.error("inbound CDR not written", metadata: ["error": "\(error)"]) }
+            save(cdr)
         }
     }
 }
