@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "SIPSimulatorTests", dependencies: ["SIPSimulator"]),
         .testTarget(name: "DialerStoreTests", dependencies: ["DialerStore"]),
         .testTarget(name: "DialerEngineTests", dependencies: ["DialerEngine", "DialerStore"]),
-        .testTarget(name: "LoadTestTests", dependencies: ["LoadTest", "SIPUserAgent", nioCore, nioPosix]),
+        .testTarget(name: "LoadTestTests", dependencies: ["LoadTest", "SIPUserAgent", "Media", nioCore, nioPosix]),
         .testTarget(name: "DialerAPITests", dependencies: ["DialerAPI", "DialerStore", "Media", .product(name: "Hummingbird", package: "hummingbird"), logging]),
         .testTarget(
             name: "SIPTransportTests",

@@ -86,6 +86,15 @@ public struct CallRecord: Sendable {
     }
 }
 
+extension CDR {
+    /// The RTP figures `CallRecord.cdr` stored, read back.
+    public var rtpStatistics: RTPStreamStatistics? {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return rtp.flatMap { try? decoder.decode(RTPStreamStatistics.self, from: Data($0.utf8)) }
+    }
+}
+
 extension JSONEncoder {
     static var snakeCase: JSONEncoder {
         let encoder = JSONEncoder()

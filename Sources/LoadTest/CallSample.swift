@@ -1,3 +1,4 @@
+import Media
 import SIPUserAgent
 
 /// What happened to one call of a load test, in seconds from the start of the test.
@@ -7,6 +8,18 @@ public struct CallSample: Sendable, Equatable {
         case answered, busy, noAnswer = "no_answer", rejected, unreachable, cancelled
         /// Not placed: `maxConcurrent` calls were up when it was due.
         case blocked
+
+        /// The result of an outcome named as `CallOutcome.name` does (and a CDR's `interrupted`).
+        public init(outcomeName name: String) {
+            switch name {
+            case "answered": self = .answered
+            case "busy": self = .busy
+            case "no-answer": self = .noAnswer
+            case "cancelled": self = .cancelled
+            case "unreachable", "interrupted": self = .unreachable
+            default: self = .rejected
+            }
+        }
     }
 
     public var result: Result
@@ -22,10 +35,10 @@ public struct CallSample: Sendable, Equatable {
     /// Who ended an answered call.
     public var hungUpBy: CallResult.Party?
     /// The RTP figures of a call that had media.
-    public var rtp: RTPFigures?
+    public var rtp: RTPStreamStatistics?
 
     public init(result: Result, sentAt: Double, firstResponse: Double? = nil, answered: Double? = nil,
-                ended: Double = 0, sipCode: Int? = nil, hungUpBy: CallResult.Party? = nil, rtp: RTPFigures? = nil) {
+                ended: Double = 0, sipCode: Int? = nil, hungUpBy: CallResult.Party? = nil, rtp: RTPStreamStatistics? = nil) {
         self.result = result
         self.sentAt = sentAt
         self.firstResponse = firstResponse
@@ -42,35 +55,11 @@ public struct CallSample: Sendable, Equatable {
     }
 
     /// The sample of a placed call from the user agent's result.
-    public init(_ call: CallResult, sentAt: Double, rtp: RTPFigures? = nil) {
-        let result: Result
-        switch call.outcome {
-        case .answered: result = .answered
-        case .busy: result = .busy
-        case .noAnswer: result = .noAnswer
-        case .rejected: result = .rejected
-        case .unreachable: result = .unreachable
-        case .cancelled: result = .cancelled
-        }
-        self.init(result: result, sentAt: sentAt, firstResponse: call.firstResponse, answered: call.answered,
+    public init(_ call: CallResult, sentAt: Double, rtp: RTPStreamStatistics? = nil) {
+        self.init(result: Result(outcomeName: call.outcome.name), sentAt: sentAt, firstResponse: call.firstResponse, answered: call.answered,
                   ended: call.ended, sipCode: call.sipCode, hungUpBy: call.hungUpBy, rtp: rtp)
     }
 
     /// Seconds the answered call lasted.
     public var talkTime: Double? { answered.map { ended - $0 } }
-}
-
-/// The RTP figures of one call (RFC 3550 §6.4 statistics, as the stream kept them).
-public struct RTPFigures: Sendable, Equatable {
-    public var packetsSent: UInt64
-    public var packetsReceived: UInt64
-    public var packetsLost: Int64
-    public var jitterMilliseconds: Double
-
-    public init(packetsSent: UInt64, packetsReceived: UInt64, packetsLost: Int64, jitterMilliseconds: Double) {
-        self.packetsSent = packetsSent
-        self.packetsReceived = packetsReceived
-        self.packetsLost = packetsLost
-        self.jitterMilliseconds = jitterMilliseconds
-    }
 }

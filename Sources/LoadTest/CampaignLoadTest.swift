@@ -166,34 +166,8 @@ struct CDRReader {
         statistics.due(at: sent)
         statistics.sent(at: sent)
         if let answered = cdr.answeredAt { statistics.answered(at: answered - origin, sent: sent) }
-        statistics.record(CallSample(result: Self.result(cdr.outcome), sentAt: sent,
+        statistics.record(CallSample(result: CallSample.Result(outcomeName: cdr.outcome), sentAt: sent,
                                      answered: cdr.answeredAt.map { $0 - cdr.startedAt }, ended: cdr.endedAt - cdr.startedAt,
-                                     sipCode: cdr.sipCode, rtp: cdr.rtp.flatMap(Self.rtp)))
-    }
-
-    /// The CDR's outcome (`CallOutcome.name`, or `interrupted`) as a load-test result.
-    static func result(_ outcome: String) -> CallSample.Result {
-        switch outcome {
-        case "answered": .answered
-        case "busy": .busy
-        case "no-answer": .noAnswer
-        case "cancelled": .cancelled
-        case "unreachable", "interrupted": .unreachable
-        default: .rejected
-        }
-    }
-
-    static func rtp(_ json: String) -> RTPFigures? {
-        guard let stats = try? JSONDecoder.snakeCase.decode(RTPStreamStatistics.self, from: Data(json.utf8)) else { return nil }
-        return RTPFigures(packetsSent: stats.packetsSent, packetsReceived: stats.packetsReceived, packetsLost: stats.packetsLost,
-                          jitterMilliseconds: stats.jitterMilliseconds)
-    }
-}
-
-private extension JSONDecoder {
-    static var snakeCase: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return decoder
+                                     sipCode: cdr.sipCode, rtp: cdr.rtpStatistics))
     }
 }

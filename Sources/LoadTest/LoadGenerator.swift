@@ -1,3 +1,4 @@
+import Media
 import NIOCore
 import SIPUserAgent
 
@@ -25,7 +26,7 @@ public struct LoadCallTracker: Sendable {
     }
 
     /// The call ended: `result` (times from its INVITE) and its RTP figures if it had media.
-    public func finished(_ result: CallResult, rtp: RTPFigures? = nil) {
+    public func finished(_ result: CallResult, rtp: RTPStreamStatistics? = nil) {
         generator.loop.execute { self.generator.finished(index, result, rtp: rtp) }
     }
 }
@@ -43,8 +44,7 @@ public final class LoadGenerator: @unchecked Sendable {
     private var statistics: LoadStatistics
     private var start = NIODeadline.now()
     private var next = 0
-    private var active = 0
-    /// When each call up was due and when its INVITE went, by index.
+    /// The calls up (placed, not finished): when each was due and when its INVITE went, by index.
     private var calls: [Int: (due: Double, sent: Double?)] = [:]
     private var stopped = false
     private var ticker: RepeatedTask?
@@ -99,10 +99,9 @@ public final class LoadGenerator: @unchecked Sendable {
         next = index + 1
         let at = Double(plan.startOffset(of: index)) / 1e9
         statistics.due(at: at)
-        if let limit = plan.maxConcurrent, active >= limit {
+        if let limit = plan.maxConcurrent, calls.count >= limit {
             statistics.record(.blocked(at: at))
         } else {
-            active += 1
             calls[index] = (at, nil)
             placer.place(index, tracker: LoadCallTracker(index: index, generator: self))
         }
@@ -126,21 +125,20 @@ public final class LoadGenerator: @unchecked Sendable {
         statistics.answered(at: offset, sent: call.sent ?? call.due)
     }
 
-    fileprivate func finished(_ index: Int, _ result: CallResult, rtp: RTPFigures?) {
+    fileprivate func finished(_ index: Int, _ result: CallResult, rtp: RTPStreamStatistics?) {
         guard let call = calls.removeValue(forKey: index) else { return }
-        active -= 1
         statistics.record(CallSample(result, sentAt: call.sent ?? call.due, rtp: rtp))
         completeIfDone()
     }
 
     private func completeIfDone() {
-        if drainTimer != nil, active == 0 { complete() }
+        if drainTimer != nil, calls.isEmpty { complete() }
     }
 
     private func tick() {
         ticks += 1
-        statistics.active(active, second: ticks - 1)
-        progress?(LoadProgress(elapsed: now(), last: ticks - 1, statistics: statistics, active: active))
+        statistics.active(calls.count, second: ticks - 1)
+        progress?(LoadProgress(elapsed: now(), last: ticks - 1, statistics: statistics, active: calls.count))
     }
 
     private func complete() {
@@ -149,7 +147,7 @@ public final class LoadGenerator: @unchecked Sendable {
         ticker?.cancel()
         drainTimer?.cancel()
         let elapsed = now()
-        done.succeed(LoadOutcome(statistics: statistics, elapsed: elapsed, unfinished: active, stoppedEarly: stopped))
+        done.succeed(LoadOutcome(statistics: statistics, elapsed: elapsed, unfinished: calls.count, stoppedEarly: stopped))
     }
 }
 

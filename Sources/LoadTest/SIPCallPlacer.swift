@@ -107,10 +107,7 @@ private final class LoadCall: @unchecked Sendable {
             }
             let tracker = tracker
             Task {
-                let figures = try? await media.finish().0
-                tracker.finished(result, rtp: figures.map {
-                    RTPFigures(packetsSent: $0.packetsSent, packetsReceived: $0.packetsReceived, packetsLost: $0.packetsLost, jitterMilliseconds: $0.jitterMilliseconds)
-                })
+                tracker.finished(result, rtp: try? await media.finish().0)
             }
         case .progress, .earlyMedia:
             break
@@ -120,7 +117,6 @@ private final class LoadCall: @unchecked Sendable {
     /// Hangs up `holdSeconds` from now.
     private func hold() {
         guard let call else { return }
-        let loop = placer.dispatcher.transactions.eventLoop
-        loop.scheduleTask(in: .nanoseconds(Int64(placer.holdSeconds * 1e9))) { call.hangUp() }
+        placer.dispatcher.transactions.timerWheel.schedule(in: .nanoseconds(Int64(placer.holdSeconds * 1e9))) { call.hangUp() }
     }
 }

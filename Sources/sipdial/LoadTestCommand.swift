@@ -70,6 +70,9 @@ struct LoadTestCommand: AsyncParsableCommand {
         }
     }
 
+    /// --drain-timeout, else long enough for a call that rings out and is then held.
+    var drainSeconds: Double { drainTimeout ?? hold + dial.ringTimeout + 40 }
+
     var plan: LoadTestPlan {
         LoadTestPlan(callsPerSecond: cps, length: calls.map { .calls($0) } ?? .duration(seconds: duration ?? 0),
                      maxConcurrent: maxConcurrent, holdSeconds: hold)
@@ -133,7 +136,7 @@ struct LoadTestCommand: AsyncParsableCommand {
         }
         defer { interrupt.cancel() }
         let result = await Result {
-            try await CampaignLoadTest(settings).run(loop: group.next(), logger: logger, drainLimit: drainTimeout ?? hold + dial.ringTimeout + 40,
+            try await CampaignLoadTest(settings).run(loop: group.next(), logger: logger, drainLimit: drainSeconds,
                                                      progress: progress, stop: { stop.requested })
         }
         try? await group.shutdownGracefully()
@@ -153,8 +156,7 @@ struct LoadTestCommand: AsyncParsableCommand {
         }
         let placer = SIPCallPlacer(template: template, dispatcher: SIPSessionDispatcher(transactions: endpoint.transactions),
                                    resolver: endpoint.resolver, holdSeconds: hold, media: media)
-        let drain = drainTimeout ?? hold + dial.ringTimeout + 40
-        let generator = LoadGenerator(plan: plan, placer: placer, loop: endpoint.transport.eventLoop, drainLimit: .nanoseconds(Int64(drain * 1e9)))
+        let generator = LoadGenerator(plan: plan, placer: placer, loop: endpoint.transport.eventLoop, drainLimit: .nanoseconds(Int64(drainSeconds * 1e9)))
         let interrupt = Task {
             await ServeCommand.waitForTermination()
             generator.stop()

@@ -1,12 +1,19 @@
 import Foundation
+import Media
 import SIPUserAgent
 import Testing
 @testable import LoadTest
 
 struct LoadStatisticsTests {
+    static let rtp: RTPStreamStatistics = {
+        var stats = RTPStreamStatistics()
+        (stats.packetsSent, stats.packetsReceived, stats.packetsLost, stats.jitterMilliseconds) = (100, 98, 2, 3)
+        return stats
+    }()
+
     func answered(sent: Double, latency: Double, talk: Double, by party: CallResult.Party = .local) -> CallSample {
         CallSample(result: .answered, sentAt: sent, firstResponse: latency / 2, answered: latency, ended: latency + talk,
-                   sipCode: 200, hungUpBy: party, rtp: RTPFigures(packetsSent: 100, packetsReceived: 98, packetsLost: 2, jitterMilliseconds: 3))
+                   sipCode: 200, hungUpBy: party, rtp: Self.rtp)
     }
 
     @Test func planOffersCallsOnAFixedGrid() {
