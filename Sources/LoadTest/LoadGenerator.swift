@@ -10,24 +10,30 @@ public protocol LoadCallPlacer: Sendable {
 
 /// Where a placed call reports to: `sent()` when its INVITE goes, `answered()` at its 2xx,
 /// then `finished` once.
-/// Callable from any thread; the times are taken when the report arrives.
+/// Callable from any thread (on the generator's loop, the signaling calls' own, it records at
+/// once); the times are taken when the report is made.
 public struct LoadCallTracker: Sendable {
     let index: Int
     let generator: LoadGenerator
 
     public func sent() {
         let at = generator.now()
-        generator.loop.execute { self.generator.sent(index, at: at) }
+        onLoop { $0.sent(index, at: at) }
     }
 
     public func answered() {
         let at = generator.now()
-        generator.loop.execute { self.generator.answered(index, at: at) }
+        onLoop { $0.answered(index, at: at) }
     }
 
     /// The call ended: `result` (times from its INVITE) and its RTP figures if it had media.
     public func finished(_ result: CallResult, rtp: RTPStreamStatistics? = nil) {
-        generator.loop.execute { self.generator.finished(index, result, rtp: rtp) }
+        onLoop { $0.finished(index, result, rtp: rtp) }
+    }
+
+    private func onLoop(_ body: @escaping @Sendable (LoadGenerator) -> Void) {
+        let generator = generator
+        if generator.loop.inEventLoop { body(generator) } else { generator.loop.execute { body(generator) } }
     }
 }
 
