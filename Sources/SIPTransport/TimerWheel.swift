@@ -3,8 +3,9 @@ import NIOCore
 /// The timers of the SIP layers: many short-lived ones, most cancelled before they fire
 /// (RFC 3261 §17 Timers A, B, E, F at every transaction; a ring timeout per call). NIO keeps
 /// scheduled tasks in one heap per event loop, where a cancel searches the whole heap; at a
-/// thousand calls a second some hundred thousand timers are pending and that search took most
-/// of the signaling loop. Here a deadline is rounded up to the next `tick` and kept in a ring
+/// thousand calls a second tens of thousands of timers are pending (three 32-second ones per
+/// call alone), and scheduling and cancelling took about a fifth of the signaling loop in a
+/// profile at 1,200 calls/s. Here a deadline is rounded up to the next `tick` and kept in a ring
 /// of slots by tick (a hashed timing wheel): scheduling is an append, cancelling one
 /// dictionary removal, and one NIO task at a time wakes the wheel while timers are pending.
 ///
