@@ -27,14 +27,15 @@ struct ServeCampaignTests {
         return (process, port)
     }
 
-    /// A list of `phones`, queued on a new campaign through the trunk at `port`.
-    static func campaign(_ serve: ServeProcess, trunkPort: Int, phones: [String], settings: [String: Any]) async throws -> String {
-        let trunk = try await serve.create("trunks", ["name": "simulator", "host": "127.0.0.1", "port": trunkPort])
-        let list = try await serve.create("lists", ["name": "contacts"])
+    /// A list of `phones`, queued on a new campaign (trunk, list and campaign all called
+    /// `name`) through the trunk at `port`.
+    static func campaign(_ serve: ServeProcess, trunkPort: Int, phones: [String], settings: [String: Any], name: String = "simulator") async throws -> String {
+        let trunk = try await serve.create("trunks", ["name": name, "host": "127.0.0.1", "port": trunkPort])
+        let list = try await serve.create("lists", ["name": name])
         let (imported, result) = try await serve.send("POST", "lists/\(list)/contacts", ["contacts": phones.map { ["phone": $0] }])
         #expect(imported == 200 && result["imported"] as? Int == phones.count, "\(result)")
         var body = settings
-        body["name"] = "campaign"
+        body["name"] = name
         body["trunk_id"] = trunk
         let campaign = try await serve.create("campaigns", body)
         let (queued, _) = try await serve.send("POST", "campaigns/\(campaign)/lists", ["list_id": list])
