@@ -6,13 +6,15 @@ import SIPUserAgent
 import Synchronization
 
 /// The audio of the calls `sipdial simulate` answers: each call gets its own RTP stream,
-/// plays the greeting, sends its script's DTMF a second after the audio starts, and records what the caller sends to `<record directory>/<Call-ID>.wav`
+/// plays the greeting (its script's named greeting once, else the default greeting), sends its script's DTMF a second after the audio starts, and records what the caller sends to `<record directory>/<Call-ID>.wav`
 /// when the call ends (the file appears whole: it is written aside and renamed).
 public final class AnsweringMedia: InboundMedia {
     public struct Settings: Sendable {
         public var greeting: WAVAudio?
         /// Times the greeting plays (0: for the whole call).
         public var repeatCount: Int
+        /// The greetings scripts name (`CallScript.greeting`), loaded; each plays once.
+        public var namedGreetings: [String: WAVAudio] = [:]
         public var recordDirectory: URL?
         public var preferences: AudioPreferences
         public var ports: RTPPortAllocator
@@ -61,7 +63,8 @@ public final class AnsweringMedia: InboundMedia {
         let recorder = settings.recordDirectory == nil ? nil : AudioRecorder()
         do {
             let (body, audio) = try mine.answer(theirs)
-            let greeting = settings.greeting.map { WAVPlayer($0, repeatCount: settings.repeatCount) }
+            let greeting = script.greeting.flatMap { settings.namedGreetings[$0] }.map { WAVPlayer($0, repeatCount: 1) }
+                ?? settings.greeting.map { WAVPlayer($0, repeatCount: settings.repeatCount) }
             try stream.start(audio.streamParameters(timeout: settings.rtpTimeout), source: greeting, sink: recorder)
             calls.withLock { $0[callID] = Call(stream: stream, recorder: recorder) }
             if let digits = script.digits {

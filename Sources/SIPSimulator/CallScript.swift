@@ -5,7 +5,10 @@
 ///   hour), `reject=CODE` (any final 3xx-6xx);
 /// - options: `after=S` seconds of ringing before the outcome, `hangup=S` this side sends
 ///   BYE S seconds after the answer, `dtmf=DIGITS` sent as RFC 4733 events once the audio
-///   runs, `early-media` a 183 with the SDP answer and the audio running while it rings.
+///   runs, `early-media` a 183 with the SDP answer and the audio running while it rings,
+///   `greeting=NAME` what the answered call hears once instead of the default greeting:
+///   `human` (a short "Hello?", a pause, "Hello? Who is this?" — how a person answers),
+///   `machine` (a long voicemail message ending in a beep) or the path of a WAV file.
 public struct CallScript: Sendable, Equatable, CustomStringConvertible {
     public enum Outcome: Sendable, Equatable {
         case answer, busy, noAnswer
@@ -17,13 +20,17 @@ public struct CallScript: Sendable, Equatable, CustomStringConvertible {
     public var hangUpAfter: Double?
     public var digits: String?
     public var earlyMedia: Bool
+    /// The greeting's name (`human`, `machine`) or WAV path; nil for the default greeting.
+    public var greeting: String?
 
-    public init(outcome: Outcome = .answer, ringSeconds: Double = 0, hangUpAfter: Double? = nil, digits: String? = nil, earlyMedia: Bool = false) {
+    public init(outcome: Outcome = .answer, ringSeconds: Double = 0, hangUpAfter: Double? = nil, digits: String? = nil,
+                earlyMedia: Bool = false, greeting: String? = nil) {
         self.outcome = outcome
         self.ringSeconds = ringSeconds
         self.hangUpAfter = hangUpAfter
         self.digits = digits
         self.earlyMedia = earlyMedia
+        self.greeting = greeting
     }
 
     /// A script that cannot be read, with what is wrong in it.
@@ -59,7 +66,10 @@ public struct CallScript: Sendable, Equatable, CustomStringConvertible {
                 guard !value.isEmpty, value.allSatisfy({ "0123456789*#ABCD".contains($0) }) else { throw fail("dtmf takes digits 0-9, *, #, A-D") }
                 digits = value
             case "early-media": earlyMedia = true
-            default: throw fail("unknown option '\(option)' (after=S, hangup=S, dtmf=DIGITS, early-media)")
+            case "greeting":
+                guard !value.isEmpty else { throw fail("greeting takes human, machine or a WAV file") }
+                greeting = value
+            default: throw fail("unknown option '\(option)' (after=S, hangup=S, dtmf=DIGITS, early-media, greeting=NAME)")
             }
         }
     }
@@ -76,6 +86,7 @@ public struct CallScript: Sendable, Equatable, CustomStringConvertible {
         if let hangUpAfter { text += ",hangup=\(hangUpAfter.formatted)" }
         if let digits { text += ",dtmf=\(digits)" }
         if earlyMedia { text += ",early-media" }
+        if let greeting { text += ",greeting=\(greeting)" }
         return text
     }
 }
@@ -108,6 +119,11 @@ public struct CallScriptBook: Sendable {
             pick -= entry.weight
         }
         return fallback
+    }
+
+    /// Every greeting a script names, each once.
+    public var greetings: Set<String> {
+        Set((Array(byNumber.values) + mix.map(\.script) + [fallback]).compactMap(\.greeting))
     }
 
     public func script(for number: String?) -> CallScript {

@@ -23,9 +23,10 @@ struct EmbeddedSimulator {
 
     static func start(mix: [String], on loop: EventLoop, group: EventLoopGroup, logger: Logger) async throws -> EmbeddedSimulator {
         let book = try SimulateCommand.scriptBook(behaviour: [], mix: mix, fallback: CallScript(ringSeconds: 1), option: "--simulator-mix")
-        let settings = AnsweringMedia.Settings(greeting: nil, repeatCount: 0, recordDirectory: nil,
+        var settings = AnsweringMedia.Settings(greeting: nil, repeatCount: 0, recordDirectory: nil,
                                                preferences: AudioPreferences(codecs: [.pcmu, .pcma, .opus]),
                                                ports: RTPPortAllocator(range: 40_000...50_000), rtpTimeout: 0)
+        settings.namedGreetings = try SimulatorGreetings.load(book.greetings, audioDirectory: nil, option: "--simulator-mix")
         let media = AnsweringMedia(settings, group: group) { _, _ in }
         var config = SIPTransportConfiguration()
         config.listeners = [.init(host: "127.0.0.1", port: 0, transport: .udp)]

@@ -44,7 +44,7 @@ struct PromptOptions: ParsableArguments {
     }
 
     /// A file `--play` can use, at the engine's rate, or the reason it cannot.
-    private static func playback(_ path: String) throws(WAVError) -> WAVAudio {
+    static func playback(_ path: String) throws(WAVError) -> WAVAudio {
         let audio = try WAVAudio.read(path: path)
         do {
             return try audio.resampled(to: AudioFormat.sampleRate)

@@ -80,8 +80,13 @@ struct ServeCommand: AsyncParsableCommand {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var simulator: EmbeddedSimulator?
         if !noSimulator, try store.trunks().isEmpty {
-            simulator = try await EmbeddedSimulator.start(mix: simulatorMix.isEmpty ? EmbeddedSimulator.defaultMix : simulatorMix,
-                                                          on: group.next(), group: group, logger: logger)
+            do {
+                simulator = try await EmbeddedSimulator.start(mix: simulatorMix.isEmpty ? EmbeddedSimulator.defaultMix : simulatorMix,
+                                                              on: group.next(), group: group, logger: logger)
+            } catch let error as ValidationError {
+                logger.error("\(error)")
+                throw ExitCode(2)
+            }
             logger.notice("no trunk configured: calls go to the embedded simulator until one is added",
                           metadata: ["simulator": "udp:127.0.0.1:\(simulator!.route.port ?? 0)"])
         }

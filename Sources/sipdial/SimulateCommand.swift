@@ -19,7 +19,7 @@ struct SimulateCommand: AsyncParsableCommand {
 
     @OptionGroup var endpoint: AnsweringEndpointOptions
     @Option(help: ArgumentHelp("What calls to NUMBER get: NUMBER=OUTCOME[,OPTION...] (repeatable).",
-                               discussion: "Outcomes: answer, busy, no-answer, reject=CODE. Options: after=S (ring first), hangup=S (BYE after S s), dtmf=DIGITS (sent 1 s into the audio), early-media (183 with audio while ringing). Example: --behaviour 1002=busy,after=2"))
+                               discussion: "Outcomes: answer, busy, no-answer, reject=CODE. Options: after=S (ring first), hangup=S (BYE after S s), dtmf=DIGITS (sent 1 s into the audio), early-media (183 with audio while ringing), greeting=human|machine|FILE (played once instead of the default greeting). Example: --behaviour 1002=busy,after=2"))
     var behaviour: [String] = []
     @Option(help: "A weighted share of the calls without a --behaviour: WEIGHT:OUTCOME[,OPTION...] (repeatable), e.g. --mix 70:answer --mix 10:busy --mix 10:no-answer --mix 10:reject=503.")
     var mix: [String] = []
@@ -35,6 +35,8 @@ struct SimulateCommand: AsyncParsableCommand {
     var rtpPorts: ClosedRange<Int> = 20_000...30_000
     @Option(help: "End a call's audio when no RTP arrives for this many seconds (0: never).")
     var rtpTimeout: Double = 0
+    @Option(help: "Where greeting=human and greeting=machine are found (greeting-human.wav, greeting-machine.wav; default ./Audio, else the Audio directory above the executable).")
+    var audioDir: String?
 
     func validate() throws {
         _ = try scriptBook()
@@ -49,12 +51,18 @@ struct SimulateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let greeting = try prompt.load(command: "simulate")
+        let greetings: [String: WAVAudio]
+        do { greetings = try SimulatorGreetings.load(try scriptBook().greetings, audioDirectory: audioDir, option: "--behaviour/--mix") } catch {
+            Console.error("simulate", "\(error)")
+            throw ExitCode(2)
+        }
         let logger = endpoint.logger
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let settings = AnsweringMedia.Settings(
+        var settings = AnsweringMedia.Settings(
             greeting: greeting, repeatCount: repeatCount, recordDirectory: recordDir.map { URL(fileURLWithPath: $0) },
             preferences: AudioPreferences(codecs: codec.isEmpty ? [.pcmu, .pcma, .opus] : codec),
             ports: RTPPortAllocator(range: rtpPorts), rtpTimeout: rtpTimeout)
+        settings.namedGreetings = greetings
         let media = AnsweringMedia(settings, group: group) { callID, recording in
             // One line per ended call: tests wait for it before reading the recording.
             switch recording {

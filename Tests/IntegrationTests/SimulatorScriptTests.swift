@@ -47,4 +47,42 @@ struct SimulatorScriptTests {
         let heard = try WAVAudio.read(path: recording).samples
         #expect(heard.count > 4000 && heard.contains { abs(Int($0)) > 1000 }, "audio before the answer: \(heard.count) samples")
     }
+
+    /// `greeting=human` and `greeting=machine` play Audio/greeting-human.wav and
+    /// Audio/greeting-machine.wav once: what each caller records is that file.
+    @Test func humanAndMachineGreetingsAreHeard() async throws {
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sim = try await SimulatorProcess.start(
+            ["--play", CallMediaTests.prompt, "--behaviour", "3001=answer,greeting=human", "--behaviour", "3002=answer,greeting=machine"],
+            recordingInto: dir)
+        defer { sim.process.stop() }
+        let audio = CallMediaTests.repository.appendingPathComponent("Audio")
+        for (number, name) in [("3001", "human"), ("3002", "machine")] {
+            let recording = dir.appendingPathComponent("\(name).wav").path
+            let (status, json, out) = try await Self.call(number, at: sim.port, ["--record", recording, "--hold", "3"])
+            #expect(status == 0 && json["outcome"] as? String == "answered", "\(out)")
+            let heard = try WAVAudio.read(path: recording).samples
+            let file = try WAVAudio.read(path: audio.appendingPathComponent("greeting-\(name).wav").path).samples
+            let other = try WAVAudio.read(path: audio.appendingPathComponent("greeting-\(name == "human" ? "machine" : "human").wav").path).samples
+            // The first half second of speech of the file, found in the recording (G.711 round trip).
+            let speech = file.firstIndex { abs(Int($0)) > 500 } ?? 0
+            let segment = file[speech..<(speech + 4000)]
+            let match = AudioMatch.locate(segment, in: heard, near: speech, within: 3000)
+            #expect(match.correlation > 0.95, "\(name): correlation \(match.correlation)")
+            // Not the other greeting, nor the default prompt.
+            let otherSpeech = other.firstIndex { abs(Int($0)) > 500 } ?? 0
+            let wrong = AudioMatch.locate(other[otherSpeech..<(otherSpeech + 4000)], in: heard, near: otherSpeech, within: 3000)
+            #expect(wrong.correlation < 0.5, "\(name) also matches the other greeting: \(wrong.correlation)")
+        }
+    }
+
+    @Test func aGreetingThatCannotBeFoundStopsTheSimulatorNamingIt() async throws {
+        let (status, out) = try await SipdialBinary.run(["simulate", "--listen", "udp:127.0.0.1:\(Ports.free())",
+                                                         "--behaviour", "1=answer,greeting=machine", "--audio-dir", "/nonexistent"])
+        #expect(status == 2 && out.contains("greeting-machine.wav") && out.contains("/nonexistent"), "\(out)")
+        let (fileStatus, fileOut) = try await SipdialBinary.run(["simulate", "--listen", "udp:127.0.0.1:\(Ports.free())",
+                                                                 "--mix", "1:answer,greeting=/tmp/no-such-greeting.wav"])
+        #expect(fileStatus == 2 && fileOut.contains("/tmp/no-such-greeting.wav"), "\(fileOut)")
+    }
 }

@@ -8,6 +8,7 @@ struct CallScriptTests {
         ("no-answer", CallScript(outcome: .noAnswer)),
         ("reject=503", CallScript(outcome: .reject(503))),
         ("answer,after=1.5,hangup=10,dtmf=12#,early-media", CallScript(ringSeconds: 1.5, hangUpAfter: 10, digits: "12#", earlyMedia: true)),
+        ("answer,after=2,greeting=machine", CallScript(ringSeconds: 2, greeting: "machine")),
     ])
     func scriptsReadAndWriteBack(text: String, script: CallScript) throws {
         #expect(try CallScript(parsing: text) == script)
@@ -21,12 +22,20 @@ struct CallScriptTests {
         ("answer,after=-1", "after takes seconds"),
         ("answer,dtmf=12x", "dtmf takes digits"),
         ("answer,loud", "unknown option 'loud'"),
+        ("answer,greeting=", "greeting takes human, machine or a WAV file"),
     ])
     func badScriptsSayWhatIsWrong(text: String, problem: String) {
         #expect(throws: CallScript.SyntaxError.self) { try CallScript(parsing: text) }
         do { _ = try CallScript(parsing: text) } catch {
             #expect(error.description.contains(problem) && error.description.contains(text), "\(error)")
         }
+    }
+
+    @Test func theBookListsEveryGreetingItsScriptsName() throws {
+        let book = CallScriptBook(byNumber: ["1": CallScript(greeting: "human")],
+                                  mix: [(1, CallScript(greeting: "machine")), (1, CallScript(greeting: "human")), (1, CallScript())])
+        #expect(book.greetings == ["human", "machine"])
+        #expect(CallScriptBook().greetings.isEmpty)
     }
 
     /// A fixed sequence of numbers, so the weighted choice can be checked.
