@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "RTPTests", dependencies: ["RTP"]),
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
         .testTarget(name: "SIPUserAgentTests", dependencies: ["SIPUserAgent", nioCore]),
-        .testTarget(name: "SIPSimulatorTests", dependencies: ["SIPSimulator"]),
+        .testTarget(name: "SIPSimulatorTests", dependencies: ["SIPSimulator", "SIPUserAgent", "SIPCore", nioCore]),
         .testTarget(name: "DialerStoreTests", dependencies: ["DialerStore"]),
         .testTarget(name: "DialerEngineTests", dependencies: ["DialerEngine", "DialerStore"]),
         .testTarget(name: "LoadTestTests", dependencies: ["LoadTest", "SIPUserAgent", "Media", nioCore, nioPosix]),

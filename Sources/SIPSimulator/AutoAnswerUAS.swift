@@ -59,13 +59,17 @@ public final class AutoAnswerUAS: @unchecked Sendable {
 
     /// Answers the audio of each call; nil rejects the offered streams.
     public let media: InboundMedia?
+    /// When set, REGISTER is served with digest authentication and only registered sources
+    /// may call (403 otherwise); without it REGISTER gets 405.
+    public let registrar: SimulatedRegistrar?
 
     /// `answerDelay`: how long calls ring before the 200 when `scripts` is not given.
     public init(transactions: SIPTransactionLayer, answerDelay: Duration = .zero, scripts: CallScriptBook? = nil,
-                allowedPeers: SIPPeerAllowList = .loopback, media: InboundMedia? = nil, policy: SIPUASPolicy = .default,
-                logger: Logger = Logger(label: "sipdial.uas")) {
+                allowedPeers: SIPPeerAllowList = .loopback, media: InboundMedia? = nil, registrar: SimulatedRegistrar? = nil,
+                policy: SIPUASPolicy = .default, logger: Logger = Logger(label: "sipdial.uas")) {
         self.transactions = transactions
         self.media = media
+        self.registrar = registrar
         self.allowedPeers = allowedPeers
         let ring = Double(answerDelay.components.seconds) + Double(answerDelay.components.attoseconds) / 1e18
         self.scripts = scripts ?? CallScriptBook(fallback: CallScript(ringSeconds: ring))
@@ -99,12 +103,14 @@ public final class AutoAnswerUAS: @unchecked Sendable {
         public var answered: Int
         public var ended: Int
         public var refusedPeers: Int
+        /// What the registrar did, when registration is required.
+        public var registrations: SimulatedRegistrar.Counts?
     }
 
     public func summary() async throws -> Summary {
         try await eventLoop.submit {
             Summary(invites: self.invites, finalResponses: Dictionary(uniqueKeysWithValues: self.finalResponses.map { (String($0.key), $0.value) }),
-                    answered: self.answered, ended: self.ended, refusedPeers: self.refusedPeers)
+                    answered: self.answered, ended: self.ended, refusedPeers: self.refusedPeers, registrations: self.registrar?.counts)
         }.get()
     }
 
@@ -123,10 +129,20 @@ public final class AutoAnswerUAS: @unchecked Sendable {
         case .invite where toTag == nil:
             invites += 1
             guard admitted(tx) else { return }
+            if let registrar, !registrar.admits(tx.inbound.source) {
+                logger.notice("refused a call from a source that is not registered", metadata: ["source": "\(tx.inbound.source)"])
+                return finish(tx, status: 403, reason: "Not Registered")
+            }
             let script = scripts.script(for: r.uri.user)
             // One line per new call: what a test reads to count the INVITEs each number got.
             logger.info("incoming call", metadata: ["number": "\(r.uri.user ?? "")", "script": "\(script)"])
             play(script, on: tx)
+        case .register:
+            guard let registrar else { return tx.respond(status: 405, headers: capabilities) }
+            guard admitted(tx) else { return }
+            let (status, reason, headers) = registrar.register(r, from: tx.inbound.source)
+            logger.info("register", metadata: ["user": "\(r.uri.user ?? "")", "status": "\(status)"])
+            tx.respond(status: status, reason: reason, headers: headers)
         case .refer where toTag == nil, .subscribe where toTag == nil:
             // Dialog-creating requests sipdial does not serve outside a call.
             if admitted(tx) { tx.respond(status: 403, reason: "Not Served Outside A Call") }

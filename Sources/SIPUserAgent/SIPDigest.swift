@@ -23,20 +23,21 @@ public enum SIPDigest {
         func hash(_ text: String) -> String {
             let bytes = Array(text.utf8)
             switch self {
-            case .md5, .md5Sess: return hex(Insecure.MD5.hash(data: bytes))
-            case .sha256, .sha256Sess: return hex(SHA256.hash(data: bytes))
+            case .md5, .md5Sess: return SIPDigest.hex(Insecure.MD5.hash(data: bytes))
+            case .sha256, .sha256Sess: return SIPDigest.hex(SHA256.hash(data: bytes))
             }
         }
+    }
 
-        private func hex(_ digest: some Sequence<UInt8>) -> String {
-            let digits = Array("0123456789abcdef".utf8)
-            var out: [UInt8] = []
-            for b in digest {
-                out.append(digits[Int(b >> 4)])
-                out.append(digits[Int(b & 0x0F)])
-            }
-            return String(decoding: out, as: UTF8.self)
+    /// Lower-case hex of a digest.
+    static func hex(_ digest: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for b in digest {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0F)])
         }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// One Digest challenge from WWW-Authenticate or Proxy-Authenticate.

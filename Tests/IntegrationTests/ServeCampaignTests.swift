@@ -28,9 +28,10 @@ struct ServeCampaignTests {
     }
 
     /// A list of `phones`, queued on a new campaign (trunk, list and campaign all called
-    /// `name`) through the trunk at `port`.
-    static func campaign(_ serve: ServeProcess, trunkPort: Int, phones: [String], settings: [String: Any], name: String = "simulator") async throws -> String {
-        let trunk = try await serve.create("trunks", ["name": name, "host": "127.0.0.1", "port": trunkPort])
+    /// `name`) through the trunk at `port` (with `trunkSettings` besides its address).
+    static func campaign(_ serve: ServeProcess, trunkPort: Int, phones: [String], settings: [String: Any], name: String = "simulator",
+                         trunkSettings: [String: Any] = [:]) async throws -> String {
+        let trunk = try await serve.create("trunks", trunkSettings.merging(["name": name, "host": "127.0.0.1", "port": trunkPort]) { $1 })
         let list = try await serve.create("lists", ["name": name])
         let (imported, result) = try await serve.send("POST", "lists/\(list)/contacts", ["contacts": phones.map { ["phone": $0] }])
         #expect(imported == 200 && result["imported"] as? Int == phones.count, "\(result)")
