@@ -119,6 +119,21 @@ struct CallRoutes<Context: RequestContext> {
             call.transfer(to: target)
             return EditedResponse(status: .accepted, response: Accepted(id: try context.parameters.require("id"), action: "transfer"))
         }
+        group.post("calls/:id/recording/start") { _, context -> Accepted in try await recording(context, start: true) }
+        group.post("calls/:id/recording/stop") { _, context -> Accepted in try await recording(context, start: false) }
+    }
+
+    /// Starts or stops the API recording of a call: 200 with the call's id and action; a 409
+    /// naming why when the call cannot take it (not answered, recorded by its flow or before,
+    /// not recording, ended).
+    private func recording(_ context: Context, start: Bool) async throws -> Accepted {
+        let call = try single(context)
+        do {
+            _ = start ? try await call.startRecording() : try await call.stopRecording()
+        } catch let error as CallControlError {
+            throw APIError(.conflict, code: "recording_refused", message: error.description)
+        }
+        return Accepted(id: try context.parameters.require("id"), action: start ? "recording-started" : "recording-stopped")
     }
 
     /// The flow of an OTP announcement: `lead`, then `code` spoken one character at a time
@@ -179,7 +194,7 @@ struct CallRoutes<Context: RequestContext> {
     /// A call in progress that takes DTMF and transfers (not a click-to-call).
     private func single(_ context: Context) throws -> CallAttempt {
         guard let call = try live(context) as? CallAttempt else {
-            throw APIError(.conflict, code: "not_supported", message: "a click-to-call takes no DTMF or transfer; hang it up instead")
+            throw APIError(.conflict, code: "not_supported", message: "a click-to-call takes no DTMF, transfer or recording request (its recording is chosen when it is placed); hang it up instead")
         }
         return call
     }

@@ -123,6 +123,9 @@ public final class CallAttempt: @unchecked Sendable {
         case hangUp
         case sendDigits(String)
         case transfer(String)
+        /// Answered with the recording's path, or a `CallControlError`.
+        case startRecording(CheckedContinuation<String, Error>)
+        case stopRecording(CheckedContinuation<String, Error>)
     }
 
     let plan: CallPlan
@@ -135,6 +138,8 @@ public final class CallAttempt: @unchecked Sendable {
     var media: CallMedia?
     /// Where the flow's recording goes, when it records.
     var recordPath: String?
+    /// Where a recording started through the API goes (both directions, two channels).
+    var apiRecordingPath: String?
     var record: CallRecord
     var ended = false
     var nextToken = 0
@@ -224,12 +229,29 @@ public final class CallAttempt: @unchecked Sendable {
                 break
             }
         }
+        refuseCommandsLeft()
         if let summary = try? await media?.finish() {
             record.rtp = summary.0
             record.digits = String(summary.1.map(\.digit))
         }
-        record.recording = recordPath.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
+        record.recording = (recordPath ?? apiRecordingPath).flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
         return record
+    }
+
+    /// The call is over: commands still queued (and any sent from now on) are answered
+    /// `CallControlError.ended` instead of waiting forever.
+    private func refuseCommandsLeft() {
+        signals.continuation.finish()
+        Task { [iterator] in
+            var rest = iterator
+            while let signal = await rest.next() {
+                guard case .command(let command) = signal else { continue }
+                switch command {
+                case .startRecording(let reply), .stopRecording(let reply): reply.resume(throwing: CallControlError.ended)
+                case .hangUp, .sendDigits, .transfer: break
+                }
+            }
+        }
     }
 
     /// Ends the call from this side: CANCEL or BYE for a placed call, BYE for one answered.
@@ -247,11 +269,47 @@ public final class CallAttempt: @unchecked Sendable {
     /// Blind transfer (REFER) to a number or sip: URI, from any thread.
     public func transfer(to destination: String) { signals.continuation.yield(.command(.transfer(destination))) }
 
+    /// Starts recording both directions of the answered call into the recording directory
+    /// (the CDR's recording); from any thread. Throws `CallControlError`.
+    public func startRecording() async throws -> String {
+        try await withCheckedThrowingContinuation { reply in
+            if case .terminated = signals.continuation.yield(.command(.startRecording(reply))) { reply.resume(throwing: CallControlError.ended) }
+        }
+    }
+
+    /// Stops the recording `startRecording` began and writes it; from any thread.
+    public func stopRecording() async throws -> String {
+        try await withCheckedThrowingContinuation { reply in
+            if case .terminated = signals.continuation.yield(.command(.stopRecording(reply))) { reply.resume(throwing: CallControlError.ended) }
+        }
+    }
+
     func perform(_ command: Command) {
         switch command {
         case .hangUp: endCall()
         case .sendDigits(let digits): media?.send(digits: digits)
         case .transfer(let destination): referTo(destination)
+        case .startRecording(let reply):
+            guard record.answeredAt != nil, let media else { return reply.resume(throwing: CallControlError.notAnswered) }
+            guard recordPath == nil else { return reply.resume(throwing: CallControlError.recordedByFlow) }
+            guard apiRecordingPath == nil else { return reply.resume(throwing: CallControlError.alreadyRecorded) }
+            let path = context.recordingDirectory.appendingPathComponent("\(UUID().uuidString.lowercased()).wav").path
+            apiRecordingPath = path
+            Task {
+                do {
+                    try await media.startRecording(to: path)
+                    reply.resume(returning: path)
+                } catch {
+                    reply.resume(throwing: CallControlError.media("\(error)"))
+                }
+            }
+        case .stopRecording(let reply):
+            guard let media, apiRecordingPath != nil else { return reply.resume(throwing: CallControlError.notRecording) }
+            Task {
+                do { reply.resume(returning: try await media.stopRecording()) } catch {
+                    reply.resume(throwing: CallControlError.notRecording)
+                }
+            }
         }
     }
 

@@ -16,6 +16,9 @@ public final class CallMedia: @unchecked Sendable {
     private let stereo: StereoRecorder?
     private let rtpTimeout: Double
     private let dtmfMode: DTMFMode
+    /// A recording started mid-call (`startRecording`): both directions, and its file.
+    private let midCallLock = NSLock()
+    private var midCall: (recorder: StereoRecorder, path: String)?
     /// Whether DTMF goes as tones in the audio for this call (decided at answer).
     private var usesInband = false
     /// Digits the in-band detector heard (appended on the stream's event loop).
@@ -102,13 +105,52 @@ public final class CallMedia: @unchecked Sendable {
         if usesInband { stream.sendInbandDigits(digits) } else { stream.sendDigits(digits) }
     }
 
-    /// Stops the stream, writes the recording, and returns the stream's figures and digits.
+    /// Starts recording both directions from now on (sent left, received right) into a
+    /// two-channel WAV at `path`, written by `stopRecording` or at the end of the call.
+    public func startRecording(to path: String) async throws {
+        let recorder = StereoRecorder()
+        try midCallLock.withLock {
+            guard started else { throw MidCallRecordingError.notStarted }
+            guard midCall == nil else { throw MidCallRecordingError.alreadyRecording }
+            midCall = (recorder, path)
+        }
+        try await stream.setMonitors(sent: recorder.left, received: recorder.right)
+    }
+
+    /// Stops the recording `startRecording` began and writes its file; returns its path.
+    public func stopRecording() async throws -> String {
+        guard let (recorder, path) = midCallLock.withLock({ midCall.take() }) else { throw MidCallRecordingError.notRecording }
+        try await stream.setMonitors(sent: nil, received: nil)
+        try WAVWriter.write(path: path, channels: recorder.channels, sampleRate: AudioFormat.sampleRate)
+        return path
+    }
+
+    /// Stops the stream, writes the recordings, and returns the stream's figures and digits.
     public func finish() async throws -> (RTPStreamStatistics, [ReceivedDigit]) {
         let (stats, events) = try await stream.stop()
         if let recordPath, let channels = recorder.map({ [$0.samples] }) ?? stereo?.channels {
             try WAVWriter.write(path: recordPath, channels: channels, sampleRate: AudioFormat.sampleRate)
         }
+        if let (recorder, path) = midCallLock.withLock({ midCall.take() }) {
+            try WAVWriter.write(path: path, channels: recorder.channels, sampleRate: AudioFormat.sampleRate)
+        }
         return (stats, usesInband ? inbandDigits : events)
+    }
+}
+
+/// Why a recording cannot be started or stopped mid-call.
+public enum MidCallRecordingError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The call's audio has not started (the call is not answered yet).
+    case notStarted
+    case alreadyRecording
+    case notRecording
+
+    public var description: String {
+        switch self {
+        case .notStarted: "the call's audio has not started"
+        case .alreadyRecording: "the call is being recorded already"
+        case .notRecording: "the call is not being recorded"
+        }
     }
 }
 

@@ -78,6 +78,11 @@ public final class RTPAudioStream: @unchecked Sendable {
     /// Audio sent instead of `source` until it ends (in-band DTMF tones).
     private var overlay: AudioSource?
     private var sink: AudioSink?
+    /// Copies of what is sent and received while set: a recording started mid-call.
+    private var sentMonitor: AudioSink?
+    private var receivedMonitor: AudioSink?
+    /// Samples sent since the stream started, whatever the source: the sent monitor's timeline.
+    private var sentPosition = 0
     private let ssrc: UInt32
     private var sequence = UInt16.random(in: 0...UInt16.max)
     var timestamp = UInt32.random(in: 0...UInt32.max)
@@ -205,6 +210,17 @@ public final class RTPAudioStream: @unchecked Sendable {
         }
     }
 
+    /// From now on a copy of each frame sent goes to `sent` and of the audio received to
+    /// `received` (nil stops them); returns once they are in place, so that after
+    /// `setMonitors(sent: nil, received: nil)` returns nothing more is written to the old ones.
+    public func setMonitors(sent: AudioSink?, received: AudioSink?) async throws {
+        let monitors = UncheckedMonitors(sent: sent, received: received)
+        try await channel.eventLoop.submit {
+            self.sentMonitor = monitors.sent
+            self.receivedMonitor = monitors.received
+        }.get()
+    }
+
     /// Sends DTMF as tones in the audio, in place of the source until they end (the source
     /// resumes where it paused).
     public func sendInbandDigits(_ digits: String) {
@@ -265,6 +281,8 @@ public final class RTPAudioStream: @unchecked Sendable {
         } else {
             for i in frame.indices { frame[i] = 0 }
         }
+        if let sentMonitor { frame.withUnsafeBufferPointer { sentMonitor.write($0, at: sentPosition) } }
+        sentPosition += frame.count
         guard parameters.sends else { return }
         if let eventType = parameters.telephoneEventPayloadType, let event = outgoingEvents.next(timestamp: timestamp) {
             // The event replaces this tick's audio (RFC 4733 §2.5.1), same SSRC and sequence space.
@@ -309,7 +327,7 @@ public final class RTPAudioStream: @unchecked Sendable {
     }
 
     func playFrame() {
-        guard let parameters, let sink, let codec else { return }
+        guard let parameters, let codec, sink != nil || receivedMonitor != nil else { return }
         let due = playoutBuffer.next()
         let timestamp: UInt32
         switch due {
@@ -327,7 +345,10 @@ public final class RTPAudioStream: @unchecked Sendable {
                 n = codec.conceal(into: out)
             }
             let position = Int(timestamp &- first) / parameters.encoding.timestampsPerSample
-            if n > 0 { sink.write(UnsafeBufferPointer(rebasing: out[..<n]), at: position) }
+            guard n > 0 else { return }
+            let samples = UnsafeBufferPointer(rebasing: out[..<n])
+            sink?.write(samples, at: position)
+            receivedMonitor?.write(samples, at: position)
         }
     }
 
@@ -363,7 +384,7 @@ public final class RTPAudioStream: @unchecked Sendable {
                    let digit = events.handle(event, timestamp: header.timestamp, arrival: arrival) {
                     onDigit?(digit)
                 }
-            } else if sink != nil {
+            } else if sink != nil || receivedMonitor != nil {
                 if let slot = payloads.store(UnsafeRawBufferPointer(rebasing: bytes[range])),
                    let refused = playoutBuffer.insert(slot, timestamp: header.timestamp) {
                     payloads.release(refused)
@@ -396,4 +417,10 @@ final class RTPInboundHandler: ChannelInboundHandler, @unchecked Sendable {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if isRTCP { stream?.receiveRTCP(unwrapInboundIn(data)) } else { stream?.receive(unwrapInboundIn(data)) }
     }
+}
+
+/// Two sinks handed to the stream's event loop, which alone writes to them from then on.
+private struct UncheckedMonitors: @unchecked Sendable {
+    var sent: AudioSink?
+    var received: AudioSink?
 }

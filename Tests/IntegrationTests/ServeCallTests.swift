@@ -98,6 +98,43 @@ struct ServeCallTests {
         #expect(try await serve.send("POST", "calls/\(id)/hangup").0 == 404, "no longer in progress")
     }
 
+    /// A recording started and stopped through the API holds both directions of that stretch
+    /// of the call (sipdial's speech left, the far end's prompt right) and is the CDR's
+    /// recording; requests the call cannot take are 409.
+    @Test func aRecordingStartedAndStoppedMidCallHoldsBothDirections() async throws {
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let trunk = try await SimulatorProcess.start(["--play", CallMediaTests.prompt, "--behaviour", "*=answer,after=1.5"], recordingInto: dir)
+        defer { trunk.process.stop() }
+        let scratch = ServeCampaignTests.Scratch()
+        let token = try await ServeProcess.token(data: scratch.data)
+        let serve = try await ServeProcess.start(data: scratch.data, token: token, ["--no-simulator"])
+        defer { serve.process.stop() }
+        let trunkID = try await serve.create("trunks", ["name": "far end", "host": "127.0.0.1", "port": trunk.port])
+        let id = try await serve.create("calls", ["phone": "+15550100003", "trunk_id": trunkID,
+                                                  "flow": [["verb": "say", "text": "This is sipdial, speaking on the left.", "repeat": 10]]])
+        let early = try await serve.send("POST", "calls/\(id)/recording/start")
+        #expect(early.0 == 409 && ((early.1["error"] as? [String: Any])?["message"] as? String ?? "").contains("not answered"), "\(early)")
+        _ = try await Self.waitForCall(serve, id, status: "answered")
+        #expect(try await serve.send("POST", "calls/\(id)/recording/stop").0 == 409, "nothing to stop yet")
+        #expect(try await serve.send("POST", "calls/\(id)/recording/start").0 == 200)
+        try await Task.sleep(for: .seconds(2))
+        #expect(try await serve.send("POST", "calls/\(id)/recording/start").0 == 409, "one recording per call")
+        #expect(try await serve.send("POST", "calls/\(id)/recording/stop").0 == 200)
+        #expect(try await serve.send("POST", "calls/\(id)/hangup").0 == 202)
+        let ended = try await Self.waitForCall(serve, id, status: "ended", timeout: .seconds(10))
+        let cdr = try #require(ended["cdr"] as? [String: Any])
+        #expect(cdr["recording"] is String, "\(cdr)")
+        let path = try #require(try DialerStore(directory: scratch.data).cdr(attemptID: id)?.recording)
+        let (channels, rate) = try WAVAudio.readChannels(path: path)
+        #expect(channels.count == 2 && rate == 8_000)
+        let seconds = Double(channels.first?.count ?? 0) / 8_000
+        #expect(seconds > 1.5 && seconds < 3, "the recording covers the 2 s between start and stop: \(seconds) s")
+        func loud(_ samples: [Int16]) -> Int { samples.filter { abs(Int($0)) > 1000 }.count }
+        #expect(loud(channels[0]) > 1_000 && loud(channels[1]) > 1_000, "speech both ways: \(loud(channels[0])) and \(loud(channels[1])) loud samples")
+        #expect(try await serve.send("POST", "calls/\(id)/recording/start").0 == 404, "the call is over")
+    }
+
     @Test func anOTPIsSpokenDigitByDigitAndRepeated() async throws {
         let scratch = ServeCampaignTests.Scratch()
         let serve = try await Self.serve(scratch)

@@ -70,8 +70,8 @@ struct CPaaSCallRoutes<Context: RequestContext> {
             guard ["0", "1", "2", "3"].contains(type) else {
                 throw CPaaS.Failure.invalid("modify_type", "must be 0 (blind transfer), 1 (attended transfer), 2 (hangup) or 3 (start recording)")
             }
-            guard type == "0" || type == "2" else {
-                throw CPaaS.Failure(status: .notImplemented, message: "attended transfer and starting a recording mid-call are not supported yet", field: "modify_type")
+            guard type != "1" else {
+                throw CPaaS.Failure(status: .notImplemented, message: "attended transfer is not supported yet", field: "modify_type")
             }
             let target = type == "0" ? try body.required("transfer_to") : ""
             guard let call = try running().liveCalls.call(channel) else { throw CPaaS.Failure.notFound("call in progress", channel, field: "channel") }
@@ -79,7 +79,15 @@ struct CPaaSCallRoutes<Context: RequestContext> {
                 call.hangUp()
                 return CPaaS.Response(["message": .string("call hung up successfully")])
             }
-            guard let single = call as? CallAttempt else { throw CPaaS.Failure.invalid("channel", "is a click-to-call, which cannot be transferred") }
+            guard let single = call as? CallAttempt else {
+                throw CPaaS.Failure.invalid("channel", "is a click-to-call, which cannot be transferred or recorded on request")
+            }
+            if type == "3" {
+                do { _ = try await single.startRecording() } catch let error as CallControlError {
+                    throw CPaaS.Failure(status: .conflict, message: error.description, field: "channel")
+                }
+                return CPaaS.Response(["message": .string("recording started successfully")])
+            }
             single.transfer(to: target.hasPrefix("sip:") ? target : try PhoneNumber.normalize(target, field: "transfer_to"))
             return CPaaS.Response(["message": .string("blind transferred successfully")])
         }
@@ -88,7 +96,7 @@ struct CPaaSCallRoutes<Context: RequestContext> {
             func count(_ kinds: Set<String>) -> JSONValue { .number(Double(live.filter { kinds.contains($0.kind) }.count)) }
             return CPaaS.Response(["result": .object([
                 "live_calls_c2c": count(["click-to-call"]), "live_calls_campaign": count(["campaign"]),
-                "live_calls_inbound": .number(0), "live_calls_otp": count(["otp"]),
+                "live_calls_inbound": count(["inbound"]), "live_calls_otp": count(["otp"]),
             ])])
         }
     }
