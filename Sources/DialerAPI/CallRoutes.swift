@@ -53,7 +53,7 @@ struct CallRoutes<Context: RequestContext> {
 
     struct Accepted: ResponseEncodable { var id, action: String }
     struct Digits: Decodable { var digits: String? }
-    struct Transfer: Decodable { var to: String? }
+    struct Transfer: Decodable { var to, mode: String? }
 
     func add(to group: RouterGroup<Context>) {
         group.post("calls") { request, context -> EditedResponse<Placed> in
@@ -111,13 +111,25 @@ struct CallRoutes<Context: RequestContext> {
         }
         group.post("calls/:id/transfer") { request, context -> EditedResponse<Accepted> in
             let call = try single(context)
-            guard !call.isInbound else {
-                throw APIError(.conflict, code: "not_supported", message: "an inbound call cannot be transferred (sipdial sends REFER only on calls it placed)")
-            }
-            guard let to = try await JSONRequest.decode(Transfer.self, from: request, context: context).to else { throw APIError.missing("to") }
+            let body = try await JSONRequest.decode(Transfer.self, from: request, context: context)
+            guard let to = body.to else { throw APIError.missing("to") }
             let target = to.hasPrefix("sip:") || to.hasPrefix("sips:") ? to : try PhoneNumber.normalize(to, field: "to")
-            call.transfer(to: target)
-            return EditedResponse(status: .accepted, response: Accepted(id: try context.parameters.require("id"), action: "transfer"))
+            let id = try context.parameters.require("id")
+            switch body.mode ?? "blind" {
+            case "blind":
+                guard !call.isInbound else {
+                    throw APIError(.conflict, code: "not_supported", message: "an inbound call cannot be blind-transferred (sipdial sends REFER only on calls it placed); use mode attended")
+                }
+                call.transfer(to: target)
+                return EditedResponse(status: .accepted, response: Accepted(id: id, action: "transfer"))
+            case "attended":
+                do { try await call.transferAttended(to: target) } catch let error as CallControlError {
+                    throw APIError(.conflict, code: "transfer_refused", message: error.description)
+                }
+                return EditedResponse(status: .accepted, response: Accepted(id: id, action: "attended-transfer"))
+            default:
+                throw APIError.invalid("mode", "must be blind (REFER) or attended (sipdial calls the target and bridges)")
+            }
         }
         group.post("calls/:id/recording/start") { _, context -> Accepted in try await recording(context, start: true) }
         group.post("calls/:id/recording/stop") { _, context -> Accepted in try await recording(context, start: false) }

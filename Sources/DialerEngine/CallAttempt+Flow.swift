@@ -7,7 +7,7 @@ extension CallAttempt {
     /// Runs `verbs` in order; false when the call ended or a verb ended it.
     func run(_ verbs: [CallFlow.Verb]) async -> Bool {
         for verb in verbs {
-            guard !ended else { return false }
+            guard !ended, !bridged else { return false }
             switch verb {
             case .say(let speech):
                 guard let audio = await speechAudio(speech) else { continue }

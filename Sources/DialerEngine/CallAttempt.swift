@@ -116,6 +116,10 @@ public final class CallAttempt: @unchecked Sendable {
         case mediaTimeout
         /// From outside the call: the API or a shutdown.
         case command(Command)
+        /// An attended transfer's second call: placed, its events, or it could not leave.
+        case consultationPlaced(Consultation)
+        case consultation(OutboundCall.Event)
+        case consultationFailed(String)
     }
 
     /// What the API may ask of a call in progress.
@@ -126,6 +130,8 @@ public final class CallAttempt: @unchecked Sendable {
         /// Answered with the recording's path, or a `CallControlError`.
         case startRecording(CheckedContinuation<String, Error>)
         case stopRecording(CheckedContinuation<String, Error>)
+        /// Answered once the second call is placed.
+        case attendedTransfer(String, CheckedContinuation<Void, Error>)
     }
 
     let plan: CallPlan
@@ -146,6 +152,12 @@ public final class CallAttempt: @unchecked Sendable {
     var timers: [Task<Void, Never>] = []
     /// Digits received and not yet taken by a gather.
     var pendingDigits: [Character] = []
+    /// An attended transfer: being placed, its second call, crossed with this one.
+    var consulting = false
+    var consultation: Consultation?
+    var bridged = false
+    /// The flow has run to its end (the call waits for a transfer under way).
+    var flowFinished = false
 
     public init(plan: CallPlan, context: CallContext) {
         self.plan = plan
@@ -215,7 +227,8 @@ public final class CallAttempt: @unchecked Sendable {
                     after(plan.maxDuration, hangUp)
                     _ = await run(plan.flow.verbs)
                 }
-                if !ended { endCall() }
+                flowFinished = true
+                if !ended, !bridged, !consulting { endCall() }
             case .call(let event):
                 handle(event)
                 onEvent(event)
@@ -225,10 +238,13 @@ public final class CallAttempt: @unchecked Sendable {
                 endCall()
             case .command(let command):
                 perform(command)
+            case .consultationPlaced, .consultation, .consultationFailed:
+                handleConsultation(signal)
             case .played, .timer:
                 break
             }
         }
+        endConsultation()
         refuseCommandsLeft()
         if let summary = try? await media?.finish() {
             record.rtp = summary.0
@@ -248,6 +264,7 @@ public final class CallAttempt: @unchecked Sendable {
                 guard case .command(let command) = signal else { continue }
                 switch command {
                 case .startRecording(let reply), .stopRecording(let reply): reply.resume(throwing: CallControlError.ended)
+                case .attendedTransfer(_, let reply): reply.resume(throwing: CallControlError.ended)
                 case .hangUp, .sendDigits, .transfer: break
                 }
             }
@@ -300,9 +317,11 @@ public final class CallAttempt: @unchecked Sendable {
                     try await media.startRecording(to: path)
                     reply.resume(returning: path)
                 } catch {
-                    reply.resume(throwing: CallControlError.media("\(error)"))
+                    reply.resume(throwing: CallControlError.media("the recording could not start: \(error)"))
                 }
             }
+        case .attendedTransfer(let destination, let reply):
+            consult(destination, reply: reply)
         case .stopRecording(let reply):
             guard let media, apiRecordingPath != nil else { return reply.resume(throwing: CallControlError.notRecording) }
             Task {
@@ -364,10 +383,11 @@ public final class CallAttempt: @unchecked Sendable {
         return token
     }
 
-    /// Waits for the signal `wanted` accepts; false when the call ended first. Digits that
-    /// arrive meanwhile are kept for gathers; `stopOnDigit` also returns (true) at a digit.
+    /// Waits for the signal `wanted` accepts; false when the call ended first or an attended
+    /// transfer took it over. Digits that arrive meanwhile are kept for gathers;
+    /// `stopOnDigit` also returns (true) at a digit.
     func wait(stopOnDigit: Bool = false, until wanted: (Signal) -> Bool) async -> Bool {
-        while !ended, let signal = await iterator.next() {
+        while !ended, !bridged, let signal = await iterator.next() {
             switch signal {
             case .call(let event): handle(event)
             case .digit(let digit):
@@ -375,6 +395,7 @@ public final class CallAttempt: @unchecked Sendable {
                 if stopOnDigit { return true }
             case .mediaTimeout: endCall()
             case .command(let command): perform(command)
+            case .consultationPlaced, .consultation, .consultationFailed: handleConsultation(signal)
             default: if wanted(signal) { return true }
             }
         }

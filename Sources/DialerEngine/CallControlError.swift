@@ -1,4 +1,4 @@
-/// Why a request to control a call in progress (recording) was not carried out.
+/// Why a request to control a call in progress (recording, attended transfer) was not carried out.
 public enum CallControlError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The call has not been answered yet.
     case notAnswered
@@ -7,9 +7,11 @@ public enum CallControlError: Error, Sendable, Equatable, CustomStringConvertibl
     /// A recording was started on this call before (one per call).
     case alreadyRecorded
     case notRecording
+    /// An attended transfer of this call is under way or done.
+    case transferUnderWay
     /// The call ended before the request reached it.
     case ended
-    /// The audio side failed.
+    /// The audio side or the second call's set-up failed (the problem).
     case media(String)
 
     public var description: String {
@@ -18,8 +20,9 @@ public enum CallControlError: Error, Sendable, Equatable, CustomStringConvertibl
         case .recordedByFlow: "the call's flow records it already"
         case .alreadyRecorded: "the call has been recorded already (one recording per call)"
         case .notRecording: "the call is not being recorded"
+        case .transferUnderWay: "an attended transfer of this call is under way or done"
         case .ended: "the call has ended"
-        case .media(let problem): "the recording could not start: \(problem)"
+        case .media(let problem): problem
         }
     }
 }

@@ -19,6 +19,8 @@ public final class CallMedia: @unchecked Sendable {
     /// A recording started mid-call (`startRecording`): both directions, and its file.
     private let midCallLock = NSLock()
     private var midCall: (recorder: StereoRecorder, path: String)?
+    /// What received audio goes to besides a bridge: the recorders and the in-band detector.
+    private var sinks: [AudioSink] = []
     /// Whether DTMF goes as tones in the audio for this call (decided at answer).
     private var usesInband = false
     /// Digits the in-band detector heard (appended on the stream's event loop).
@@ -72,8 +74,20 @@ public final class CallMedia: @unchecked Sendable {
             }
             sinks.append(detector)
         }
+        self.sinks = sinks
         let silence: AudioSource? = stereo.map { RecordedSource(Silence(), into: $0.left) }
         try stream.start(parameters, source: silence, sink: sinks.isEmpty ? nil : AudioSinkGroup(sinks))
+    }
+
+    /// Crosses this call's audio with `other`'s (an attended transfer's second call, started
+    /// here with `parameters`): from now on this call hears `other`'s far end and the other
+    /// way round, in place of any prompt; recordings and the DTMF detector keep listening.
+    /// `other` must run on this stream's event loop.
+    public func bridge(with other: RTPAudioStream, _ parameters: RTPStreamParameters) throws {
+        let bridge = AudioBridge()
+        try other.start(parameters, source: bridge.legB.source, sink: bridge.legB.sink)
+        stream.play(stereo.map { RecordedSource(bridge.legA.source, into: $0.left) } ?? bridge.legA.source)
+        stream.setSink(AudioSinkGroup(sinks + [bridge.legA.sink]))
     }
 
     /// The call was answered: plays the prompt given to `prepare` (`onPlaybackFinished` runs

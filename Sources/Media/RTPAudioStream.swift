@@ -210,6 +210,11 @@ public final class RTPAudioStream: @unchecked Sendable {
         }
     }
 
+    /// Received audio goes to `sink` from now on, in place of the one given to `start`.
+    public func setSink(_ sink: AudioSink?) {
+        channel.eventLoop.execute { self.sink = sink }
+    }
+
     /// From now on a copy of each frame sent goes to `sent` and of the audio received to
     /// `received` (nil stops them); returns once they are in place, so that after
     /// `setMonitors(sent: nil, received: nil)` returns nothing more is written to the old ones.

@@ -2,6 +2,7 @@ import Crypto
 import DialerEngine
 import DialerStore
 import Media
+import SIPSimulator
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -133,6 +134,60 @@ struct ServeCallTests {
         func loud(_ samples: [Int16]) -> Int { samples.filter { abs(Int($0)) > 1000 }.count }
         #expect(loud(channels[0]) > 1_000 && loud(channels[1]) > 1_000, "speech both ways: \(loud(channels[0])) and \(loud(channels[1])) loud samples")
         #expect(try await serve.send("POST", "calls/\(id)/recording/start").0 == 404, "the call is over")
+    }
+
+    /// Attended transfer: a busy target leaves the call as it was; an answering one is
+    /// bridged to it — each far end hears the other — and hanging up ends both.
+    @Test func anAttendedTransferBridgesTheCallToTheTargetOnceItAnswers() async throws {
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (customer, busy, agent) = ("+15550102001", "+15550102002", "+15550102003")
+        let trunk = try await SimulatorProcess.start(["--play", CallMediaTests.prompt, "--behaviour", "\(customer)=answer", "--behaviour", "\(busy)=busy",
+                                                      "--behaviour", "\(agent)=answer,after=1,greeting=machine"], recordingInto: dir)
+        defer { trunk.process.stop() }
+        let scratch = ServeCampaignTests.Scratch()
+        let token = try await ServeProcess.token(data: scratch.data)
+        let serve = try await ServeProcess.start(data: scratch.data, token: token, ["--no-simulator"])
+        defer { serve.process.stop() }
+        let trunkID = try await serve.create("trunks", ["name": "far end", "host": "127.0.0.1", "port": trunk.port])
+        let id = try await serve.create("calls", ["phone": customer, "trunk_id": trunkID, "flow": [["verb": "pause", "seconds": 60]]])
+        let early = try await serve.send("POST", "calls/\(id)/transfer", ["to": agent, "mode": "attended"])
+        #expect(early.0 == 409 || early.0 == 404, "not answered yet: \(early)")
+        _ = try await Self.waitForCall(serve, id, status: "answered")
+        #expect(try await serve.send("POST", "calls/\(id)/transfer", ["to": agent, "mode": "sideways"]).0 == 400)
+
+        // A busy target: the call carries on.
+        #expect(try await serve.send("POST", "calls/\(id)/transfer", ["to": busy, "mode": "attended"]).0 == 202)
+        try await Task.sleep(for: .seconds(1.5))
+        #expect(try await serve.send("GET", "calls/\(id)").1["status"] as? String == "answered", "still up after the busy target")
+
+        // An answering target: bridged.
+        #expect(try await serve.send("POST", "calls/\(id)/transfer", ["to": agent, "mode": "attended"]).0 == 202)
+        let again = try await serve.send("POST", "calls/\(id)/transfer", ["to": agent, "mode": "attended"])
+        #expect(again.0 == 409, "one transfer at a time: \(again)")
+        try await Task.sleep(for: .seconds(5))
+        #expect(try await serve.send("POST", "calls/\(id)/hangup").0 == 202)
+        let ended = try await Self.waitForCall(serve, id, status: "ended", timeout: .seconds(10))
+        let cdr = try #require(ended["cdr"] as? [String: Any])
+        let answers = cdr["answers"] as? [String: String] ?? [:]
+        #expect(answers["transfer_to"] == agent && answers["transfer_outcome"] == "answered", "\(answers)")
+        let customerCallID = try #require(cdr["sip_call_id"] as? String)
+        let agentCallID = try #require(answers["transfer_call_id"], "\(answers)")
+
+        // What each far end recorded: the customer the agent's (machine) greeting, the agent
+        // the customer's looping prompt.
+        try await poll(timeout: .seconds(10)) { trunk.process.text.components(separatedBy: " recording ").count > 3 }
+        func recorded(_ callID: String) throws -> [Int16] {
+            try WAVAudio.read(path: dir.appendingPathComponent(AnsweringMedia.fileName(for: callID)).path).samples
+        }
+        func heard(_ source: [Int16], at starts: [Int], in recording: [Int16]) -> Double {
+            starts.map { AudioMatch.locate(source[$0..<($0 + 1600)], in: recording, near: recording.count / 2, within: recording.count / 2).correlation }.max() ?? 0
+        }
+        let machine = try WAVAudio.read(path: CallMediaTests.repository.appendingPathComponent("Audio/greeting-machine.wav").path).samples
+        let prompt = try WAVAudio.read(path: CallMediaTests.prompt).samples
+        let customerHeard = heard(machine, at: [8_000], in: try recorded(customerCallID))
+        let agentHeard = heard(prompt, at: [8_000, 24_000], in: try recorded(agentCallID))
+        #expect(customerHeard > 0.9 && agentHeard > 0.9, "the customer heard the agent (\(customerHeard)), the agent the customer (\(agentHeard))")
     }
 
     @Test func anOTPIsSpokenDigitByDigitAndRepeated() async throws {

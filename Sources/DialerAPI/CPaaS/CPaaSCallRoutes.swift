@@ -70,10 +70,7 @@ struct CPaaSCallRoutes<Context: RequestContext> {
             guard ["0", "1", "2", "3"].contains(type) else {
                 throw CPaaS.Failure.invalid("modify_type", "must be 0 (blind transfer), 1 (attended transfer), 2 (hangup) or 3 (start recording)")
             }
-            guard type != "1" else {
-                throw CPaaS.Failure(status: .notImplemented, message: "attended transfer is not supported yet", field: "modify_type")
-            }
-            let target = type == "0" ? try body.required("transfer_to") : ""
+            let target = type == "0" || type == "1" ? try body.required("transfer_to") : ""
             guard let call = try running().liveCalls.call(channel) else { throw CPaaS.Failure.notFound("call in progress", channel, field: "channel") }
             if type == "2" {
                 call.hangUp()
@@ -82,14 +79,25 @@ struct CPaaSCallRoutes<Context: RequestContext> {
             guard let single = call as? CallAttempt else {
                 throw CPaaS.Failure.invalid("channel", "is a click-to-call, which cannot be transferred or recorded on request")
             }
-            if type == "3" {
-                do { _ = try await single.startRecording() } catch let error as CallControlError {
-                    throw CPaaS.Failure(status: .conflict, message: error.description, field: "channel")
-                }
-                return CPaaS.Response(["message": .string("recording started successfully")])
+            if type == "0", single.isInbound {
+                throw CPaaS.Failure(status: .conflict, message: "an inbound call cannot be blind-transferred (sipdial sends REFER only on calls it placed); use modify_type 1", field: "modify_type")
             }
-            single.transfer(to: target.hasPrefix("sip:") ? target : try PhoneNumber.normalize(target, field: "transfer_to"))
-            return CPaaS.Response(["message": .string("blind transferred successfully")])
+            let destination = type == "3" || target.hasPrefix("sip:") ? target : try PhoneNumber.normalize(target, field: "transfer_to")
+            do {
+                switch type {
+                case "1":
+                    try await single.transferAttended(to: destination)
+                    return CPaaS.Response(["message": .string("attended transfer started successfully")])
+                case "3":
+                    _ = try await single.startRecording()
+                    return CPaaS.Response(["message": .string("recording started successfully")])
+                default:
+                    single.transfer(to: destination)
+                    return CPaaS.Response(["message": .string("blind transferred successfully")])
+                }
+            } catch let error as CallControlError {
+                throw CPaaS.Failure(status: .conflict, message: error.description, field: "channel")
+            }
         }
         group.get("get_live_call_statistics") { _, _ -> CPaaS.Response in
             let live = try running().liveCalls.list
