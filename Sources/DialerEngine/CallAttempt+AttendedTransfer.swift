@@ -3,24 +3,29 @@ import Media
 import SIPCore
 import SIPUserAgent
 
-/// Attended transfer done inside sipdial (it is the B2BUA between the two calls, so no
-/// REFER/Replaces is needed and inbound calls can be transferred too): a second call to the
-/// target through the same trunk, while the answered call carries on with its flow; when
-/// the target answers, the flow stops and the two calls' audio is crossed until either side
-/// hangs up, which ends the other. When the target does not answer (busy, no answer,
-/// failure), the first call carries on as if nothing happened and its CDR says so.
+/// A second call bridged to this one, done inside sipdial (it is the B2BUA between the two
+/// calls, so no REFER/Replaces is needed and inbound calls can take it too): the flow's
+/// `dial` verb, and attended transfer through the API. The second call goes to the target
+/// through this call's trunk; when it answers, the flow stops and the two calls' audio is
+/// crossed until either side hangs up, which ends the other. When it does not answer (busy,
+/// no answer, failure), this call carries on as it was and its CDR's answers say so
+/// (`transfer_to`/`dial_to`, `..._outcome`, `..._call_id`).
 extension CallAttempt {
-    /// The second call of an attended transfer.
+    /// The second call.
     struct Consultation: @unchecked Sendable {
-        var target: String
         var call: OutboundCall
         var media: RTPAudioStream
         var offer: AudioOffer
     }
 
+    /// What the second call is for: the prefix of its CDR answers.
+    enum SecondCallPurpose: String, Sendable {
+        case transfer, dial
+    }
+
     /// Starts an attended transfer to `destination` (a number through this call's trunk or a
-    /// sip: URI), from any thread; returns once the second call is placed. Throws
-    /// `CallControlError` when the call is not answered or a transfer is under way.
+    /// sip: URI; the trunk's ring timeout), from any thread; returns once the second call is
+    /// placed. Throws `CallControlError` when the call is not answered or a transfer is under way.
     public func transferAttended(to destination: String) async throws {
         try await withCheckedThrowingContinuation { (reply: CheckedContinuation<Void, Error>) in
             if case .terminated = signals.continuation.yield(.command(.attendedTransfer(destination, reply))) {
@@ -29,13 +34,33 @@ extension CallAttempt {
         }
     }
 
-    /// The command's checks, then the second call placed from a task of its own (it resolves
-    /// the target and binds its RTP port on this call's media loop).
-    func consult(_ destination: String, reply: CheckedContinuation<Void, Error>) {
-        guard record.answeredAt != nil, let media, media.started else { return reply.resume(throwing: CallControlError.notAnswered) }
-        guard consultation == nil, !bridged, !consulting else { return reply.resume(throwing: CallControlError.transferUnderWay) }
+    /// The `dial` verb: rings `destination` with ringback to this call; false when the two
+    /// calls were bridged (the flow is over) or this call ended, true when the second call
+    /// did not answer and the flow goes on.
+    func dial(_ destination: String, ringTimeout: Double) async -> Bool {
+        guard placeSecondCall(destination, ringTimeout: ringTimeout, purpose: .dial, reply: nil) else { return true }
+        media?.play(.ringbackNorthAmerica)
+        let over = await wait { if case .secondCallOver = $0 { true } else { false } }
+        if over { media?.stopPlaying() }
+        return over
+    }
+
+    /// Places the second call from a task of its own (it resolves the target and binds its
+    /// RTP port on this call's media loop); `reply` hears when it is placed or why not.
+    /// False when this call cannot take one now (not answered, another under way).
+    @discardableResult
+    func placeSecondCall(_ destination: String, ringTimeout: Double, purpose: SecondCallPurpose, reply: CheckedContinuation<Void, Error>?) -> Bool {
+        guard record.answeredAt != nil, let media, media.started else {
+            reply?.resume(throwing: CallControlError.notAnswered)
+            return false
+        }
+        guard consultation == nil, !bridged, !consulting else {
+            reply?.resume(throwing: CallControlError.transferUnderWay)
+            return false
+        }
         consulting = true
-        record.answers["transfer_to"] = destination
+        secondCallPurpose = purpose
+        record.answers["\(purpose.rawValue)_to"] = destination
         let target = (try? SIPURI(parsing: destination)).flatMap { $0.scheme == .sip || $0.scheme == .sips ? $0 : nil }
             ?? plan.route.target(destination)
         let (plan, context, continuation) = (plan, context, signals.continuation)
@@ -43,21 +68,22 @@ extension CallAttempt {
             do {
                 let setup = try await CallSetup.resolve(target, route: plan.route, sip: context.sip)
                 let stream = try await RTPAudioStream.bind(host: setup.local.host, ports: context.rtpPorts, group: media.stream.channel.eventLoop)
-                let config = setup.configuration(mediaPort: stream.localPort ?? 9, callerID: plan.callerID, ringTimeout: plan.ringTimeout)
+                let config = setup.configuration(mediaPort: stream.localPort ?? 9, callerID: plan.callerID, ringTimeout: ringTimeout)
                 let call = OutboundCall(configuration: config, dispatcher: context.sip.dispatcher, resolver: context.sip.resolver) { event in
                     continuation.yield(.consultation(event))
                 }
-                continuation.yield(.consultationPlaced(Consultation(target: destination, call: call, media: stream, offer: config.offer)))
+                continuation.yield(.consultationPlaced(Consultation(call: call, media: stream, offer: config.offer)))
                 call.start()
-                reply.resume()
+                reply?.resume()
             } catch let failure as CallSetup.Failure {
                 continuation.yield(.consultationFailed(failure.reason))
-                reply.resume(throwing: CallControlError.media(failure.reason))
+                reply?.resume(throwing: CallControlError.media(failure.reason))
             } catch {
                 continuation.yield(.consultationFailed("no RTP port: \(error)"))
-                reply.resume(throwing: CallControlError.media("no RTP port: \(error)"))
+                reply?.resume(throwing: CallControlError.media("no RTP port: \(error)"))
             }
         }
+        return true
     }
 
     /// Follows the second call: bridged at its answer, forgotten at its end before that (or
@@ -70,13 +96,13 @@ extension CallAttempt {
                 Task { _ = try? await leg.media.stop() }
             } else {
                 consultation = leg
-                record.answers["transfer_call_id"] = leg.call.callID
+                record.answers["\(secondCallPurpose.rawValue)_call_id"] = leg.call.callID
             }
         case .consultationFailed(let reason):
             consulting = false
-            record.answers["transfer_outcome"] = "unreachable"
-            context.logger.notice("attended transfer failed", metadata: ["call_id": "\(call?.callID ?? "")", "reason": "\(reason)"])
-            if flowFinished { endCall() }
+            record.answers["\(secondCallPurpose.rawValue)_outcome"] = "unreachable"
+            context.logger.notice("second call failed", metadata: ["call_id": "\(call?.callID ?? "")", "reason": "\(reason)"])
+            secondCallOver()
         case .consultation(.answered(let sdp)):
             guard let leg = consultation, let media else { return }
             guard let negotiated = leg.offer.negotiate(answer: sdp) else {
@@ -86,7 +112,7 @@ extension CallAttempt {
             do {
                 try media.bridge(with: leg.media, negotiated.streamParameters(timeout: plan.rtpTimeout))
                 bridged = true
-                record.answers["transfer_outcome"] = "answered"
+                record.answers["\(secondCallPurpose.rawValue)_outcome"] = "answered"
             } catch {
                 context.logger.warning("attended transfer: no audio for the second call", metadata: ["error": "\(error)"])
                 leg.call.hangUp()
@@ -101,12 +127,19 @@ extension CallAttempt {
             if bridged {
                 endCall()
             } else {
-                record.answers["transfer_outcome"] = result.outcome.name
-                if flowFinished { endCall() }
+                record.answers["\(secondCallPurpose.rawValue)_outcome"] = result.outcome.name
+                secondCallOver()
             }
         default:
             break
         }
+    }
+
+    /// The second call ended without being bridged: a `dial` verb waiting goes on, and a
+    /// call whose flow is over (it waited only for the transfer) ends.
+    private func secondCallOver() {
+        signals.continuation.yield(.secondCallOver)
+        if flowFinished { endCall() }
     }
 
     /// The first call is over: the second one, if any, is hung up too.

@@ -34,6 +34,8 @@ extension CallAttempt {
                 referTo(to)
                 _ = await wait { _ in false }
                 return false
+            case .dial(let to, let ringTimeout):
+                guard await dial(to, ringTimeout: ringTimeout) else { return false }
             case .hangup:
                 endCall()
                 return false

@@ -120,6 +120,8 @@ public final class CallAttempt: @unchecked Sendable {
         case consultationPlaced(Consultation)
         case consultation(OutboundCall.Event)
         case consultationFailed(String)
+        /// The second call ended without being bridged.
+        case secondCallOver
     }
 
     /// What the API may ask of a call in progress.
@@ -155,6 +157,7 @@ public final class CallAttempt: @unchecked Sendable {
     /// An attended transfer: being placed, its second call, crossed with this one.
     var consulting = false
     var consultation: Consultation?
+    var secondCallPurpose = SecondCallPurpose.transfer
     var bridged = false
     /// The flow has run to its end (the call waits for a transfer under way).
     var flowFinished = false
@@ -240,7 +243,7 @@ public final class CallAttempt: @unchecked Sendable {
                 perform(command)
             case .consultationPlaced, .consultation, .consultationFailed:
                 handleConsultation(signal)
-            case .played, .timer:
+            case .played, .timer, .secondCallOver:
                 break
             }
         }
@@ -321,7 +324,7 @@ public final class CallAttempt: @unchecked Sendable {
                 }
             }
         case .attendedTransfer(let destination, let reply):
-            consult(destination, reply: reply)
+            placeSecondCall(destination, ringTimeout: plan.ringTimeout, purpose: .transfer, reply: reply)
         case .stopRecording(let reply):
             guard let media, apiRecordingPath != nil else { return reply.resume(throwing: CallControlError.notRecording) }
             Task {

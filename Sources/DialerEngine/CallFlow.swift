@@ -10,6 +10,7 @@ import Foundation
 ///   "branches": {"1": [{"verb": "say", "text": "Thank you"}], "2": [{"verb": "hangup"}]}},
 ///  {"verb": "pause", "seconds": 1},
 ///  {"verb": "play", "recording": "<recording id>"},
+///  {"verb": "dial", "to": "+15550100200", "ring_timeout": 30},
 ///  {"verb": "hangup"}]
 /// ```
 public struct CallFlow: Sendable, Equatable {
@@ -28,6 +29,9 @@ public struct CallFlow: Sendable, Equatable {
         case record(maxSeconds: Double)
         /// Blind transfer (REFER) to a number or sip: URI.
         case transfer(to: String)
+        /// Calls a number (through the call's trunk) or sip: URI, ringback meanwhile, and
+        /// bridges the two calls when it answers; when it does not, the flow goes on.
+        case dial(to: String, ringTimeout: Double)
         case pause(seconds: Double)
         case hangup
     }
@@ -133,12 +137,15 @@ extension CallFlow {
         case "transfer":
             guard let to = try fields.string("to") else { throw Invalid(field: path + ".to", message: "is missing") }
             return .transfer(to: to)
+        case "dial":
+            guard let to = try fields.string("to") else { throw Invalid(field: path + ".to", message: "is missing") }
+            return .dial(to: to, ringTimeout: try fields.number("ring_timeout", in: 5...300) ?? 30)
         case "pause":
             return .pause(seconds: try fields.number("seconds", in: 0...300) ?? 1)
         case "hangup":
             return .hangup
         default:
-            throw Invalid(field: path + ".verb", message: "'\(name)' is not a verb (say, play, gather, record, transfer, pause, hangup)")
+            throw Invalid(field: path + ".verb", message: "'\(name)' is not a verb (say, play, gather, record, dial, transfer, pause, hangup)")
         }
     }
 

@@ -104,6 +104,12 @@ public final class CallMedia: @unchecked Sendable {
         stream.play(stereo.map { RecordedSource(player, into: $0.left) } ?? player, onFinished: onFinished)
     }
 
+    /// Plays `tone` (its cadence repeating) until something else plays.
+    public func play(_ tone: Tone) {
+        let generator: AudioSource = ToneGenerator(tone)
+        stream.play(stereo.map { RecordedSource(generator, into: $0.left) } ?? generator)
+    }
+
     /// Stops what is playing (a prompt the far end interrupted with a digit); silence follows.
     public func stopPlaying() {
         stream.play(stereo.map { RecordedSource(Silence(), into: $0.left) })

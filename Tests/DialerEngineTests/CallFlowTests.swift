@@ -12,9 +12,11 @@ struct CallFlowTests {
              {"verb": "play", "recording": "r1"},
              {"verb": "record", "max_seconds": 20},
              {"verb": "transfer", "to": "+15550100"},
+             {"verb": "dial", "to": "+15550100200", "ring_timeout": 30},
              {"verb": "hangup"}]
             """)
-        #expect(flow.verbs.count == 7)
+        #expect(flow.verbs.count == 8)
+        #expect(flow.verbs[6] == .dial(to: "+15550100200", ringTimeout: 30))
         guard case .say(let speech) = flow.verbs[0], case .gather(let gather) = flow.verbs[1] else {
             Issue.record("verbs out of order: \(flow.verbs)")
             return
@@ -49,6 +51,8 @@ struct CallFlowTests {
         (#"[{"verb": "gather", "branches": {"1": [{"verb": "play"}]}}]"#, "flow[0].branches.1[0].recording"),
         (#"[{"verb": "gather", "prompt": [{"verb": "pause", "seconds": 999}]}]"#, "flow[0].prompt[0].seconds"),
         (#"[{"verb": "transfer"}]"#, "flow[0].to"),
+        (#"[{"verb": "dial"}]"#, "flow[0].to"),
+        (#"[{"verb": "dial", "to": "+15550100", "ring_timeout": 1}]"#, "flow[0].ring_timeout"),
         (#"[{"verb": "say", "text": "x", "digit_by_digit": 1}]"#, "flow[0].digit_by_digit"),
     ])
     func problemsNameTheirPath(json: String, field: String) {

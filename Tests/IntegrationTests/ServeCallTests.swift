@@ -190,6 +190,43 @@ struct ServeCallTests {
         #expect(customerHeard > 0.9 && agentHeard > 0.9, "the customer heard the agent (\(customerHeard)), the agent the customer (\(agentHeard))")
     }
 
+    /// The flow's `dial` verb: a busy number lets the flow go on to the next verb; an
+    /// answering one is bridged to the call, and when it hangs up the call ends too.
+    @Test func theDialVerbBridgesTheCallToANumberThatAnswers() async throws {
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (customer, busy, agent) = ("+15550103001", "+15550103002", "+15550103003")
+        let trunk = try await SimulatorProcess.start(["--play", CallMediaTests.prompt, "--behaviour", "\(customer)=answer", "--behaviour", "\(busy)=busy",
+                                                      "--behaviour", "\(agent)=answer,after=1,greeting=machine,hangup=3"], recordingInto: dir)
+        defer { trunk.process.stop() }
+        let scratch = ServeCampaignTests.Scratch()
+        let token = try await ServeProcess.token(data: scratch.data)
+        let serve = try await ServeProcess.start(data: scratch.data, token: token, ["--no-simulator"])
+        defer { serve.process.stop() }
+        let trunkID = try await serve.create("trunks", ["name": "far end", "host": "127.0.0.1", "port": trunk.port])
+        let id = try await serve.create("calls", ["phone": customer, "trunk_id": trunkID, "flow": [
+            ["verb": "dial", "to": busy], ["verb": "dial", "to": agent, "ring_timeout": 10],
+            ["verb": "say", "text": "Never said: the dialed call was bridged and the flow ended there."],
+        ]])
+        let ended = try await Self.waitForCall(serve, id, status: "ended", timeout: .seconds(30))
+        let cdr = try #require(ended["cdr"] as? [String: Any])
+        let answers = cdr["answers"] as? [String: String] ?? [:]
+        #expect(answers["dial_to"] == agent && answers["dial_outcome"] == "answered", "\(answers)")
+        let talk = cdr["talk_seconds"] as? Double ?? 0
+        #expect(talk > 3.5 && talk < 8, "ringing the agent (1 s), then the agent's 3 s: \(talk) s")
+        try await poll(timeout: .seconds(10)) { trunk.process.text.components(separatedBy: " recording ").count > 2 }
+        let customerCallID = try #require(cdr["sip_call_id"] as? String)
+        let recording = try WAVAudio.read(path: dir.appendingPathComponent(AnsweringMedia.fileName(for: customerCallID)).path).samples
+        let machine = try WAVAudio.read(path: CallMediaTests.repository.appendingPathComponent("Audio/greeting-machine.wav").path).samples
+        let match = AudioMatch.locate(machine[8_000..<9_600], in: recording, near: recording.count / 2, within: recording.count / 2)
+        #expect(match.correlation > 0.9, "the customer heard the agent: \(match.correlation)")
+        // While the agent rang, the customer heard ringback (440 + 480 Hz).
+        let ringing = recording[max(0, match.offset - 12_000)..<max(0, match.offset - 8_000)]
+        let (low, high) = (FrequencyShare.of(440, in: ringing), FrequencyShare.of(480, in: ringing))
+        #expect(low > 0.3 && high > 0.3, "ringback while the agent rang: 440 Hz \(low), 480 Hz \(high)")
+        print("dial: talk \(talk) s, the agent heard at correlation \(match.correlation), ringback 440 Hz \(low) 480 Hz \(high)")
+    }
+
     @Test func anOTPIsSpokenDigitByDigitAndRepeated() async throws {
         let scratch = ServeCampaignTests.Scratch()
         let serve = try await Self.serve(scratch)
