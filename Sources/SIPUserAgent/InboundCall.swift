@@ -5,7 +5,7 @@ import SIPTransaction
 import SIPTransport
 
 /// A UAS INVITE session (RFC 3261 §13.3): a call a peer placed to sipdial. `accept` sends the
-/// 200 with this side's SDP answer, resent until the ACK (§13.3.1.4; no ACK within 64·T1 ends
+/// 200 with this side's SDP answer (unless a CANCEL ended the INVITE first), resent until the ACK (§13.3.1.4; no ACK within 64·T1 ends
 /// the call with BYE); the far end's BYE is answered and ends it; `hangUp` sends BYE. Other
 /// in-dialog requests get 200 (INFO, OPTIONS, UPDATE and re-INVITE without a change of
 /// media, which keeps this side's answer), 481 outside the dialog. It reports through the
@@ -34,9 +34,20 @@ public final class InboundCall: @unchecked Sendable {
     }
 
     /// Answers with `sdp` (this side's SDP answer) and `contact`; the call is up from now on.
+    /// When the caller cancelled while the answer was being prepared (the INVITE already
+    /// ended with 487, §9.2), nothing is sent and the call ends as `cancelled`.
     public func accept(sdp: [UInt8], contact: SIPAddress) {
         transactions.eventLoop.execute { [self] in
-            guard !ended, let dialog = SIPDialog(request: invite.request, localTag: invite.localTag, confirmed: true) else { return }
+            guard !ended else { return }
+            if dispatcher.wasCancelled(invite.key) {
+                ended = true
+                result = CallResult(outcome: .cancelled)
+                result.sipCode = 487
+                result.hungUpBy = .remote
+                onEvent(.ended(result))
+                return
+            }
+            guard let dialog = SIPDialog(request: invite.request, localTag: invite.localTag, confirmed: true) else { return }
             self.dialog = dialog
             self.contact = contact
             answerBody = sdp

@@ -47,6 +47,8 @@ public final class SIPSessionDispatcher: @unchecked Sendable {
     public let allowedPeers: SIPPeerAllowList
     public let policy: SIPUASPolicy
     private var sessions: [String: SIPSessionEndpoint] = [:]
+    /// INVITEs a CANCEL ended before they were answered (§9.2), for their transaction's lifetime.
+    private var cancelledInvites: Set<SIPTransactionKey> = []
     private let incoming: @Sendable (SIPServerTransaction) -> Void
     /// Sources allowed besides `allowedPeers`: the configured trunks' addresses, which change.
     private let isTrunk: @Sendable (SocketAddress) -> Bool
@@ -72,8 +74,26 @@ public final class SIPSessionDispatcher: @unchecked Sendable {
         }
         // The layer answered the CANCEL itself (§9.2); the INVITE it matched ends with 487
         // unless it was answered already, in which case the transaction ignores this.
-        handlers.cancel = { tx in tx.respond(status: 487) }
+        handlers.cancel = { [weak self] tx in
+            tx.respond(status: 487)
+            self?.noteCancelled(tx.key)
+        }
         transactions.setHandlers(handlers)
+    }
+
+    /// Keeps `key` for the transaction's lifetime (64·T1): an answer prepared meanwhile for
+    /// that INVITE must not be sent (`wasCancelled`).
+    private func noteCancelled(_ key: SIPTransactionKey) {
+        cancelledInvites.insert(key)
+        transactions.timerWheel.schedule(in: transactions.timers.transactionTimeout.timeAmount) { [weak self] in
+            self?.cancelledInvites.remove(key)
+        }
+    }
+
+    /// Whether a CANCEL ended the INVITE of `key` (487 sent), on the event loop.
+    func wasCancelled(_ key: SIPTransactionKey) -> Bool {
+        transactions.eventLoop.assertInEventLoop()
+        return cancelledInvites.contains(key)
     }
 
     func add(_ session: SIPSessionEndpoint, callID: String) {
