@@ -33,16 +33,26 @@ public struct SIPAddress: Sendable, Hashable, CustomStringConvertible {
     /// Parses one name-addr or addr-spec followed by `;params`.
     public init(parsing text: some StringProtocol, header: String? = nil) throws(SIPSyntaxError) {
         var s = SIPValueScanner(text, header: header)
-        self = try SIPAddress.parse(&s)
+        self = try SIPAddress.parse(&s, build: true)!
         try s.expectEnd()
     }
 
-    static func parse(_ s: inout SIPValueScanner) throws(SIPSyntaxError) -> SIPAddress {
+    /// Checks one address's grammar as `init(parsing:)` does, without building it: what the
+    /// validator runs on every received From, To, Contact and Route (no strings are made).
+    static func validate(_ text: some StringProtocol, header: String? = nil) throws(SIPSyntaxError) {
+        var s = SIPValueScanner(text, header: header)
+        _ = try SIPAddress.parse(&s, build: false)
+        try s.expectEnd()
+    }
+
+    /// Reads one address; with `build` false only the grammar is checked and nil returned.
+    static func parse(_ s: inout SIPValueScanner, build: Bool) throws(SIPSyntaxError) -> SIPAddress? {
         s.skipWhitespace()
         var display: String?
         let hasAngle = s.bytes[s.index...].contains(UInt8(ascii: "<"))  // name-addr form
         if s.peek == UInt8(ascii: "\"") {
-            display = try s.quotedString().sipUnquoted
+            let quoted = try s.skipQuotedString()
+            if build { display = s.text(quoted).sipUnquoted }
             guard s.consume(UInt8(ascii: "<")) else { throw s.error("expected '<' after display name") }
         } else if hasAngle, s.peek != UInt8(ascii: "<") {
             // display-name = *(token LWS): tokens, LWS between them, then "<".
@@ -50,36 +60,50 @@ public struct SIPAddress: Sendable, Hashable, CustomStringConvertible {
             while true {
                 s.skipWhitespace()
                 if s.peek == UInt8(ascii: "<") { break }
-                let word = s.scan(SIPCharacterClass.token)
+                let word = s.skip(SIPCharacterClass.token)
                 guard !word.isEmpty else { throw s.error("display name must be a token list or a quoted string") }
-                words.append(word)
+                if build { words.append(s.text(word)) }
             }
-            display = words.joined(separator: " ")
+            if build { display = words.joined(separator: " ") }
             _ = s.consume(UInt8(ascii: "<"))
         } else if s.peek == UInt8(ascii: "<") {
             _ = s.consume(UInt8(ascii: "<"))
         } else {
             // addr-spec: the URI ends at the first ";" (RFC 3261 §20.10: a URI holding ",", "?" or ";" needs <>).
-            let start = s.index
-            let text = s.scanUntil("; \t,")
-            if text.utf8.contains(UInt8(ascii: "?")) {
-                throw SIPSyntaxError("URI with headers must be enclosed in <>", header: s.header, position: start)
+            let range = s.skipUntil("; \t,")
+            if s.bytes[range].contains(UInt8(ascii: "?")) {
+                throw SIPSyntaxError("URI with headers must be enclosed in <>", header: s.header, position: range.lowerBound)
             }
-            let uri: SIPURI
-            do { uri = try SIPURI(parsing: text) } catch {
-                throw SIPSyntaxError(error.reason, header: s.header, position: start + (error.position ?? 0))
+            let uri = try uri(s, range, build: build)
+            if !build {
+                try s.parameters { _, _ in }
+                return nil
             }
-            return SIPAddress(displayName: nil, uri: uri, parameters: try s.parameters())
+            return SIPAddress(displayName: nil, uri: uri!, parameters: try s.parameters())
         }
-        let start = s.index
-        let text = s.scanUntil(">")
+        let range = s.skipUntil(">")
         guard s.peek == UInt8(ascii: ">") else { throw s.error("missing '>'") }
-        let uri: SIPURI
-        do { uri = try SIPURI(parsing: text) } catch {
-            throw SIPSyntaxError(error.reason, header: s.header, position: start + (error.position ?? 0))
-        }
+        let uri = try uri(s, range, build: build)
         _ = s.consume(UInt8(ascii: ">"))
-        return SIPAddress(displayName: display, uri: uri, parameters: try s.parameters())
+        if !build {
+            try s.parameters { _, _ in }
+            return nil
+        }
+        return SIPAddress(displayName: display, uri: uri!, parameters: try s.parameters())
+    }
+
+    /// The URI in `range` of the scanner's bytes, built or only checked; errors point into the value.
+    private static func uri(_ s: SIPValueScanner, _ range: Range<Int>, build: Bool) throws(SIPSyntaxError) -> SIPURI? {
+        do throws(SIPSyntaxError) {
+            if build { return try SIPURI(parsing: s.text(range)) }
+            let result: Result<Void, SIPSyntaxError> = s.bytes[range].withUnsafeBytes { raw in
+                do throws(SIPSyntaxError) { return .success(try SIPURI.validate(raw)) } catch { return .failure(error) }
+            }
+            try result.get()
+            return nil
+        } catch {
+            throw SIPSyntaxError(error.reason, header: s.header, position: range.lowerBound + (error.position ?? 0))
+        }
     }
 
     /// Parses a comma-separated list of addresses (Contact, Route, Record-Route).
@@ -90,6 +114,14 @@ public struct SIPAddress: Sendable, Hashable, CustomStringConvertible {
             out.append(try SIPAddress(parsing: part, header: header))
         }
         return out
+    }
+
+    /// Checks a list as `parseList` reads it, without building the addresses.
+    static func validateList(_ text: some StringProtocol, header: String? = nil) throws(SIPSyntaxError) {
+        for part in splitSIPList(text) {
+            guard !part.trimmingSIPWhitespace().isEmpty else { throw SIPSyntaxError("empty list element", header: header) }
+            try SIPAddress.validate(part, header: header)
+        }
     }
 }
 
@@ -104,6 +136,11 @@ public enum SIPContact: Sendable, Hashable {
         } else {
             self = .addresses(try SIPAddress.parseList(text, header: "Contact"))
         }
+    }
+
+    /// Checks a Contact value as `init(parsing:)` reads it, without building it.
+    static func validate(_ text: some StringProtocol) throws(SIPSyntaxError) {
+        if text.trimmingSIPWhitespace() != "*" { try SIPAddress.validateList(text, header: "Contact") }
     }
 }
 

@@ -21,10 +21,6 @@ enum SIPCharacterClass {
         token.containsAll(b)
     }
 
-    static func isWord(_ s: some StringProtocol) -> Bool {
-        !s.isEmpty && s.utf8.allSatisfy(word.contains)
-    }
-
     @inline(__always) static func isWhitespace(_ b: UInt8) -> Bool {
         b == UInt8(ascii: " ") || b == UInt8(ascii: "\t")
     }

@@ -9,11 +9,11 @@ enum SIPHeaderSyntax {
         case .via:
             _ = try Via.parseList(v)
         case .from, .to, .referTo, .referredBy:
-            _ = try SIPAddress(parsing: v, header: h)
+            try SIPAddress.validate(v, header: h)
         case .contact:
-            _ = try SIPContact(parsing: v)
+            try SIPContact.validate(v)
         case .route, .recordRoute, .pAssertedIdentity, .pPreferredIdentity:
-            _ = try SIPAddress.parseList(v, header: h)
+            try SIPAddress.validateList(v, header: h)
         case .callID:
             try checkCallID(v)
         case .cseq:
@@ -68,10 +68,18 @@ enum SIPHeaderSyntax {
 
     /// callid = word [ "@" word ] (RFC 3261 §25.1).
     static func checkCallID(_ v: String) throws(SIPSyntaxError) {
-        let parts = v.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.allSatisfy({ SIPCharacterClass.isWord($0) }) else {
-            throw SIPSyntaxError("Call-ID must be word [\"@\" word]", header: "Call-ID")
+        let failure = SIPSyntaxError("Call-ID must be word [\"@\" word]", header: "Call-ID")
+        var splitAtSign = false, length = 0
+        for b in v.utf8 {
+            if b == UInt8(ascii: "@"), !splitAtSign {
+                guard length > 0 else { throw failure }
+                (splitAtSign, length) = (true, 0)
+            } else {
+                guard SIPCharacterClass.word.contains(b) else { throw failure }
+                length += 1
+            }
         }
+        guard length > 0 else { throw failure }
     }
 
     /// rfc1123-date = wkday "," SP date1 SP time SP "GMT" (RFC 3261 §20.17).

@@ -39,9 +39,19 @@ struct SIPValueScanner {
 
     /// A run of bytes in `set`; empty when there is none.
     mutating func scan(_ set: ByteSet) -> String {
+        text(skip(set))
+    }
+
+    /// Steps over a run of bytes in `set` and returns where it was (empty when there is none).
+    mutating func skip(_ set: ByteSet) -> Range<Int> {
         let start = index
         while index < bytes.count, set.contains(bytes[index]) { index += 1 }
-        return String(decoding: bytes[start..<index], as: UTF8.self)
+        return start..<index
+    }
+
+    /// The bytes of `range` as a string.
+    func text(_ range: Range<Int>) -> String {
+        String(decoding: bytes[range], as: UTF8.self)
     }
 
     mutating func token(_ what: String) throws(SIPSyntaxError) -> String {
@@ -53,6 +63,11 @@ struct SIPValueScanner {
 
     /// A quoted-string with its quotes, as received (RFC 3261 §25.1 `quoted-string`).
     mutating func quotedString() throws(SIPSyntaxError) -> String {
+        text(try skipQuotedString())
+    }
+
+    /// Steps over a quoted-string and returns where it was, quotes included.
+    mutating func skipQuotedString() throws(SIPSyntaxError) -> Range<Int> {
         skipWhitespace()
         let start = index
         guard peek == UInt8(ascii: "\"") else { throw error("expected quoted string") }
@@ -63,7 +78,7 @@ struct SIPValueScanner {
                 index += 2
             case UInt8(ascii: "\""):
                 index += 1
-                return String(decoding: bytes[start..<index], as: UTF8.self)
+                return start..<index
             case 0x0D, 0x0A:
                 throw error("line break inside quoted string")
             default:
@@ -76,6 +91,11 @@ struct SIPValueScanner {
 
     /// Bytes up to (not including) the first byte listed in `stops`.
     mutating func scanUntil(_ stops: StaticString) -> String {
+        text(skipUntil(stops))
+    }
+
+    /// Steps up to (not onto) the first byte listed in `stops` and returns what it passed.
+    mutating func skipUntil(_ stops: StaticString) -> Range<Int> {
         let start = index
         let p = stops.utf8Start, n = stops.utf8CodeUnitCount
         scan: while index < bytes.count {
@@ -83,29 +103,39 @@ struct SIPValueScanner {
             for k in 0..<n where p[k] == c { break scan }
             index += 1
         }
-        return String(decoding: bytes[start..<index], as: UTF8.self)
+        return start..<index
     }
 
     /// `*( SEMI generic-param )` where generic-param = token [ EQUAL gen-value ] and
     /// gen-value = token / host / quoted-string (RFC 3261 §25.1).
     mutating func parameters() throws(SIPSyntaxError) -> [SIPParameter] {
         var params: [SIPParameter] = []
+        let bytes = bytes
+        func text(_ r: Range<Int>) -> String { String(decoding: bytes[r], as: UTF8.self) }
+        try parameters { name, value in params.append(SIPParameter(text(name), value.map(text))) }
+        return params
+    }
+
+    /// The same grammar as `parameters()`, each parameter's name and value (quotes kept)
+    /// handed to `found` as ranges: with an empty `found` nothing is allocated.
+    mutating func parameters(_ found: (Range<Int>, Range<Int>?) -> Void) throws(SIPSyntaxError) {
         while consume(UInt8(ascii: ";")) {
-            let name = try token("parameter name")
+            skipWhitespace()
+            let name = skip(SIPCharacterClass.token)
+            guard !name.isEmpty else { throw error("expected parameter name") }
             if consume(UInt8(ascii: "=")) {
                 skipWhitespace()
                 if peek == UInt8(ascii: "\"") {
-                    params.append(SIPParameter(name, try quotedString()))
+                    found(name, try skipQuotedString())
                 } else {
-                    let v = scan(SIPValueScanner.genericValue)
-                    guard !v.isEmpty else { throw error("empty value for parameter '\(name)'") }
-                    params.append(SIPParameter(name, v))
+                    let v = skip(SIPValueScanner.genericValue)
+                    guard !v.isEmpty else { throw error("empty value for parameter '\(text(name))'") }
+                    found(name, v)
                 }
             } else {
-                params.append(SIPParameter(name, nil))
+                found(name, nil)
             }
         }
-        return params
     }
 
     /// gen-value characters: token plus host characters (IPv6 references in brackets).
@@ -117,6 +147,9 @@ struct SIPValueScanner {
 func splitSIPList(_ value: some StringProtocol) -> [Substring] {
     let s = Substring(value)
     let u = s.utf8
+    // Most values are one element: no comma, nothing to split.
+    let hasComma = u.withContiguousStorageIfAvailable { $0.contains(UInt8(ascii: ",")) } ?? u.contains(UInt8(ascii: ","))
+    guard hasComma else { return [s] }
     var parts: [Substring] = []
     var inQuotes = false, inAngle = false, escaped = false
     var start = u.startIndex

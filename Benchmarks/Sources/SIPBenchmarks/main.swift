@@ -44,8 +44,8 @@ let body = text.components(separatedBy: "\r\n\r\n")[1]
 bytes = Array(text.replacingOccurrences(of: "Content-Length: 300", with: "Content-Length: \(body.utf8.count)").utf8)
 
 let iterations = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 200_000 : 200_000
-/// `SIPBenchmarks N parse` (or `serialize`, or `typed`: the typed reads alone) runs only
-/// that loop (for profiling).
+/// `SIPBenchmarks N parse` (or `serialize`; `typed`: the typed reads alone; `validate`: the
+/// validator alone) runs only that loop (for profiling).
 let only = CommandLine.arguments.count > 2 ? CommandLine.arguments[2] : nil
 let parser = SIPMessageParser()
 let message = try! parser.parseDatagram(bytes)
@@ -82,6 +82,11 @@ if only == "typed" {
     }
     exit(0)
 }
+if only == "validate" {
+    let validator = SIPMessageValidator()
+    for _ in 0..<iterations { blackHole(validator.check(message)) }
+    exit(0)
+}
 if only == "serialize" {
     for _ in 0..<iterations { blackHole(message.bytes) }
     exit(0)
@@ -111,5 +116,9 @@ let typed = measure("parse + Via/CSeq/From/To typed + serialize") {
     blackHole(try! SIPAddress(parsing: h[.to]!).tag)
     blackHole(m.bytes)
 }
+let validator = SIPMessageValidator()
+let validated = measure("parse + validate (RFC 3261 §8.2 checks)") {
+    blackHole(validator.check(try! parser.parseDatagram(bytes)))
+}
 print(String(format: "parse + serialize = %.1fx the copy baseline; target <= 1500 ns, sipgo anchor ~2800 ns", both / copy))
-_ = (parse, serialize, changed, typed)
+_ = (parse, serialize, changed, typed, validated)
