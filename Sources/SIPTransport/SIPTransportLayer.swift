@@ -20,6 +20,10 @@ public final class SIPTransportLayer: @unchecked Sendable {
     private var listeners: [(SIPTransportType, Channel)] = []
     private var connections: [SocketAddress: Channel] = [:]
     private var pendingConnects: [SocketAddress: EventLoopFuture<Channel>] = [:]
+    /// UDP listeners written to since their last flush: everything sent while the loop
+    /// handles one batch of work goes out in one flush (NIO then sends the datagrams
+    /// together with sendmmsg instead of one sendmsg each).
+    private var unflushed: [Channel] = []
     private var receiver: (@Sendable (SIPInboundMessage) -> Void)?
 
     public init(eventLoop: EventLoop, configuration: SIPTransportConfiguration, validator: SIPMessageValidator = SIPMessageValidator(), logger: Logger = Logger(label: "sipdial.transport")) {
@@ -128,11 +132,25 @@ public final class SIPTransportLayer: @unchecked Sendable {
                 return eventLoop.makeFailedFuture(SIPTransportError.noListener(.udp))
             }
             let envelope = AddressedEnvelope(remoteAddress: destination.address, data: channel.allocator.buffer(bytes: bytes))
-            return channel.writeAndFlush(envelope)
+            let written = channel.write(envelope)
+            flushSoon(channel)
+            return written
         case .tcp:
             return connection(to: destination.address).flatMap { channel in
                 channel.writeAndFlush(channel.allocator.buffer(bytes: bytes))
             }
+        }
+    }
+
+    /// Flushes `channel` once the loop has finished what it is doing now.
+    private func flushSoon(_ channel: Channel) {
+        guard !unflushed.contains(where: { $0 === channel }) else { return }
+        unflushed.append(channel)
+        guard unflushed.count == 1 else { return }
+        eventLoop.execute { [self] in
+            let channels = unflushed
+            unflushed.removeAll(keepingCapacity: true)
+            for channel in channels { channel.flush() }
         }
     }
 
