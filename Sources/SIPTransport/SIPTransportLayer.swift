@@ -60,8 +60,9 @@ public final class SIPTransportLayer: @unchecked Sendable {
             case .udp:
                 let sink = self.sink
                 let parser = SIPMessageParser(limits: configuration.limits)
+                // No SO_REUSEADDR on UDP: on Linux it would let a second process bind the same
+                // port and take part of the traffic, where "address in use" is the right answer.
                 channel = try await DatagramBootstrap(group: eventLoop)
-                    .channelOption(.socketOption(.so_reuseaddr), value: 1)
                     .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
                     .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(configuration.udpReceiveBufferBytes))
                     .channelOption(ChannelOptions.maxMessagesPerRead, value: UInt(max(configuration.udpMessagesPerRead, 1)))

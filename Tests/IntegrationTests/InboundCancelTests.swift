@@ -15,12 +15,14 @@ struct InboundCancelTests {
         defer { Task { await stack.shutdown() } }
         let held = Mutex<SIPServerTransaction?>(nil)
         let dispatcher = SIPSessionDispatcher(transactions: stack.transactions, incoming: { tx in held.withLock { $0 = tx } })
+        // The dispatcher installs its handlers on the loop: wait until they are in place.
+        try await stack.transactions.eventLoop.submit {}.get()
         let client = ServeRobustnessTests.UDPClient(port: stack.port)
         let headers = "Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-race1;rport\r\nFrom: <sip:caller@127.0.0.1>;tag=c1\r\n"
             + "To: <sip:1000@127.0.0.1>\r\nCall-ID: cancel-race-1\r\nMax-Forwards: 70\r\n"
         client.send(Array(("INVITE sip:1000@127.0.0.1 SIP/2.0\r\n" + headers + "CSeq: 1 INVITE\r\nContact: <sip:caller@127.0.0.1:9>\r\nContent-Length: 0\r\n\r\n").utf8))
         try await poll(timeout: .seconds(5)) { held.withLock { $0 != nil } }
-        let invite = try #require(held.withLock { $0 })
+        let invite = try #require(held.withLock { $0 }, "the INVITE did not reach the dispatcher; replies: \(client.receiveAll())")
         // The caller gives up before sipdial answers.
         client.send(Array(("CANCEL sip:1000@127.0.0.1 SIP/2.0\r\n" + headers + "CSeq: 1 CANCEL\r\nContent-Length: 0\r\n\r\n").utf8))
         let replies = client.receiveAll()

@@ -35,6 +35,9 @@ final class LocalSIPStack: @unchecked Sendable {
                 self.transport = transport
                 self.transactions = SIPTransactionLayer(transport: transport, timers: timers)
                 if autoAnswer { uas = AutoAnswerUAS(transactions: transactions, answerDelay: answerDelay, allowedPeers: allowedPeers) }
+                // The UAS installs its handlers on the loop (the socket is already open): wait
+                // until they are in place, so no early request meets the default 501.
+                _ = try? await transport.eventLoop.submit {}.get()
                 return
             } catch {
                 await transport.shutdown()
