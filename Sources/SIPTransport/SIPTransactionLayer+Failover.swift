@@ -63,10 +63,18 @@ extension SIPTransactionLayer {
     /// The request with a new branch in its top Via (a new transaction, RFC 3263 §4.3).
     static func withFreshBranch(_ request: SIPRequest) -> SIPRequest {
         var r = request
-        guard let index = r.headers.firstIndex(where: { $0.name == .via }),
-              var via = try? Via(parsing: r.headers[index].value.split(separator: ",", maxSplits: 1)[0]) else { return r }
+        guard let index = r.headers.firstIndex(where: { $0.name == .via }) else { return r }
+        let value = r.headers[index].value
+        let top = value.prefix { $0 != "," }
+        if !top.lowercased().contains("branch") {
+            // The usual first attempt: a Via built without a branch gets one appended,
+            // without parsing and rewriting the whole value.
+            r.headers.setValue(top + ";branch=" + SIPIdentifiers.branch() + value.dropFirst(top.count), at: index)
+            return r
+        }
+        guard var via = try? Via(parsing: top) else { return r }
         via.branch = SIPIdentifiers.branch()
-        let rest = r.headers[index].value.split(separator: ",", maxSplits: 1).dropFirst().first.map { ", " + $0.trimmingSIPWhitespace() } ?? ""
+        let rest = value.split(separator: ",", maxSplits: 1).dropFirst().first.map { ", " + $0.trimmingSIPWhitespace() } ?? ""
         r.headers.setValue(via.description + rest, at: index)
         return r
     }
