@@ -21,8 +21,9 @@ struct ConnectionReuseTests {
 
     @Test func twoSendsShareOneConnectionWhichClosesWhenIdle() async throws {
         let (a, ga) = try await stack(idle: .seconds(30))
-        // b's idle timeout leaves room for a loaded machine between the sends and the counts.
-        let (b, gb) = try await stack(idle: .seconds(2))
+        // b's idle timeout leaves room for a loaded machine between the sends and the counts
+        // (2 s was not enough while the whole suite ran in parallel on two cores).
+        let (b, gb) = try await stack(idle: .seconds(8))
         let received = ReceivedCounter()
         b.onReceive { _ in received.add() }
         let bAddr = try await b.boundAddresses().first { $0.0 == .tcp }!.1
@@ -34,8 +35,8 @@ struct ConnectionReuseTests {
         #expect(received.value == 2)
         #expect(try await a.openConnectionCount() == 1)
         #expect(try await b.openConnectionCount() == 1)
-        // b closes the idle connection after 2 s; a sees the close and forgets it.
-        let closeDeadline = ContinuousClock.now + .seconds(10)
+        // b closes the idle connection after 8 s; a sees the close and forgets it.
+        let closeDeadline = ContinuousClock.now + .seconds(30)
         while try await a.openConnectionCount() > 0, ContinuousClock.now < closeDeadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(try await a.openConnectionCount() == 0)
         await a.shutdown()
