@@ -117,10 +117,9 @@ struct CallRoutes<Context: RequestContext> {
             let id = try context.parameters.require("id")
             switch body.mode ?? "blind" {
             case "blind":
-                guard !call.isInbound else {
-                    throw APIError(.conflict, code: "not_supported", message: "an inbound call cannot be blind-transferred (sipdial sends REFER only on calls it placed); use mode attended")
+                do throws(CallControlError) { try call.transfer(to: target) } catch {
+                    throw APIError(.conflict, code: "not_supported", message: error.description)
                 }
-                call.transfer(to: target)
                 return EditedResponse(status: .accepted, response: Accepted(id: id, action: "transfer"))
             case "attended":
                 do { try await call.transferAttended(to: target) } catch let error as CallControlError {

@@ -18,6 +18,17 @@ extension CallAttempt {
         var offer: AudioOffer
     }
 
+    /// Where the second call is: being set up (target resolved, RTP port bound), or placed.
+    enum SecondCall {
+        case placing
+        case placed(Consultation)
+    }
+
+    /// The second call once placed.
+    var consultation: Consultation? {
+        if case .placed(let leg)? = secondCall { leg } else { nil }
+    }
+
     /// What the second call is for: the prefix of its CDR answers.
     enum SecondCallPurpose: String, Sendable {
         case transfer, dial
@@ -54,15 +65,14 @@ extension CallAttempt {
             reply?.resume(throwing: CallControlError.notAnswered)
             return false
         }
-        guard consultation == nil, !bridged, !consulting else {
+        guard secondCall == nil, !bridged else {
             reply?.resume(throwing: CallControlError.transferUnderWay)
             return false
         }
-        consulting = true
+        secondCall = .placing
         secondCallPurpose = purpose
-        record.answers["\(purpose.rawValue)_to"] = destination
-        let target = (try? SIPURI(parsing: destination)).flatMap { $0.scheme == .sip || $0.scheme == .sips ? $0 : nil }
-            ?? plan.route.target(destination)
+        note("to", destination)
+        let target = target(of: destination)
         let (plan, context, continuation) = (plan, context, signals.continuation)
         Task {
             do {
@@ -92,15 +102,14 @@ extension CallAttempt {
         switch signal {
         case .consultationPlaced(let leg):
             if ended {
-                leg.call.hangUp()
-                Task { _ = try? await leg.media.stop() }
+                drop(leg, hangingUp: true)
             } else {
-                consultation = leg
-                record.answers["\(secondCallPurpose.rawValue)_call_id"] = leg.call.callID
+                secondCall = .placed(leg)
+                note("call_id", leg.call.callID)
             }
         case .consultationFailed(let reason):
-            consulting = false
-            record.answers["\(secondCallPurpose.rawValue)_outcome"] = "unreachable"
+            secondCall = nil
+            note("outcome", "unreachable")
             context.logger.notice("second call failed", metadata: ["call_id": "\(call?.callID ?? "")", "reason": "\(reason)"])
             secondCallOver()
         case .consultation(.answered(let sdp)):
@@ -112,7 +121,7 @@ extension CallAttempt {
             do {
                 try media.bridge(with: leg.media, negotiated.streamParameters(timeout: plan.rtpTimeout))
                 bridged = true
-                record.answers["\(secondCallPurpose.rawValue)_outcome"] = "answered"
+                note("outcome", "answered")
             } catch {
                 context.logger.warning("attended transfer: no audio for the second call", metadata: ["error": "\(error)"])
                 leg.call.hangUp()
@@ -121,13 +130,12 @@ extension CallAttempt {
             try? consultation?.media.update(negotiated.streamParameters(timeout: plan.rtpTimeout))
         case .consultation(.ended(let result)):
             guard let leg = consultation else { return }
-            Task { _ = try? await leg.media.stop() }
-            consultation = nil
-            consulting = false
+            drop(leg, hangingUp: false)
+            secondCall = nil
             if bridged {
                 endCall()
             } else {
-                record.answers["\(secondCallPurpose.rawValue)_outcome"] = result.outcome.name
+                note("outcome", result.outcome.name)
                 secondCallOver()
             }
         default:
@@ -145,8 +153,18 @@ extension CallAttempt {
     /// The first call is over: the second one, if any, is hung up too.
     func endConsultation() {
         guard let leg = consultation else { return }
-        consultation = nil
-        leg.call.hangUp()
+        secondCall = nil
+        drop(leg, hangingUp: true)
+    }
+
+    /// Lets the second call go: its RTP stream stopped, the call hung up first if asked.
+    private func drop(_ leg: Consultation, hangingUp: Bool) {
+        if hangingUp { leg.call.hangUp() }
         Task { _ = try? await leg.media.stop() }
+    }
+
+    /// One of the second call's CDR answers, named after its purpose (`transfer_to`, `dial_outcome` …).
+    private func note(_ field: String, _ value: String) {
+        record.answers["\(secondCallPurpose.rawValue)_\(field)"] = value
     }
 }

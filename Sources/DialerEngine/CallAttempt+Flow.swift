@@ -120,8 +120,13 @@ extension CallAttempt {
 
     /// REFER to a sip: URI, or to a number through the call's trunk.
     func referTo(_ destination: String) {
-        let target = (try? SIPURI(parsing: destination)).flatMap { $0.scheme == .sip || $0.scheme == .sips ? $0 : nil }
+        call?.transfer(to: target(of: destination))
+    }
+
+    /// Where a transfer or second call goes: a sip:/sips: URI as written, else a number
+    /// through this call's trunk.
+    func target(of destination: String) -> SIPURI {
+        (try? SIPURI(parsing: destination)).flatMap { $0.scheme == .sip || $0.scheme == .sips ? $0 : nil }
             ?? plan.route.target(destination)
-        call?.transfer(to: target)
     }
 }

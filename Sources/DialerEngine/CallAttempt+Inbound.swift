@@ -7,7 +7,7 @@ import SIPUserAgent
 
 extension CallAttempt {
     /// Whether this is a call a peer placed (answered by `answer(_:)`): it takes no transfer.
-    public var isInbound: Bool { plan.answersInbound }
+    var isInbound: Bool { plan.answersInbound }
 
     /// Answers a call a peer placed and runs the plan's flow on it: the offer is answered with
     /// the route's codecs (RFC 3264 §6), the 200 goes with this side's SDP, the flow runs

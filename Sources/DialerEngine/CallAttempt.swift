@@ -154,9 +154,9 @@ public final class CallAttempt: @unchecked Sendable {
     var timers: [Task<Void, Never>] = []
     /// Digits received and not yet taken by a gather.
     var pendingDigits: [Character] = []
-    /// An attended transfer: being placed, its second call, crossed with this one.
-    var consulting = false
-    var consultation: Consultation?
+    /// A second call (attended transfer or `dial`): where it is, what it is for, and whether
+    /// it is crossed with this one.
+    var secondCall: SecondCall?
     var secondCallPurpose = SecondCallPurpose.transfer
     var bridged = false
     /// The flow has run to its end (the call waits for a transfer under way).
@@ -200,11 +200,16 @@ public final class CallAttempt: @unchecked Sendable {
     /// Binds the call's RTP stream on `host`; when the flow records, what the far end sends
     /// goes to a new file in the recording directory.
     func prepareMedia(host: String) async throws -> CallMedia {
-        let path = plan.flow.records ? context.recordingDirectory.appendingPathComponent("\(UUID().uuidString.lowercased()).wav").path : nil
+        let path = plan.flow.records ? newRecordingPath() : nil
         let media = try await CallMedia.prepare(playback: nil, repeatCount: 1, record: path, recordBoth: false, rtpTimeout: plan.rtpTimeout,
                                                 dtmfMode: .auto, rtpPorts: context.rtpPorts, host: host, group: context.mediaGroup)
         (self.media, recordPath) = (media, path)
         return media
+    }
+
+    /// A new file name in the recording directory.
+    private func newRecordingPath() -> String {
+        context.recordingDirectory.appendingPathComponent("\(UUID().uuidString.lowercased()).wav").path
     }
 
     /// Follows the call's signals to its end: early media and the answer start the audio as
@@ -231,7 +236,7 @@ public final class CallAttempt: @unchecked Sendable {
                     _ = await run(plan.flow.verbs)
                 }
                 flowFinished = true
-                if !ended, !bridged, !consulting { endCall() }
+                if !ended, !bridged, secondCall == nil { endCall() }
             case .call(let event):
                 handle(event)
                 onEvent(event)
@@ -286,8 +291,12 @@ public final class CallAttempt: @unchecked Sendable {
     /// Sends `digits` as RFC 4733 events, from any thread.
     public func send(digits: String) { signals.continuation.yield(.command(.sendDigits(digits))) }
 
-    /// Blind transfer (REFER) to a number or sip: URI, from any thread.
-    public func transfer(to destination: String) { signals.continuation.yield(.command(.transfer(destination))) }
+    /// Blind transfer (REFER) to a number or sip: URI, from any thread; a call a peer placed
+    /// takes none (`CallControlError.inboundTakesNoREFER`).
+    public func transfer(to destination: String) throws(CallControlError) {
+        guard !isInbound else { throw .inboundTakesNoREFER }
+        signals.continuation.yield(.command(.transfer(destination)))
+    }
 
     /// Starts recording both directions of the answered call into the recording directory
     /// (the CDR's recording); from any thread. Throws `CallControlError`.
@@ -313,7 +322,7 @@ public final class CallAttempt: @unchecked Sendable {
             guard record.answeredAt != nil, let media else { return reply.resume(throwing: CallControlError.notAnswered) }
             guard recordPath == nil else { return reply.resume(throwing: CallControlError.recordedByFlow) }
             guard apiRecordingPath == nil else { return reply.resume(throwing: CallControlError.alreadyRecorded) }
-            let path = context.recordingDirectory.appendingPathComponent("\(UUID().uuidString.lowercased()).wav").path
+            let path = newRecordingPath()
             apiRecordingPath = path
             Task {
                 do {

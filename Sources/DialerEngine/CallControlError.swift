@@ -1,4 +1,4 @@
-/// Why a request to control a call in progress (recording, attended transfer) was not carried out.
+/// Why a request to control a call in progress (recording, transfer) was not carried out.
 public enum CallControlError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The call has not been answered yet.
     case notAnswered
@@ -9,6 +9,8 @@ public enum CallControlError: Error, Sendable, Equatable, CustomStringConvertibl
     case notRecording
     /// An attended transfer of this call is under way or done.
     case transferUnderWay
+    /// A blind transfer asked of a call a peer placed: REFER goes only on calls sipdial placed.
+    case inboundTakesNoREFER
     /// The call ended before the request reached it.
     case ended
     /// The audio side or the second call's set-up failed (the problem).
@@ -21,6 +23,7 @@ public enum CallControlError: Error, Sendable, Equatable, CustomStringConvertibl
         case .alreadyRecorded: "the call has been recorded already (one recording per call)"
         case .notRecording: "the call is not being recorded"
         case .transferUnderWay: "an attended transfer of this call is under way or done"
+        case .inboundTakesNoREFER: "an inbound call cannot be blind-transferred (sipdial sends REFER only on calls it placed); transfer it attended instead"
         case .ended: "the call has ended"
         case .media(let problem): problem
         }

@@ -79,9 +79,6 @@ struct CPaaSCallRoutes<Context: RequestContext> {
             guard let single = call as? CallAttempt else {
                 throw CPaaS.Failure.invalid("channel", "is a click-to-call, which cannot be transferred or recorded on request")
             }
-            if type == "0", single.isInbound {
-                throw CPaaS.Failure(status: .conflict, message: "an inbound call cannot be blind-transferred (sipdial sends REFER only on calls it placed); use modify_type 1", field: "modify_type")
-            }
             let destination = type == "3" || target.hasPrefix("sip:") ? target : try PhoneNumber.normalize(target, field: "transfer_to")
             do {
                 switch type {
@@ -92,7 +89,7 @@ struct CPaaSCallRoutes<Context: RequestContext> {
                     _ = try await single.startRecording()
                     return CPaaS.Response(["message": .string("recording started successfully")])
                 default:
-                    single.transfer(to: destination)
+                    try single.transfer(to: destination)
                     return CPaaS.Response(["message": .string("blind transferred successfully")])
                 }
             } catch let error as CallControlError {
