@@ -86,7 +86,7 @@ public final class CallMedia: @unchecked Sendable {
     public func bridge(with other: RTPAudioStream, _ parameters: RTPStreamParameters) throws {
         let bridge = AudioBridge()
         try other.start(parameters, source: bridge.legB.source, sink: bridge.legB.sink)
-        stream.play(stereo.map { RecordedSource(bridge.legA.source, into: $0.left) } ?? bridge.legA.source)
+        stream.play(sending(bridge.legA.source))
         stream.setSink(AudioSinkGroup(sinks + [bridge.legA.sink]))
     }
 
@@ -100,14 +100,17 @@ public final class CallMedia: @unchecked Sendable {
     /// Plays `audio` `repeatCount` times (0: until replaced), replacing what was playing;
     /// what is sent is recorded too when recording both directions.
     public func play(_ audio: WAVAudio, repeatCount: Int, onFinished: @escaping @Sendable () -> Void) {
-        let player: AudioSource = WAVPlayer(audio, repeatCount: repeatCount)
-        stream.play(stereo.map { RecordedSource(player, into: $0.left) } ?? player, onFinished: onFinished)
+        stream.play(sending(WAVPlayer(audio, repeatCount: repeatCount)), onFinished: onFinished)
     }
 
     /// Plays `tone` (its cadence repeating) until something else plays.
     public func play(_ tone: Tone) {
-        let generator: AudioSource = ToneGenerator(tone)
-        stream.play(stereo.map { RecordedSource(generator, into: $0.left) } ?? generator)
+        stream.play(sending(ToneGenerator(tone)))
+    }
+
+    /// `source` as the stream sends it: copied into the left channel when recording both directions.
+    private func sending(_ source: AudioSource) -> AudioSource {
+        stereo.map { RecordedSource(source, into: $0.left) } ?? source
     }
 
     /// Stops what is playing (a prompt the far end interrupted with a digit); silence follows.

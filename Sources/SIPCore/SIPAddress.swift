@@ -74,22 +74,23 @@ public struct SIPAddress: Sendable, Hashable, CustomStringConvertible {
             if s.bytes[range].contains(UInt8(ascii: "?")) {
                 throw SIPSyntaxError("URI with headers must be enclosed in <>", header: s.header, position: range.lowerBound)
             }
-            let uri = try uri(s, range, build: build)
-            if !build {
-                try s.parameters { _, _ in }
-                return nil
-            }
-            return SIPAddress(displayName: nil, uri: uri!, parameters: try s.parameters())
+            return try withParameters(&s, display: nil, uri: try uri(s, range, build: build))
         }
         let range = s.skipUntil(">")
         guard s.peek == UInt8(ascii: ">") else { throw s.error("missing '>'") }
         let uri = try uri(s, range, build: build)
         _ = s.consume(UInt8(ascii: ">"))
-        if !build {
+        return try withParameters(&s, display: display, uri: uri)
+    }
+
+    /// Reads the `;params` after the URI: the address when `uri` was built, else (checking
+    /// only) nil.
+    private static func withParameters(_ s: inout SIPValueScanner, display: String?, uri: SIPURI?) throws(SIPSyntaxError) -> SIPAddress? {
+        guard let uri else {
             try s.parameters { _, _ in }
             return nil
         }
-        return SIPAddress(displayName: display, uri: uri!, parameters: try s.parameters())
+        return SIPAddress(displayName: display, uri: uri, parameters: try s.parameters())
     }
 
     /// The URI in `range` of the scanner's bytes, built or only checked; errors point into the value.

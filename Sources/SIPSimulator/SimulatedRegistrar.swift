@@ -95,8 +95,8 @@ public final class SimulatedRegistrar {
     /// Whether a live binding was registered from `source`; a call from anywhere else is
     /// counted as refused.
     public func admits(_ source: SocketAddress) -> Bool {
-        expire(now())
-        if bindings.values.contains(where: { $0.contains { $0.source == source } }) { return true }
+        let time = now()
+        if bindings.values.contains(where: { $0.contains { $0.source == source && $0.expiresAt > time } }) { return true }
         counts.unregisteredCalls += 1
         return false
     }
