@@ -31,6 +31,43 @@ struct ServeCallTests {
         return call
     }
 
+    /// A `serve` without a simulator of its own, dialing through one trunk: a `sipdial
+    /// simulate` started with `simulatorArgs` that records its callers into `dir`.
+    struct TrunkedServe {
+        let dir: URL
+        let trunk: SimulatorProcess
+        let scratch: ServeCampaignTests.Scratch
+        let serve: ServeProcess
+        let trunkID: String
+
+        static func start(_ simulatorArgs: [String]) async throws -> TrunkedServe {
+            let dir = SIPp.workDirectory()
+            let trunk = try await SimulatorProcess.start(simulatorArgs, recordingInto: dir)
+            do {
+                let scratch = ServeCampaignTests.Scratch()
+                let token = try await ServeProcess.token(data: scratch.data)
+                let serve = try await ServeProcess.start(data: scratch.data, token: token, ["--no-simulator"])
+                do {
+                    let trunkID = try await serve.create("trunks", ["name": "far end", "host": "127.0.0.1", "port": trunk.port])
+                    return TrunkedServe(dir: dir, trunk: trunk, scratch: scratch, serve: serve, trunkID: trunkID)
+                } catch {
+                    serve.process.stop()
+                    throw error
+                }
+            } catch {
+                trunk.process.stop()
+                try? FileManager.default.removeItem(at: dir)
+                throw error
+            }
+        }
+
+        func stop() {
+            serve.process.stop()
+            trunk.process.stop()
+            try? FileManager.default.removeItem(at: dir)
+        }
+    }
+
     @Test func anOriginatedCallGathersDigitsRecordsAndWritesItsCDR() async throws {
         let scratch = ServeCampaignTests.Scratch()
         let serve = try await Self.serve(scratch)
@@ -103,15 +140,9 @@ struct ServeCallTests {
     /// of the call (sipdial's speech left, the far end's prompt right) and is the CDR's
     /// recording; requests the call cannot take are 409.
     @Test func aRecordingStartedAndStoppedMidCallHoldsBothDirections() async throws {
-        let dir = SIPp.workDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let trunk = try await SimulatorProcess.start(["--play", CallMediaTests.prompt, "--behaviour", "*=answer,after=1.5"], recordingInto: dir)
-        defer { trunk.process.stop() }
-        let scratch = ServeCampaignTests.Scratch()
-        let token = try await ServeProcess.token(data: scratch.data)
-        let serve = try await ServeProcess.start(data: scratch.data, token: token, ["--no-simulator"])
-        defer { serve.process.stop() }
-        let trunkID = try await serve.create("trunks", ["name": "far end", "host": "127.0.0.1", "port": trunk.port])
+        let setup = try await TrunkedServe.start(["--play", CallMediaTests.prompt, "--behaviour", "*=answer,after=1.5"])
+        defer { setup.stop() }
+        let (serve, trunkID) = (setup.serve, setup.trunkID)
         let id = try await serve.create("calls", ["phone": "+15550100003", "trunk_id": trunkID,
                                                   "flow": [["verb": "say", "text": "This is sipdial, speaking on the left.", "repeat": 10]]])
         let early = try await serve.send("POST", "calls/\(id)/recording/start")
@@ -126,7 +157,7 @@ struct ServeCallTests {
         let ended = try await Self.waitForCall(serve, id, status: "ended", timeout: .seconds(10))
         let cdr = try #require(ended["cdr"] as? [String: Any])
         #expect(cdr["recording"] is String, "\(cdr)")
-        let path = try #require(try DialerStore(directory: scratch.data).cdr(attemptID: id)?.recording)
+        let path = try #require(try DialerStore(directory: setup.scratch.data).cdr(attemptID: id)?.recording)
         let (channels, rate) = try WAVAudio.readChannels(path: path)
         #expect(channels.count == 2 && rate == 8_000)
         let seconds = Double(channels.first?.count ?? 0) / 8_000
@@ -139,17 +170,11 @@ struct ServeCallTests {
     /// Attended transfer: a busy target leaves the call as it was; an answering one is
     /// bridged to it — each far end hears the other — and hanging up ends both.
     @Test func anAttendedTransferBridgesTheCallToTheTargetOnceItAnswers() async throws {
-        let dir = SIPp.workDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
         let (customer, busy, agent) = ("+15550102001", "+15550102002", "+15550102003")
-        let trunk = try await SimulatorProcess.start(["--play", CallMediaTests.prompt, "--behaviour", "\(customer)=answer", "--behaviour", "\(busy)=busy",
-                                                      "--behaviour", "\(agent)=answer,after=1,greeting=machine"], recordingInto: dir)
-        defer { trunk.process.stop() }
-        let scratch = ServeCampaignTests.Scratch()
-        let token = try await ServeProcess.token(data: scratch.data)
-        let serve = try await ServeProcess.start(data: scratch.data, token: token, ["--no-simulator"])
-        defer { serve.process.stop() }
-        let trunkID = try await serve.create("trunks", ["name": "far end", "host": "127.0.0.1", "port": trunk.port])
+        let setup = try await TrunkedServe.start(["--play", CallMediaTests.prompt, "--behaviour", "\(customer)=answer", "--behaviour", "\(busy)=busy",
+                                                  "--behaviour", "\(agent)=answer,after=1,greeting=machine"])
+        defer { setup.stop() }
+        let (serve, trunkID, trunk, dir) = (setup.serve, setup.trunkID, setup.trunk, setup.dir)
         let id = try await serve.create("calls", ["phone": customer, "trunk_id": trunkID, "flow": [["verb": "pause", "seconds": 60]]])
         let early = try await serve.send("POST", "calls/\(id)/transfer", ["to": agent, "mode": "attended"])
         #expect(early.0 == 409 || early.0 == 404, "not answered yet: \(early)")
@@ -193,17 +218,11 @@ struct ServeCallTests {
     /// The flow's `dial` verb: a busy number lets the flow go on to the next verb; an
     /// answering one is bridged to the call, and when it hangs up the call ends too.
     @Test func theDialVerbBridgesTheCallToANumberThatAnswers() async throws {
-        let dir = SIPp.workDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
         let (customer, busy, agent) = ("+15550103001", "+15550103002", "+15550103003")
-        let trunk = try await SimulatorProcess.start(["--play", CallMediaTests.prompt, "--behaviour", "\(customer)=answer", "--behaviour", "\(busy)=busy",
-                                                      "--behaviour", "\(agent)=answer,after=1,greeting=machine,hangup=3"], recordingInto: dir)
-        defer { trunk.process.stop() }
-        let scratch = ServeCampaignTests.Scratch()
-        let token = try await ServeProcess.token(data: scratch.data)
-        let serve = try await ServeProcess.start(data: scratch.data, token: token, ["--no-simulator"])
-        defer { serve.process.stop() }
-        let trunkID = try await serve.create("trunks", ["name": "far end", "host": "127.0.0.1", "port": trunk.port])
+        let setup = try await TrunkedServe.start(["--play", CallMediaTests.prompt, "--behaviour", "\(customer)=answer", "--behaviour", "\(busy)=busy",
+                                                  "--behaviour", "\(agent)=answer,after=1,greeting=machine,hangup=3"])
+        defer { setup.stop() }
+        let (serve, trunkID, trunk, dir) = (setup.serve, setup.trunkID, setup.trunk, setup.dir)
         let id = try await serve.create("calls", ["phone": customer, "trunk_id": trunkID, "flow": [
             ["verb": "dial", "to": busy], ["verb": "dial", "to": agent, "ring_timeout": 10],
             ["verb": "say", "text": "Never said: the dialed call was bridged and the flow ended there."],
