@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Generates Sources/SIPCore/SIPHeaderName+Known.swift: the known header names as literal
-ids, a length-dispatched matcher over StaticString (no global tables on the parse path) and
+ids, a hashed matcher over StaticStrings (no global tables on the parse path) and
 the canonical spellings. Run after editing NAMES or COMPACT; commit the output."""
 import pathlib
 
@@ -54,18 +54,41 @@ out += ['        default: span = 0', "        }",
 out += ["    /// The id of the known name spelled by `b` (any case, full or compact form), or 0.",
         "    static func knownID(_ b: UnsafeRawBufferPointer) -> UInt8 {",
         "        switch b.count {",
+        "        case 0: return 0",
         "        case 1:",
         "            switch b[0] | 0x20 {"]
 for c, n in sorted(COMPACT.items()):
     out.append(f'            case UInt8(ascii: "{c}"): return {ids[n]}')
 out += ["            default: return 0", "            }"]
-by_len = {}
+# Names of two or more bytes are found by a multiplicative hash of their length and four of
+# their bytes (case folded) into 128 slots; the multiplier was searched for no collisions.
+HASH_MULTIPLIER = 0xE392529E21080841
+def hash_key(name):
+    b = bytes(x | 0x20 for x in name.encode())
+    return len(b) | b[0] << 8 | b[-1] << 16 | b[-2] << 24 | b[1] << 32
+slots = ["."] * 128
 for n in NAMES:
-    by_len.setdefault(len(n), []).append(n)
-for length in sorted(by_len):
-    out.append(f"        case {length}:")
-    for n in by_len[length]:
-        out.append(f'            if matches(b, "{n.lower()}") {{ return {ids[n]} }}')
-    out.append("            return 0")
-out += ["        default: return 0", "        }", "    }", "}", ""]
+    h = ((hash_key(n) * HASH_MULTIPLIER) % 2**64) >> 57
+    assert slots[h] == ".", f"{n} collides with {NAMES[ord(slots[h]) - 0x2F]}"
+    slots[h] = chr(0x2E + ids[n])
+RECORD = 1 + max(len(n) for n in NAMES)
+records = "".join(chr(0x40 + len(n)) + n.lower().ljust(RECORD - 1, ".") for n in NAMES)
+slot_text = "".join(slots).replace("\\", "\\\\")
+out += ["        default:",
+        "            let n = b.count",
+        "            var key = UInt64(n) | UInt64(b[0] | 0x20) << 8 | UInt64(b[n - 1] | 0x20) << 16",
+        "            key |= UInt64(b[n - 2] | 0x20) << 24 | UInt64(b[1] | 0x20) << 32",
+        f"            let slot = Int((key &* 0x{HASH_MULTIPLIER:X}) >> 57)",
+        "            let id = hashSlots.utf8Start[slot] &- 0x2E",
+        "            guard id != 0 else { return 0 }",
+        f"            let record = UnsafeRawPointer(lowercaseRecords.utf8Start) + Int(id - 1) * {RECORD}",
+        "            guard record.load(as: UInt8.self) &- 0x40 == n else { return 0 }",
+        "            return matches(b, record + 1) ? id : 0",
+        "        }", "    }", "",
+        "    /// The id + 0x2E of the name hashed into each of 128 slots; '.' for an empty slot.",
+        f'    private static var hashSlots: StaticString {{ "{slot_text}" }}', "",
+        f"    /// Per id, {RECORD} bytes: the name's length + 0x40, then its lower-cased spelling (what",
+        "    /// `matches` compares with) padded with '.'.",
+        f'    private static var lowercaseRecords: StaticString {{ "{records}" }}',
+        "}", ""]
 pathlib.Path(__file__).resolve().parent.parent.joinpath("Sources/SIPCore/SIPHeaderName+Known.swift").write_text("\n".join(out))

@@ -20,10 +20,10 @@ struct ByteSet: Sendable, Equatable {
         self.init(low: low, high: high)
     }
 
+    /// Branch-free: the half is picked by a conditional move.
     @inline(__always) func contains(_ b: UInt8) -> Bool {
-        if b < 64 { return low >> UInt64(b) & 1 != 0 }
-        if b < 128 { return high >> UInt64(b & 63) & 1 != 0 }
-        return false
+        let half = b < 64 ? low : high
+        return b < 128 && half >> UInt64(b & 63) & 1 != 0
     }
 
     /// Whether every byte of `bytes` is a member.

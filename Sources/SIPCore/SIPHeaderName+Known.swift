@@ -125,6 +125,7 @@ extension SIPHeaderName {
     /// The id of the known name spelled by `b` (any case, full or compact form), or 0.
     static func knownID(_ b: UnsafeRawBufferPointer) -> UInt8 {
         switch b.count {
+        case 0: return 0
         case 1:
             switch b[0] | 0x20 {
             case UInt8(ascii: "b"): return 35
@@ -145,95 +146,23 @@ extension SIPHeaderName {
             case UInt8(ascii: "y"): return 21
             default: return 0
             }
-        case 2:
-            if matches(b, "to") { return 47 }
-            return 0
-        case 3:
-            if matches(b, "via") { return 50 }
-            return 0
-        case 4:
-            if matches(b, "cseq") { return 16 }
-            if matches(b, "date") { return 17 }
-            if matches(b, "from") { return 20 }
-            if matches(b, "rack") { return 31 }
-            if matches(b, "rseq") { return 40 }
-            return 0
-        case 5:
-            if matches(b, "allow") { return 5 }
-            if matches(b, "event") { return 18 }
-            if matches(b, "route") { return 39 }
-            return 0
-        case 6:
-            if matches(b, "accept") { return 1 }
-            if matches(b, "min-se") { return 24 }
-            if matches(b, "reason") { return 32 }
-            if matches(b, "server") { return 41 }
-            return 0
-        case 7:
-            if matches(b, "call-id") { return 8 }
-            if matches(b, "contact") { return 10 }
-            if matches(b, "expires") { return 19 }
-            if matches(b, "privacy") { return 27 }
-            if matches(b, "require") { return 37 }
-            if matches(b, "subject") { return 43 }
-            if matches(b, "warning") { return 51 }
-            return 0
-        case 8:
-            if matches(b, "identity") { return 21 }
-            if matches(b, "refer-to") { return 34 }
-            if matches(b, "replaces") { return 36 }
-            return 0
-        case 9:
-            if matches(b, "call-info") { return 9 }
-            if matches(b, "supported") { return 45 }
-            if matches(b, "timestamp") { return 46 }
-            return 0
-        case 10:
-            if matches(b, "alert-info") { return 4 }
-            if matches(b, "user-agent") { return 49 }
-            return 0
-        case 11:
-            if matches(b, "min-expires") { return 23 }
-            if matches(b, "referred-by") { return 35 }
-            if matches(b, "retry-after") { return 38 }
-            if matches(b, "unsupported") { return 48 }
-            return 0
-        case 12:
-            if matches(b, "allow-events") { return 6 }
-            if matches(b, "content-type") { return 15 }
-            if matches(b, "max-forwards") { return 22 }
-            if matches(b, "record-route") { return 33 }
-            return 0
-        case 13:
-            if matches(b, "authorization") { return 7 }
-            if matches(b, "proxy-require") { return 30 }
-            return 0
-        case 14:
-            if matches(b, "content-length") { return 14 }
-            return 0
-        case 15:
-            if matches(b, "accept-encoding") { return 2 }
-            if matches(b, "accept-language") { return 3 }
-            if matches(b, "session-expires") { return 42 }
-            return 0
-        case 16:
-            if matches(b, "content-encoding") { return 12 }
-            if matches(b, "content-language") { return 13 }
-            if matches(b, "www-authenticate") { return 52 }
-            return 0
-        case 18:
-            if matches(b, "proxy-authenticate") { return 28 }
-            if matches(b, "subscription-state") { return 44 }
-            return 0
-        case 19:
-            if matches(b, "content-disposition") { return 11 }
-            if matches(b, "p-asserted-identity") { return 25 }
-            if matches(b, "proxy-authorization") { return 29 }
-            return 0
-        case 20:
-            if matches(b, "p-preferred-identity") { return 26 }
-            return 0
-        default: return 0
+        default:
+            let n = b.count
+            var key = UInt64(n) | UInt64(b[0] | 0x20) << 8 | UInt64(b[n - 1] | 0x20) << 16
+            key |= UInt64(b[n - 2] | 0x20) << 24 | UInt64(b[1] | 0x20) << 32
+            let slot = Int((key &* 0xE392529E21080841) >> 57)
+            let id = hashSlots.utf8Start[slot] &- 0x2E
+            guard id != 0 else { return 0 }
+            let record = UnsafeRawPointer(lowercaseRecords.utf8Start) + Int(id - 1) * 21
+            guard record.load(as: UInt8.self) &- 0x40 == n else { return 0 }
+            return matches(b, record + 1) ? id : 0
         }
     }
+
+    /// The id + 0x2E of the name hashed into each of 128 slots; '.' for an empty slot.
+    private static var hashSlots: StaticString { ".........Z..2O..E.TI5/U............W.LHB:\\..;=.D....VGS...6.?.[.^.....Q.<..NX....Y....K....8.C0...1P@3R4F`>b..9.]...M.7Aa...J_.." }
+
+    /// Per id, 21 bytes: the name's length + 0x40, then its lower-cased spelling (what
+    /// `matches` compares with) padded with '.'.
+    private static var lowercaseRecords: StaticString { "Faccept..............Oaccept-encoding.....Oaccept-language.....Jalert-info..........Eallow...............Lallow-events........Mauthorization.......Gcall-id.............Icall-info...........Gcontact.............Scontent-disposition.Pcontent-encoding....Pcontent-language....Ncontent-length......Lcontent-type........Dcseq................Ddate................Eevent...............Gexpires.............Dfrom................Hidentity............Lmax-forwards........Kmin-expires.........Fmin-se..............Sp-asserted-identity.Tp-preferred-identityGprivacy.............Rproxy-authenticate..Sproxy-authorization.Mproxy-require.......Drack................Freason..............Lrecord-route........Hrefer-to............Kreferred-by.........Hreplaces............Grequire.............Kretry-after.........Eroute...............Drseq................Fserver..............Osession-expires.....Gsubject.............Rsubscription-state..Isupported...........Itimestamp...........Bto..................Kunsupported.........Juser-agent..........Cvia.................Gwarning.............Pwww-authenticate...." }
 }

@@ -57,20 +57,34 @@ public struct SIPHeaderName: Sendable, Hashable, CustomStringConvertible, Expres
         return id == 0 ? nil : SIPHeaderName(id: id)
     }
 
-    /// Whether `b` equals the lower-case `key`, ignoring ASCII case in `b`.
-    /// Compares eight bytes at a time; `b.count` equals the key's length.
-    @inline(__always) static func matches(_ b: UnsafeRawBufferPointer, _ key: StaticString) -> Bool {
-        let k = UnsafeRawPointer(key.utf8Start)
+    /// Whether `b` equals the lower-case spelling at `k`, ignoring ASCII case in `b`. The
+    /// spelling is `b.count` bytes long. Compares eight bytes at a time, the last word overlapping the one
+    /// before it, so no name needs a byte-by-byte tail.
+    @inline(__always) static func matches(_ b: UnsafeRawBufferPointer, _ k: UnsafeRawPointer) -> Bool {
+        let n = b.count
+        if n < 8 { return matchesShort(b, k) }
         var i = 0
-        while i + 8 <= b.count {
+        while true {
             let word = b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
             guard ByteScanning.lowercased(word) == k.loadUnaligned(fromByteOffset: i, as: UInt64.self) else { return false }
-            i += 8
+            if i == n - 8 { return true }
+            i = min(i + 8, n - 8)
         }
-        while i < b.count {
-            guard asciiLower(b[i]) == k.load(fromByteOffset: i, as: UInt8.self) else { return false }
-            i += 1
+    }
+
+    /// `matches` for names of two to seven bytes: two overlapping four- or two-byte words.
+    @inline(__always) private static func matchesShort(_ b: UnsafeRawBufferPointer, _ k: UnsafeRawPointer) -> Bool {
+        let n = b.count
+        if n >= 4 {
+            let x = UInt64(b.loadUnaligned(as: UInt32.self)) | UInt64(b.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)) << 32
+            let y = UInt64(k.loadUnaligned(as: UInt32.self)) | UInt64(k.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)) << 32
+            return ByteScanning.lowercased(x) == y
         }
-        return true
+        var x: UInt64 = 0, y: UInt64 = 0
+        for i in 0..<n {
+            x |= UInt64(b[i]) << (8 * i)
+            y |= UInt64(k.load(fromByteOffset: i, as: UInt8.self)) << (8 * i)
+        }
+        return ByteScanning.lowercased(x) == y
     }
 }

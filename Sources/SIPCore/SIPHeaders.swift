@@ -169,6 +169,12 @@ public struct SIPHeaders: Sendable, RandomAccessCollection, ExpressibleByArrayLi
                              start: Int32(start), count: Int32(count), offset: Int32(offset), lineEnd: Int32(lineEnd)))
     }
 
+    /// `appendParsed` for a known name, given by its id.
+    @inline(__always) mutating func appendParsed(id: UInt8, start: Int, count: Int, offset: Int, lineEnd: Int) {
+        entries.append(Entry(nameID: id, valueIsText: false, nameText: -1,
+                             start: Int32(start), count: Int32(count), offset: Int32(offset), lineEnd: Int32(lineEnd)))
+    }
+
     /// Size of the header block on the wire: name ": " value CRLF per field, and the empty line.
     var wireByteCount: Int {
         var n = 2

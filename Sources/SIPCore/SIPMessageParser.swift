@@ -18,20 +18,32 @@ public struct SIPMessageParser: Sendable {
         guard bytes.count <= limits.maxMessageSize else {
             throw SIPParseError(.messageTooLarge, offset: limits.maxMessageSize, "message larger than \(limits.maxMessageSize) bytes")
         }
-        let storage = Array(bytes)
-        let head = try parseHead(storage, requireContentLength: false)
-        if let error = head.startLineError { throw head.withPartial(error) }
-        let available = storage.count - head.bodyStart
-        let length: Int
-        if let declared = head.contentLength {
-            guard declared <= available else {
-                throw SIPParseError(.truncatedBody, offset: storage.count, "Content-Length \(declared) exceeds the \(available) body bytes received", partial: head.partial)
+        return try parseDatagram(storage: Array(bytes))
+    }
+
+    /// `parseDatagram` on its own copy of the bytes, which parsed values point into.
+    private func parseDatagram(storage: [UInt8]) throws(SIPParseError) -> SIPMessage {
+        let parsed = storage.withUnsafeBytes { buf -> Result<SIPMessage, SIPParseError> in
+            do throws(SIPParseError) {
+                let head = try parseHead(buf, storage: storage, requireContentLength: false)
+                if let error = head.startLineError { throw head.withPartial(error) }
+                let available = storage.count - head.bodyStart
+                let length: Int
+                if let declared = head.contentLength {
+                    guard declared <= available else {
+                        throw SIPParseError(.truncatedBody, offset: storage.count, "Content-Length \(declared) exceeds the \(available) body bytes received", partial: head.partial)
+                    }
+                    length = declared
+                } else {
+                    length = available
+                }
+                let body = Array(buf[head.bodyStart..<(head.bodyStart + length)])
+                return .success(head.message(body: body, storage: storage))
+            } catch {
+                return .failure(error)
             }
-            length = declared
-        } else {
-            length = available
         }
-        return head.message(body: Array(storage[head.bodyStart..<(head.bodyStart + length)]), storage: storage)
+        return try parsed.get()
     }
 
     /// The result of reading the start line and headers.
@@ -57,6 +69,13 @@ public struct SIPMessageParser: Sendable {
             }
         }
 
+        /// The error to report for a problem found in the headers: the earliest problem is the
+        /// one reported, so a bad start line wins over a later header error.
+        func failure(_ kind: SIPParseError.Kind, _ offset: Int, _ detail: String) -> SIPParseError {
+            if let e = startLineError { return withPartial(e) }
+            return SIPParseError(kind, offset: offset, detail, partial: partial)
+        }
+
         /// The start-line error with the headers read, when the start line was a request.
         func withPartial(_ error: SIPParseError) -> SIPParseError {
             var e = error
@@ -64,7 +83,7 @@ public struct SIPMessageParser: Sendable {
             return e
         }
 
-        func message(body: [UInt8], storage: [UInt8]) -> SIPMessage {
+        consuming func message(body: [UInt8], storage: [UInt8]) -> SIPMessage {
             switch startLine! {
             case .request(let m, let uri):
                 return .request(SIPRequest(method: m, receivedURI: storage[uri], requestLine: startLineRange.map { storage[$0] },
@@ -111,21 +130,18 @@ public struct SIPMessageParser: Sendable {
         if buf[lineEnd] == 0x0D { head.startLineRange = i..<next }
         i = next
 
-        // Nearly every message is ASCII throughout; only otherwise is each value checked.
-        let allASCII = ByteScanning.isASCII(buf)
+        // Nearly every message is ASCII throughout; only otherwise is each value checked for
+        // UTF-8. The line scans OR together every byte they read, so `seen` covers each
+        // header line (and perhaps a few bytes after it) once that line has been found.
+        var seen: UInt8 = 0
         var contentLengthOffset = 0
-        // The earliest problem is the one reported: a bad start line wins over a later header error.
-        func failure(_ kind: SIPParseError.Kind, _ offset: Int, _ detail: String) -> SIPParseError {
-            if let e = head.startLineError { return head.withPartial(e) }
-            return SIPParseError(kind, offset: offset, detail, partial: head.partial)
-        }
 
         while true {
             // A datagram's end is the message's end: one that stops right after a header line
             // has no body (the RFC 4475 archive has such a copy of baddn.dat).
             if i == n, !requireContentLength, !head.headers.isEmpty { break }
-            guard let (lineEnd, next) = findLineEnd(buf, from: i) else {
-                throw failure(.incompleteHeaders, n, "headers not terminated by an empty line")
+            guard let (lineEnd, next) = findLineEnd(buf, from: i, seen: &seen) else {
+                throw head.failure(.incompleteHeaders, n, "headers not terminated by an empty line")
             }
             if lineEnd == i {
                 i = next
@@ -137,85 +153,92 @@ public struct SIPMessageParser: Sendable {
             var after = next
             var folded = false
             while after < n, buf[after] == 0x20 || buf[after] == 0x09 {
-                guard let (e2, n2) = findLineEnd(buf, from: after) else {
-                    throw failure(.incompleteHeaders, n, "headers not terminated by an empty line")
+                guard let (e2, n2) = findLineEnd(buf, from: after, seen: &seen) else {
+                    throw head.failure(.incompleteHeaders, n, "headers not terminated by an empty line")
                 }
                 folded = true
                 end = e2
                 after = n2
             }
             guard end - lineStart <= limits.maxLineLength else {
-                throw failure(.lineTooLong, lineStart, "header line longer than \(limits.maxLineLength) bytes")
+                throw head.failure(.lineTooLong, lineStart, "header line longer than \(limits.maxLineLength) bytes")
             }
             guard head.headers.count < limits.maxHeaderCount else {
-                throw failure(.tooManyHeaders, lineStart, "more than \(limits.maxHeaderCount) header lines")
+                throw head.failure(.tooManyHeaders, lineStart, "more than \(limits.maxHeaderCount) header lines")
             }
             // header-name HCOLON: HCOLON = *( SP / HTAB ) ":" SWS. A known name is a token by
             // construction; only other names are checked byte by byte.
             guard let colon = ByteScanning.firstIndex(of: UInt8(ascii: ":"), in: buf, from: lineStart), colon < end else {
-                throw failure(.malformedHeader, lineStart, "header line without ':'")
+                throw head.failure(.malformedHeader, lineStart, "header line without ':'")
             }
             var nameEnd = colon
             while nameEnd > lineStart, buf[nameEnd - 1] == 0x20 || buf[nameEnd - 1] == 0x09 { nameEnd -= 1 }
             let nameBytes = UnsafeRawBufferPointer(rebasing: buf[lineStart..<nameEnd])
-            let name: SIPHeaderName
-            if let known = SIPHeaderName.known(nameBytes) {
-                name = known
-            } else {
-                guard !nameBytes.isEmpty, SIPCharacterClass.allToken(nameBytes) else {
-                    throw failure(.malformedHeader, lineStart, "invalid header name")
-                }
-                name = SIPHeaderName(unknown: String(decoding: nameBytes, as: UTF8.self))
+            let id = SIPHeaderName.knownID(nameBytes)
+            guard id != 0 || (!nameBytes.isEmpty && SIPCharacterClass.allToken(nameBytes)) else {
+                throw head.failure(.malformedHeader, lineStart, "invalid header name")
             }
 
-            // The value: LWS trimmed at both ends; a folded value is unfolded into a copy.
+            // The value: LWS trimmed at both ends.
             var s = colon + 1, e = end
             while s < e, buf[s] == 0x20 || buf[s] == 0x09 || buf[s] == 0x0D || buf[s] == 0x0A { s += 1 }
             while e > s, buf[e - 1] == 0x20 || buf[e - 1] == 0x09 || buf[e - 1] == 0x0D || buf[e - 1] == 0x0A { e -= 1 }
-            let unfolded = folded ? unfold(UnsafeRawBufferPointer(rebasing: buf[s..<e])) : nil
-            let check = unfolded.map { u in u.withUnsafeBytes { inspect($0, name, allASCII) } }
-                ?? inspect(UnsafeRawBufferPointer(rebasing: buf[s..<e]), name, allASCII)
-            switch check {
-            case .ok: break
-            case .notUTF8: throw failure(.invalidUTF8, lineStart, "header value is not UTF-8")
-            case .notANumber(let text):
-                throw failure(.invalidContentLength, lineStart, "Content-Length '\(text)' is not a non-negative number")
-            case .contentLength(let cl):
-                if let previous = head.contentLength, previous != cl {
-                    throw failure(.conflictingContentLength, lineStart, "Content-Length \(cl) conflicts with \(previous) at byte \(contentLengthOffset)")
-                }
-                guard cl <= limits.maxMessageSize else {
-                    throw failure(.messageTooLarge, lineStart, "Content-Length \(cl) exceeds the \(limits.maxMessageSize)-byte limit")
-                }
-                head.contentLength = cl
-                contentLengthOffset = lineStart
-            }
-            if let unfolded {
-                head.headers.append(name, String(decoding: unfolded, as: UTF8.self), offset: lineStart)
+            let allASCII = seen < 0x80
+            if !folded, allASCII, id != 0, id != SIPHeaderName.contentLength.id {
+                // The common case: a known name, one line, nothing to check in the value.
+                let crlf = buf[end] == 0x0D
+                head.headers.appendParsed(id: id, start: s, count: e - s, offset: lineStart, lineEnd: crlf ? after : 0)
             } else {
-                let crlf = end > lineStart && buf[end] == 0x0D
-                head.headers.appendParsed(name, start: s, count: e - s, offset: lineStart, lineEnd: crlf ? after : 0)
+                let name = id != 0 ? SIPHeaderName(id: id) : SIPHeaderName(unknown: String(decoding: nameBytes, as: UTF8.self))
+                try addChecked(name, buf, value: s..<e, folded: folded, allASCII: allASCII,
+                               line: lineStart..<(buf[end] == 0x0D ? after : 0), to: &head, contentLengthOffset: &contentLengthOffset)
             }
             i = after
         }
         head.bodyStart = i
         if requireContentLength, head.contentLength == nil {
-            throw failure(.missingContentLength, i, "Content-Length is required on a stream transport (RFC 3261 §18.3)")
+            throw head.failure(.missingContentLength, i, "Content-Length is required on a stream transport (RFC 3261 §18.3)")
         }
         return head
     }
 
-    enum ValueCheck { case ok, notUTF8, notANumber(String), contentLength(Int) }
-
-    /// A header value's own checks: UTF-8 (RFC 3261 §7.3.1 TEXT-UTF8) and, for
-    /// Content-Length, 1*DIGIT (§20.14).
-    private func inspect(_ value: UnsafeRawBufferPointer, _ name: SIPHeaderName, _ allASCII: Bool) -> ValueCheck {
-        guard allASCII || UTF8Validation.isValid(value) else { return .notUTF8 }
-        guard name == .contentLength else { return .ok }
-        guard !value.isEmpty, value.count <= 10, value.allSatisfy(SIPCharacterClass.isDigit) else {
-            return .notANumber(String(decoding: value, as: UTF8.self))
+    /// Adds a header that needs more than the common case: a folded value (unfolded into a
+    /// copy), a value that may not be UTF-8 (RFC 3261 §7.3.1 TEXT-UTF8), Content-Length
+    /// (1*DIGIT, §20.14, one value however often repeated) or an unknown name. `line` is the
+    /// line's start and where the next line starts when this one ends in CRLF (else 0).
+    private func addChecked(_ name: SIPHeaderName, _ buf: UnsafeRawBufferPointer, value: Range<Int>, folded: Bool, allASCII: Bool,
+                            line: Range<Int>, to head: inout Head, contentLengthOffset: inout Int) throws(SIPParseError) {
+        let lineStart = line.lowerBound
+        let raw = UnsafeRawBufferPointer(rebasing: buf[value])
+        let unfolded = folded ? unfold(raw) : nil
+        let result: SIPParseError? = unfolded.map { u in u.withUnsafeBytes { check($0, name, allASCII, lineStart, &head, &contentLengthOffset) } }
+            ?? check(raw, name, allASCII, lineStart, &head, &contentLengthOffset)
+        if let result { throw result }
+        if let unfolded {
+            head.headers.append(name, String(decoding: unfolded, as: UTF8.self), offset: lineStart)
+        } else {
+            head.headers.appendParsed(name, start: value.lowerBound, count: value.count, offset: lineStart, lineEnd: line.upperBound)
         }
-        return .contentLength(value.reduce(0) { $0 * 10 + Int($1 - 48) })
+    }
+
+    /// The value's own checks; records Content-Length in `head`.
+    private func check(_ value: UnsafeRawBufferPointer, _ name: SIPHeaderName, _ allASCII: Bool, _ lineStart: Int,
+                       _ head: inout Head, _ contentLengthOffset: inout Int) -> SIPParseError? {
+        guard allASCII || UTF8Validation.isValid(value) else { return head.failure(.invalidUTF8, lineStart, "header value is not UTF-8") }
+        guard name == .contentLength else { return nil }
+        guard !value.isEmpty, value.count <= 10, value.allSatisfy(SIPCharacterClass.isDigit) else {
+            return head.failure(.invalidContentLength, lineStart, "Content-Length '\(String(decoding: value, as: UTF8.self))' is not a non-negative number")
+        }
+        let cl = value.reduce(0) { $0 * 10 + Int($1 - 48) }
+        if let previous = head.contentLength, previous != cl {
+            return head.failure(.conflictingContentLength, lineStart, "Content-Length \(cl) conflicts with \(previous) at byte \(contentLengthOffset)")
+        }
+        guard cl <= limits.maxMessageSize else {
+            return head.failure(.messageTooLarge, lineStart, "Content-Length \(cl) exceeds the \(limits.maxMessageSize)-byte limit")
+        }
+        head.contentLength = cl
+        contentLengthOffset = lineStart
+        return nil
     }
 
     /// A folded value with each line break and the whitespace around it replaced by one SP.
@@ -240,7 +263,14 @@ public struct SIPMessageParser: Sendable {
     /// Index of the line terminator (CR of CRLF, or a bare LF) and of the next line's start.
     @inline(__always)
     func findLineEnd(_ buf: UnsafeRawBufferPointer, from: Int) -> (Int, Int)? {
-        guard let j = ByteScanning.firstIndex(of: 0x0A, in: buf, from: from) else { return nil }
+        var seen: UInt8 = 0
+        return findLineEnd(buf, from: from, seen: &seen)
+    }
+
+    /// `findLineEnd`, OR-ing every byte it reads into `seen`.
+    @inline(__always)
+    func findLineEnd(_ buf: UnsafeRawBufferPointer, from: Int, seen: inout UInt8) -> (Int, Int)? {
+        guard let j = ByteScanning.firstIndex(of: 0x0A, in: buf, from: from, seen: &seen) else { return nil }
         return (j > from && buf[j - 1] == 0x0D ? j - 1 : j, j + 1)
     }
 
@@ -259,7 +289,7 @@ public struct SIPMessageParser: Sendable {
             return .failure(SIPParseError(.malformedStartLine, offset: offset, "method is not a token"))
         }
         let method = SIPMethod(String(decoding: first, as: UTF8.self))
-        let partial = SIPPartialMessage(isRequest: true, method: method, headers: [])
+        var partial: SIPPartialMessage { SIPPartialMessage(isRequest: true, method: method, headers: []) }
         guard let lastSP = line.lastIndex(of: sp), lastSP > firstSP + 1 else {
             return .failure(SIPParseError(.malformedStartLine, offset: offset + firstSP, "Request-Line needs Method SP Request-URI SP SIP-Version", partial: partial))
         }

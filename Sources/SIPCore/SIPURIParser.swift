@@ -93,11 +93,8 @@ enum SIPURIGrammar {
     /// Any URI: `scheme ":" ...`; sip, sips and tel are read part by part, other schemes
     /// are kept opaque. Whitespace, `<`, `>` and `"` are errors anywhere.
     static func parse<Sink: SIPURIPartSink>(_ b: Bytes, into sink: inout Sink) throws(SIPSyntaxError) {
-        guard let colon = b.firstIndex(of: UInt8(ascii: ":")), colon > 0 else {
+        guard let colon = ByteScanning.firstIndex(of: UInt8(ascii: ":"), in: b, from: 0), colon > 0 else {
             throw SIPSyntaxError("URI has no scheme", position: 0)
-        }
-        for i in 0..<b.count where forbidden.contains(b[i]) {
-            throw SIPSyntaxError("invalid character in URI", position: i)
         }
         let scheme = UnsafeRawBufferPointer(rebasing: b[..<colon])
         guard isScheme(scheme) else { throw SIPSyntaxError("invalid URI scheme", position: 0) }
@@ -108,6 +105,10 @@ enum SIPURIGrammar {
         } else if equalsLowercased(scheme, "tel") {
             try parseTel(b, from: colon + 1, into: &sink)
         } else {
+            // The sip, sips and tel grammars admit none of these bytes; here they are checked alone.
+            for i in 0..<b.count where forbidden.contains(b[i]) {
+                throw SIPSyntaxError("invalid character in URI", position: i)
+            }
             guard colon + 1 < b.count else { throw SIPSyntaxError("empty URI after scheme", position: colon + 1) }
             sink.opaque(scheme: 0..<colon, rest: (colon + 1)..<b.count)
         }
@@ -172,8 +173,7 @@ enum SIPURIGrammar {
         sink.scheme(scheme)
         var i = start
         // user and password cannot hold a raw "@" (RFC 3261 §25.1), so the first one ends the userinfo.
-        var at = start
-        while at < b.count, b[at] != UInt8(ascii: "@") { at += 1 }
+        let at = ByteScanning.firstIndex(of: UInt8(ascii: "@"), in: b, from: start) ?? b.count
         if at < b.count {
             var colon = start
             while colon < at, b[colon] != UInt8(ascii: ":") { colon += 1 }
@@ -232,8 +232,11 @@ enum SIPURIGrammar {
         return i
     }
 
+    /// alphanum, "-", "." and "_" (RFC 3261 §25.1 hostname, with the underscore real hosts use).
+    static var hostnameChars: ByteSet { ByteSet(low: 0x03FF_6000_0000_0000, high: 0x07FF_FFFE_87FF_FFFE) }
+
     @inline(__always) static func isHostnameChar(_ c: UInt8) -> Bool {
-        isAlpha(c) || SIPCharacterClass.isDigit(c) || c == UInt8(ascii: "-") || c == UInt8(ascii: ".") || c == UInt8(ascii: "_")
+        hostnameChars.contains(c)
     }
 
     /// IPv6 address text: hex groups, colons, an optional trailing dotted IPv4 part. The
