@@ -21,11 +21,14 @@ enum ByteScanning {
         var wideSeen = SIMD16<UInt8>(repeating: 0)
         while j + 16 <= n {
             let v = buf.loadUnaligned(fromByteOffset: j, as: SIMD16<UInt8>.self)
-            if any(v .== wide) { break }
+            // The comparison's lanes as two words (`any` is not always a single instruction).
+            let matches = unsafeBitCast(v .== wide, to: (UInt64, UInt64).self)
+            if matches.0 | matches.1 != 0 { break }
             wideSeen |= v
             j += 16
         }
-        var acc = UInt64(wideSeen.max())
+        let halves = unsafeBitCast(wideSeen, to: (UInt64, UInt64).self)
+        var acc = halves.0 | halves.1
         let pattern = ones &* UInt64(byte)
         while j + 8 <= n {
             let word = UInt64(littleEndian: buf.loadUnaligned(fromByteOffset: j, as: UInt64.self))

@@ -38,7 +38,7 @@ public struct SIPMessageParser: Sendable {
                     length = available
                 }
                 let body = Array(buf[head.bodyStart..<(head.bodyStart + length)])
-                return .success(head.message(body: body, storage: storage))
+                return .success((consume head).message(body: body, storage: storage))
             } catch {
                 return .failure(error)
             }
@@ -52,20 +52,27 @@ public struct SIPMessageParser: Sendable {
             /// The method and where the Request-URI is in the input.
             case request(SIPMethod, Range<Int>)
             case response(Int, String)
+            /// A start line that did not parse; the headers are still read, for the partial
+            /// message an error response needs.
+            case invalid(SIPParseError)
         }
-        var startLine: StartLine?
-        var startLineError: SIPParseError?
+        var startLine: StartLine
         var headers: SIPHeaders
         var contentLength: Int?
         var bodyStart: Int
         /// The start line with its CRLF, when it ended in CRLF.
         var startLineRange: Range<Int>?
 
+        var startLineError: SIPParseError? {
+            if case .invalid(let error) = startLine { return error }
+            return nil
+        }
+
         var partial: SIPPartialMessage {
             switch startLine {
             case .request(let m, _): SIPPartialMessage(isRequest: true, method: m, headers: headers)
             case .response: SIPPartialMessage(isRequest: false, method: nil, headers: headers)
-            case nil: SIPPartialMessage(isRequest: startLineError?.partial?.isRequest ?? false, method: startLineError?.partial?.method, headers: headers)
+            case .invalid(let e): SIPPartialMessage(isRequest: e.partial?.isRequest ?? false, method: e.partial?.method, headers: headers)
             }
         }
 
@@ -83,12 +90,14 @@ public struct SIPMessageParser: Sendable {
             return e
         }
 
+        /// The message, once the caller has checked that the start line parsed.
         consuming func message(body: [UInt8], storage: [UInt8]) -> SIPMessage {
-            switch startLine! {
+            switch startLine {
             case .request(let m, let uri):
                 return .request(SIPRequest(method: m, receivedURI: storage[uri], requestLine: startLineRange.map { storage[$0] },
                                            headers: headers, body: body))
             case .response(let code, let reason): return .response(SIPResponse(statusCode: code, reasonPhrase: reason, headers: headers, body: body))
+            case .invalid(let error): preconditionFailure("message() of a head whose start line failed: \(error)")
             }
         }
     }
@@ -122,11 +131,12 @@ public struct SIPMessageParser: Sendable {
         guard lineEnd - i <= limits.maxLineLength else {
             throw SIPParseError(.lineTooLong, offset: i, "start line longer than \(limits.maxLineLength) bytes")
         }
-        var head = Head(startLine: nil, startLineError: nil, headers: SIPHeaders(source: storage, capacity: 20), contentLength: nil, bodyStart: 0)
+        let startLine: Head.StartLine
         switch parseStartLine(UnsafeRawBufferPointer(rebasing: buf[i..<lineEnd]), offset: i) {
-        case .success(let line): head.startLine = line
-        case .failure(let error): head.startLineError = error
+        case .success(let line): startLine = line
+        case .failure(let error): startLine = .invalid(error)
         }
+        var head = Head(startLine: startLine, headers: SIPHeaders(source: storage, capacity: 20), contentLength: nil, bodyStart: 0)
         if buf[lineEnd] == 0x0D { head.startLineRange = i..<next }
         i = next
 
