@@ -41,16 +41,27 @@ public struct SIPMessageValidator: Sendable {
         return (try? Via(parsing: via, strict: false)) != nil
     }
 
-    private func syntaxProblems(_ headers: SIPHeaders) -> [SIPVerdict.Problem] {
+    /// The syntax problems of every interpreted header, and the top Via when it parsed (the
+    /// Via check parses it anyway; the request checks look at its branch).
+    private func syntaxProblems(_ headers: SIPHeaders) -> (problems: [SIPVerdict.Problem], topVia: Via?) {
         var problems: [SIPVerdict.Problem] = []
+        var topVia: Via?
+        var seenVia = false
         for (i, field) in headers.enumerated() {
             do {
-                try SIPHeaderSyntax.check(field)
+                if field.name == .via {
+                    let vias = try Via.parseList(field.value)
+                    if !seenVia { topVia = vias.first }
+                    seenVia = true
+                } else {
+                    try SIPHeaderSyntax.check(field)
+                }
             } catch {
+                seenVia = seenVia || field.name == .via
                 problems.append(.init(message: error.reason, header: field.name.name, offset: headers.offset(ofField: i), malformed: true))
             }
         }
-        return problems
+        return (problems, topVia)
     }
 
     private func offset(_ headers: SIPHeaders, _ name: SIPHeaderName) -> Int? {
@@ -63,7 +74,8 @@ public struct SIPMessageValidator: Sendable {
 
     func checkRequest(_ r: SIPRequest) -> SIPVerdict {
         let h = r.headers
-        var problems = syntaxProblems(h)
+        let uri = r.uri
+        var (problems, topVia) = syntaxProblems(h)
         func semantic(_ message: String, _ header: SIPHeaderName? = nil, malformed: Bool = false) {
             problems.append(.init(message: message, header: header?.name, offset: header.flatMap { offset(h, $0) }, malformed: malformed))
         }
@@ -78,10 +90,10 @@ public struct SIPMessageValidator: Sendable {
             semantic("CSeq method \(cseq.method) does not match request method \(r.method)", .cseq, malformed: true)
         }
         // §19.1.1 table: headers are not allowed in a Request-URI.
-        if !r.uri.headers.isEmpty {
+        if !uri.headers.isEmpty {
             problems.append(.init(message: "Request-URI must not contain headers", header: nil, offset: 0, malformed: true))
         }
-        if let top = h.listValues(.via).first, let via = try? Via(parsing: top), via.branch == Via.magicCookie {
+        if let topVia, topVia.branch == Via.magicCookie {
             semantic("branch is the bare magic cookie with no identifier (RFC 3261 §8.1.1.7)", .via)
         }
         if r.method == .ack {
@@ -92,8 +104,8 @@ public struct SIPMessageValidator: Sendable {
             return reject(problems, 400)
         }
         // §8.2.2.1: Request-URI scheme.
-        if !policy.supportedSchemes.contains(r.uri.scheme.name.lowercased()) {
-            return reject([.init(message: "unsupported URI scheme '\(r.uri.scheme.name)'", header: nil, offset: 0, malformed: false)], 416)
+        if !policy.supportedSchemes.contains(uri.scheme.name.lowercased()) {
+            return reject([.init(message: "unsupported URI scheme '\(uri.scheme.name)'", header: nil, offset: 0, malformed: false)], 416)
         }
         // §8.2.1: method.
         if !policy.allowedMethods.contains(r.method) {
@@ -129,7 +141,7 @@ public struct SIPMessageValidator: Sendable {
 
     func checkResponse(_ r: SIPResponse) -> SIPVerdict {
         let h = r.headers
-        var problems = syntaxProblems(h)
+        var problems = syntaxProblems(h).problems
         for name in [SIPHeaderName.to, .from, .callID, .cseq, .via] where !h.contains(name) {
             problems.append(.init(message: "missing required header", header: name.name, offset: nil, malformed: false))
         }
