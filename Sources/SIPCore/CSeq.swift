@@ -12,7 +12,12 @@ public struct CSeq: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `1*DIGIT LWS Method`; the number must fit in 32 bits (RFC 3261 §8.1.1.5).
     public init(parsing text: some StringProtocol) throws(SIPSyntaxError) {
-        var s = SIPValueScanner(text, header: "CSeq")
+        try self.init(scanning: SIPValueScanner(text, header: "CSeq"))
+    }
+
+    /// `init(parsing:)` on a scanner at the start of the value.
+    init(scanning scanner: SIPValueScanner) throws(SIPSyntaxError) {
+        var s = scanner
         s.skipWhitespace()
         let digits = s.scan(SIPCharacterClass.digits)
         guard !digits.isEmpty else { throw s.error("expected sequence number") }

@@ -40,7 +40,12 @@ public struct SIPAddress: Sendable, Hashable, CustomStringConvertible {
     /// Checks one address's grammar as `init(parsing:)` does, without building it: what the
     /// validator runs on every received From, To, Contact and Route (no strings are made).
     static func validate(_ text: some StringProtocol, header: String? = nil) throws(SIPSyntaxError) {
-        var s = SIPValueScanner(text, header: header)
+        try validate(SIPValueScanner(text, header: header))
+    }
+
+    /// `validate` on a scanner at the start of the value.
+    static func validate(_ scanner: SIPValueScanner) throws(SIPSyntaxError) {
+        var s = scanner
         _ = try SIPAddress.parse(&s, build: false)
         try s.expectEnd()
     }

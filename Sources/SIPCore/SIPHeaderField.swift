@@ -30,6 +30,14 @@ public struct SIPHeaderField: Sendable {
         self.offset = offset
     }
 
+    /// The value's bytes, without making a `String` of them.
+    var valueBytes: [UInt8] {
+        switch storage {
+        case .bytes(let b): Array(b)
+        case .text(let s): Array(s.utf8)
+        }
+    }
+
     public var value: String {
         get {
             switch storage {

@@ -3,30 +3,32 @@
 enum SIPHeaderSyntax {
     /// Checks one field value; throws the syntax error found, if any.
     static func check(_ field: SIPHeaderField) throws(SIPSyntaxError) {
-        let v = field.value
-        // The name as text, for error messages: made only where a check needs it.
+        // The value as text and the name as text are made only where a check needs them; the
+        // commonest checks read the value's bytes.
+        var v: String { field.value }
         var h: String { field.name.name }
         switch field.name {
         case .via:
             _ = try Via.parseList(v)
         case .from, .to, .referTo, .referredBy:
-            try SIPAddress.validate(v, header: h)
+            try SIPAddress.validate(SIPValueScanner(bytes: field.valueBytes, header: h))
         case .contact:
             try SIPContact.validate(v)
         case .route, .recordRoute, .pAssertedIdentity, .pPreferredIdentity:
             try SIPAddress.validateList(v, header: h)
         case .callID:
-            try checkCallID(v)
+            try checkCallID(field.valueBytes)
         case .cseq:
-            _ = try CSeq(parsing: v)
+            _ = try CSeq(scanning: SIPValueScanner(bytes: field.valueBytes, header: "CSeq"))
         case .maxForwards:
-            var s = SIPValueScanner(v, header: h)
+            var s = SIPValueScanner(bytes: field.valueBytes, header: h)
             let n = try s.uint32("Max-Forwards")
             try s.expectEnd()
             guard n <= 255 else { throw SIPSyntaxError("Max-Forwards must be 0-255", header: h) }
         case .expires, .minExpires, .rseq:
             // delta-seconds: digits; RFC 3261 §20.19 lets an over-large value count as 2^32-1.
-            guard !v.isEmpty, v.utf8.allSatisfy(SIPCharacterClass.isDigit) else {
+            let digits = field.valueBytes
+            guard !digits.isEmpty, digits.allSatisfy(SIPCharacterClass.isDigit) else {
                 throw SIPSyntaxError("expected a number of seconds", header: h)
             }
             if field.name == .rseq, UInt32(v) == nil { throw SIPSyntaxError("RSeq exceeds 2^32-1", header: h) }
@@ -91,10 +93,10 @@ enum SIPHeaderSyntax {
     }
 
     /// callid = word [ "@" word ] (RFC 3261 §25.1).
-    static func checkCallID(_ v: String) throws(SIPSyntaxError) {
+    static func checkCallID(_ v: [UInt8]) throws(SIPSyntaxError) {
         let failure = SIPSyntaxError("Call-ID must be word [\"@\" word]", header: "Call-ID")
         var splitAtSign = false, length = 0
-        for b in v.utf8 {
+        for b in v {
             if b == UInt8(ascii: "@"), !splitAtSign {
                 guard length > 0 else { throw failure }
                 (splitAtSign, length) = (true, 0)

@@ -6,7 +6,12 @@ struct SIPValueScanner {
     let header: String?
 
     init(_ value: some StringProtocol, header: String? = nil) {
-        self.bytes = Array(value.utf8)
+        self.init(bytes: Array(value.utf8), header: header)
+    }
+
+    /// A scanner over value bytes already known to be UTF-8 (a parsed field's bytes).
+    init(bytes: [UInt8], header: String? = nil) {
+        self.bytes = bytes
         self.header = header
     }
 
