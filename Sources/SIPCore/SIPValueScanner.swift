@@ -184,13 +184,17 @@ extension String {
     /// The content of a quoted-string without its quotes and with `\` escapes resolved; the
     /// string itself when it is not quoted.
     public var sipUnquoted: String {
-        guard count >= 2, hasPrefix("\""), hasSuffix("\"") else { return self }
-        var out = ""
+        // A quoted-pair escapes one ASCII byte (RFC 3261 §25.1), so the work is bytewise.
+        let bytes = Array(utf8)
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        guard bytes.count >= 2, bytes.first == quote, bytes.last == quote else { return self }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count - 2)
         var escaped = false
-        for ch in dropFirst().dropLast() {
-            if escaped { out.append(ch); escaped = false } else if ch == "\\" { escaped = true } else { out.append(ch) }
+        for b in bytes[1..<(bytes.count - 1)] {
+            if escaped { out.append(b); escaped = false } else if b == backslash { escaped = true } else { out.append(b) }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// This text as a quoted-string (RFC 3261 §25.1), escaping `"` and `\`.
