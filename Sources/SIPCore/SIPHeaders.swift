@@ -165,13 +165,12 @@ public struct SIPHeaders: Sendable, RandomAccessCollection, ExpressibleByArrayLi
     /// Adds a field whose value is `source[start..<start+count]` (already trimmed, valid
     /// UTF-8); `lineEnd` is where the next line starts when the line ends in CRLF, else 0.
     mutating func appendParsed(_ name: SIPHeaderName, start: Int, count: Int, offset: Int, lineEnd: Int) {
-        entries.append(Entry(nameID: name.id, valueIsText: false, nameText: name.id == 0 ? nameText(name) : -1,
-                             start: Int32(start), count: Int32(count), offset: Int32(offset), lineEnd: Int32(lineEnd)))
+        appendParsed(id: name.id, nameText: name.id == 0 ? nameText(name) : -1, start: start, count: count, offset: offset, lineEnd: lineEnd)
     }
 
-    /// `appendParsed` for a known name, given by its id.
-    @inline(__always) mutating func appendParsed(id: UInt8, start: Int, count: Int, offset: Int, lineEnd: Int) {
-        entries.append(Entry(nameID: id, valueIsText: false, nameText: -1,
+    /// `appendParsed` for a known name, given by its id (`nameText` only for an unknown one).
+    @inline(__always) mutating func appendParsed(id: UInt8, nameText: Int32 = -1, start: Int, count: Int, offset: Int, lineEnd: Int) {
+        entries.append(Entry(nameID: id, valueIsText: false, nameText: nameText,
                              start: Int32(start), count: Int32(count), offset: Int32(offset), lineEnd: Int32(lineEnd)))
     }
 

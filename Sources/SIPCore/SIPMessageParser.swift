@@ -194,14 +194,14 @@ public struct SIPMessageParser: Sendable {
             while s < e, buf[s] == 0x20 || buf[s] == 0x09 || buf[s] == 0x0D || buf[s] == 0x0A { s += 1 }
             while e > s, buf[e - 1] == 0x20 || buf[e - 1] == 0x09 || buf[e - 1] == 0x0D || buf[e - 1] == 0x0A { e -= 1 }
             let allASCII = seen < 0x80
+            let copyEnd = buf[end] == 0x0D ? after : 0
             if !folded, allASCII, id != 0, id != SIPHeaderName.contentLength.id {
                 // The common case: a known name, one line, nothing to check in the value.
-                let crlf = buf[end] == 0x0D
-                head.headers.appendParsed(id: id, start: s, count: e - s, offset: lineStart, lineEnd: crlf ? after : 0)
+                head.headers.appendParsed(id: id, start: s, count: e - s, offset: lineStart, lineEnd: copyEnd)
             } else {
                 let name = id != 0 ? SIPHeaderName(id: id) : SIPHeaderName(unknown: String(decoding: nameBytes, as: UTF8.self))
                 try addChecked(name, buf, value: s..<e, folded: folded, allASCII: allASCII,
-                               line: lineStart..<(buf[end] == 0x0D ? after : 0), to: &head, contentLengthOffset: &contentLengthOffset)
+                               lineStart: lineStart, lineEnd: copyEnd, to: &head, contentLengthOffset: &contentLengthOffset)
             }
             i = after
         }
@@ -214,20 +214,18 @@ public struct SIPMessageParser: Sendable {
 
     /// Adds a header that needs more than the common case: a folded value (unfolded into a
     /// copy), a value that may not be UTF-8 (RFC 3261 §7.3.1 TEXT-UTF8), Content-Length
-    /// (1*DIGIT, §20.14, one value however often repeated) or an unknown name. `line` is the
-    /// line's start and where the next line starts when this one ends in CRLF (else 0).
+    /// (1*DIGIT, §20.14, one value however often repeated) or an unknown name. `lineEnd` is
+    /// where the next line starts when this one ends in CRLF, else 0 (as `appendParsed` takes it).
     private func addChecked(_ name: SIPHeaderName, _ buf: UnsafeRawBufferPointer, value: Range<Int>, folded: Bool, allASCII: Bool,
-                            line: Range<Int>, to head: inout Head, contentLengthOffset: inout Int) throws(SIPParseError) {
-        let lineStart = line.lowerBound
+                            lineStart: Int, lineEnd: Int, to head: inout Head, contentLengthOffset: inout Int) throws(SIPParseError) {
         let raw = UnsafeRawBufferPointer(rebasing: buf[value])
-        let unfolded = folded ? unfold(raw) : nil
-        let result: SIPParseError? = unfolded.map { u in u.withUnsafeBytes { check($0, name, allASCII, lineStart, &head, &contentLengthOffset) } }
-            ?? check(raw, name, allASCII, lineStart, &head, &contentLengthOffset)
-        if let result { throw result }
-        if let unfolded {
+        if folded {
+            let unfolded = unfold(raw)
+            if let error = unfolded.withUnsafeBytes({ check($0, name, allASCII, lineStart, &head, &contentLengthOffset) }) { throw error }
             head.headers.append(name, String(decoding: unfolded, as: UTF8.self), offset: lineStart)
         } else {
-            head.headers.appendParsed(name, start: value.lowerBound, count: value.count, offset: lineStart, lineEnd: line.upperBound)
+            if let error = check(raw, name, allASCII, lineStart, &head, &contentLengthOffset) { throw error }
+            head.headers.appendParsed(name, start: value.lowerBound, count: value.count, offset: lineStart, lineEnd: lineEnd)
         }
     }
 

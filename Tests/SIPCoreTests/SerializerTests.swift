@@ -12,6 +12,18 @@ struct SerializerTests {
         #expect(m.bytes == Array(text.utf8))
     }
 
+    /// Bare LF line ends (RFC 3261 §7.5 tolerance) on every path of the header loop: a known
+    /// name, an unknown name, a folded value and Content-Length. (The checked path once
+    /// built an invalid range for a line without CR and crashed.)
+    @Test func bareLineFeedsParseOnEveryHeaderPath() throws {
+        let text = "OPTIONS sip:a@b SIP/2.0\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\nX-Unknown: one\nSubject: a\n  folded\nContent-Length: 2\n\nhi"
+        let m = try SIPMessageParser().parseDatagram(Array(text.utf8))
+        #expect(m.headers[SIPHeaderName("X-Unknown")] == "one")
+        #expect(m.headers[.subject] == "a folded")
+        #expect(m.headers[.contentLength] == "2" && m.body == Array("hi".utf8))
+        #expect(try SIPMessageParser().parseDatagram(m.bytes) == m)
+    }
+
     @Test func builtMessagesSerializeExactly() throws {
         var h = SIPHeaders()
         h.append(.via, "SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-x")
