@@ -1,15 +1,17 @@
 /// Grammar checks for the header fields whose values sipdial interprets (RFC 3261 §20,
 /// §25.1 and the extensions named per case). Unknown headers are not checked.
 enum SIPHeaderSyntax {
-    /// Checks one field value; throws the syntax error found, if any.
-    static func check(_ field: SIPHeaderField) throws(SIPSyntaxError) {
+    /// Checks one field value; throws the syntax error found, if any. For a Via field it
+    /// returns the first via-parm it parsed (the request checks look at its branch).
+    @discardableResult
+    static func check(_ field: SIPHeaderField) throws(SIPSyntaxError) -> Via? {
         // The value as text and the name as text are made only where a check needs them; the
         // commonest checks read the value's bytes.
         var v: String { field.value }
         var h: String { field.name.name }
         switch field.name {
         case .via:
-            _ = try Via.parseList(v)
+            return try Via.parseList(v).first
         case .from, .to, .referTo, .referredBy:
             try SIPAddress.validate(SIPValueScanner(bytes: field.valueBytes, header: h))
         case .contact:
@@ -66,6 +68,7 @@ enum SIPHeaderSyntax {
         default:
             break
         }
+        return nil
     }
 
     /// `token *(COMMA token)` with LWS around the commas and empty elements tolerated, as

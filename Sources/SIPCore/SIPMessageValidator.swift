@@ -49,17 +49,12 @@ public struct SIPMessageValidator: Sendable {
         var seenVia = false
         for (i, field) in headers.enumerated() {
             do {
-                if field.name == .via {
-                    let vias = try Via.parseList(field.value)
-                    if !seenVia { topVia = vias.first }
-                    seenVia = true
-                } else {
-                    try SIPHeaderSyntax.check(field)
-                }
+                let via = try SIPHeaderSyntax.check(field)
+                if field.name == .via, !seenVia { topVia = via }
             } catch {
-                seenVia = seenVia || field.name == .via
                 problems.append(.init(message: error.reason, header: field.name.name, offset: headers.offset(ofField: i), malformed: true))
             }
+            seenVia = seenVia || field.name == .via
         }
         return (problems, topVia)
     }

@@ -115,9 +115,8 @@ struct SIPValueScanner {
     /// gen-value = token / host / quoted-string (RFC 3261 §25.1).
     mutating func parameters() throws(SIPSyntaxError) -> [SIPParameter] {
         var params: [SIPParameter] = []
-        let bytes = bytes
-        func text(_ r: Range<Int>) -> String { String(decoding: bytes[r], as: UTF8.self) }
-        try parameters { name, value in params.append(SIPParameter(text(name), value.map(text))) }
+        let source = self  // the closure cannot read `self` while `parameters(_:)` mutates it
+        try parameters { name, value in params.append(SIPParameter(source.text(name), value.map(source.text))) }
         return params
     }
 
