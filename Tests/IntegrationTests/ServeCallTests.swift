@@ -66,6 +66,23 @@ struct ServeCallTests {
             trunk.process.stop()
             try? FileManager.default.removeItem(at: dir)
         }
+
+        /// The set-up of the transfer and dial tests: a simulated trunk playing the prompt on
+        /// which `customer` answers, `busy` is busy and `agent` answers as `agentBehaviour` says.
+        static func customerBusyAndAgent(_ customer: String, _ busy: String, _ agent: String, agentBehaviour: String) async throws -> TrunkedServe {
+            try await start(["--play", CallMediaTests.prompt, "--behaviour", "\(customer)=answer", "--behaviour", "\(busy)=busy",
+                             "--behaviour", "\(agent)=\(agentBehaviour)"])
+        }
+
+        /// What the simulator recorded of the call with this SIP Call-ID.
+        func farEndRecording(_ callID: String) throws -> [Int16] {
+            try WAVAudio.read(path: dir.appendingPathComponent(AnsweringMedia.fileName(for: callID)).path).samples
+        }
+    }
+
+    /// The simulator's answering-machine greeting (what the agents in these tests say).
+    static func machineGreeting() throws -> [Int16] {
+        try WAVAudio.read(path: CallMediaTests.repository.appendingPathComponent("Audio/greeting-machine.wav").path).samples
     }
 
     @Test func anOriginatedCallGathersDigitsRecordsAndWritesItsCDR() async throws {
@@ -171,10 +188,9 @@ struct ServeCallTests {
     /// bridged to it — each far end hears the other — and hanging up ends both.
     @Test func anAttendedTransferBridgesTheCallToTheTargetOnceItAnswers() async throws {
         let (customer, busy, agent) = ("+15550102001", "+15550102002", "+15550102003")
-        let setup = try await TrunkedServe.start(["--play", CallMediaTests.prompt, "--behaviour", "\(customer)=answer", "--behaviour", "\(busy)=busy",
-                                                  "--behaviour", "\(agent)=answer,after=1,greeting=machine"])
+        let setup = try await TrunkedServe.customerBusyAndAgent(customer, busy, agent, agentBehaviour: "answer,after=1,greeting=machine")
         defer { setup.stop() }
-        let (serve, trunkID, trunk, dir) = (setup.serve, setup.trunkID, setup.trunk, setup.dir)
+        let (serve, trunkID, trunk) = (setup.serve, setup.trunkID, setup.trunk)
         let id = try await serve.create("calls", ["phone": customer, "trunk_id": trunkID, "flow": [["verb": "pause", "seconds": 60]]])
         let early = try await serve.send("POST", "calls/\(id)/transfer", ["to": agent, "mode": "attended"])
         #expect(early.0 == 409 || early.0 == 404, "not answered yet: \(early)")
@@ -202,16 +218,12 @@ struct ServeCallTests {
         // What each far end recorded: the customer the agent's (machine) greeting, the agent
         // the customer's looping prompt.
         try await poll(timeout: .seconds(10)) { trunk.process.text.components(separatedBy: " recording ").count > 3 }
-        func recorded(_ callID: String) throws -> [Int16] {
-            try WAVAudio.read(path: dir.appendingPathComponent(AnsweringMedia.fileName(for: callID)).path).samples
-        }
         func heard(_ source: [Int16], at starts: [Int], in recording: [Int16]) -> Double {
             starts.map { AudioMatch.locate(source[$0..<($0 + 1600)], in: recording, near: recording.count / 2, within: recording.count / 2).correlation }.max() ?? 0
         }
-        let machine = try WAVAudio.read(path: CallMediaTests.repository.appendingPathComponent("Audio/greeting-machine.wav").path).samples
         let prompt = try WAVAudio.read(path: CallMediaTests.prompt).samples
-        let customerHeard = heard(machine, at: [8_000], in: try recorded(customerCallID))
-        let agentHeard = heard(prompt, at: [8_000, 24_000], in: try recorded(agentCallID))
+        let customerHeard = heard(try Self.machineGreeting(), at: [8_000], in: try setup.farEndRecording(customerCallID))
+        let agentHeard = heard(prompt, at: [8_000, 24_000], in: try setup.farEndRecording(agentCallID))
         #expect(customerHeard > 0.9 && agentHeard > 0.9, "the customer heard the agent (\(customerHeard)), the agent the customer (\(agentHeard))")
     }
 
@@ -219,10 +231,9 @@ struct ServeCallTests {
     /// answering one is bridged to the call, and when it hangs up the call ends too.
     @Test func theDialVerbBridgesTheCallToANumberThatAnswers() async throws {
         let (customer, busy, agent) = ("+15550103001", "+15550103002", "+15550103003")
-        let setup = try await TrunkedServe.start(["--play", CallMediaTests.prompt, "--behaviour", "\(customer)=answer", "--behaviour", "\(busy)=busy",
-                                                  "--behaviour", "\(agent)=answer,after=1,greeting=machine,hangup=3"])
+        let setup = try await TrunkedServe.customerBusyAndAgent(customer, busy, agent, agentBehaviour: "answer,after=1,greeting=machine,hangup=3")
         defer { setup.stop() }
-        let (serve, trunkID, trunk, dir) = (setup.serve, setup.trunkID, setup.trunk, setup.dir)
+        let (serve, trunkID, trunk) = (setup.serve, setup.trunkID, setup.trunk)
         let id = try await serve.create("calls", ["phone": customer, "trunk_id": trunkID, "flow": [
             ["verb": "dial", "to": busy], ["verb": "dial", "to": agent, "ring_timeout": 10],
             ["verb": "say", "text": "Never said: the dialed call was bridged and the flow ended there."],
@@ -235,8 +246,8 @@ struct ServeCallTests {
         #expect(talk > 3.5 && talk < 8, "ringing the agent (1 s), then the agent's 3 s: \(talk) s")
         try await poll(timeout: .seconds(10)) { trunk.process.text.components(separatedBy: " recording ").count > 2 }
         let customerCallID = try #require(cdr["sip_call_id"] as? String)
-        let recording = try WAVAudio.read(path: dir.appendingPathComponent(AnsweringMedia.fileName(for: customerCallID)).path).samples
-        let machine = try WAVAudio.read(path: CallMediaTests.repository.appendingPathComponent("Audio/greeting-machine.wav").path).samples
+        let recording = try setup.farEndRecording(customerCallID)
+        let machine = try Self.machineGreeting()
         let match = AudioMatch.locate(machine[8_000..<9_600], in: recording, near: recording.count / 2, within: recording.count / 2)
         #expect(match.correlation > 0.9, "the customer heard the agent: \(match.correlation)")
         // While the agent rang, the customer heard ringback (440 + 480 Hz).
