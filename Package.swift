@@ -39,11 +39,12 @@ let package = Package(
         .target(name: "RTP"),
         .systemLibrary(name: "CSpeexDSP", pkgConfig: "speexdsp", providers: [.apt(["libspeexdsp-dev"])]),
         .target(name: "COpus", linkerSettings: [.linkedLibrary("opus")]),
+        .target(name: "CDatagram"),
         .systemLibrary(name: "CSpanDSP", pkgConfig: "spandsp", providers: [.apt(["libspandsp-dev", "libtiff-dev"])]),
         .systemLibrary(name: "CEspeakNG", pkgConfig: "espeak-ng", providers: [.apt(["libespeak-ng-dev"])]),
         .target(
             name: "Media",
-            dependencies: ["RTP", "SDP", "COpus", "CSpanDSP", "CSpeexDSP", "CEspeakNG", nioCore, nioPosix]
+            dependencies: ["RTP", "SDP", "COpus", "CDatagram", "CSpanDSP", "CSpeexDSP", "CEspeakNG", nioCore, nioPosix]
         ),
         .target(name: "SIPTransaction", dependencies: ["SIPCore"]),
         .target(

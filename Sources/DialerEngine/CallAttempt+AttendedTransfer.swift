@@ -77,8 +77,8 @@ extension CallAttempt {
         Task {
             do {
                 let setup = try await CallSetup.resolve(target, route: plan.route, sip: context.sip)
-                let stream = try await RTPAudioStream.bind(host: setup.local.host, ports: context.rtpPorts, group: media.stream.channel.eventLoop)
-                let config = setup.configuration(mediaPort: stream.localPort ?? 9, callerID: plan.callerID, ringTimeout: ringTimeout)
+                let stream = try RTPAudioStream.bind(host: setup.local.host, ports: context.rtpPorts, group: media.stream.eventLoop)
+                let config = setup.configuration(mediaPort: stream.localPort, callerID: plan.callerID, ringTimeout: ringTimeout)
                 let call = OutboundCall(configuration: config, dispatcher: context.sip.dispatcher, resolver: context.sip.resolver) { event in
                     continuation.yield(.consultation(event))
                 }

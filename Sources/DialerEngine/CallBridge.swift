@@ -67,9 +67,9 @@ public final class CallBridge: @unchecked Sendable {
                     onCallID: (Int, String) -> Void = { _, _ in },
                     onEvent: (Int, OutboundCall.Event) -> Void = { _, _ in },
                     progress: (String) -> Void = { _ in }) async throws -> Outcome {
-        let streamA = try await RTPAudioStream.bind(host: host, ports: ports, group: group)
+        let streamA = try RTPAudioStream.bind(host: host, ports: ports, group: group)
         // One clock must tick both legs: leg B's stream goes on leg A's event loop.
-        let streamB = try await RTPAudioStream.bind(host: host, ports: ports, group: streamA.channel.eventLoop)
+        let streamB = try RTPAudioStream.bind(host: host, ports: ports, group: streamA.eventLoop)
         let streams = [streamA, streamB]
         let bridge = AudioBridge(waiting: settings.ringback.map { ToneGenerator($0) }, recording: settings.record ? StereoRecorder() : nil)
         var configs: [OutboundCall.Configuration] = []
@@ -81,7 +81,7 @@ public final class CallBridge: @unchecked Sendable {
         let continuation = steps.continuation
 
         func place(_ index: Int) async throws {
-            let config = try await configure(index, streams[index].localPort ?? 9)
+            let config = try await configure(index, streams[index].localPort)
             let call = OutboundCall(configuration: config, dispatcher: dispatcher, resolver: resolver) {
                 continuation.yield(.call(index, $0))
             }
@@ -124,7 +124,7 @@ public final class CallBridge: @unchecked Sendable {
                         results[1] = CallResult(outcome: .unreachable("\(error)"))
                     }
                 } else {
-                    streamA.channel.eventLoop.execute { bridge.connect() }
+                    streamA.eventLoop.execute { bridge.connect() }
                     answeredAt = Date().timeIntervalSince1970
                     progress("[200] party B answered (\(negotiated.codec.rawValue)): connected")
                     if settings.hold > 0 {

@@ -30,7 +30,7 @@ public final class CallMedia: @unchecked Sendable {
     /// `recordBoth`: record both directions as two channels (sent left, received right).
     public static func prepare(playback: WAVAudio?, repeatCount: Int, record: String?, recordBoth: Bool, rtpTimeout: Double, dtmfMode: DTMFMode,
                         rtpPorts: RTPPortAllocator, host: String, group: EventLoopGroup) async throws -> CallMedia {
-        let stream = try await RTPAudioStream.bind(host: host, ports: rtpPorts, group: group)
+        let stream = try RTPAudioStream.bind(host: host, ports: rtpPorts, group: group)
         return CallMedia(stream: stream, playback: playback, repeatCount: repeatCount, recordPath: record, recordBoth: recordBoth,
                          rtpTimeout: rtpTimeout, dtmfMode: dtmfMode)
     }
@@ -46,7 +46,7 @@ public final class CallMedia: @unchecked Sendable {
         self.rtpTimeout = rtpTimeout
     }
 
-    public var localPort: Int { stream.localPort ?? 9 }
+    public var localPort: Int { stream.localPort }
     public var plays: Bool { playback != nil }
 
     /// Whether the stream runs (from early media or the answer).

@@ -1,6 +1,7 @@
 /// G.711 companding (ITU-T G.711; RFC 3551 §4.5.14 PCMU/PCMA): 16-bit linear PCM to 8-bit
-/// µ-law or A-law and back. Decoding goes through 256-entry tables; encoding follows the
-/// segment search of the recommendation.
+/// µ-law or A-law and back. `muLaw(fromLinear:)` and `aLaw(fromLinear:)` follow the
+/// segment search of the recommendation; frames are encoded through a table of every 16-bit
+/// sample's code made from them once (64 KiB per law), and decoded through 256-entry tables.
 public enum G711 {
     /// µ-law: bias 0x84, clip at 32635, bits inverted on the wire.
     public static func muLaw(fromLinear sample: Int16) -> UInt8 {
@@ -56,12 +57,16 @@ public enum G711 {
         return Int16(b & 0x80 != 0 ? magnitude : -magnitude)
     }
 
+    /// The code of every sample, indexed by its bit pattern.
+    static let muLawCodes: [UInt8] = (0...0xFFFF).map { muLaw(fromLinear: Int16(bitPattern: UInt16($0))) }
+    static let aLawCodes: [UInt8] = (0...0xFFFF).map { aLaw(fromLinear: Int16(bitPattern: UInt16($0))) }
+
     /// Encodes a frame of samples into `out` (one byte per sample).
     public static func encode(_ samples: UnsafeBufferPointer<Int16>, law: Law, into out: UnsafeMutableBufferPointer<UInt8>) {
         precondition(out.count >= samples.count)
-        switch law {
-        case .muLaw: for i in samples.indices { out[i] = muLaw(fromLinear: samples[i]) }
-        case .aLaw: for i in samples.indices { out[i] = aLaw(fromLinear: samples[i]) }
+        let table = law == .muLaw ? muLawCodes : aLawCodes
+        table.withUnsafeBufferPointer { t in
+            for i in samples.indices { out[i] = t[Int(UInt16(bitPattern: samples[i]))] }
         }
     }
 

@@ -1,19 +1,37 @@
 import NIOCore
 import Synchronization
 
-/// One clock per media event loop (DESIGN.md): every 20 ms it asks each stream to send its
-/// frame, flushes once, then has each stream play one received frame out of its jitter buffer. Ticks are scheduled at absolute deadlines (start + n × 20 ms),
-/// so lateness in one tick is not carried into the next; after a stall of more than five
-/// frames the grid restarts from now instead of bursting to catch up.
+/// One clock per media event loop (DESIGN.md). Every 20 ms each stream sends its frame,
+/// then reads what its RTP socket received since its last tick and plays one received frame
+/// out of its jitter buffer; every fifth tick it also reads its RTCP socket and sends a
+/// report when one is due.
+///
+/// The streams are spread over ten phases 2 ms apart (a new stream joins the emptiest), so a
+/// loop with 750 calls sends 75 packets every 2 ms instead of 750 in one burst: a packet's
+/// send time then varies with the work of the few streams ahead of it in its phase, not
+/// with the whole loop's, and the far end receives an even flow. Each phase's ticks are
+/// scheduled at absolute deadlines (start + n × 2 ms), so lateness is not carried into the
+/// next; after a stall of more than five frames the grid restarts from now instead of
+/// bursting to catch up. Phases without streams are skipped.
 public final class MediaClock: @unchecked Sendable {
     public let eventLoop: EventLoop
-    /// The streams ticked, in the order they were added (an array: the clock walks it three
-    /// times a tick, and walking a dictionary's values costs more per element).
-    private var streams: [RTPAudioStream] = []
+    /// The streams of each phase, in the order they joined (arrays: the clock walks them
+    /// every tick, and walking a dictionary's values costs more per element).
+    private var phases: [[RTPAudioStream]] = Array(repeating: [], count: 10)
+    private var streamCount = 0
     private var task: Scheduled<Void>?
     private var start = NIODeadline.now()
-    private var tick: Int64 = 0
+    /// Phase ticks since `start`: the frame tick is `step / phases.count`, the phase
+    /// `step % phases.count`.
+    private var step: Int64 = 0
     private let period = TimeAmount.milliseconds(20)
+    /// RTCP sockets are read, and reports sent, every this many ticks: reports come every
+    /// few seconds, and their kernel arrival time, not the tick, goes into the RTT.
+    private let controlEvery: Int64 = 5
+    /// Where the streams' sockets are read into, one batch at a time.
+    private let batch = DatagramBatch()
+    /// Where each stream's outgoing frame is pulled into before it is encoded.
+    private var frame = [Int16](repeating: 0, count: AudioFormat.frameSamples)
 
     init(eventLoop: EventLoop) { self.eventLoop = eventLoop }
 
@@ -31,42 +49,61 @@ public final class MediaClock: @unchecked Sendable {
         }
     }
 
-    /// Adds a stream; the clock runs while it has any. Call on `eventLoop`.
+    /// Adds a stream to the phase with the fewest; the clock runs while it has any. Call on
+    /// `eventLoop`.
     func add(_ stream: RTPAudioStream) {
         eventLoop.preconditionInEventLoop()
-        guard !streams.contains(where: { $0 === stream }) else { return }
-        streams.append(stream)
+        guard !phases.contains(where: { $0.contains { $0 === stream } }) else { return }
+        let emptiest = phases.indices.min { phases[$0].count < phases[$1].count }!
+        phases[emptiest].append(stream)
+        streamCount += 1
         if task == nil {
             start = .now()
-            tick = 0
+            step = 0
             schedule()
         }
     }
 
     func remove(_ stream: RTPAudioStream) {
         eventLoop.preconditionInEventLoop()
-        streams.removeAll { $0 === stream }
-        if streams.isEmpty {
+        for phase in phases.indices {
+            guard let index = phases[phase].firstIndex(where: { $0 === stream }) else { continue }
+            phases[phase].remove(at: index)
+            streamCount -= 1
+        }
+        if streamCount == 0 {
             task?.cancel()
             task = nil
         }
     }
 
+    /// Schedules the next phase that has streams.
     private func schedule() {
-        tick += 1
-        var deadline = start + period * tick
+        let phaseCount = Int64(phases.count)
+        let phasePeriod = TimeAmount.nanoseconds(period.nanoseconds / phaseCount)
+        repeat { step += 1 } while phases[Int(step % phaseCount)].isEmpty
+        var deadline = start + phasePeriod * step
         if NIODeadline.now() - deadline > period * 5 {
-            start = .now()
-            tick = 1
-            deadline = start + period
+            // Restart the grid at the same phase, so each stream keeps its place in it.
+            start = .now() - phasePeriod * (step % phaseCount)
+            step %= phaseCount
+            deadline = start + phasePeriod * step
         }
         task = eventLoop.scheduleTask(deadline: deadline) { [weak self] in self?.fire() }
     }
 
     private func fire() {
-        for stream in streams { stream.sendFrame() }
-        for stream in streams { stream.flush() }
-        for stream in streams { stream.playFrame() }
-        if !streams.isEmpty { schedule() }
+        let phaseCount = Int64(phases.count)
+        let streams = phases[Int(step % phaseCount)]
+        for stream in streams { stream.sendFrame(using: &frame) }
+        for stream in streams {
+            stream.receiveWaiting(into: batch)
+            stream.playFrame()
+        }
+        if (step / phaseCount) % controlEvery == 0 {
+            let now = NIODeadline.now()
+            for stream in streams { stream.controlTick(into: batch, now: now) }
+        }
+        if streamCount > 0 { schedule() }
     }
 }

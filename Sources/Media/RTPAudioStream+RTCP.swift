@@ -4,11 +4,21 @@ import RTP
 
 /// RTCP for the stream (RFC 3550 §6): a report every `rtcpInterval` seconds on average,
 /// randomized 0.5-1.5× (§6.3), BYE at the end, and the peer's reports read for the RTT.
+/// The media clock drives it (`controlTick`), so the stream keeps no timer of its own.
 extension RTPAudioStream {
-    func scheduleReport() {
-        guard let parameters, parameters.rtcpInterval > 0 else { return }
-        let delay = parameters.rtcpInterval * Double.random(in: 0.5...1.5)
-        rtcpTimer = channel.eventLoop.scheduleTask(in: .milliseconds(Int64(delay * 1000))) { [weak self] in self?.sendReport() }
+    /// When the next report is due, `rtcpInterval` × 0.5-1.5 after `now`; nil for none.
+    func nextReportTime(after now: NIODeadline) -> NIODeadline? {
+        guard let parameters, parameters.rtcpInterval > 0 else { return nil }
+        return now + .nanoseconds(Int64(parameters.rtcpInterval * Double.random(in: 0.5...1.5) * 1e9))
+    }
+
+    /// Reads the RTCP socket (without rtcp-mux) and sends a report when one is due.
+    func controlTick(into batch: DatagramBatch, now: NIODeadline) {
+        rtcpSocket.receiveWaiting(into: batch) { bytes, _, arrival in receiveRTCP(bytes, arrival: arrival) }
+        if let due = nextReport, due <= now {
+            sendReport()
+            nextReport = nextReportTime(after: now)
+        }
     }
 
     func sendReport() {
@@ -17,21 +27,20 @@ extension RTPAudioStream {
                                      octetsSent: statistics.octetsSent, sentSinceLastReport: sentSinceReport, reception: &reception)
         sentSinceReport = false
         sendRTCP(report)
-        scheduleReport()
     }
 
     /// Sends on the RTCP socket, or on the RTP socket with rtcp-mux.
     func sendRTCP(_ bytes: [UInt8]) {
         guard let parameters, let rtcpRemote else { return }
         let target = parameters.rtcpMux ? (remote ?? rtcpRemote) : rtcpRemote
-        let out = parameters.rtcpMux ? channel : rtcpChannel
-        out.writeAndFlush(AddressedEnvelope(remoteAddress: target, data: out.allocator.buffer(bytes: bytes)), promise: nil)
+        let socket = parameters.rtcpMux ? rtpSocket : rtcpSocket
+        bytes.withUnsafeBytes { _ = socket.send($0, to: target) }
     }
 
-    func receiveRTCP(_ envelope: AddressedEnvelope<ByteBuffer>) {
+    /// A compound RTCP packet that arrived at `arrival` (CLOCK_REALTIME ns, the clock of the
+    /// reports' NTP timestamps, so the RTT does not include the wait for the next tick).
+    func receiveRTCP(_ bytes: UnsafeRawBufferPointer, arrival: Int64) {
         guard parameters != nil else { return }
-        let now = Date().timeIntervalSince1970
-        let valid = envelope.data.withUnsafeReadableBytes { rtcp.receive($0, now: now) }
-        if !valid { statistics.packetsDropped += 1 }
+        if !rtcp.receive(bytes, now: Double(arrival) / 1e9) { statistics.packetsDropped += 1 }
     }
 }

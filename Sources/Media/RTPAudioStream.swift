@@ -58,21 +58,24 @@ public struct RTPStreamParameters: Sendable {
 }
 
 /// One call's audio over RTP (RFC 3550) on a UDP socket: each clock tick it pulls a frame
-/// from its source, encodes it with G.711 and sends it; each received packet is checked,
-/// counted and decoded into its sink at the position its timestamp gives. Symmetric RTP:
-/// sending follows the source of the first valid packet received (for peers behind NAT).
+/// from its source, encodes it with G.711 or Opus and sends it, then reads what arrived since
+/// the last tick: each packet is checked, counted and kept for playout at the position its
+/// timestamp gives. Symmetric RTP: sending follows the source of the first valid packet
+/// received (for peers behind NAT).
 ///
-/// All state is confined to the channel's event loop.
+/// All state, the sockets included, is confined to `eventLoop`.
 public final class RTPAudioStream: @unchecked Sendable {
-    public let channel: Channel
-    let rtcpChannel: Channel
+    public let eventLoop: EventLoop
+    let rtpSocket: DatagramSocket
+    let rtcpSocket: DatagramSocket
     var rtcp: RTCPSession
-    var rtcpRemote: SocketAddress?
-    var rtcpTimer: Scheduled<Void>?
+    var rtcpRemote: DatagramPeer?
+    /// When the next RTCP report goes out (RFC 3550 §6.2), while the stream runs.
+    var nextReport: NIODeadline?
     var sentSinceReport = false
     private let clock: MediaClock
     var parameters: RTPStreamParameters?
-    var remote: SocketAddress?
+    var remote: DatagramPeer?
     var latched = false
     private var source: AudioSource?
     /// Audio sent instead of `source` until it ends (in-band DTMF tones).
@@ -86,9 +89,6 @@ public final class RTPAudioStream: @unchecked Sendable {
     private let ssrc: UInt32
     private var sequence = UInt16.random(in: 0...UInt16.max)
     var timestamp = UInt32.random(in: 0...UInt32.max)
-    private var frame = [Int16](repeating: 0, count: AudioFormat.frameSamples)
-    /// Scratch space for decoded received payloads, reused for every packet.
-    private var received = [Int16](repeating: 0, count: AudioPayloadCodec.maxDecodedSamples)
     var reception: RTPReceptionStatistics?
     private var firstTimestamp: UInt32?
     var statistics = RTPStreamStatistics()
@@ -105,28 +105,24 @@ public final class RTPAudioStream: @unchecked Sendable {
     private var payloads = PayloadPool(slots: 0)
     private var events = TelephoneEventReceiver(clockRate: AudioFormat.sampleRate)
     private var outgoingEvents = TelephoneEventSender()
-    private let started = ContinuousClock.now
+    /// When the stream was made, on the kernel's receive-timestamp clock: arrival times
+    /// (jitter, RFC 3550 A.8; digit durations) count from here.
+    private let startedNanoseconds = DatagramBatch.realtimeNanoseconds()
 
-    /// Binds a UDP socket for the stream on `host` (port 0 picks a free one).
-    /// Binds RTP on an even port from `ports` and RTCP on the port above it, on `host`;
-    /// a pair that is taken is skipped.
-    public static func bind(host: String, ports: RTPPortAllocator, group: EventLoopGroup) async throws -> RTPAudioStream {
-        let handler = RTPInboundHandler(), rtcpHandler = RTPInboundHandler()
+    /// Binds RTP on an even port from `ports` and RTCP on the port above it, on `host`, for
+    /// the next event loop of `group`; a pair that is taken is skipped.
+    public static func bind(host: String, ports: RTPPortAllocator, group: EventLoopGroup) throws -> RTPAudioStream {
         let loop = group.next()
         var lastError: Error?
         for _ in 0..<min(ports.pairCount, 64) {
             let port = ports.candidate()
             do {
-                let rtp = try await bindDatagram(host: host, port: port, handler: handler, loop: loop)
+                let rtp = try DatagramSocket(bindingTo: SocketAddress(ipAddress: host, port: port))
                 do {
-                    let rtcp = try await bindDatagram(host: host, port: port + 1, handler: rtcpHandler, loop: loop)
-                    let stream = RTPAudioStream(channel: rtp, rtcpChannel: rtcp, clock: MediaClock.of(loop))
-                    handler.stream = stream
-                    rtcpHandler.stream = stream
-                    rtcpHandler.isRTCP = true
-                    return stream
+                    let rtcp = try DatagramSocket(bindingTo: SocketAddress(ipAddress: host, port: port + 1))
+                    return RTPAudioStream(rtpSocket: rtp, rtcpSocket: rtcp, host: host, clock: MediaClock.of(loop))
                 } catch {
-                    try? await rtp.close()
+                    rtp.close()
                     lastError = error
                 }
             } catch {
@@ -136,31 +132,26 @@ public final class RTPAudioStream: @unchecked Sendable {
         throw lastError ?? ChannelError.unknownLocalAddress
     }
 
-    private static func bindDatagram(host: String, port: Int, handler: RTPInboundHandler, loop: EventLoop) async throws -> Channel {
-        try await DatagramBootstrap(group: loop)
-            .channelInitializer { $0.pipeline.addHandler(handler) }
-            .bind(host: host, port: port).get()
-    }
-
-    init(channel: Channel, rtcpChannel: Channel, clock: MediaClock) {
-        self.channel = channel
-        self.rtcpChannel = rtcpChannel
+    init(rtpSocket: DatagramSocket, rtcpSocket: DatagramSocket, host: String, clock: MediaClock) {
+        self.rtpSocket = rtpSocket
+        self.rtcpSocket = rtcpSocket
         self.clock = clock
+        self.eventLoop = clock.eventLoop
         let ssrc = UInt32.random(in: 1...UInt32.max)
         self.ssrc = ssrc
-        self.rtcp = RTCPSession(ssrc: ssrc, cname: "sipdial@\(channel.localAddress?.ipAddress ?? "localhost")")
+        self.rtcp = RTCPSession(ssrc: ssrc, cname: "sipdial@\(host)")
     }
 
-    public var localPort: Int? { channel.localAddress?.port }
+    public var localPort: Int { rtpSocket.localPort }
 
     /// Starts sending `source` (silence when nil) and receiving into `sink`.
     /// `onSourceFinished` runs once on the event loop when the source has no more audio.
     public func start(_ parameters: RTPStreamParameters, source: AudioSource?, sink: AudioSink?,
                       onSourceFinished: (() -> Void)? = nil) throws {
-        let remote = try SocketAddress(ipAddress: parameters.remoteAddress, port: parameters.remotePort)
-        let rtcpRemote = try SocketAddress(ipAddress: parameters.remoteAddress, port: parameters.remoteRTCPPort)
+        let remote = try DatagramPeer(SocketAddress(ipAddress: parameters.remoteAddress, port: parameters.remotePort))
+        let rtcpRemote = try DatagramPeer(SocketAddress(ipAddress: parameters.remoteAddress, port: parameters.remoteRTCPPort))
         let codec = try AudioPayloadCodec(parameters.encoding)
-        channel.eventLoop.execute {
+        eventLoop.execute {
             self.parameters = parameters
             self.codec = codec
             // Telephone-events count in the audio's RTP clock (48 kHz next to Opus).
@@ -176,22 +167,23 @@ public final class RTPAudioStream: @unchecked Sendable {
             self.statistics.remote = "\(parameters.remoteAddress):\(parameters.remotePort)"
             self.rtcpRemote = rtcpRemote
             self.clock.add(self)
-            self.scheduleReport()
+            self.nextReport = self.nextReportTime(after: .now())
         }
     }
 
     /// Changes where and how the stream sends (a re-INVITE's new offer: address, codec, hold
     /// or resume); the source, sink and sequence numbering carry on.
     public func update(_ parameters: RTPStreamParameters) throws {
-        let remote = try SocketAddress(ipAddress: parameters.remoteAddress, port: parameters.remotePort)
-        let rtcpRemote = try SocketAddress(ipAddress: parameters.remoteAddress, port: parameters.remoteRTCPPort)
+        let remote = try DatagramPeer(SocketAddress(ipAddress: parameters.remoteAddress, port: parameters.remotePort))
+        let rtcpRemote = try DatagramPeer(SocketAddress(ipAddress: parameters.remoteAddress, port: parameters.remoteRTCPPort))
         let newCodec = try self.parameters?.encoding == parameters.encoding ? nil : AudioPayloadCodec(parameters.encoding)
-        channel.eventLoop.execute {
+        eventLoop.execute {
             guard self.parameters != nil else { return }
             self.parameters = parameters
             // A new address in the offer wins over the latched one until packets come from it.
             self.remote = remote
             self.latched = false
+            self.rtpSocket.disconnect()
             self.rtcpRemote = rtcpRemote
             if let newCodec {
                 self.codec = newCodec
@@ -204,7 +196,7 @@ public final class RTPAudioStream: @unchecked Sendable {
     /// Starts sending `source` in place of the current one (the prompt once an early-media
     /// call is answered); `onFinished` runs once on the event loop when it has no more audio.
     public func play(_ source: AudioSource?, onFinished: (() -> Void)? = nil) {
-        channel.eventLoop.execute {
+        eventLoop.execute {
             self.source = source
             self.sourceFinished = onFinished
         }
@@ -212,7 +204,7 @@ public final class RTPAudioStream: @unchecked Sendable {
 
     /// Received audio goes to `sink` from now on, in place of the one given to `start`.
     public func setSink(_ sink: AudioSink?) {
-        channel.eventLoop.execute { self.sink = sink }
+        eventLoop.execute { self.sink = sink }
     }
 
     /// From now on a copy of each frame sent goes to `sent` and of the audio received to
@@ -220,7 +212,7 @@ public final class RTPAudioStream: @unchecked Sendable {
     /// `setMonitors(sent: nil, received: nil)` returns nothing more is written to the old ones.
     public func setMonitors(sent: AudioSink?, received: AudioSink?) async throws {
         let monitors = UncheckedMonitors(sent: sent, received: received)
-        try await channel.eventLoop.submit {
+        try await eventLoop.submit {
             self.sentMonitor = monitors.sent
             self.receivedMonitor = monitors.received
         }.get()
@@ -229,26 +221,26 @@ public final class RTPAudioStream: @unchecked Sendable {
     /// Sends DTMF as tones in the audio, in place of the source until they end (the source
     /// resumes where it paused).
     public func sendInbandDigits(_ digits: String) {
-        channel.eventLoop.execute { self.overlay = DTMFToneGenerator(digits: digits) }
+        eventLoop.execute { self.overlay = DTMFToneGenerator(digits: digits) }
     }
 
     /// Queues DTMF digits to send as telephone-events (RFC 4733); ignored when the peer did
     /// not accept telephone-events.
     public func sendDigits(_ digits: String) {
-        channel.eventLoop.execute { self.outgoingEvents.send(digits) }
+        eventLoop.execute { self.outgoingEvents.send(digits) }
     }
 
     /// Stops the stream; returns its figures and the digits received, with their final durations.
     public func stop() async throws -> (RTPStreamStatistics, [ReceivedDigit]) {
-        let summary = try await channel.eventLoop.submit { () -> (RTPStreamStatistics, [ReceivedDigit]) in
+        let summary = try await eventLoop.submit { () -> (RTPStreamStatistics, [ReceivedDigit]) in
             self.clock.remove(self)
-            self.rtcpTimer?.cancel()
+            self.nextReport = nil
             if self.parameters != nil { self.sendRTCP(self.rtcp.makeBye(reason: "call ended")) }
             self.parameters = nil
             return (self.currentStatistics(), self.events.digits)
+            self.rtpSocket.close()
+            self.rtcpSocket.close()
         }.get()
-        try? await channel.close()
-        try? await rtcpChannel.close()
         return summary
     }
 
@@ -268,7 +260,9 @@ public final class RTPAudioStream: @unchecked Sendable {
 
     // MARK: Clock side
 
-    func sendFrame() {
+    /// Sends this tick's frame, pulled from the source into `frame` (the clock's scratch
+    /// space, shared by its streams so it stays in cache).
+    func sendFrame(using frame: inout [Int16]) {
         guard let parameters, let remote else { return }
         defer {
             timestamp &+= UInt32(frame.count * parameters.encoding.timestampsPerSample)
@@ -292,36 +286,31 @@ public final class RTPAudioStream: @unchecked Sendable {
         if let eventType = parameters.telephoneEventPayloadType, let event = outgoingEvents.next(timestamp: timestamp) {
             // The event replaces this tick's audio (RFC 4733 §2.5.1), same SSRC and sequence space.
             let header = RTPHeader(marker: event.marker, payloadType: eventType, sequenceNumber: sequence, timestamp: event.timestamp, ssrc: ssrc)
-            var buffer = channel.allocator.buffer(capacity: 16)
-            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 16) { out in
+            withUnsafeTemporaryAllocation(byteCount: 16, alignment: 8) { out in
                 header.writeFixedHeader(into: out)
                 event.payload.write(into: UnsafeMutableRawBufferPointer(rebasing: out[12...]))
-                return 16
+                if rtpSocket.send(UnsafeRawBufferPointer(out), to: remote) {
+                    statistics.packetsSent += 1
+                    statistics.octetsSent += 4
+                }
             }
-            channel.write(AddressedEnvelope(remoteAddress: remote, data: buffer), promise: nil)
             sequence &+= 1
-            statistics.packetsSent += 1
-            statistics.octetsSent += 4
             return
         }
         guard let codec else { return }
         let header = RTPHeader(payloadType: parameters.payloadType, sequenceNumber: sequence, timestamp: timestamp, ssrc: ssrc)
-        var buffer = channel.allocator.buffer(capacity: 12 + codec.maxPayloadBytes)
-        var payloadBytes = 0
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 12 + codec.maxPayloadBytes) { out in
+        withUnsafeTemporaryAllocation(byteCount: 12 + codec.maxPayloadBytes, alignment: 8) { out in
             header.writeFixedHeader(into: out)
-            payloadBytes = frame.withUnsafeBufferPointer { codec.encode($0, into: UnsafeMutableRawBufferPointer(rebasing: out[12...])) }
-            return payloadBytes == 0 ? 0 : 12 + payloadBytes
+            let payloadBytes = frame.withUnsafeBufferPointer { codec.encode($0, into: UnsafeMutableRawBufferPointer(rebasing: out[12...])) }
+            guard payloadBytes > 0 else { return }
+            sentSinceReport = true
+            sequence &+= 1
+            if rtpSocket.send(UnsafeRawBufferPointer(rebasing: out[..<(12 + payloadBytes)]), to: remote) {
+                statistics.packetsSent += 1
+                statistics.octetsSent += UInt64(payloadBytes)
+            }
         }
-        guard payloadBytes > 0 else { return }
-        sentSinceReport = true
-        channel.write(AddressedEnvelope(remoteAddress: remote, data: buffer), promise: nil)
-        sequence &+= 1
-        statistics.packetsSent += 1
-        statistics.octetsSent += UInt64(payloadBytes)
     }
-
-    func flush() { channel.flush() }
 
     /// Plays one frame out of the jitter buffer into the sink (once per clock tick): the
     /// packet due now, decoded, or a concealed substitute when it is missing.
@@ -341,7 +330,7 @@ public final class RTPAudioStream: @unchecked Sendable {
         }
         let first = firstTimestamp ?? timestamp
         firstTimestamp = first
-        received.withUnsafeMutableBufferPointer { out in
+        withUnsafeTemporaryAllocation(of: Int16.self, capacity: AudioPayloadCodec.maxDecodedSamples) { out in
             let n: Int
             if case .frame(let slot, _) = due {
                 n = payloads.withBytes(slot) { codec.decode($0, into: out) }
@@ -367,60 +356,55 @@ public final class RTPAudioStream: @unchecked Sendable {
 
     // MARK: Receive side
 
-    func receive(_ envelope: AddressedEnvelope<ByteBuffer>) {
+    /// Reads what arrived on the RTP socket since the last tick.
+    func receiveWaiting(into batch: DatagramBatch) {
+        rtpSocket.receiveWaiting(into: batch) { bytes, source, arrival in receive(bytes, from: source, arrival: arrival) }
+    }
+
+    /// One datagram from the RTP socket, which arrived at `arrival` (CLOCK_REALTIME ns).
+    func receive(_ bytes: UnsafeRawBufferPointer, from source: DatagramPeer, arrival arrivalNanoseconds: Int64) {
         guard let parameters else { return }
         // RFC 5761 §4: with rtcp-mux, payload types 200-204 on the RTP port are RTCP.
-        if parameters.rtcpMux, envelope.data.readableBytes > 1,
-           let second = envelope.data.getInteger(at: envelope.data.readerIndex + 1, as: UInt8.self), (200...204).contains(second) {
-            return receiveRTCP(envelope)
+        if parameters.rtcpMux, bytes.count > 1, (200...204).contains(bytes[1]) {
+            return receiveRTCP(bytes, arrival: arrivalNanoseconds)
         }
-        let accepted: Bool = envelope.data.withUnsafeReadableBytes { bytes in
-            guard let (header, range) = try? RTPHeader.parse(bytes),
-                  header.payloadType == parameters.payloadType || header.payloadType == parameters.telephoneEventPayloadType else { return false }
-            if reception == nil {
-                reception = RTPReceptionStatistics(ssrc: header.ssrc, firstSequence: header.sequenceNumber, clockRate: parameters.encoding.clockRate)
-            }
-            guard reception?.ssrc == header.ssrc else { return false }
-            let elapsed = (ContinuousClock.now - started).components
-            let arrival = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
-            reception?.record(sequence: header.sequenceNumber, timestamp: header.timestamp, payloadOctets: range.count, arrival: arrival)
-            if header.payloadType != parameters.payloadType {
-                if let event = TelephoneEventPayload(UnsafeRawBufferPointer(rebasing: bytes[range])),
-                   let digit = events.handle(event, timestamp: header.timestamp, arrival: arrival) {
-                    onDigit?(digit)
-                }
-            } else if sink != nil || receivedMonitor != nil {
-                if let slot = payloads.store(UnsafeRawBufferPointer(rebasing: bytes[range])),
-                   let refused = playoutBuffer.insert(slot, timestamp: header.timestamp) {
-                    payloads.release(refused)
-                }
-                if let jitter = reception?.jitter { playoutBuffer.adapt(toJitter: jitter) }
-            }
-            return true
-        }
-        guard accepted else {
+        let arrival = Double(arrivalNanoseconds - startedNanoseconds) / 1e9
+        guard let (header, range) = try? RTPHeader.parse(bytes),
+              header.payloadType == parameters.payloadType || header.payloadType == parameters.telephoneEventPayloadType else {
             statistics.packetsDropped += 1
             return
         }
+        if reception == nil {
+            reception = RTPReceptionStatistics(ssrc: header.ssrc, firstSequence: header.sequenceNumber, clockRate: parameters.encoding.clockRate)
+        }
+        guard reception?.ssrc == header.ssrc else {
+            statistics.packetsDropped += 1
+            return
+        }
+        reception?.record(sequence: header.sequenceNumber, timestamp: header.timestamp, payloadOctets: range.count, arrival: arrival)
+        if header.payloadType != parameters.payloadType {
+            if let event = TelephoneEventPayload(UnsafeRawBufferPointer(rebasing: bytes[range])),
+               let digit = events.handle(event, timestamp: header.timestamp, arrival: arrival) {
+                onDigit?(digit)
+            }
+        } else if sink != nil || receivedMonitor != nil {
+            if let slot = payloads.store(UnsafeRawBufferPointer(rebasing: bytes[range])),
+               let refused = playoutBuffer.insert(slot, timestamp: header.timestamp) {
+                payloads.release(refused)
+            }
+            if let jitter = reception?.jitter { playoutBuffer.adapt(toJitter: jitter) }
+        }
         lastReceived = .now
         if !latched {
+            // Symmetric RTP: send where the peer sends from, and from now on take RTP from
+            // there only (the socket is connected; a re-offer reopens it).
             latched = true
-            if envelope.remoteAddress != remote {
-                remote = envelope.remoteAddress
-                statistics.remote = "\(envelope.remoteAddress.ipAddress ?? "?"):\(envelope.remoteAddress.port ?? 0)"
+            rtpSocket.connect(to: source)
+            if source != remote {
+                remote = source
+                statistics.remote = source.text
             }
         }
-    }
-}
-
-/// Hands received datagrams to the stream on the event loop: RTP, or RTCP for the RTCP socket.
-final class RTPInboundHandler: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = AddressedEnvelope<ByteBuffer>
-    weak var stream: RTPAudioStream?
-    var isRTCP = false
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if isRTCP { stream?.receiveRTCP(unwrapInboundIn(data)) } else { stream?.receive(unwrapInboundIn(data)) }
     }
 }
 

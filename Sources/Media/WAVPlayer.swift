@@ -19,7 +19,9 @@ public final class WAVPlayer: AudioSource {
         var filled = 0
         while filled < frame.count, !isFinished {
             let n = min(frame.count - filled, samples.count - position)
-            frame.replaceSubrange(filled..<(filled + n), with: samples[position..<(position + n)])
+            frame.withUnsafeMutableBufferPointer { out in
+                samples.withUnsafeBufferPointer { (out.baseAddress! + filled).update(from: $0.baseAddress! + position, count: n) }
+            }
             filled += n
             position += n
             if position == samples.count {

@@ -5,6 +5,11 @@
 /// the measured jitter grows, up to `maxDepth`), answers `.missing` for a frame that never
 /// came (the caller conceals it), drops packets that arrive after their turn, and starts
 /// over after a long underrun so a new talkspurt is not played late.
+///
+/// It holds a handful of packets (at most `capacity`), so they sit in a small array that is
+/// scanned, which costs less than hashing; and the methods are inlinable, so the media engine
+/// gets a copy specialized for its payload type instead of generic calls every packet.
+@frozen
 public struct JitterBuffer<Payload: Sendable>: Sendable {
     public enum Output: Sendable {
         case frame(Payload, timestamp: UInt32)
@@ -18,62 +23,75 @@ public struct JitterBuffer<Payload: Sendable>: Sendable {
     public let frameUnits: UInt32
     public let minDepth: Int
     public let maxDepth: Int
-    public private(set) var targetDepth: Int
-    public private(set) var lateDropped = 0
-    public private(set) var concealed = 0
-    private var packets: [UInt32: Payload] = [:]
+    @usableFromInline var depth: Int
+    @usableFromInline var late = 0
+    @usableFromInline var missing = 0
+    /// The packets held, in arrival order.
+    @usableFromInline var packets: [(timestamp: UInt32, payload: Payload)] = []
     /// The timestamp of the next frame to play, once playing.
-    private var playout: UInt32?
-    private var underruns = 0
+    @usableFromInline var playout: UInt32?
+    @usableFromInline var underruns = 0
 
     public init(frameUnits: UInt32 = 160, minDepth: Int = 2, maxDepth: Int = 10) {
         self.frameUnits = frameUnits
         self.minDepth = minDepth
         self.maxDepth = maxDepth
-        self.targetDepth = minDepth
+        self.depth = minDepth
+        packets.reserveCapacity(maxDepth * 2)
     }
 
-    public var bufferedFrames: Int { packets.count }
+    /// Frames held back before playing starts (`adapt(toJitter:)` sets it).
+    @inlinable public var targetDepth: Int { depth }
+    /// Packets that arrived after their turn and were dropped.
+    @inlinable public var lateDropped: Int { late }
+    /// Frames reported `.missing`.
+    @inlinable public var concealed: Int { missing }
+
+    @inlinable public var bufferedFrames: Int { packets.count }
 
     /// Most packets held at once: a flood cannot grow the buffer without bound.
-    public var capacity: Int { maxDepth * 2 }
+    @inlinable public var capacity: Int { maxDepth * 2 }
 
     /// Adds a received packet. A packet whose turn has passed is dropped and counted.
     /// Returns the payload the buffer does not keep (this one when refused, or the duplicate
     /// it replaced), so a caller that owns payload storage can reuse it.
-    @discardableResult
+    @inlinable @discardableResult
     public mutating func insert(_ payload: Payload, timestamp: UInt32) -> Payload? {
         if let playout, Int32(bitPattern: timestamp &- playout) < 0 {
-            lateDropped += 1
+            late += 1
             return payload
         }
-        if let replaced = packets.updateValue(payload, forKey: timestamp) { return replaced }
-        guard packets.count <= capacity else {
-            packets[timestamp] = nil
-            return payload
+        if let held = index(of: timestamp) {
+            defer { packets[held].payload = payload }
+            return packets[held].payload
         }
+        guard packets.count < capacity else { return payload }
+        packets.append((timestamp, payload))
         return nil
     }
 
     /// Sets the depth from the interarrival jitter (timestamp units): enough frames to
     /// cover about three times the jitter, within `minDepth...maxDepth`.
+    @inlinable
     public mutating func adapt(toJitter jitter: UInt32) {
         let frames = Int((3 * UInt64(jitter) + UInt64(frameUnits) - 1) / UInt64(frameUnits)) + 1
-        targetDepth = min(max(frames, minDepth), maxDepth)
+        depth = min(max(frames, minDepth), maxDepth)
     }
 
     /// The frame for this tick.
+    @inlinable
     public mutating func next() -> Output {
         guard let current = playout else {
-            guard packets.count >= targetDepth, let first = earliest() else { return .idle }
+            guard packets.count >= depth, let first = earliest() else { return .idle }
             playout = first
             return next()
         }
         playout = current &+ frameUnits
-        if let payload = packets.removeValue(forKey: current) {
+        if let held = index(of: current) {
+            let payload = packets.remove(at: held).payload
             underruns = 0
             // Far more than the target queued (the sender sped up, or a burst): skip ahead.
-            if packets.count > targetDepth + 3, let first = earliest() { playout = first }
+            if packets.count > depth + 3, let first = earliest() { playout = first }
             return .frame(payload, timestamp: current)
         }
         if packets.isEmpty {
@@ -85,12 +103,18 @@ public struct JitterBuffer<Payload: Sendable>: Sendable {
                 return .idle
             }
         }
-        concealed += 1
+        missing += 1
         return .missing(timestamp: current)
     }
 
-    private func earliest() -> UInt32? {
-        guard let any = packets.keys.first else { return nil }
-        return packets.keys.reduce(any) { Int32(bitPattern: $1 &- $0) < 0 ? $1 : $0 }
+    @inlinable
+    func index(of timestamp: UInt32) -> Int? {
+        packets.firstIndex { $0.timestamp == timestamp }
+    }
+
+    @inlinable
+    func earliest() -> UInt32? {
+        guard let any = packets.first?.timestamp else { return nil }
+        return packets.reduce(any) { Int32(bitPattern: $1.timestamp &- $0) < 0 ? $1.timestamp : $0 }
     }
 }

@@ -58,8 +58,8 @@ public final class AnsweringMedia: InboundMedia {
 
     public func answer(offer: [UInt8], callID: String, script: CallScript, localAddress: String) async -> [UInt8]? {
         guard let theirs = try? SDPParser().parse(offer),
-              let stream = try? await RTPAudioStream.bind(host: localAddress, ports: settings.ports, group: group) else { return nil }
-        var mine = AudioOffer(address: localAddress, port: stream.localPort ?? 9, preferences: settings.preferences)
+              let stream = try? RTPAudioStream.bind(host: localAddress, ports: settings.ports, group: group) else { return nil }
+        var mine = AudioOffer(address: localAddress, port: stream.localPort, preferences: settings.preferences)
         let recorder = settings.recordDirectory == nil ? nil : AudioRecorder()
         do {
             let (body, audio) = try mine.answer(theirs)
@@ -69,7 +69,7 @@ public final class AnsweringMedia: InboundMedia {
             calls.withLock { $0[callID] = Call(stream: stream, recorder: recorder) }
             if let digits = script.digits {
                 // A second after the audio starts, as a person would press keys.
-                stream.channel.eventLoop.scheduleTask(in: .seconds(1)) { stream.sendDigits(digits) }
+                stream.eventLoop.scheduleTask(in: .seconds(1)) { stream.sendDigits(digits) }
             }
             return body
         } catch {

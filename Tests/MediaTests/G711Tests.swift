@@ -18,6 +18,19 @@ struct G711Tests {
         #expect(G711.linear(fromALaw: 0xD5) == 8 && G711.linear(fromALaw: 0xAA) == 32256)
     }
 
+    /// A frame encodes through the lookup tables exactly as the recommendation's segment
+    /// search encodes each sample, for every 16-bit value.
+    @Test func frameEncodingMatchesTheSegmentSearchForEverySample() {
+        let samples = (Int(Int16.min)...Int(Int16.max)).map { Int16($0) }
+        var mu = [UInt8](repeating: 0, count: samples.count), a = mu
+        samples.withUnsafeBufferPointer { input in
+            mu.withUnsafeMutableBufferPointer { G711.encode(input, law: .muLaw, into: $0) }
+            a.withUnsafeMutableBufferPointer { G711.encode(input, law: .aLaw, into: $0) }
+        }
+        #expect(zip(samples, mu).allSatisfy { G711.muLaw(fromLinear: $0) == $1 })
+        #expect(zip(samples, a).allSatisfy { G711.aLaw(fromLinear: $0) == $1 })
+    }
+
     /// Every code decodes to a value that encodes back to the same code (µ-law has two
     /// zeros, 0x7F and 0xFF, which both decode to 0 and encode as 0xFF).
     @Test func everyCodeRoundTrips() {
