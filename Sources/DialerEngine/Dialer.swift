@@ -21,6 +21,9 @@ public final class Dialer: Sendable {
         public var trunkCheckInterval: Double = 30
         /// The flow that answers calls from allowed peers and trunks; nil refuses them (480).
         public var inboundFlow: CallFlow?
+        /// SCHED_RR priority (1-99) for the media loops' threads; nil leaves them at the
+        /// normal priority (`MediaLoops.make`).
+        public var mediaRealtimePriority: Int32?
 
         public init(sip: SIPTransportConfiguration, allowedPeers: SIPPeerAllowList, rtpPorts: ClosedRange<Int>, fallbackRoute: TrunkRoute?) {
             (self.sip, self.allowedPeers, self.rtpPorts, self.fallbackRoute) = (sip, allowedPeers, rtpPorts, fallbackRoute)
@@ -44,7 +47,9 @@ public final class Dialer: Sendable {
     public init(store: DialerStore, settings: Settings, loop: EventLoop, logger: Logger) async throws {
         self.store = store
         sip = try await DialerSIPEndpoint.start(configuration: settings.sip, allowedPeers: settings.allowedPeers, eventLoop: loop, logger: logger)
-        mediaGroup = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount - 1))
+        let (mediaGroup, realtimeFailure) = await MediaLoops.make(threads: max(1, System.coreCount - 1), realtimePriority: settings.mediaRealtimePriority)
+        if let realtimeFailure { logger.warning("\(realtimeFailure); media runs at the normal priority") }
+        self.mediaGroup = mediaGroup
         let callRecordings = store.directory.appendingPathComponent("call-recordings")
         try FileManager.default.createDirectory(at: callRecordings, withIntermediateDirectories: true)
         let prompts = PromptLibrary(store: store, speechCache: store.directory.appendingPathComponent("tts"))

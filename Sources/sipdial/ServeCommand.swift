@@ -31,6 +31,8 @@ struct ServeCommand: AsyncParsableCommand {
     var drain: Double = 30
     @Option(help: "Seconds between two looks at the trunks: registrations kept in step, an OPTIONS ping to each.")
     var trunkCheckInterval: Double = 30
+    @Option(help: "Schedule the media threads SCHED_RR at this priority (1-99), as FreeSWITCH's -rp does, so packets leave on time on a busy machine. Needs CAP_SYS_NICE or a matching RLIMIT_RTPRIO; without it a warning is logged and media runs at the normal priority.")
+    var mediaRealtimePriority: Int32?
     @Flag(help: "Do not start the embedded simulator when no trunk is configured (campaigns then wait for a trunk).")
     var noSimulator = false
     @Option(help: "Answer calls from allowed peers and trunks with this flow: a JSON list of verbs as in a campaign (say, play, gather, record, pause, hangup; no transfer), or @FILE. Without it they get 480.")
@@ -41,6 +43,7 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         guard httpAddress != nil else { throw ValidationError("--http '\(http)' is not HOST:PORT (port 0-65535)") }
         guard drain >= 0, drain <= 3600 else { throw ValidationError("--drain must be between 0 and 3600 seconds") }
+        if let priority = mediaRealtimePriority, !(1...99).contains(priority) { throw ValidationError("--media-realtime-priority must be between 1 and 99") }
         guard trunkCheckInterval >= 0.5, trunkCheckInterval <= 3600 else { throw ValidationError("--trunk-check-interval must be between 0.5 and 3600 seconds") }
         _ = try SimulateCommand.scriptBook(behaviour: [], mix: simulatorMix, fallback: CallScript(), option: "--simulator-mix")
         _ = try inboundCallFlow(recordingExists: { _ in true })
@@ -93,6 +96,7 @@ struct ServeCommand: AsyncParsableCommand {
         var settings = Dialer.Settings(sip: endpoint.transportConfiguration, allowedPeers: try endpoint.allowedPeers, rtpPorts: rtpPorts,
                                        fallbackRoute: simulator?.route)
         settings.trunkCheckInterval = trunkCheckInterval
+        settings.mediaRealtimePriority = mediaRealtimePriority
         do { settings.inboundFlow = try inboundCallFlow(recordingExists: { (try? store.recording(id: $0)) != nil }) } catch {
             logger.error("\(error)")
             throw ExitCode(2)
