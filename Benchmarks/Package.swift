@@ -19,10 +19,12 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-Ounchecked"])]
         ),
         .target(name: "BenchmarkSupport"),
+        .target(name: "CReflector"),
         .executableTarget(
             name: "MediaBenchmark",
             dependencies: [
                 "BenchmarkSupport",
+                "CReflector",
                 .product(name: "Media", package: sipdialIdentity),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

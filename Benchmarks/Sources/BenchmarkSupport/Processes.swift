@@ -41,9 +41,11 @@ public func spawn(_ argv: [String], output: String? = nil) throws -> pid_t {
     return pid
 }
 
-/// Starts SIPp on 127.0.0.1 with `args`, its output discarded.
-public func sipp(_ args: [String]) throws -> pid_t {
-    try spawn(["/usr/bin/sipp"] + args + ["-nostdin", "-i", "127.0.0.1"])
+/// Starts SIPp on 127.0.0.1 with `args`, its output discarded; with `realtimePriority`,
+/// under `chrt -r` (SCHED_RR, inherited by its threads; chrt execs SIPp, so the pid is SIPp's).
+public func sipp(_ args: [String], realtimePriority: Int32? = nil) throws -> pid_t {
+    let scheduling = realtimePriority.map { ["/usr/bin/chrt", "-r", String($0)] } ?? []
+    return try spawn(scheduling + ["/usr/bin/sipp"] + args + ["-nostdin", "-i", "127.0.0.1"])
 }
 
 /// Waits for `pid` and returns its exit status (or 128 + signal).

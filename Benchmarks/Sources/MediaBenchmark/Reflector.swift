@@ -1,10 +1,13 @@
 import BenchmarkSupport
+import CReflector
 import Foundation
 
 /// The far end of every measured RTP stream, run as its own process so its work is not
 /// counted against the sender: one UDP socket that sends each datagram back to where it came
 /// from (so the senders also receive RTP) and notes each RTP packet's arrival time by flow
-/// (source address, port and SSRC), as the kernel stamped it on arrival.
+/// (source address, port and SSRC), as the kernel stamped it on arrival. Datagrams are read
+/// and sent back in batches (`reflect_batch`), so the reflector takes as little as it can of
+/// the two cores it shares with the sender being measured.
 ///
 /// SIGUSR1 forgets what was measured so far (the end of the warm-up); SIGTERM writes the
 /// figures as one line to standard output and exits.
@@ -40,9 +43,13 @@ enum Reflector {
         signal(SIGUSR1) { _ in Reflector.resetRequested = 1 }
         signal(SIGTERM) { _ in Reflector.stopRequested = 1 }
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        var size: Int32 = 16 << 20
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        // 32 MiB each way (beyond net.core.rmem_max when run as root, which the benchmark is
+        // not required to be: then the limit applies): at 2,000 streams that is about half a
+        // second of packets, so a reflector kept off the CPU for a moment does not drop them.
+        var size: Int32 = 32 << 20
+        for (force, plain) in [(SO_RCVBUFFORCE, SO_RCVBUF), (SO_SNDBUFFORCE, SO_SNDBUF)] where setsockopt(fd, SOL_SOCKET, force, &size, socklen_t(MemoryLayout<Int32>.size)) != 0 {
+            setsockopt(fd, SOL_SOCKET, plain, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -59,72 +66,39 @@ enum Reflector {
         setsockopt(fd, SOL_SOCKET, 35 /* SO_TIMESTAMPNS */, &on, socklen_t(MemoryLayout<Int32>.size))
         var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var buffer = [UInt8](repeating: 0, count: 2048)
-        var source = sockaddr_in()
+        var batch = [reflected_datagram](repeating: reflected_datagram(), count: 256)
         var flows: [Flow] = []
         var flowIndex: [UInt64: Int] = [:]
         var packets = 0
-        var control = [UInt8](repeating: 0, count: 128)
-        buffer.withUnsafeMutableBytes { bytes in
-            while stopRequested == 0 {
-                if resetRequested != 0 {
-                    resetRequested = 0
-                    flows.removeAll(keepingCapacity: true)
-                    flowIndex.removeAll(keepingCapacity: true)
-                    packets = 0
+        while stopRequested == 0 {
+            if resetRequested != 0 {
+                resetRequested = 0
+                flows.removeAll(keepingCapacity: true)
+                flowIndex.removeAll(keepingCapacity: true)
+                packets = 0
+            }
+            let count = Int(reflect_batch(fd, &batch, Int32(batch.count)))
+            if count < batch.count { usleep(1000) }
+            for datagram in batch.prefix(max(count, 0)) {
+                let (isRTP, sequence, ssrc) = withUnsafeBytes(of: datagram.head) { b in
+                    (b[0] >> 6 == 2 && !(72...76).contains(b[1] & 0x7f),   // RTP, not RTCP
+                     UInt16(b[2]) << 8 | UInt16(b[3]), (8..<12).reduce(UInt32(0)) { $0 << 8 | UInt32(b[$1]) })
                 }
-                let length = socklen_t(MemoryLayout<sockaddr_in>.size)
-                var arrival = 0.0
-                let n = withUnsafeMutablePointer(to: &source) { name in
-                    control.withUnsafeMutableBytes { control in
-                        var vector = iovec(iov_base: bytes.baseAddress, iov_len: bytes.count)
-                        return withUnsafeMutablePointer(to: &vector) { vector in
-                            var message = msghdr(msg_name: UnsafeMutableRawPointer(name), msg_namelen: length, msg_iov: vector, msg_iovlen: 1,
-                                                 msg_control: control.baseAddress, msg_controllen: control.count, msg_flags: 0)
-                            let n = recvmsg(fd, &message, 0)
-                            arrival = Self.kernelTimestamp(control, length: message.msg_controllen) ?? 0
-                            return n
-                        }
-                    }
-                }
-                guard n > 0 else { continue }
-                _ = withUnsafePointer(to: &source) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, bytes.baseAddress, n, Int32(MSG_DONTWAIT), $0, length) }
-                }
-                guard n >= 12, bytes[0] >> 6 == 2, !(72...76).contains(bytes[1] & 0x7f) else { continue }   // RTP, not RTCP
-                let sequence = UInt16(bytes[2]) << 8 | UInt16(bytes[3])
-                let ssrc = (8..<12).reduce(UInt32(0)) { $0 << 8 | UInt32(bytes[$1]) }
-                let key = UInt64(source.sin_port) << 48 ^ UInt64(source.sin_addr.s_addr) << 16 ^ UInt64(ssrc)
+                guard datagram.length >= 12, isRTP else { continue }
+                let key = UInt64(datagram.source_port) << 48 ^ UInt64(datagram.source_address) << 16 ^ UInt64(ssrc)
                 let index = flowIndex[key] ?? {
                     flows.append(Flow(lastSequence: sequence))
                     flowIndex[key] = flows.count - 1
                     return flows.count - 1
                 }()
+                // Seconds within a 100,000 s window keep a Double's precision at nanoseconds.
+                let arrival = Double(datagram.arrival_nanoseconds % 100_000_000_000_000) / 1e9
                 flows[index].record(sequence, at: arrival)
                 packets += 1
             }
         }
         say(report(flows: flows, packets: packets))
         exit(0)
-    }
-
-    /// The SCM_TIMESTAMPNS control message's time in seconds: a cmsghdr (length, level,
-    /// type: 16 bytes on 64-bit Linux) followed by a timespec.
-    static func kernelTimestamp(_ control: UnsafeMutableRawBufferPointer, length: Int) -> Double? {
-        var offset = 0
-        while offset + 32 <= length {
-            let size = control.load(fromByteOffset: offset, as: Int.self)
-            let level = control.load(fromByteOffset: offset + 8, as: Int32.self)
-            let type = control.load(fromByteOffset: offset + 12, as: Int32.self)
-            if level == SOL_SOCKET, type == 35 {
-                let seconds = control.load(fromByteOffset: offset + 16, as: Int.self)
-                let nanoseconds = control.load(fromByteOffset: offset + 24, as: Int.self)
-                return Double(seconds % 100_000) + Double(nanoseconds) / 1e9
-            }
-            guard size > 0 else { return nil }
-            offset += (size + 7) & ~7
-        }
-        return nil
     }
 
     /// `flows=F packets=P lost=L p50_ms=… p99_ms=… max_ms=…`: each packet's deviation from its

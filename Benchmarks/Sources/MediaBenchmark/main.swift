@@ -9,6 +9,8 @@
 //
 //   cd Benchmarks && swift run -c release MediaBenchmark [SECONDS] [N ...]
 //   (also: MediaBenchmark reflect PORT — the reflector process itself)
+//   Environment: MEDIA_LOOPS=K media loops (default one per core); MEDIA_RT=PRIORITY both
+//   senders SCHED_RR at PRIORITY; BENCH_SIPP=0 skips the SIPp steps.
 import BenchmarkSupport
 import Foundation
 import Media
@@ -22,6 +24,9 @@ let numbers = argv.dropFirst().compactMap { Int($0) }
 let seconds = numbers.first ?? 10
 /// Media event loops on the sipdial side (MEDIA_LOOPS, default one per core).
 let mediaLoops = ProcessInfo.processInfo.environment["MEDIA_LOOPS"].flatMap { Int($0) } ?? System.coreCount
+/// MEDIA_RT=PRIORITY: sipdial's media loops SCHED_RR at PRIORITY (`serve --media-realtime-priority`),
+/// and SIPp's processes under `chrt -r PRIORITY`, so both get the same treatment.
+let realtimePriority = ProcessInfo.processInfo.environment["MEDIA_RT"].flatMap { Int32($0) }
 let counts = numbers.count > 1 ? Array(numbers.dropFirst()) : [250, 500, 1000, 1500, 2000]
 let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent()
@@ -68,12 +73,13 @@ struct StepResult {
 
 func sipdialStep(_ n: Int) async throws -> StepResult {
     let reflector = try RunningReflector.start()
-    let group = MultiThreadedEventLoopGroup(numberOfThreads: mediaLoops)
+    let (group, realtimeFailure) = await MediaLoops.make(threads: mediaLoops, realtimePriority: realtimePriority)
+    if let realtimeFailure { say("warning: \(realtimeFailure)") }
     let before = residentKiB(of: getpid())
     let ports = RTPPortAllocator(range: 20_000...60_000)
     var streams: [RTPAudioStream] = []
     for _ in 0..<n {
-        let stream = try await RTPAudioStream.bind(host: "127.0.0.1", ports: ports, group: group)
+        let stream = try RTPAudioStream.bind(host: "127.0.0.1", ports: ports, group: group)
         try stream.start(RTPStreamParameters(remoteAddress: "127.0.0.1", remotePort: reflector.port, payloadType: 8, encoding: .pcma, timeout: 0),
                          source: WAVPlayer(prompt, repeatCount: 0), sink: DiscardingSink())
         streams.append(stream)
@@ -104,7 +110,7 @@ func sippStep(_ n: Int) throws -> StepResult {
     let uas = try sipp(["-sf", dir.appendingPathComponent("uas.xml").path, "-p", String(uasPort), "-max_socket", "50000"])
     usleep(300_000)
     let uac = try sipp(["127.0.0.1:\(uasPort)", "-sf", dir.appendingPathComponent("uac.xml").path, "-p", String(freePort()),
-                        "-r", String(rate), "-l", String(n), "-m", String(n), "-mp", String(freePort()), "-max_socket", "50000"])
+                        "-r", String(rate), "-l", String(n), "-m", String(n), "-mp", String(freePort()), "-max_socket", "50000"], realtimePriority: realtimePriority)
     sleep(UInt32(warmup))
     reflector.reset()
     let cpu = cpuSeconds(of: uac)
@@ -118,11 +124,13 @@ func sippStep(_ n: Int) throws -> StepResult {
     return StepResult(report: report, cpuPercent: used / Double(seconds) * 100, kibPerCall: Double(before) / Double(n))
 }
 
-say("Concurrent G.711 streams at 20 ms on 127.0.0.1, \(seconds) s measured per step after a warm-up (\(System.coreCount) cores)")
+let scheduling = realtimePriority.map { "SCHED_RR priority \($0)" } ?? "normal priority"
+say("Concurrent G.711 streams at 20 ms on 127.0.0.1, \(seconds) s measured per step after a warm-up (\(System.coreCount) cores, \(mediaLoops) media loops, senders at \(scheduling))")
 say("deviation = each packet's arrival vs its stream's 20 ms grid; CPU in % of one core; memory in KiB per call")
 for n in counts {
     let mine = try await sipdialStep(n)
     say(String(format: "N=%5d sipdial: %@ cpu=%.0f%% mem=%.1fKiB/call", n, mine.report, mine.cpuPercent, mine.kibPerCall))
+    guard ProcessInfo.processInfo.environment["BENCH_SIPP"] != "0" else { continue }
     let theirs = try sippStep(n)
     say(String(format: "N=%5d SIPp:    %@ cpu=%.0f%% mem=%.1fKiB/call (whole process)", n, theirs.report, theirs.cpuPercent, theirs.kibPerCall))
 }
