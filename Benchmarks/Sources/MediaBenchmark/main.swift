@@ -43,7 +43,11 @@ struct RunningReflector {
     static func start() throws -> RunningReflector {
         let port = freePort()
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("reflector-\(port).txt").path
-        let pid = try spawn([argv[0], "reflect", String(port)], output: output)
+        // The far end shares the two cores with the sender; under MEDIA_RT it runs real-time
+        // too, one step below the sender (so it never delays a send, but nothing else
+        // running keeps it off the CPU).
+        let scheduling = realtimePriority.map { ["/usr/bin/chrt", "-r", String(max(1, $0 - 1))] } ?? []
+        let pid = try spawn(scheduling + [argv[0], "reflect", String(port)], output: output)
         for _ in 0..<100 where (try? String(contentsOfFile: output, encoding: .utf8))?.contains("ready") != true { usleep(20_000) }
         return RunningReflector(pid: pid, port: port, output: output)
     }
