@@ -63,16 +63,19 @@ struct ServeRobustnessTests {
         var acceptedMergeKeys: Set<SIPMergeKey> = []
         for (index, file) in files.enumerated() {
             let bytes = withRport(Array(try Data(contentsOf: dir.appendingPathComponent(file))), unique: index)
-            var (expected, callID, rportUsable) = expectation(bytes)
+            var (expected, callID, branch, rportUsable) = expectation(bytes)
             // §8.2.2.2: the same From tag, Call-ID and CSeq as a live earlier request on another
             // branch is a merged request (ipv6-*-colons.dat are one request with two URIs).
             if expected == nil, case .request(let r)? = try? SIPMessageParser().parseDatagram(bytes), let key = SIPMergeKey(r) {
                 if acceptedMergeKeys.contains(key) { expected = 482 } else { acceptedMergeKeys.insert(key) }
             }
             client.send(bytes)
-            // Answers to earlier INVITEs keep coming (Timer G until an ACK that never comes):
-            // only the replies with this vector's Call-ID count.
-            let replies = client.receiveAll().filter { header("Call-ID", in: $0) == callID }
+            // Answers to earlier INVITEs keep coming (Timer G until an ACK that never comes),
+            // and several vectors share a Call-ID: only the replies with this vector's Call-ID
+            // and top Via branch (made unique per vector by `withRport`) count.
+            let replies = client.receiveAll().filter {
+                header("Call-ID", in: $0) == callID && (branch == nil || header("Via", in: $0).flatMap { try? Via(parsing: $0) }?.branch == branch)
+            }
             let finals = replies.compactMap { r -> Int? in
                 guard r.hasPrefix("SIP/2.0 "), let code = Int(r.dropFirst(8).prefix(3)), code >= 200 else { return nil }
                 return code
@@ -112,23 +115,24 @@ struct ServeRobustnessTests {
     }
 
     /// The status the validator demands for a request that must be rejected (nil otherwise),
-    /// its Call-ID, and whether its top Via parses with the rport the test added: when it does
-    /// not (badinv01's broken Via), §18.2.2 sends the answer to the sent-by port, not to us.
-    func expectation(_ bytes: [UInt8]) -> (Int?, String?, Bool) {
+    /// its Call-ID, its top Via's branch, and whether that Via parses with the rport the test
+    /// added: when it does not (badinv01's broken Via), §18.2.2 sends the answer to the
+    /// sent-by port, not to us.
+    func expectation(_ bytes: [UInt8]) -> (Int?, String?, String?, Bool) {
         let validator = SIPMessageValidator()
         let headers: SIPHeaders
         let status: Int?
         do {
             let m = try SIPMessageParser().parseDatagram(bytes)
             headers = m.headers
-            if case .response = m { return (nil, headers[.callID], false) }
+            if case .response = m { return (nil, headers[.callID], nil, false) }
             status = validator.check(m).responseStatus
         } catch {
             headers = error.partial?.headers ?? SIPHeaders()
             status = validator.check(error).responseStatus
         }
         let top = headers.listValues(.via).first.flatMap { try? Via(parsing: $0) }
-        return (status, headers[.callID], top?.rport != nil)
+        return (status, headers[.callID], top?.branch, top?.rport != nil)
     }
 
     func header(_ name: String, in message: String) -> String? {
