@@ -144,12 +144,17 @@ public final class RTPAudioStream: @unchecked Sendable {
 
     public var localPort: Int { rtpSocket.localPort }
 
+    /// Where `parameters` sends RTP and RTCP (a numeric address: it comes from SDP).
+    private static func peers(_ parameters: RTPStreamParameters) throws -> (rtp: DatagramPeer, rtcp: DatagramPeer) {
+        (try DatagramPeer(SocketAddress(ipAddress: parameters.remoteAddress, port: parameters.remotePort)),
+         try DatagramPeer(SocketAddress(ipAddress: parameters.remoteAddress, port: parameters.remoteRTCPPort)))
+    }
+
     /// Starts sending `source` (silence when nil) and receiving into `sink`.
     /// `onSourceFinished` runs once on the event loop when the source has no more audio.
     public func start(_ parameters: RTPStreamParameters, source: AudioSource?, sink: AudioSink?,
                       onSourceFinished: (() -> Void)? = nil) throws {
-        let remote = try DatagramPeer(SocketAddress(ipAddress: parameters.remoteAddress, port: parameters.remotePort))
-        let rtcpRemote = try DatagramPeer(SocketAddress(ipAddress: parameters.remoteAddress, port: parameters.remoteRTCPPort))
+        let (remote, rtcpRemote) = try Self.peers(parameters)
         let codec = try AudioPayloadCodec(parameters.encoding)
         eventLoop.execute {
             self.parameters = parameters
@@ -174,8 +179,7 @@ public final class RTPAudioStream: @unchecked Sendable {
     /// Changes where and how the stream sends (a re-INVITE's new offer: address, codec, hold
     /// or resume); the source, sink and sequence numbering carry on.
     public func update(_ parameters: RTPStreamParameters) throws {
-        let remote = try DatagramPeer(SocketAddress(ipAddress: parameters.remoteAddress, port: parameters.remotePort))
-        let rtcpRemote = try DatagramPeer(SocketAddress(ipAddress: parameters.remoteAddress, port: parameters.remoteRTCPPort))
+        let (remote, rtcpRemote) = try Self.peers(parameters)
         let newCodec = try self.parameters?.encoding == parameters.encoding ? nil : AudioPayloadCodec(parameters.encoding)
         eventLoop.execute {
             guard self.parameters != nil else { return }
@@ -237,9 +241,9 @@ public final class RTPAudioStream: @unchecked Sendable {
             self.nextReport = nil
             if self.parameters != nil { self.sendRTCP(self.rtcp.makeBye(reason: "call ended")) }
             self.parameters = nil
-            return (self.currentStatistics(), self.events.digits)
             self.rtpSocket.close()
             self.rtcpSocket.close()
+            return (self.currentStatistics(), self.events.digits)
         }.get()
         return summary
     }

@@ -74,6 +74,23 @@ struct RTPStreamTests {
         #expect(reachedOffered < 3, "at most the frames sent before the first packet went to the offered port: \(reachedOffered)")
     }
 
+    /// `stop()` frees the RTP and RTCP ports at once, while the stream object lives on
+    /// (a call keeps it for its figures): the next call may bind them.
+    @Test func stopReleasesBothPorts() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let stream = try RTPAudioStream.bind(host: "127.0.0.1", ports: RTPPortAllocator(range: 30_000...39_999), group: group)
+        try stream.start(RTPStreamParameters(remoteAddress: "127.0.0.1", remotePort: 9, payloadType: 0, encoding: .pcmu), source: nil, sink: nil)
+        let ports = [stream.localPort, stream.localPort + 1]
+        #expect(ports.allSatisfy { (try? DatagramSocket(bindingTo: SocketAddress(ipAddress: "127.0.0.1", port: $0))) == nil }, "taken while running")
+        _ = try await stream.stop()
+        for port in ports {
+            let again = try DatagramSocket(bindingTo: SocketAddress(ipAddress: "127.0.0.1", port: port))
+            again.close()
+        }
+        withExtendedLifetime(stream) {}
+        try await group.shutdownGracefully()
+    }
+
     @Test func allocatorGivesEvenPortsInRangeRoundRobin() {
         let ports = RTPPortAllocator(range: 20_001...20_010)
         let got = (0..<10).map { _ in ports.candidate() }
