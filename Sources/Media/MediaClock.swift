@@ -17,14 +17,16 @@ public final class MediaClock: @unchecked Sendable {
     public let eventLoop: EventLoop
     /// The streams of each phase, in the order they joined (arrays: the clock walks them
     /// every tick, and walking a dictionary's values costs more per element).
-    private var phases: [[RTPAudioStream]] = Array(repeating: [], count: 10)
-    private var streamCount = 0
+    private var phases: [[RTPAudioStream]] = Array(repeating: [], count: Int(MediaClock.phaseCount))
     private var task: Scheduled<Void>?
     private var start = NIODeadline.now()
-    /// Phase ticks since `start`: the frame tick is `step / phases.count`, the phase
-    /// `step % phases.count`.
+    /// Phase ticks since `start`: the frame tick is `step / phaseCount`, the phase
+    /// `step % phaseCount`.
     private var step: Int64 = 0
-    private let period = TimeAmount.milliseconds(20)
+    private static let period = TimeAmount.milliseconds(20)
+    private static let phaseCount: Int64 = 10
+    /// 2 ms: the time between two phases.
+    private static let phasePeriod = TimeAmount.nanoseconds(period.nanoseconds / phaseCount)
     /// RTCP sockets are read, and reports sent, every this many ticks: reports come every
     /// few seconds, and their kernel arrival time, not the tick, goes into the RTT.
     private let controlEvery: Int64 = 5
@@ -56,7 +58,6 @@ public final class MediaClock: @unchecked Sendable {
         guard !phases.contains(where: { $0.contains { $0 === stream } }) else { return }
         let emptiest = phases.indices.min { phases[$0].count < phases[$1].count }!
         phases[emptiest].append(stream)
-        streamCount += 1
         if task == nil {
             start = .now()
             step = 0
@@ -66,44 +67,39 @@ public final class MediaClock: @unchecked Sendable {
 
     func remove(_ stream: RTPAudioStream) {
         eventLoop.preconditionInEventLoop()
-        for phase in phases.indices {
-            guard let index = phases[phase].firstIndex(where: { $0 === stream }) else { continue }
-            phases[phase].remove(at: index)
-            streamCount -= 1
-        }
-        if streamCount == 0 {
+        for phase in phases.indices { phases[phase].removeAll { $0 === stream } }
+        if isIdle {
             task?.cancel()
             task = nil
         }
     }
 
-    /// Schedules the next phase that has streams.
+    private var isIdle: Bool { phases.allSatisfy(\.isEmpty) }
+
+    /// Schedules the next phase that has streams (there is one: the clock is not idle).
     private func schedule() {
-        let phaseCount = Int64(phases.count)
-        let phasePeriod = TimeAmount.nanoseconds(period.nanoseconds / phaseCount)
-        repeat { step += 1 } while phases[Int(step % phaseCount)].isEmpty
-        var deadline = start + phasePeriod * step
-        if NIODeadline.now() - deadline > period * 5 {
+        repeat { step += 1 } while phases[Int(step % Self.phaseCount)].isEmpty
+        var deadline = start + Self.phasePeriod * step
+        if NIODeadline.now() - deadline > Self.period * 5 {
             // Restart the grid at the same phase, so each stream keeps its place in it.
-            start = .now() - phasePeriod * (step % phaseCount)
-            step %= phaseCount
-            deadline = start + phasePeriod * step
+            start = .now() - Self.phasePeriod * (step % Self.phaseCount)
+            step %= Self.phaseCount
+            deadline = start + Self.phasePeriod * step
         }
         task = eventLoop.scheduleTask(deadline: deadline) { [weak self] in self?.fire() }
     }
 
     private func fire() {
-        let phaseCount = Int64(phases.count)
-        let streams = phases[Int(step % phaseCount)]
+        let streams = phases[Int(step % Self.phaseCount)]
         for stream in streams { stream.sendFrame(using: &frame) }
         for stream in streams {
             stream.receiveWaiting(into: batch)
             stream.playFrame()
         }
-        if (step / phaseCount) % controlEvery == 0 {
+        if (step / Self.phaseCount) % controlEvery == 0 {
             let now = NIODeadline.now()
             for stream in streams { stream.controlTick(into: batch, now: now) }
         }
-        if streamCount > 0 { schedule() }
+        if !isIdle { schedule() }
     }
 }
