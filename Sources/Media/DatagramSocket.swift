@@ -80,9 +80,9 @@ final class DatagramSocket {
     /// arrival time in nanoseconds of CLOCK_REALTIME), reading them in batches of `batch`.
     func receiveWaiting(into batch: DatagramBatch, _ handle: (UnsafeRawBufferPointer, DatagramPeer, Int64) -> Void) {
         while descriptor >= 0 {
-            let count = Int(sipdial_receive_datagrams(descriptor, batch.datagrams, UInt32(batch.count)))
+            let count = Int(sipdial_receive_datagrams(descriptor, batch.pointer))
             for i in 0..<max(count, 0) {
-                let datagram = batch.datagrams[i]
+                let datagram = sipdial_batch_datagram(batch.pointer, UInt32(i)).pointee
                 let arrival = datagram.arrival_nanoseconds != 0 ? datagram.arrival_nanoseconds : DatagramBatch.realtimeNanoseconds()
                 handle(UnsafeRawBufferPointer(start: datagram.buffer, count: datagram.length),
                        DatagramPeer(storage: datagram.source, length: datagram.source_length), arrival)
@@ -93,28 +93,19 @@ final class DatagramSocket {
 }
 
 /// Scratch space for `DatagramSocket.receiveWaiting`: `count` buffers of 2,048 bytes (more
-/// than any RTP packet sipdial accepts), shared by every socket of one event loop.
+/// than any RTP packet sipdial accepts) and the recvmmsg headers pointing at them, made once
+/// and shared by every socket of one event loop.
 final class DatagramBatch {
-    static let bufferSize = 2048
     let count: Int
-    let datagrams: UnsafeMutablePointer<sipdial_datagram>
-    private let storage: UnsafeMutableRawPointer
+    fileprivate let pointer: OpaquePointer
 
     init(count: Int = 16) {
         self.count = count
-        storage = .allocate(byteCount: count * Self.bufferSize, alignment: 16)
-        datagrams = .allocate(capacity: count)
-        for i in 0..<count {
-            datagrams[i] = sipdial_datagram()
-            datagrams[i].buffer = storage + i * Self.bufferSize
-            datagrams[i].capacity = Self.bufferSize
-        }
+        guard let pointer = sipdial_batch_create(UInt32(count), 2048) else { fatalError("out of memory for a datagram batch") }
+        self.pointer = pointer
     }
 
-    deinit {
-        datagrams.deallocate()
-        storage.deallocate()
-    }
+    deinit { sipdial_batch_free(pointer) }
 
     /// Now on CLOCK_REALTIME, the clock of kernel receive timestamps.
     static func realtimeNanoseconds() -> Int64 {
