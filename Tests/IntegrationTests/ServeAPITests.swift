@@ -7,15 +7,21 @@ import Testing
 /// `sipdial serve` as a process: the REST API listens next to SIP, answers with a token made
 /// by `sipdial token create` on the same data directory, and SIGTERM stops it cleanly.
 struct ServeAPITests {
+    /// `sipdial serve` on a free SIP port and any HTTP port, once it says it listens.
+    static func serve(data: URL, logLevel: String, _ extra: [String] = []) async throws -> ExternalProcess {
+        let serve = try ExternalProcess(SipdialBinary.path, ["serve", "--listen", "udp:127.0.0.1:\(Ports.free())", "--http", "127.0.0.1:0",
+                                                             "--data", data.path, "--log-level", logLevel] + extra)
+        #expect(await serve.waitForOutput("listening http", timeout: .seconds(20)), "\(serve.text)")
+        return serve
+    }
+
     @Test func restAPIAnswersNextToSIPAndStopsOnSIGTERM() async throws {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("sipdial-serve-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: data) }
         let (created, token) = try await SipdialBinary.run(["token", "create", "tests", "--data", data.path])
         #expect(created == 0)
-        let serve = try ExternalProcess(SipdialBinary.path, ["serve", "--listen", "udp:127.0.0.1:\(Ports.free())", "--http", "127.0.0.1:0",
-                                                             "--data", data.path, "--log-level", "error"])
+        let serve = try await Self.serve(data: data, logLevel: "error")
         defer { serve.stop() }
-        #expect(await serve.waitForOutput("listening http", timeout: .seconds(20)), "\(serve.text)")
         let line = serve.text.split(separator: "\n").first { $0.hasPrefix("listening http") } ?? ""
         let port = try #require(line.split(separator: " ").last.flatMap { Int($0) })
 
@@ -38,10 +44,8 @@ struct ServeAPITests {
         defer { try? FileManager.default.removeItem(at: data) }
         let (refused, _) = try await SipdialBinary.run(["serve", "--media-realtime-priority", "0", "--data", data.path])
         #expect(refused == 2)
-        let serve = try ExternalProcess(SipdialBinary.path, ["serve", "--listen", "udp:127.0.0.1:\(Ports.free())", "--http", "127.0.0.1:0",
-                                                             "--data", data.path, "--log-level", "warning", "--media-realtime-priority", "7"])
+        let serve = try await Self.serve(data: data, logLevel: "warning", ["--media-realtime-priority", "7"])
         defer { serve.stop() }
-        #expect(await serve.waitForOutput("listening http", timeout: .seconds(20)), "\(serve.text)")
         let pid = serve.process.processIdentifier
         let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")
         // Each NIO thread's (policy, priority): fields 41 and 40 of its stat (man 5 proc).
