@@ -201,7 +201,7 @@ public final class CallAttempt: @unchecked Sendable {
     /// goes to a new file in the recording directory.
     func prepareMedia(host: String) async throws -> CallMedia {
         let path = plan.flow.records ? newRecordingPath() : nil
-        let media = try await CallMedia.prepare(playback: nil, repeatCount: 1, record: path, recordBoth: false, rtpTimeout: plan.rtpTimeout,
+        let media = try CallMedia.prepare(playback: nil, repeatCount: 1, record: path, recordBoth: false, rtpTimeout: plan.rtpTimeout,
                                                 dtmfMode: .auto, rtpPorts: context.rtpPorts, host: host, group: context.mediaGroup)
         (self.media, recordPath) = (media, path)
         return media

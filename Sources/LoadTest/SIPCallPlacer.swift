@@ -44,7 +44,7 @@ public struct SIPCallPlacer: LoadCallPlacer {
         guard let media else { return LoadCall(placer: self, tracker: tracker, media: nil).start(template) }
         Task {
             do {
-                let audio = try await CallMedia.prepare(playback: media.prompt, repeatCount: holdSeconds > 0 ? 0 : 1, record: nil, recordBoth: false,
+                let audio = try CallMedia.prepare(playback: media.prompt, repeatCount: holdSeconds > 0 ? 0 : 1, record: nil, recordBoth: false,
                                                         rtpTimeout: media.rtpTimeout, dtmfMode: .rfc4733, rtpPorts: media.ports,
                                                         host: media.host, group: media.group)
                 var config = template

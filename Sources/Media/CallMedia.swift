@@ -29,7 +29,7 @@ public final class CallMedia: @unchecked Sendable {
     /// Binds the call's RTP/RTCP ports; `playback` is what `PromptOptions.load` returned.
     /// `recordBoth`: record both directions as two channels (sent left, received right).
     public static func prepare(playback: WAVAudio?, repeatCount: Int, record: String?, recordBoth: Bool, rtpTimeout: Double, dtmfMode: DTMFMode,
-                        rtpPorts: RTPPortAllocator, host: String, group: EventLoopGroup) async throws -> CallMedia {
+                        rtpPorts: RTPPortAllocator, host: String, group: EventLoopGroup) throws -> CallMedia {
         let stream = try RTPAudioStream.bind(host: host, ports: rtpPorts, group: group)
         return CallMedia(stream: stream, playback: playback, repeatCount: repeatCount, recordPath: record, recordBoth: recordBoth,
                          rtpTimeout: rtpTimeout, dtmfMode: dtmfMode)

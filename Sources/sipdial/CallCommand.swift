@@ -83,7 +83,7 @@ struct CallCommand: AsyncParsableCommand {
     /// Places the call and runs its audio.
     private func call(_ uri: SIPURI, audio: WAVAudio?, endpoint: CommandEndpoint) async throws -> Run {
         let destinations = try await dial.destinations(for: uri, endpoint: endpoint) { printError($0) }
-        let media = try await CallMedia.prepare(playback: audio, repeatCount: repeatCount, record: record, recordBoth: recordBoth, rtpTimeout: dial.rtpTimeout,
+        let media = try CallMedia.prepare(playback: audio, repeatCount: repeatCount, record: record, recordBoth: recordBoth, rtpTimeout: dial.rtpTimeout,
                                                 dtmfMode: dtmfMode, rtpPorts: RTPPortAllocator(range: dial.rtpPorts), host: endpoint.bound.ipAddress ?? "127.0.0.1", group: endpoint.group)
         let dispatcher = SIPSessionDispatcher(transactions: endpoint.transactions)
         var config = dial.configuration(target: uri, destinations: destinations, mediaPort: media.localPort, endpoint: endpoint)
