@@ -19,8 +19,8 @@ DIALER_E2E = IntegrationTests\.(Serve(Campaign|Call|Webhook|ClickToCall|Callback
 ## Build and run every test (unit, torture, EmbeddedChannel and interop against SIPp).
 test: setup
 	$(SWIFT) build --build-tests
-	SWIFT_BACKTRACE=enable=no timeout 1200 $(SWIFT) test --skip-build --skip '$(DIALER_E2E)'
-	SWIFT_BACKTRACE=enable=no timeout 900 $(SWIFT) test --skip-build --filter '$(DIALER_E2E)'
+	SWIFT=$(SWIFT) scripts/test-phase.sh 1200 --skip '$(DIALER_E2E)'
+	SWIFT=$(SWIFT) scripts/test-phase.sh 900 --filter '$(DIALER_E2E)'
 
 ## Build and run the libFuzzer target for the parser and framer (FUZZ_SECONDS, default 60).
 fuzz:

@@ -25,7 +25,7 @@ struct EmbeddedSimulator {
         let book = try SimulateCommand.scriptBook(behaviour: [], mix: mix, fallback: CallScript(ringSeconds: 1), option: "--simulator-mix")
         var settings = AnsweringMedia.Settings(greeting: nil, repeatCount: 0, recordDirectory: nil,
                                                preferences: AudioPreferences(codecs: [.pcmu, .pcma, .opus]),
-                                               ports: RTPPortAllocator(range: 40_000...50_000), rtpTimeout: 0)
+                                               ports: RTPPortAllocator(range: SimulateCommand.defaultRTPPorts), rtpTimeout: 0)
         settings.namedGreetings = try SimulatorGreetings.load(book.greetings, audioDirectory: nil, option: "--simulator-mix")
         let media = AnsweringMedia(settings, group: group) { _, _ in }
         var config = SIPTransportConfiguration()

@@ -31,8 +31,11 @@ struct SimulateCommand: AsyncParsableCommand {
     var recordDir: String?
     @Option(help: "Codec to accept, in order of preference: pcmu, pcma or opus (repeatable; default all three).")
     var codec: [AudioCodec] = []
+    /// The simulator's media ports, here and embedded in `serve`: apart from the dialer's
+    /// (10000-20000) and from the ports tests pick for their peers (40000-59000).
+    static let defaultRTPPorts = 20_000...30_000
     @Option(help: "RTP/RTCP port range LOW-HIGH.")
-    var rtpPorts: ClosedRange<Int> = 20_000...30_000
+    var rtpPorts: ClosedRange<Int> = Self.defaultRTPPorts
     @Option(help: "End a call's audio when no RTP arrives for this many seconds (0: never).")
     var rtpTimeout: Double = 0
     @Option(help: "Where greeting=human and greeting=machine are found (greeting-human.wav, greeting-machine.wav; default ./Audio, else the Audio directory above the executable).")
