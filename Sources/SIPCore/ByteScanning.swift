@@ -12,7 +12,7 @@ enum ByteScanning {
 
     /// `firstIndex`, also OR-ing into `seen` every byte it reads (at least those from `from`
     /// up to the match): how the parser learns a header line is ASCII without another pass.
-    /// Sixteen bytes per step; the block holding the match is searched eight at a time.
+    /// Sixteen bytes per step; the last fifteen bytes of the buffer eight, then one at a time.
     @inline(__always)
     static func firstIndex(of byte: UInt8, in buf: UnsafeRawBufferPointer, from: Int, seen: inout UInt8) -> Int? {
         var j = from
@@ -21,10 +21,16 @@ enum ByteScanning {
         var wideSeen = SIMD16<UInt8>(repeating: 0)
         while j + 16 <= n {
             let v = buf.loadUnaligned(fromByteOffset: j, as: SIMD16<UInt8>.self)
-            // The comparison's lanes as two words (`any` is not always a single instruction).
-            let matches = unsafeBitCast(v .== wide, to: (UInt64, UInt64).self)
-            if matches.0 | matches.1 != 0 { break }
             wideSeen |= v
+            // The comparison's lanes as two words (`any` is not always a single instruction);
+            // a matching lane is all ones, so the lowest set bit's byte is the match.
+            let matches = unsafeBitCast(v .== wide, to: (UInt64, UInt64).self)
+            if matches.0 | matches.1 != 0 {
+                let halves = unsafeBitCast(wideSeen, to: (UInt64, UInt64).self)
+                seen |= (halves.0 | halves.1) & highs == 0 ? 0 : 0x80
+                let lane = matches.0 != 0 ? matches.0.trailingZeroBitCount / 8 : 8 + matches.1.trailingZeroBitCount / 8
+                return j + lane
+            }
             j += 16
         }
         let halves = unsafeBitCast(wideSeen, to: (UInt64, UInt64).self)
