@@ -51,7 +51,8 @@ sipp_uac() {
   local ok failed
   ok=$(echo "$last" | cut -d';' -f"$(col 'SuccessfulCall(C)')")
   failed=$(echo "$last" | cut -d';' -f"$(col 'FailedCall(C)')")
-  read -r user sys rss < "$work/uac.time"
+  # time(1) puts "Command exited with non-zero status N" first when SIPp saw failed calls.
+  read -r user sys rss < <(tail -1 "$work/uac.time")
   echo "$ok $failed $(echo "$user + $sys" | bc) $((rss / 1024))"
 }
 

@@ -68,18 +68,30 @@ public final class SIPTransactionLayer: @unchecked Sendable {
         }
     }
 
-    private struct ClientEntry {
+    /// A client transaction's state. A class, so feeding it an input mutates it where the
+    /// table keeps it: no copy of the machine (which holds the request) out and back in, and
+    /// one lookup per input instead of one per action.
+    private final class ClientEntry {
         var machine: ClientMachine
-        var destination: SIPDestination
-        var handler: @Sendable (SIPClientTransactionEvent) -> Void
+        let destination: SIPDestination
+        let handler: @Sendable (SIPClientTransactionEvent) -> Void
         var timers: [SIPTimer: TimerWheel.Timer] = [:]
+
+        init(machine: ClientMachine, destination: SIPDestination, handler: @escaping @Sendable (SIPClientTransactionEvent) -> Void) {
+            (self.machine, self.destination, self.handler) = (machine, destination, handler)
+        }
     }
 
-    private struct ServerEntry {
+    /// A server transaction's state; a class for the same reason as `ClientEntry`.
+    private final class ServerEntry {
         var machine: ServerMachine
-        var handle: SIPServerTransaction
-        var mergeKey: SIPMergeKey?
+        let handle: SIPServerTransaction
+        let mergeKey: SIPMergeKey?
         var timers: [SIPTimer: TimerWheel.Timer] = [:]
+
+        init(machine: ServerMachine, handle: SIPServerTransaction, mergeKey: SIPMergeKey?) {
+            (self.machine, self.handle, self.mergeKey) = (machine, handle, mergeKey)
+        }
     }
 
     private var handlers = Handlers()
@@ -137,10 +149,14 @@ public final class SIPTransactionLayer: @unchecked Sendable {
     }
 
     private func feedClient(_ key: SIPTransactionKey, _ input: SIPClientTransactionInput) {
-        guard var entry = clients[key] else { return }
-        let actions = entry.machine.handle(input)
-        clients[key] = entry
-        for action in actions {
+        guard let entry = clients[key] else { return }
+        feed(entry, key, input)
+    }
+
+    /// Feeds a live client transaction and carries out what it asks for. Its timers hold it
+    /// weakly: once terminated it has left `clients` and a late timer finds nothing.
+    private func feed(_ entry: ClientEntry, _ key: SIPTransactionKey, _ input: SIPClientTransactionInput) {
+        for action in entry.machine.handle(input) {
             switch action {
             case .send(let message):
                 transport.send(message, to: entry.destination).whenFailure { [weak self] _ in
@@ -150,12 +166,16 @@ public final class SIPTransactionLayer: @unchecked Sendable {
             case .timedOut: entry.handler(.timedOut)
             case .transportFailed: entry.handler(.transportFailed)
             case .startTimer(let t, let d):
-                clients[key]?.timers[t]?.cancel()
-                clients[key]?.timers[t] = timerWheel.schedule(in: d.timeAmount) { [weak self] in self?.feedClient(key, .timerFired(t)) }
+                entry.timers[t]?.cancel()
+                entry.timers[t] = timerWheel.schedule(in: d.timeAmount) { [weak self, weak entry] in
+                    if let self, let entry { self.feed(entry, key, .timerFired(t)) }
+                }
             case .cancelTimer(let t):
-                clients[key]?.timers.removeValue(forKey: t)?.cancel()
+                entry.timers.removeValue(forKey: t)?.cancel()
             case .terminated:
-                clients.removeValue(forKey: key)?.timers.values.forEach { $0.cancel() }
+                entry.timers.values.forEach { $0.cancel() }
+                entry.timers = [:]
+                if clients[key] === entry { clients[key] = nil }
             case .deliverAck: break
             }
         }
@@ -172,10 +192,8 @@ public final class SIPTransactionLayer: @unchecked Sendable {
     }
 
     private func feedServer(_ key: SIPTransactionKey, _ input: SIPServerTransactionInput) {
-        guard var entry = servers[key] else { return }
-        let actions = entry.machine.handle(input)
-        servers[key] = entry
-        perform(actions, server: key, entry: entry)
+        guard let entry = servers[key] else { return }
+        perform(entry.machine.handle(input), server: key, entry: entry)
     }
 
     private func perform(_ actions: [SIPTransactionAction], server key: SIPTransactionKey, entry: ServerEntry) {
@@ -191,14 +209,18 @@ public final class SIPTransactionLayer: @unchecked Sendable {
             case .timedOut, .transportFailed:
                 handlers.serverFailure(entry.handle, action)
             case .startTimer(let t, let d):
-                servers[key]?.timers[t]?.cancel()
-                servers[key]?.timers[t] = timerWheel.schedule(in: d.timeAmount) { [weak self] in self?.feedServer(key, .timerFired(t)) }
+                entry.timers[t]?.cancel()
+                entry.timers[t] = timerWheel.schedule(in: d.timeAmount) { [weak self, weak entry] in
+                    if let self, let entry { self.perform(entry.machine.handle(.timerFired(t)), server: key, entry: entry) }
+                }
             case .cancelTimer(let t):
-                servers[key]?.timers.removeValue(forKey: t)?.cancel()
+                entry.timers.removeValue(forKey: t)?.cancel()
             case .terminated:
-                if let removed = servers.removeValue(forKey: key) {
-                    removed.timers.values.forEach { $0.cancel() }
-                    if let mk = removed.mergeKey, merged[mk] == key { merged[mk] = nil }
+                entry.timers.values.forEach { $0.cancel() }
+                entry.timers = [:]
+                if servers[key] === entry {
+                    servers[key] = nil
+                    if let mk = entry.mergeKey, merged[mk] == key { merged[mk] = nil }
                 }
             case .deliverResponse: break
             }
