@@ -60,13 +60,32 @@ extension SIPTransactionLayer {
         }
     }
 
+    /// Whether `via` holds "branch" in any case, read byte by byte: the check runs for every
+    /// request sent, and lower-casing the value and a Foundation search cost more than the rest.
+    static func mentionsBranch(_ via: Substring) -> Bool {
+        let needle = Array("branch".utf8)
+        var matched = 0
+        for byte in via.utf8 {
+            // OR 0x20 lower-cases a letter; only 'B' and 'b' become 'b', and so on for each
+            // letter of the needle, which has no repeated prefix to fall back on.
+            let lower = byte | 0x20
+            if lower == needle[matched] {
+                matched += 1
+                if matched == needle.count { return true }
+            } else {
+                matched = lower == needle[0] ? 1 : 0
+            }
+        }
+        return false
+    }
+
     /// The request with a new branch in its top Via (a new transaction, RFC 3263 §4.3).
     static func withFreshBranch(_ request: SIPRequest) -> SIPRequest {
         var r = request
         guard let index = r.headers.firstIndex(where: { $0.name == .via }) else { return r }
         let value = r.headers[index].value
         let top = value.prefix { $0 != "," }
-        if !top.lowercased().contains("branch") {
+        if !mentionsBranch(top) {
             // The usual first attempt: a Via built without a branch gets one appended,
             // without parsing and rewriting the whole value.
             r.headers.setValue(top + ";branch=" + SIPIdentifiers.branch() + value.dropFirst(top.count), at: index)

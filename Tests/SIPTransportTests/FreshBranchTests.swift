@@ -29,4 +29,11 @@ struct FreshBranchTests {
         let top = try topVia(fresh)
         #expect(top.branch != "z9hG4bK-old" && top.hasRFC3261Branch, "\(vias)")
     }
+
+    @Test func branchIsFoundInAnyCaseAndOnlyWhole() {
+        #expect(SIPTransactionLayer.mentionsBranch("SIP/2.0/UDP h;BRANCH=z9hG4bK1"))
+        #expect(SIPTransactionLayer.mentionsBranch("SIP/2.0/UDP h;bbranch=1"))
+        #expect(!SIPTransactionLayer.mentionsBranch("SIP/2.0/UDP h;branc;h=1;rport"))
+        #expect(!SIPTransactionLayer.mentionsBranch("SIP/2.0/UDP h;BRANC"))
+    }
 }
