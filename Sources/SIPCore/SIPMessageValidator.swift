@@ -14,7 +14,7 @@ public struct SIPMessageValidator: Sendable {
     public func check(_ message: SIPMessage) -> SIPVerdict {
         switch message {
         case .request(let r): checkRequest(r)
-        case .response(let r): checkResponse(r)
+        case .response(let r): checkResponse(r).verdict
         }
     }
 
@@ -134,9 +134,11 @@ public struct SIPMessageValidator: Sendable {
         return .accept
     }
 
-    func checkResponse(_ r: SIPResponse) -> SIPVerdict {
+    /// The §8.1.3 response checks, and the top Via when it parsed: a client transaction is
+    /// found by its branch (§17.1.3), so the transaction layer need not parse it again.
+    public func checkResponse(_ r: SIPResponse) -> (verdict: SIPVerdict, topVia: Via?) {
         let h = r.headers
-        var problems = syntaxProblems(h).problems
+        var (problems, topVia) = syntaxProblems(h)
         for name in [SIPHeaderName.to, .from, .callID, .cseq, .via] where !h.contains(name) {
             problems.append(.init(message: "missing required header", header: name.name, offset: nil, malformed: false))
         }
@@ -145,6 +147,6 @@ public struct SIPMessageValidator: Sendable {
         if vias.count > 1 {
             problems.append(.init(message: "response carries \(vias.count) Via values; a UAC discards it (RFC 3261 §8.1.3.3)", header: "Via", offset: offset(h, .via), malformed: false))
         }
-        return SIPVerdict(problems: problems, disposition: problems.isEmpty ? .accept : .discard)
+        return (SIPVerdict(problems: problems, disposition: problems.isEmpty ? .accept : .discard), topVia)
     }
 }

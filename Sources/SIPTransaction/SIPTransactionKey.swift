@@ -12,9 +12,13 @@ public enum SIPTransactionKey: Sendable, Hashable {
 
     /// The key of the client transaction that a response belongs to, from its top Via and CSeq.
     public static func client(for response: SIPResponse) -> SIPTransactionKey? {
-        guard let top = response.headers.listValues(.via).first, let via = try? Via(parsing: top),
-              let branch = via.branch, let cseq = response.headers[.cseq].flatMap({ try? CSeq(parsing: $0) })
-        else { return nil }
+        guard let top = response.headers.listValues(.via).first, let via = try? Via(parsing: top) else { return nil }
+        return client(for: response, topVia: via)
+    }
+
+    /// `client(for:)` with the response's top Via already parsed (by the validator).
+    public static func client(for response: SIPResponse, topVia via: Via) -> SIPTransactionKey? {
+        guard let branch = via.branch, let cseq = response.headers[.cseq].flatMap({ try? CSeq(parsing: $0) }) else { return nil }
         return .client(branch: branch, method: cseq.method)
     }
 

@@ -248,13 +248,15 @@ public final class SIPTransactionLayer: @unchecked Sendable {
     private func receive(_ inbound: SIPInboundMessage) {
         switch inbound.message {
         case .response(let response):
-            guard let key = SIPTransactionKey.client(for: response), clients[key] != nil else {
+            // §8.1.3.3 and the rest of the response checks; they parse the top Via, whose
+            // branch finds the transaction.
+            let (verdict, topVia) = validator.checkResponse(response)
+            guard let key = topVia.flatMap({ SIPTransactionKey.client(for: response, topVia: $0) }), let entry = clients[key] else {
                 handlers.strayResponse(inbound)
                 return
             }
-            // §8.1.3.3 and the rest of the response checks.
-            guard validator.check(.response(response)).disposition == .accept else { return }
-            feedClient(key, .response(response))
+            guard verdict.disposition == .accept else { return }
+            feed(entry, key, .response(response))
         case .request(let request):
             receive(request, inbound: inbound)
         }

@@ -10,6 +10,10 @@ struct TransactionKeyTests {
         #expect(SIPTransactionKey.client(for: ok) == SIPTransactionKey.client(for: invite))
         let options = Fixtures.request(.options)
         #expect(SIPTransactionKey.client(for: ok) != SIPTransactionKey.client(for: options))
+        // The validator's top Via gives the same key, so the transaction layer parses it once.
+        let checked = SIPMessageValidator().checkResponse(ok)
+        #expect(checked.verdict.disposition == .accept)
+        #expect(checked.topVia.flatMap { SIPTransactionKey.client(for: ok, topVia: $0) } == SIPTransactionKey.client(for: invite))
     }
 
     @Test func ackAndCancelFindTheirInvite() {
