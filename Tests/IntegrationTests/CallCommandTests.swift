@@ -42,7 +42,8 @@ struct CallCommandTests {
 
     @Test(arguments: ["udp", "tcp"])
     func answeredAndHungUpBySipdial(_ transport: String) async throws {
-        let r = try await callSIPp(nil, transport: transport, ["--hold", "0.5"])
+        // Over TCP without the built-in scenario's closing wait (see uas_answer.xml).
+        let r = try await callSIPp(transport == "tcp" ? "uas_answer" : nil, transport: transport, ["--hold", "0.5"])
         #expect(r.status == 0, "\(r.output)")
         #expect(r.outcome == "answered" && r.code == 200 && r.hungUpBy == "local", "\(r.output)")
         #expect(r.provisionals == [180], "\(r.output)")
