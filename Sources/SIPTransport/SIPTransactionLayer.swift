@@ -68,6 +68,26 @@ public final class SIPTransactionLayer: @unchecked Sendable {
         }
     }
 
+    /// A transaction's armed timers (RFC 3261 §17): arming one again replaces it, and the
+    /// end of the transaction cancels them all.
+    private struct ArmedTimers {
+        private var armed: [SIPTimer: TimerWheel.Timer] = [:]
+
+        mutating func start(_ timer: SIPTimer, in delay: Duration, on wheel: TimerWheel, _ fire: @escaping () -> Void) {
+            armed[timer]?.cancel()
+            armed[timer] = wheel.schedule(in: delay.timeAmount, fire)
+        }
+
+        mutating func cancel(_ timer: SIPTimer) {
+            armed.removeValue(forKey: timer)?.cancel()
+        }
+
+        mutating func cancelAll() {
+            armed.values.forEach { $0.cancel() }
+            armed = [:]
+        }
+    }
+
     /// A client transaction's state. A class, so feeding it an input mutates it where the
     /// table keeps it: no copy of the machine (which holds the request) out and back in, and
     /// one lookup per input instead of one per action.
@@ -75,7 +95,7 @@ public final class SIPTransactionLayer: @unchecked Sendable {
         var machine: ClientMachine
         let destination: SIPDestination
         let handler: @Sendable (SIPClientTransactionEvent) -> Void
-        var timers: [SIPTimer: TimerWheel.Timer] = [:]
+        var timers = ArmedTimers()
 
         init(machine: ClientMachine, destination: SIPDestination, handler: @escaping @Sendable (SIPClientTransactionEvent) -> Void) {
             (self.machine, self.destination, self.handler) = (machine, destination, handler)
@@ -87,7 +107,7 @@ public final class SIPTransactionLayer: @unchecked Sendable {
         var machine: ServerMachine
         let handle: SIPServerTransaction
         let mergeKey: SIPMergeKey?
-        var timers: [SIPTimer: TimerWheel.Timer] = [:]
+        var timers = ArmedTimers()
 
         init(machine: ServerMachine, handle: SIPServerTransaction, mergeKey: SIPMergeKey?) {
             (self.machine, self.handle, self.mergeKey) = (machine, handle, mergeKey)
@@ -136,8 +156,9 @@ public final class SIPTransactionLayer: @unchecked Sendable {
         let machine: ClientMachine = request.method == .invite
             ? .invite(ClientInviteTransaction(request: request, reliable: reliable, timers: timers))
             : .nonInvite(ClientNonInviteTransaction(request: request, reliable: reliable, timers: timers))
-        clients[key] = ClientEntry(machine: machine, destination: destination, handler: handler)
-        feedClient(key, .start)
+        let entry = ClientEntry(machine: machine, destination: destination, handler: handler)
+        clients[key] = entry
+        feed(entry, key, .start)
     }
 
     /// Sends a message outside any transaction: the ACK for a 2xx, or a 2xx retransmission.
@@ -166,15 +187,13 @@ public final class SIPTransactionLayer: @unchecked Sendable {
             case .timedOut: entry.handler(.timedOut)
             case .transportFailed: entry.handler(.transportFailed)
             case .startTimer(let t, let d):
-                entry.timers[t]?.cancel()
-                entry.timers[t] = timerWheel.schedule(in: d.timeAmount) { [weak self, weak entry] in
+                entry.timers.start(t, in: d, on: timerWheel) { [weak self, weak entry] in
                     if let self, let entry { self.feed(entry, key, .timerFired(t)) }
                 }
             case .cancelTimer(let t):
-                entry.timers.removeValue(forKey: t)?.cancel()
+                entry.timers.cancel(t)
             case .terminated:
-                entry.timers.values.forEach { $0.cancel() }
-                entry.timers = [:]
+                entry.timers.cancelAll()
                 if clients[key] === entry { clients[key] = nil }
             case .deliverAck: break
             }
@@ -193,6 +212,11 @@ public final class SIPTransactionLayer: @unchecked Sendable {
 
     private func feedServer(_ key: SIPTransactionKey, _ input: SIPServerTransactionInput) {
         guard let entry = servers[key] else { return }
+        feed(entry, key, input)
+    }
+
+    /// Feeds a live server transaction; its timers hold it weakly, as a client's do.
+    private func feed(_ entry: ServerEntry, _ key: SIPTransactionKey, _ input: SIPServerTransactionInput) {
         perform(entry.machine.handle(input), server: key, entry: entry)
     }
 
@@ -209,15 +233,13 @@ public final class SIPTransactionLayer: @unchecked Sendable {
             case .timedOut, .transportFailed:
                 handlers.serverFailure(entry.handle, action)
             case .startTimer(let t, let d):
-                entry.timers[t]?.cancel()
-                entry.timers[t] = timerWheel.schedule(in: d.timeAmount) { [weak self, weak entry] in
-                    if let self, let entry { self.perform(entry.machine.handle(.timerFired(t)), server: key, entry: entry) }
+                entry.timers.start(t, in: d, on: timerWheel) { [weak self, weak entry] in
+                    if let self, let entry { self.feed(entry, key, .timerFired(t)) }
                 }
             case .cancelTimer(let t):
-                entry.timers.removeValue(forKey: t)?.cancel()
+                entry.timers.cancel(t)
             case .terminated:
-                entry.timers.values.forEach { $0.cancel() }
-                entry.timers = [:]
+                entry.timers.cancelAll()
                 if servers[key] === entry {
                     servers[key] = nil
                     if let mk = entry.mergeKey, merged[mk] == key { merged[mk] = nil }
