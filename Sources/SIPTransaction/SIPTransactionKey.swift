@@ -11,12 +11,8 @@ public enum SIPTransactionKey: Sendable, Hashable {
     case legacyServer(requestURI: String, toTag: String?, fromTag: String?, callID: String, cseq: UInt32, method: SIPMethod, via: String)
 
     /// The key of the client transaction that a response belongs to, from its top Via and CSeq.
-    public static func client(for response: SIPResponse) -> SIPTransactionKey? {
-        guard let top = response.headers.listValues(.via).first, let via = try? Via(parsing: top) else { return nil }
-        return client(for: response, topVia: via)
-    }
-
-    /// `client(for:)` with the response's top Via already parsed (by the validator).
+    /// `via` is the response's top Via as the validator parsed it (`SIPMessageValidator.checkResponse`),
+    /// so a response's Via is parsed once.
     public static func client(for response: SIPResponse, topVia via: Via) -> SIPTransactionKey? {
         guard let branch = via.branch, let cseq = response.headers[.cseq].flatMap({ try? CSeq(parsing: $0) }) else { return nil }
         return .client(branch: branch, method: cseq.method)
