@@ -271,7 +271,8 @@ public final class SIPTransactionLayer: @unchecked Sendable {
         switch inbound.message {
         case .response(let response):
             // §8.1.3.3 and the rest of the response checks; they parse the top Via, whose
-            // branch finds the transaction.
+            // branch finds the transaction (so a stray response is checked too, though only
+            // a matched one needs the verdict).
             let (verdict, topVia) = validator.checkResponse(response)
             guard let key = topVia.flatMap({ SIPTransactionKey.client(for: response, topVia: $0) }), let entry = clients[key] else {
                 handlers.strayResponse(inbound)
