@@ -68,9 +68,10 @@ struct ServeCallTests {
         }
 
         /// The set-up of the transfer and dial tests: a simulated trunk playing the prompt on
-        /// which `customer` answers, `busy` is busy and `agent` answers as `agentBehaviour` says.
+        /// which `customer` answers after ringing for a second (so a request sent right after
+        /// the call is created meets an unanswered call), `busy` is busy and `agent` answers as `agentBehaviour` says.
         static func customerBusyAndAgent(_ customer: String, _ busy: String, _ agent: String, agentBehaviour: String) async throws -> TrunkedServe {
-            try await start(["--play", CallMediaTests.prompt, "--behaviour", "\(customer)=answer", "--behaviour", "\(busy)=busy",
+            try await start(["--play", CallMediaTests.prompt, "--behaviour", "\(customer)=answer,after=1", "--behaviour", "\(busy)=busy",
                              "--behaviour", "\(agent)=\(agentBehaviour)"])
         }
 
