@@ -3,7 +3,8 @@ import NIOCore
 import SIPTransport
 import SIPUserAgent
 
-/// Places the calls of a load test as SIP calls: each one an `OutboundCall` from `template`,
+/// Places the calls of a load test as SIP calls: each one an `OutboundCall` from the template
+/// of one of the shards (in turn, so the signaling of several event loops shares the load),
 /// hung up `holdSeconds` after its answer (or after its prompt has played once when the hold
 /// is 0). With `media`, each call binds its own RTP stream, plays the prompt for the whole
 /// hold, and reports its RTP figures; without, the offer is the template's and no RTP runs.
@@ -25,31 +26,48 @@ public struct SIPCallPlacer: LoadCallPlacer {
         }
     }
 
-    public let template: OutboundCall.Configuration
-    public let dispatcher: SIPSessionDispatcher
-    public let resolver: SIPTargetResolver
+    /// One signaling endpoint the calls go out from: its call template (Via, Contact, From
+    /// name its address), its dialogs, and its resolver, all on one event loop.
+    public struct Shard: Sendable {
+        public var template: OutboundCall.Configuration
+        public var dispatcher: SIPSessionDispatcher
+        public var resolver: SIPTargetResolver
+
+        public init(template: OutboundCall.Configuration, dispatcher: SIPSessionDispatcher, resolver: SIPTargetResolver) {
+            self.template = template
+            self.dispatcher = dispatcher
+            self.resolver = resolver
+        }
+
+        var loop: EventLoop { dispatcher.transactions.eventLoop }
+    }
+
+    /// Call `i` goes out from shard `i % shards.count`.
+    public let shards: [Shard]
     public let holdSeconds: Double
     public let media: MediaSettings?
 
-    public init(template: OutboundCall.Configuration, dispatcher: SIPSessionDispatcher, resolver: SIPTargetResolver,
-                holdSeconds: Double, media: MediaSettings?) {
-        self.template = template
-        self.dispatcher = dispatcher
-        self.resolver = resolver
+    public init(shards: [Shard], holdSeconds: Double, media: MediaSettings?) {
+        precondition(!shards.isEmpty, "a placer needs at least one shard")
+        self.shards = shards
         self.holdSeconds = holdSeconds
         self.media = media
     }
 
     public func place(_ index: Int, tracker: LoadCallTracker) {
-        guard let media else { return LoadCall(placer: self, tracker: tracker, media: nil).start(template) }
+        let shard = shards[index % shards.count]
+        guard let media else {
+            if shard.loop.inEventLoop { return LoadCall(shard: shard, holdSeconds: holdSeconds, tracker: tracker, media: nil).start(shard.template) }
+            return shard.loop.execute { LoadCall(shard: shard, holdSeconds: holdSeconds, tracker: tracker, media: nil).start(shard.template) }
+        }
         Task {
             do {
                 let audio = try CallMedia.prepare(playback: media.prompt, repeatCount: holdSeconds > 0 ? 0 : 1, record: nil, recordBoth: false,
                                                         rtpTimeout: media.rtpTimeout, dtmfMode: .rfc4733, rtpPorts: media.ports,
                                                         host: media.host, group: media.group)
-                var config = template
-                config.offer = AudioOffer(address: media.host, port: audio.localPort, preferences: template.offer.preferences)
-                LoadCall(placer: self, tracker: tracker, media: audio).start(config)
+                var config = shard.template
+                config.offer = AudioOffer(address: media.host, port: audio.localPort, preferences: shard.template.offer.preferences)
+                shard.loop.execute { [config] in LoadCall(shard: shard, holdSeconds: holdSeconds, tracker: tracker, media: audio).start(config) }
             } catch {
                 tracker.finished(CallResult(outcome: .unreachable("no RTP port: \(error)")))
             }
@@ -57,23 +75,26 @@ public struct SIPCallPlacer: LoadCallPlacer {
     }
 }
 
-/// One call of a load test: its user agent, its audio, and the timer that ends it.
+/// One call of a load test: its user agent, its audio, and the timer that ends it; it lives on
+/// its shard's event loop.
 private final class LoadCall: @unchecked Sendable {
-    let placer: SIPCallPlacer
+    let shard: SIPCallPlacer.Shard
+    let holdSeconds: Double
     let tracker: LoadCallTracker
     let media: CallMedia?
     var call: OutboundCall?
     var offer: AudioOffer?
 
-    init(placer: SIPCallPlacer, tracker: LoadCallTracker, media: CallMedia?) {
-        self.placer = placer
+    init(shard: SIPCallPlacer.Shard, holdSeconds: Double, tracker: LoadCallTracker, media: CallMedia?) {
+        self.shard = shard
+        self.holdSeconds = holdSeconds
         self.tracker = tracker
         self.media = media
     }
 
     func start(_ config: OutboundCall.Configuration) {
         offer = config.offer
-        let call = OutboundCall(configuration: config, dispatcher: placer.dispatcher, resolver: placer.resolver) { [self] event in
+        let call = OutboundCall(configuration: config, dispatcher: shard.dispatcher, resolver: shard.resolver) { [self] event in
             self.handle(event)
         }
         self.call = call
@@ -91,7 +112,7 @@ private final class LoadCall: @unchecked Sendable {
             } catch {
                 return hold()
             }
-            if placer.holdSeconds > 0 {
+            if holdSeconds > 0 {
                 media.playPrompt {}
                 hold()
             } else {
@@ -117,6 +138,6 @@ private final class LoadCall: @unchecked Sendable {
     /// Hangs up `holdSeconds` from now.
     private func hold() {
         guard let call else { return }
-        placer.dispatcher.transactions.timerWheel.schedule(in: .nanoseconds(Int64(placer.holdSeconds * 1e9))) { call.hangUp() }
+        shard.dispatcher.transactions.timerWheel.schedule(in: .nanoseconds(Int64(holdSeconds * 1e9))) { call.hangUp() }
     }
 }

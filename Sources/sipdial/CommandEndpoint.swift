@@ -5,8 +5,8 @@ import NIOPosix
 import SIPCore
 import SIPTransport
 
-/// The SIP endpoint a one-shot command (`call`, `register`) runs on: one listener on an
-/// ephemeral port, the transaction layer and an RFC 3263 resolver, all on one event loop.
+/// The SIP endpoint a one-shot command (`call`, `register`, `loadtest`) runs on: one listener
+/// on an ephemeral port, the transaction layer and an RFC 3263 resolver, all on one event loop.
 /// `run` closes everything before it returns, whatever the body does.
 struct CommandEndpoint {
     let kind: SIPTransportType
@@ -20,28 +20,38 @@ struct CommandEndpoint {
     /// `threads`: event loops for media (SIP runs on the first).
     static func run<T: Sendable>(local: String, kind: SIPTransportType, threads: Int = 1, onError: (String) -> Void,
                                  _ body: (CommandEndpoint) async throws -> T) async throws -> T {
+        try await run(local: local, kind: kind, threads: threads, count: 1, onError: onError) { try await body($0[0]) }
+    }
+
+    /// `count` endpoints on `local`, each on its own ephemeral port and its own event loop of
+    /// a group of `threads` (taken in turn), so their signaling runs in parallel; runs `body`
+    /// with them, then shuts them all down.
+    static func run<T: Sendable>(local: String, kind: SIPTransportType, threads: Int, count: Int, onError: (String) -> Void,
+                                 _ body: ([CommandEndpoint]) async throws -> T) async throws -> T {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        var logger = Logger(label: "sipdial")
+        logger.logLevel = .warning
+        var transports: [SIPTransportLayer] = []
         let result = await Result { () async throws -> T in
-            var config = SIPTransportConfiguration()
-            config.listeners = [.init(host: local, port: 0, transport: kind)]
-            var logger = Logger(label: "sipdial")
-            logger.logLevel = .warning
-            let transport = SIPTransportLayer(eventLoop: group.next(), configuration: config, logger: logger)
-            do { try await transport.start() } catch {
-                onError("cannot listen on \(local): \(error)")
-                throw ExitCode(3)
-            }
-            let outcome = await Result { () async throws -> T in
-                let endpoint = CommandEndpoint(
+            var endpoints: [CommandEndpoint] = []
+            for _ in 0..<count {
+                var config = SIPTransportConfiguration()
+                config.listeners = [.init(host: local, port: 0, transport: kind)]
+                let transport = SIPTransportLayer(eventLoop: group.next(), configuration: config, logger: logger)
+                transports.append(transport)
+                do { try await transport.start() } catch {
+                    onError("cannot listen on \(local): \(error)")
+                    throw ExitCode(3)
+                }
+                endpoints.append(CommandEndpoint(
                     kind: kind, transport: transport,
                     transactions: SIPTransactionLayer(transport: transport, logger: logger),
                     resolver: SIPTargetResolver(dns: DNSClient(nameServer: DNSClient.systemNameServer(), eventLoop: transport.eventLoop), eventLoop: transport.eventLoop),
-                    bound: try await transport.boundAddresses()[0].1, group: group)
-                return try await body(endpoint)
+                    bound: try await transport.boundAddresses()[0].1, group: group))
             }
-            await transport.shutdown()
-            return try outcome.get()
+            return try await body(endpoints)
         }
+        for transport in transports { await transport.shutdown() }
         try? await group.shutdownGracefully()
         return try result.get()
     }

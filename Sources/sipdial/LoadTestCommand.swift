@@ -44,6 +44,8 @@ struct LoadTestCommand: AsyncParsableCommand {
     var html: String?
     @Option(help: "Seconds to wait for the calls still up after the last one was offered (default: hold + ring timeout + 40).")
     var drainTimeout: Double?
+    @Option(help: "Signaling endpoints to place the calls from, each on its own local port and its own thread (default: one per core). Calls are spread over them in turn.")
+    var signalingThreads: Int?
     @Flag(help: "No progress line every second.")
     var quiet = false
     @Flag(help: "Run a real campaign through the whole engine (store, pacer, flows, media, CDRs) instead of bare calls: --calls contacts at --cps × 60 calls per minute, a flow that plays --play/--say, pauses --hold seconds and hangs up; the report is read from the CDRs.")
@@ -63,6 +65,7 @@ struct LoadTestCommand: AsyncParsableCommand {
         guard hold >= 0, hold <= 86_400 else { throw ValidationError("--hold must be between 0 and 86400 seconds") }
         if campaign, let number { guard number.count <= 12, Int(number) != nil else { throw ValidationError("--number must be digits with --campaign") } }
         if data != nil, !campaign { throw ValidationError("--data goes with --campaign") }
+        if let signalingThreads { guard signalingThreads >= 1, signalingThreads <= 64 else { throw ValidationError("--signaling-threads must be 1-64") } }
         if let drainTimeout { guard drainTimeout > 0 else { throw ValidationError("--drain-timeout must be more than 0 seconds") } }
         for path in [report, html].compactMap({ $0 }) {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
@@ -107,9 +110,10 @@ struct LoadTestCommand: AsyncParsableCommand {
 
     /// Bare calls from a command endpoint; returns the outcome and how long calls were offered.
     private func runCalls(_ plan: LoadTestPlan, to uri: SIPURI, kind: SIPTransportType, audio: WAVAudio?) async throws -> (LoadOutcome, Double) {
-        let outcome = try await CommandEndpoint.run(local: dial.localAddress(toward: uri), kind: kind, threads: System.coreCount,
-                                                    onError: { Console.error("loadtest", $0) }) { endpoint in
-            try await generate(plan, to: uri, audio: audio, endpoint: endpoint)
+        let shards = signalingThreads ?? System.coreCount
+        let outcome = try await CommandEndpoint.run(local: dial.localAddress(toward: uri), kind: kind, threads: max(shards, System.coreCount), count: shards,
+                                                    onError: { Console.error("loadtest", $0) }) { endpoints in
+            try await generate(plan, to: uri, audio: audio, endpoints: endpoints)
         }
         let offered = outcome.stoppedEarly ? outcome.statistics.offered : plan.totalCalls
         return (outcome, Double(plan.startOffset(of: offered)) / 1e9)
@@ -146,16 +150,20 @@ struct LoadTestCommand: AsyncParsableCommand {
         }
     }
 
-    /// Runs the plan from `endpoint`, a progress line a second unless --quiet or --json.
-    private func generate(_ plan: LoadTestPlan, to uri: SIPURI, audio: WAVAudio?, endpoint: CommandEndpoint) async throws -> LoadOutcome {
+    /// Runs the plan from `endpoints` (the generator on the first one's loop), a progress line a
+    /// second unless --quiet or --json.
+    private func generate(_ plan: LoadTestPlan, to uri: SIPURI, audio: WAVAudio?, endpoints: [CommandEndpoint]) async throws -> LoadOutcome {
+        let endpoint = endpoints[0]
         let destinations = try await dial.destinations(for: uri, endpoint: endpoint) { Console.error("loadtest", $0) }
-        let template = dial.configuration(target: uri, destinations: destinations, mediaPort: 9, endpoint: endpoint)
+        let shards = endpoints.map {
+            SIPCallPlacer.Shard(template: dial.configuration(target: uri, destinations: destinations, mediaPort: 9, endpoint: $0),
+                                dispatcher: SIPSessionDispatcher(transactions: $0.transactions), resolver: $0.resolver)
+        }
         let media = audio.map {
             SIPCallPlacer.MediaSettings(prompt: $0, ports: RTPPortAllocator(range: dial.rtpPorts), host: endpoint.bound.ipAddress ?? "127.0.0.1",
                                         rtpTimeout: dial.rtpTimeout, group: endpoint.group)
         }
-        let placer = SIPCallPlacer(template: template, dispatcher: SIPSessionDispatcher(transactions: endpoint.transactions),
-                                   resolver: endpoint.resolver, holdSeconds: hold, media: media)
+        let placer = SIPCallPlacer(shards: shards, holdSeconds: hold, media: media)
         let generator = LoadGenerator(plan: plan, placer: placer, loop: endpoint.transport.eventLoop, drainLimit: .nanoseconds(Int64(drainSeconds * 1e9)))
         let interrupt = Task {
             await ServeCommand.waitForTermination()

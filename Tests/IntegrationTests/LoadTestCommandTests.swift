@@ -76,9 +76,10 @@ struct LoadTestCommandTests {
     @Test func reportMatchesSIPpsOwnCounts() async throws {
         let dir = SIPp.workDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let (sipp, port) = try await SIPp.listening(["-sn", "uas", "-m", "60"], timeoutSeconds: 60, in: dir)
+        let (sipp, port) = try await SIPp.listening(["-sn", "uas", "-m", "60", "-trace_msg"], timeoutSeconds: 60, in: dir)
         defer { sipp.stop() }
-        let (status, report, out) = try await Self.loadtest(["--target", "127.0.0.1:\(port)", "--cps", "30", "--calls", "60", "--hold", "0.2"], in: dir)
+        let (status, report, out) = try await Self.loadtest(["--target", "127.0.0.1:\(port)", "--cps", "30", "--calls", "60", "--hold", "0.2",
+                                                             "--signaling-threads", "3"], in: dir)
         _ = await sipp.wait(timeout: .seconds(20))
         #expect(status == 0, "\(out)")
         let screen = sipp.text
@@ -87,6 +88,10 @@ struct LoadTestCommandTests {
         #expect((report["final_codes"] as? [String: Int])?["200"] == SIPp.messages(of: "200", in: screen), "\(report) \(screen)")
         #expect(SIPp.messages(of: "BYE", in: screen) == (report["results"] as? [String: Int])?["answered"], "\(screen)")
         #expect((report["first_response_ms"] as? [String: Any])?["count"] as? Int == 60, "every call got its 180: \(report)")
+        // The calls went out from three endpoints in turn: three Via ports, 20 INVITEs each.
+        let invites = SIPp.messageTrace(in: dir).components(separatedBy: "INVITE sip:").dropFirst()
+        let viaPorts = invites.compactMap { $0.firstMatch(of: /Via: SIP\/2\.0\/UDP 127\.0\.0\.1:(\d+)/).map { String($0.1) } }
+        #expect(Dictionary(grouping: viaPorts, by: { $0 }).mapValues(\.count).values.sorted() == [20, 20, 20], "\(viaPorts)")
     }
 
     @Test func blockedCallsAreCountedNotDelayed() async throws {
@@ -181,5 +186,7 @@ struct LoadTestCommandTests {
         #expect(both == 2 && out.contains("--calls and --duration"), "\(out)")
         let (badTarget, out2) = try await SipdialBinary.run(["loadtest", "--target", "no:such:thing", "--cps", "5", "--calls", "5"])
         #expect(badTarget == 2 && out2.contains("--target"), "\(out2)")
+        let (noThreads, out3) = try await SipdialBinary.run(["loadtest", "--target", "127.0.0.1:5060", "--cps", "5", "--calls", "5", "--signaling-threads", "0"])
+        #expect(noThreads == 2 && out3.contains("--signaling-threads"), "\(out3)")
     }
 }

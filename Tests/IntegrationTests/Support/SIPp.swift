@@ -45,9 +45,14 @@ enum SIPp {
     }
 
     /// The error log SIPp wrote (unexpected messages), for test failure messages.
-    static func errors(in dir: URL) -> String {
+    static func errors(in dir: URL) -> String { logs(endingWith: "_errors.log", in: dir) }
+
+    /// The messages SIPp sent and received, when it ran with `-trace_msg`.
+    static func messageTrace(in dir: URL) -> String { logs(endingWith: "_messages.log", in: dir) }
+
+    private static func logs(endingWith suffix: String, in dir: URL) -> String {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
-        return files.filter { $0.hasSuffix("_errors.log") }
+        return files.filter { $0.hasSuffix(suffix) }
             .compactMap { try? String(contentsOfFile: dir.appendingPathComponent($0).path, encoding: .utf8) }
             .joined(separator: "\n")
     }
