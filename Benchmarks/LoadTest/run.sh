@@ -10,7 +10,8 @@
 #   3. campaign mode: a campaign through store, pacer, flows and CDRs against `sipdial
 #      simulate` at rising rates, beside SIPp's UAC at the same rates on the same simulator.
 # Environment: SECONDS_PER_STEP (10), RATES ("500 1000 1500 2000 3000"), CONCURRENT (500),
-# HOLD (20), CAMPAIGN_RATES ("100 200 400"), STEPS ("1 2 3": which of the three to run).
+# HOLD (20), CAMPAIGN_RATES ("100 200 400"), STEPS ("1 2 3": which of the three to run),
+# LOADTEST_ARGS (more `sipdial loadtest` flags for step 1, e.g. "--signaling-threads 1").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_PER_STEP=${SECONDS_PER_STEP:-10}
@@ -69,7 +70,8 @@ printf "%8s | %12s %8s | %12s %8s\n" rate "sipdial cps" failed "SIPp cps" failed
 best_mine=0; best_sipp=0
 for rate in $RATES; do
   start_uas
-  r=$(sipdial_load --target "127.0.0.1:$port" --cps "$rate" --duration "$SECONDS_PER_STEP" --ring-timeout 30)
+  # shellcheck disable=SC2086 # LOADTEST_ARGS is a list of flags
+  r=$(sipdial_load --target "127.0.0.1:$port" --cps "$rate" --duration "$SECONDS_PER_STEP" --ring-timeout 30 ${LOADTEST_ARGS:-})
   kill "$uas" 2>/dev/null || true
   mine_cps=$(jq .achieved_cps "$r"); mine_failed=$(jq '.offered - .results.answered' "$r")
   start_uas
