@@ -145,6 +145,7 @@ public enum RTCPPacket: Sendable, Equatable {
     public func write(into out: inout [UInt8]) {
         let start = out.count
         var count: UInt8 = 0
+        var padded = false
         let type: UInt8
         out.append(contentsOf: [0, 0, 0, 0])
         switch self {
@@ -168,7 +169,7 @@ public enum RTCPPacket: Sendable, Equatable {
             count = UInt8(min(chunks.count, 31))
             for c in chunks.prefix(31) {
                 out.appendBigEndian(c.ssrc)
-                let name = Array(c.cname.utf8.prefix(255))
+                let name = Self.text(c.cname)
                 out.append(1)
                 out.append(UInt8(name.count))
                 out.append(contentsOf: name)
@@ -180,7 +181,7 @@ public enum RTCPPacket: Sendable, Equatable {
             count = UInt8(min(ssrcs.count, 31))
             for s in ssrcs.prefix(31) { out.appendBigEndian(s) }
             if let reason {
-                let r = Array(reason.utf8.prefix(255))
+                let r = Self.text(reason)
                 out.append(UInt8(r.count))
                 out.append(contentsOf: r)
             }
@@ -188,13 +189,33 @@ public enum RTCPPacket: Sendable, Equatable {
             type = t
             count = c & 0x1F
             out.append(contentsOf: body)
+            // A body that is not whole words goes with padding whose last octet counts it
+            // (P bit, §6.4.1), so the reader gets the same body back.
+            let padding = (4 - body.count % 4) % 4
+            if padding > 0 {
+                out.append(contentsOf: repeatElement(0, count: padding - 1))
+                out.append(UInt8(padding))
+                padded = true
+            }
         }
         while (out.count - start) % 4 != 0 { out.append(0) }
         let words = (out.count - start) / 4 - 1
-        out[start] = 0x80 | count
+        out[start] = 0x80 | (padded ? 0x20 : 0) | count
         out[start + 1] = type
         out[start + 2] = UInt8(words >> 8)
         out[start + 3] = UInt8(words & 0xFF)
+    }
+
+    /// An SDES item's or BYE reason's octets: UTF-8 cut to the 255 the length octet can say,
+    /// at a character boundary so what is sent stays valid UTF-8.
+    private static func text(_ string: String) -> [UInt8] {
+        var octets: [UInt8] = []
+        for scalar in string.unicodeScalars {
+            let utf8 = Array(String(scalar).utf8)
+            guard octets.count + utf8.count <= 255 else { break }
+            octets.append(contentsOf: utf8)
+        }
+        return octets
     }
 
     private static func write(_ r: RTCPReportBlock, into out: inout [UInt8]) {

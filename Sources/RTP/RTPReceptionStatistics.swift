@@ -40,14 +40,17 @@ public struct RTPReceptionStatistics: Sendable, Equatable {
 
     public var isValid: Bool { probation == 0 }
 
-    /// The highest sequence number with the wrap count (§6.4.1 "extended highest").
-    public var extendedHighestSequence: UInt32 { cycles + UInt32(maxSequence) }
+    /// The highest sequence number with the wrap count (§6.4.1 "extended highest"), a 32-bit
+    /// counter that wraps like the field it fills (a peer can make it wrap in minutes).
+    public var extendedHighestSequence: UInt32 { cycles &+ UInt32(maxSequence) }
 
-    /// Packets expected since the first (A.3).
-    public var packetsExpected: UInt64 { UInt64(extendedHighestSequence) &- UInt64(baseSequence) &+ 1 }
+    /// Packets expected since the first valid one (A.3), modulo 2^32 as the extended
+    /// sequence numbers it comes from; none while the source is on probation (A.1), when the
+    /// highest sequence number seen may be below the first.
+    public var packetsExpected: UInt64 { isValid ? UInt64(extendedHighestSequence &- baseSequence) + 1 : 0 }
 
     /// Cumulative packets lost (A.3); negative when duplicates outnumber losses.
-    public var cumulativeLost: Int64 { Int64(packetsExpected) - Int64(packetsReceived) }
+    public var cumulativeLost: Int64 { Int64(clamping: packetsExpected) - Int64(clamping: packetsReceived) }
 
     /// Interarrival jitter in timestamp units (§6.4.1).
     public var jitter: UInt32 { UInt32(clamping: jitterScaled >> 4) }
@@ -127,7 +130,7 @@ public struct RTPReceptionStatistics: Sendable, Equatable {
         let receivedInterval = packetsReceived &- receivedPrior
         expectedPrior = expected
         receivedPrior = packetsReceived
-        let lostInterval = Int64(expectedInterval) - Int64(receivedInterval)
+        let lostInterval = Int64(clamping: expectedInterval) - Int64(clamping: receivedInterval)
         let fraction: UInt8 = expectedInterval == 0 || lostInterval <= 0 ? 0 : UInt8(min(255, (lostInterval << 8) / Int64(expectedInterval)))
         return RTCPReportBlock(ssrc: ssrc, fractionLost: fraction, cumulativeLost: Int32(clamping: cumulativeLost),
                                extendedHighestSequence: extendedHighestSequence, jitter: jitter,

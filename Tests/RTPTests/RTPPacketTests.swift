@@ -53,6 +53,24 @@ struct RTCPPacketTests {
         #expect(try RTCPPacket.compound(rr).withUnsafeBytes { try RTCPPacket.parseCompound($0) } == rr)
     }
 
+    /// Found by the RTP fuzzer: an unknown packet whose body is not whole words went out
+    /// zero-filled and came back longer; it now goes with RFC 3550 padding (P bit).
+    @Test func anUnknownPacketKeepsABodyThatIsNotWholeWords() throws {
+        let packets: [RTCPPacket] = [.receiverReport(ssrc: 5, reports: []), .other(type: 0, count: 5, body: (1...11).map { UInt8($0) })]
+        let bytes = RTCPPacket.compound(packets)
+        #expect(bytes[8] & 0x20 != 0 && bytes.last == 1, "padded, the last octet counting the padding")
+        #expect(try bytes.withUnsafeBytes { try RTCPPacket.parseCompound($0) } == packets)
+    }
+
+    /// Text longer than an item's 255 octets is cut at a character boundary, so the octets
+    /// sent stay valid UTF-8 and read back as what was sent.
+    @Test func longTextIsCutAtACharacterBoundary() throws {
+        let cname = String(repeating: "a", count: 254) + "é"   // 256 octets of UTF-8
+        let packets: [RTCPPacket] = [.receiverReport(ssrc: 5, reports: []), .sourceDescription([(ssrc: UInt32(5), cname: cname)])]
+        let read = try RTCPPacket.compound(packets).withUnsafeBytes { try RTCPPacket.parseCompound($0) }
+        #expect(read.last == RTCPPacket.sourceDescription([(ssrc: UInt32(5), cname: String(repeating: "a", count: 254))]))
+    }
+
     @Test func compoundMustStartWithAReport() {
         let bye = RTCPPacket.compound([.bye(ssrcs: [1], reason: nil)])
         #expect(throws: RTPParseError.notRTCP) { try bye.withUnsafeBytes { try RTCPPacket.parseCompound($0) } }
@@ -102,6 +120,38 @@ struct ReceptionStatisticsTests {
         // J converges to |D| = 80 units (10 ms).
         #expect(abs(Int(s.jitter) - 80) <= 2)
         #expect(abs(s.jitterMilliseconds - 10) < 0.3)
+    }
+
+    /// Found by the RTP fuzzer: a source whose first packets go backwards stays on probation
+    /// with its highest sequence number below the first, and the expected count wrapped and
+    /// trapped when read (a remote peer could end the process).
+    @Test func aSourceOnProbationHasLostNothing() {
+        var s = RTPReceptionStatistics(ssrc: 1, firstSequence: 5, clockRate: 8000)
+        let first = s.record(sequence: 5, timestamp: 0, payloadOctets: 1, arrival: 0)
+        let second = s.record(sequence: 3, timestamp: 0, payloadOctets: 1, arrival: 0)
+        #expect(!first && !second && !s.isValid, "both packets are on probation")
+        #expect(s.packetsExpected == 0 && s.cumulativeLost == 0)
+        let block = s.makeReportBlock()
+        #expect(block.fractionLost == 0 && block.cumulativeLost == 0)
+    }
+
+    /// The extended highest sequence number is a 32-bit field: a peer stepping forward just
+    /// under MAX_DROPOUT wraps the cycle count in about 1.4 million packets, after which it is
+    /// below the first sequence number; the counts must wrap with it, not trap.
+    @Test func theExtendedSequenceNumberWrapsAfter65536Cycles() {
+        var s = RTPReceptionStatistics(ssrc: 1, firstSequence: 60000, clockRate: 8000)
+        s.record(sequence: 60000, timestamp: 0, payloadOctets: 1, arrival: 0)
+        s.record(sequence: 60001, timestamp: 0, payloadOctets: 1, arrival: 0)
+        var seq: UInt16 = 60001
+        var wrapped = false
+        repeat {
+            seq &+= 2999
+            s.record(sequence: seq, timestamp: 0, payloadOctets: 1, arrival: 0)
+            wrapped = wrapped || s.cycles != 0
+        } while !wrapped || s.cycles != 0
+        #expect(s.extendedHighestSequence == UInt32(seq) && seq < 60000)
+        #expect(s.packetsExpected == UInt64(UInt32(seq) &- 60001) + 1)
+        _ = s.makeReportBlock()
     }
 
     @Test func restartAfterABigJumpConfirmedByTheNextPacket() {
