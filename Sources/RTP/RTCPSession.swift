@@ -50,7 +50,9 @@ public struct RTCPSession: Sendable {
 
     private func receptionBlock(now: Double, _ reception: inout RTPReceptionStatistics) -> RTCPReportBlock {
         guard let sr = lastSenderReport else { return reception.makeReportBlock() }
-        return reception.makeReportBlock(lastSR: sr.middle, delaySinceLastSR: UInt32(max(0, now - sr.arrival) * 65536))
+        // DLSR in 1/65536 s (§6.4.1); past 18 hours without a new SR it saturates.
+        let delay = min(max(0, now - sr.arrival) * 65536, Double(UInt32.max))
+        return reception.makeReportBlock(lastSR: sr.middle, delaySinceLastSR: UInt32(delay))
     }
 
     /// Reads a received compound packet. Returns false (and counts it) when it is not valid

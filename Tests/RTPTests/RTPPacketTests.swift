@@ -196,6 +196,20 @@ struct RTCPSessionTests {
         #expect(blocks.first?.ssrc == 1 && blocks.first?.cumulativeLost == 0)
     }
 
+    /// A peer that sent one SR and then only listened for a day: the delay since it
+    /// saturates instead of overflowing the 32-bit field.
+    @Test func theDelaySinceTheLastSenderReportSaturates() throws {
+        var a = RTCPSession(ssrc: 1, cname: "a@x"), b = RTCPSession(ssrc: 2, cname: "b@y")
+        var none: RTPReceptionStatistics?
+        var bHearsA: RTPReceptionStatistics? = RTPReceptionStatistics(ssrc: 1, firstSequence: 0, clockRate: 8000)
+        let sr = a.makeReport(now: 0, rtpTimestamp: 0, packetsSent: 1, octetsSent: 160, sentSinceLastReport: true, reception: &none)
+        #expect(sr.withUnsafeBytes { b.receive($0, now: 0) })
+        let rr = b.makeReport(now: 86_400, rtpTimestamp: 0, packetsSent: 0, octetsSent: 0, sentSinceLastReport: false, reception: &bHearsA)
+        let parsed = try rr.withUnsafeBytes { try RTCPPacket.parseCompound($0) }
+        guard case .receiverReport(_, let blocks) = parsed[0] else { Issue.record("not an RR"); return }
+        #expect(blocks.first?.delaySinceLastSR == UInt32.max)
+    }
+
     @Test func ownLoopedPacketsAndGarbageAreNotCounted() throws {
         var a = RTCPSession(ssrc: 7, cname: "a")
         var none: RTPReceptionStatistics?
