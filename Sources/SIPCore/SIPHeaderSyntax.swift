@@ -45,9 +45,16 @@ enum SIPHeaderSyntax {
                 let bad = splitSIPList(v).map { $0.trimmingSIPWhitespace() }.first { !$0.isEmpty && !SIPCharacterClass.isToken($0) }
                 throw SIPSyntaxError("'\(bad ?? Substring(v))' is not a token", header: h)
             }
-        case .sessionExpires, .minSE, .retryAfter:
+        case .sessionExpires, .minSE:
             let p = try SIPParameterizedValue(parsing: v, header: h)
             guard UInt32(p.value) != nil else { throw SIPSyntaxError("expected a number of seconds", header: h) }
+        case .retryAfter:
+            // delta-seconds of any length: a 503 with an over-large one still fails over, and
+            // the reader caps the wait (SIPHeaders.maxRetryAfterSeconds).
+            let p = try SIPParameterizedValue(parsing: v, header: h)
+            guard !p.value.isEmpty, p.value.utf8.allSatisfy(SIPCharacterClass.isDigit) else {
+                throw SIPSyntaxError("expected a number of seconds", header: h)
+            }
         case .event, .subscriptionState, .contentDisposition:
             _ = try SIPParameterizedValue(parsing: v, header: h)
         case .reason:

@@ -42,8 +42,7 @@ extension SIPTransactionLayer {
             var next = state
             switch event {
             case .response(let r) where r.statusCode == 503:
-                let seconds = r.headers[.retryAfter].flatMap { try? SIPParameterizedValue(parsing: $0) }.flatMap { Int64($0.value) }
-                if let seconds {
+                if let seconds = r.headers.retryAfterSeconds() {
                     self.retryAfterBlocks[destination] = .now() + .seconds(seconds)
                 }
                 next.failed(destination, .serviceUnavailable(retryUntil: nil))

@@ -329,9 +329,13 @@ public final class SIPTransactionLayer: @unchecked Sendable {
 }
 
 extension Duration {
-    /// The same span as a NIO `TimeAmount`.
+    /// The same span as a NIO `TimeAmount`, which saturates at about 292 years (Int64
+    /// nanoseconds) rather than overflowing.
     public var timeAmount: TimeAmount {
         let c = components
-        return .nanoseconds(c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000)
+        let (whole, overflowed) = c.seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        let (sum, overflowedAgain) = whole.addingReportingOverflow(c.attoseconds / 1_000_000_000)
+        guard !overflowed, !overflowedAgain else { return .nanoseconds(c.seconds < 0 ? .min : .max) }
+        return .nanoseconds(sum)
     }
 }

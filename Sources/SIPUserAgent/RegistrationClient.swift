@@ -149,8 +149,7 @@ public struct RegistrationClient: Sendable {
             requestedExpires = min
             return register(expires: min, next: .registering)
         default:
-            let retryAfter = (try? r.headers.retryAfter()).flatMap { $0.flatMap { Int64($0.value) } }
-            return backOff("\(r.statusCode) \(r.reasonPhrase)", delay: retryAfter.map { .seconds($0) })
+            return backOff("\(r.statusCode) \(r.reasonPhrase)", delay: r.headers.retryAfterSeconds().map { .seconds($0) })
         }
     }
 

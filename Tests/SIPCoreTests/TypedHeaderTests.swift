@@ -86,6 +86,32 @@ struct TypedHeaderTests {
         #expect(r.uri.parameters[parameter: "user"] == .some("phone"))
     }
 
+    /// Retry-After's seconds (§20.33), with a comment and parameters, and capped at a day:
+    /// a 503 saying 99999999999 once overflowed the timer it set and ended the process.
+    @Test(arguments: [
+        ("120", 120), ("120 (I'm in a meeting)", 120), ("18000;duration=3600", 18000), ("0", 0),
+        ("86401", 86400), ("99999999999", 86400), ("123456789012345678901234567890", 86400),
+    ] as [(String, Int64)])
+    func retryAfterSeconds(value: String, seconds: Int64) {
+        #expect(SIPHeaders([SIPHeaderField(.retryAfter, value)]).retryAfterSeconds() == seconds)
+    }
+
+    /// delta-seconds may be longer than 32 bits (§25.1); a 503 saying so is still read.
+    @Test func anOverLargeRetryAfterIsValidSyntax() throws {
+        func disposition(_ retryAfter: String) throws -> SIPVerdict.Disposition {
+            let text = "SIP/2.0 503 Service Unavailable\r\nVia: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\n"
+                + "To: <sip:c@d>;tag=2\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\nRetry-After: \(retryAfter)\r\nContent-Length: 0\r\n\r\n"
+            return SIPMessageValidator().check(try SIPMessageParser().parseDatagram(Array(text.utf8))).disposition
+        }
+        #expect(try disposition("99999999999 (back next century)") == .accept)
+        #expect(try disposition("soon") == .discard)
+    }
+
+    @Test func retryAfterThatIsNotANumberIsIgnored() {
+        #expect(SIPHeaders([SIPHeaderField(.retryAfter, "soon")]).retryAfterSeconds() == nil)
+        #expect(SIPHeaders().retryAfterSeconds() == nil)
+    }
+
     @Test func contactWildcardAndMalformedValues() throws {
         let star: SIPHeaders = [(.contact, "*")]
         #expect(try star.contact() == .wildcard)

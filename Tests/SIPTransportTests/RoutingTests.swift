@@ -53,6 +53,12 @@ struct RoutingTests {
         #expect(f.blocked(at: 100).isEmpty)
     }
 
+    @Test func durationsBeyondTimeAmountsRangeSaturate() {
+        #expect(Duration.seconds(1.5).timeAmount == .milliseconds(1500))
+        #expect(Duration.seconds(Int64.max).timeAmount == .nanoseconds(.max))
+        #expect(Duration.seconds(-Int64.max).timeAmount == .nanoseconds(.min))
+    }
+
     @Test func srvOrderIsPriorityThenWeight() {
         let records = [
             DNSMessage.SRVRecord(priority: 20, weight: 0, port: 5060, target: "backup"),

@@ -97,6 +97,13 @@ struct RegistrationClientTests {
         #expect(c.lastError == nil)
     }
 
+    @Test func aHugeRetryAfterWaitsADayAtMost() throws {
+        var c = make()
+        let request = try #require(sent(c.handle(.start)))
+        let actions = c.handle(.response(reply(503, to: request, headers: [SIPHeaderField(.retryAfter, "99999999999")])))
+        #expect(actions.contains(.startRetryTimer(.seconds(86_400))))
+    }
+
     @Test func stopUnregistersWithExpiresZero() throws {
         var c = make()
         let first = try #require(sent(c.handle(.start)))
