@@ -98,7 +98,7 @@ public struct SDPParser: Sendable {
             throw SDPParseError(line: line, "address type '\(f[1])' is not IP4 or IP6")
         }
         let address = String(f[2])
-        let host = address.split(separator: "/")[0]
+        let host = address.split(separator: "/", omittingEmptySubsequences: false)[0]
         let valid = type == .ip4 ? isIPv4(host) || isHostName(host) : host.contains(":") && host.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
         guard valid else { throw SDPParseError(line: line, "'\(address)' is not an \(type.rawValue) address") }
         return SDPConnection(type, address)

@@ -78,6 +78,9 @@ struct SDPParserTests {
         ("v=0\r\no=x abc 1 IN IP4 1.2.3.4\r\ns=-\r\n", 2, "not numeric"),
         ("v=0\r\no=x 1 1 IN IP4 1.2.3.4\r\ns=-\r\nc=IN IP4 999.1.1.1\r\n", 4, "not an IP4 address"),
         ("v=0\r\no=x 1 1 IN IP4 1.2.3.4\r\ns=-\r\nc=IN IPX 1.1.1.1\r\n", 4, "not IP4 or IP6"),
+        // An address of only "/" (found by the SDP fuzzer) trapped where its host was read.
+        ("v=0\r\no=x 1 2 IN IP6 /\r\ns=-\r\n", 2, "not an IP6 address"),
+        ("v=0\r\no=x 1 1 IN IP4 1.2.3.4\r\ns=-\r\nc=IN IP4 /24\r\n", 4, "not an IP4 address"),
         ("v=0\r\no=x 1 1 IN IP4 1.2.3.4\r\ns=-\r\nm=audio 70000 RTP/AVP 0\r\n", 4, "port"),
         ("v=0\r\no=x 1 1 IN IP4 1.2.3.4\r\ns=-\r\nm=audio 5004 RTP/AVP 200\r\n", 4, "0-127"),
         ("v=0\r\no=x 1 1 IN IP4 1.2.3.4\r\ns=-\r\nm=audio 5004 RTP/AVP 0\r\n", 0, "no c= line"),
