@@ -14,29 +14,17 @@ shift || true
 target=${FUZZ_TARGET:-sip}
 mkdir -p Fuzz/out
 case "$target" in
-  sip)
-    corpus=Fuzz/corpus-run
-    mkdir -p "$corpus"
-    swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name SIPCoreFuzz \
-      Sources/SIPCore/*.swift Fuzz/SIPParserFuzzer.swift -o Fuzz/out/sip-parser-fuzzer
-    cp -n Tests/SIPCoreTests/Torture/rfc4475/*.dat Tests/SIPCoreTests/Torture/rfc5118/wire-crlf/*.dat Tests/SIPCoreTests/FuzzRegressions/* "$corpus"/ 2>/dev/null || true
-    exec Fuzz/out/sip-parser-fuzzer -max_total_time="$seconds" -max_len=4096 -dict=Fuzz/sip.dict \
-      -artifact_prefix=Fuzz/out/ -print_final_stats=1 "$@" "$corpus" ;;
-  sdp)
-    corpus=Fuzz/corpus-sdp
-    mkdir -p "$corpus"
-    swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name SDPFuzz \
-      Sources/SDP/*.swift Fuzz/SDPFuzzer.swift -o Fuzz/out/sdp-fuzzer
-    cp -n Fuzz/sdp-seeds/*.sdp "$corpus"/ 2>/dev/null || true
-    exec Fuzz/out/sdp-fuzzer -max_total_time="$seconds" -max_len=4096 \
-      -artifact_prefix=Fuzz/out/ -print_final_stats=1 "$@" "$corpus" ;;
-  rtp)
-    corpus=Fuzz/corpus-rtp
-    mkdir -p "$corpus"
-    swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name RTPFuzz \
-      Sources/RTP/*.swift Fuzz/RTPFuzzer.swift -o Fuzz/out/rtp-fuzzer
-    cp -n Fuzz/rtp-seeds/*.bin "$corpus"/ 2>/dev/null || true
-    exec Fuzz/out/rtp-fuzzer -max_total_time="$seconds" -max_len=4096 \
-      -artifact_prefix=Fuzz/out/ -print_final_stats=1 "$@" "$corpus" ;;
+  sip) module=SIPCore; harness=SIPParserFuzzer; binary=sip-parser-fuzzer; corpus=Fuzz/corpus-run
+       seeds=(Tests/SIPCoreTests/Torture/rfc4475/*.dat Tests/SIPCoreTests/Torture/rfc5118/wire-crlf/*.dat Tests/SIPCoreTests/FuzzRegressions/*)
+       flags=(-dict=Fuzz/sip.dict) ;;
+  sdp) module=SDP; harness=SDPFuzzer; binary=sdp-fuzzer; corpus=Fuzz/corpus-sdp; seeds=(Fuzz/sdp-seeds/*.sdp); flags=() ;;
+  rtp) module=RTP; harness=RTPFuzzer; binary=rtp-fuzzer; corpus=Fuzz/corpus-rtp; seeds=(Fuzz/rtp-seeds/*.bin); flags=() ;;
   *) echo "unknown FUZZ_TARGET '$target' (sip, sdp or rtp)" >&2; exit 2 ;;
 esac
+# The harness is compiled into one module with the sources it exercises.
+swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name "${module}Fuzz" \
+  Sources/"$module"/*.swift Fuzz/"$harness".swift -o Fuzz/out/"$binary"
+mkdir -p "$corpus"
+cp -n "${seeds[@]}" "$corpus"/ 2>/dev/null || true
+exec Fuzz/out/"$binary" -max_total_time="$seconds" -max_len=4096 "${flags[@]}" \
+  -artifact_prefix=Fuzz/out/ -print_final_stats=1 "$@" "$corpus"
