@@ -16,11 +16,15 @@ run: setup
 ## transport tests.
 DIALER_E2E = IntegrationTests\.(Serve(Campaign|Call|Webhook|ClickToCall|Callback|CPaaS|SIPp|RegisteredTrunk)|LoadTestCommand)Tests
 
-## Build and run every test (unit, torture, EmbeddedChannel and interop against SIPp).
+## Build and run every test (unit, torture, EmbeddedChannel and interop against SIPp), then
+## each libFuzzer harness for FUZZ_SMOKE_SECONDS on its seeds, so the harnesses keep building
+## as the code they exercise changes (a crash found there fails the run).
+FUZZ_SMOKE_SECONDS ?= 10
 test: setup
 	$(SWIFT) build --build-tests
 	SWIFT=$(SWIFT) scripts/test-phase.sh 1200 --skip '$(DIALER_E2E)'
 	SWIFT=$(SWIFT) scripts/test-phase.sh 900 --filter '$(DIALER_E2E)'
+	scripts/fuzz-smoke.sh $(FUZZ_SMOKE_SECONDS)
 
 ## Build and run the libFuzzer target for the parser and framer (FUZZ_SECONDS, default 60).
 fuzz:

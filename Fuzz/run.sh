@@ -5,6 +5,7 @@
 #   FUZZ_TARGET=sdp:           SDP parser, serializer, offer/answer (Sources/SDP)
 #   FUZZ_TARGET=rtp:           RTP/RTCP parsers and serializers, telephone events, reception
 #                              statistics, jitter buffer (Sources/RTP)
+#   FUZZ_TARGET=dns:           DNS answers read for RFC 3263 (Sources/SIPTransport/DNSMessage.swift)
 # Seeds come from the test vectors; new corpus entries go to Fuzz/corpus-<target>/
 # (ignored by git); crashes are written to Fuzz/out/.
 set -euo pipefail
@@ -14,16 +15,17 @@ shift || true
 target=${FUZZ_TARGET:-sip}
 mkdir -p Fuzz/out
 case "$target" in
-  sip) module=SIPCore; harness=SIPParserFuzzer; binary=sip-parser-fuzzer; corpus=Fuzz/corpus-run
+  sip) module=SIPCore; sources=(Sources/SIPCore/*.swift); harness=SIPParserFuzzer; binary=sip-parser-fuzzer; corpus=Fuzz/corpus-run
        seeds=(Tests/SIPCoreTests/Torture/rfc4475/*.dat Tests/SIPCoreTests/Torture/rfc5118/wire-crlf/*.dat Tests/SIPCoreTests/FuzzRegressions/*)
        flags=(-dict=Fuzz/sip.dict) ;;
-  sdp) module=SDP; harness=SDPFuzzer; binary=sdp-fuzzer; corpus=Fuzz/corpus-sdp; seeds=(Fuzz/sdp-seeds/*.sdp); flags=() ;;
-  rtp) module=RTP; harness=RTPFuzzer; binary=rtp-fuzzer; corpus=Fuzz/corpus-rtp; seeds=(Fuzz/rtp-seeds/*.bin); flags=() ;;
-  *) echo "unknown FUZZ_TARGET '$target' (sip, sdp or rtp)" >&2; exit 2 ;;
+  sdp) module=SDP; sources=(Sources/SDP/*.swift); harness=SDPFuzzer; binary=sdp-fuzzer; corpus=Fuzz/corpus-sdp; seeds=(Fuzz/sdp-seeds/*.sdp); flags=() ;;
+  rtp) module=RTP; sources=(Sources/RTP/*.swift); harness=RTPFuzzer; binary=rtp-fuzzer; corpus=Fuzz/corpus-rtp; seeds=(Fuzz/rtp-seeds/*.bin); flags=() ;;
+  dns) module=DNS; sources=(Sources/SIPTransport/DNSMessage.swift); harness=DNSFuzzer; binary=dns-fuzzer; corpus=Fuzz/corpus-dns; seeds=(Fuzz/dns-seeds/*.bin); flags=() ;;
+  *) echo "unknown FUZZ_TARGET '$target' (sip, sdp, rtp or dns)" >&2; exit 2 ;;
 esac
 # The harness is compiled into one module with the sources it exercises.
 swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name "${module}Fuzz" \
-  Sources/"$module"/*.swift Fuzz/"$harness".swift -o Fuzz/out/"$binary"
+  "${sources[@]}" Fuzz/"$harness".swift -o Fuzz/out/"$binary"
 mkdir -p "$corpus"
 cp -n "${seeds[@]}" "$corpus"/ 2>/dev/null || true
 exec Fuzz/out/"$binary" -max_total_time="$seconds" -max_len=4096 "${flags[@]}" \
