@@ -85,15 +85,12 @@ extension SIPHeaders {
     public func minSE() throws(SIPSyntaxError) -> SIPParameterizedValue? { try parameterized(.minSE) }
     /// Retry-After with its optional comment and `duration` (§20.33).
     public func retryAfter() throws(SIPSyntaxError) -> SIPParameterizedValue? { try parameterized(.retryAfter) }
-    /// Retry-After's delta-seconds (§20.33: digits, then an optional comment), at most
+    /// Retry-After's delta-seconds (§20.33; the comment is not part of the value), at most
     /// `maxRetryAfterSeconds`; nil when absent or not a number.
     public func retryAfterSeconds() -> Int64? {
-        guard let value = try? retryAfter()?.value else { return nil }
-        let digits = value.utf8.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
-        guard !digits.isEmpty else { return nil }
-        // More digits than a day has seconds can have is more than a day, however many.
-        guard digits.count <= 6, let seconds = Int64(String(decoding: digits, as: UTF8.self)) else { return Self.maxRetryAfterSeconds }
-        return Swift.min(seconds, Self.maxRetryAfterSeconds)
+        guard let value = try? retryAfter()?.value, !value.isEmpty, value.utf8.allSatisfy(SIPCharacterClass.isDigit) else { return nil }
+        // All digits, so only a value past Int64 fails to convert: that is more than a day too.
+        return Swift.min(Int64(value) ?? .max, Self.maxRetryAfterSeconds)
     }
 
     /// The longest Retry-After honoured, one day: a peer's larger value (any number of digits

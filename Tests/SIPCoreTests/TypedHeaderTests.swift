@@ -90,7 +90,7 @@ struct TypedHeaderTests {
     /// a 503 saying 99999999999 once overflowed the timer it set and ended the process.
     @Test(arguments: [
         ("120", 120), ("120 (I'm in a meeting)", 120), ("18000;duration=3600", 18000), ("0", 0),
-        ("86401", 86400), ("99999999999", 86400), ("123456789012345678901234567890", 86400),
+        ("86401", 86400), ("99999999999", 86400), ("123456789012345678901234567890", 86400), ("0000000000005", 5),
     ] as [(String, Int64)])
     func retryAfterSeconds(value: String, seconds: Int64) {
         #expect(SIPHeaders([SIPHeaderField(.retryAfter, value)]).retryAfterSeconds() == seconds)
