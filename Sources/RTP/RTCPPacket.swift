@@ -209,13 +209,11 @@ public enum RTCPPacket: Sendable, Equatable {
     /// An SDES item's or BYE reason's octets: UTF-8 cut to the 255 the length octet can say,
     /// at a character boundary so what is sent stays valid UTF-8.
     private static func text(_ string: String) -> [UInt8] {
-        var octets: [UInt8] = []
-        for scalar in string.unicodeScalars {
-            let utf8 = Array(String(scalar).utf8)
-            guard octets.count + utf8.count <= 255 else { break }
-            octets.append(contentsOf: utf8)
-        }
-        return octets
+        let utf8 = Array(string.utf8)
+        var end = min(utf8.count, 255)
+        // Back off continuation octets (10xxxxxx) to the start of the character cut in two.
+        while end < utf8.count, utf8[end] & 0xC0 == 0x80 { end -= 1 }
+        return Array(utf8[..<end])
     }
 
     private static func write(_ r: RTCPReportBlock, into out: inout [UInt8]) {
