@@ -57,8 +57,8 @@ public struct SIPCallPlacer: LoadCallPlacer {
     public func place(_ index: Int, tracker: LoadCallTracker) {
         let shard = shards[index % shards.count]
         guard let media else {
-            if shard.loop.inEventLoop { return LoadCall(shard: shard, holdSeconds: holdSeconds, tracker: tracker, media: nil).start(shard.template) }
-            return shard.loop.execute { LoadCall(shard: shard, holdSeconds: holdSeconds, tracker: tracker, media: nil).start(shard.template) }
+            let start: @Sendable () -> Void = { LoadCall(shard: shard, holdSeconds: holdSeconds, tracker: tracker, media: nil).start(shard.template) }
+            return shard.loop.inEventLoop ? start() : shard.loop.execute(start)
         }
         Task {
             do {
