@@ -5,8 +5,15 @@ public enum RTPAudioEncoding: Sendable, Equatable {
     /// The RTP timestamp clock: 8 kHz for G.711, always 48 kHz for Opus (RFC 7587 §4.1).
     public var clockRate: Int { self == .opus ? 48000 : 8000 }
 
-    /// RTP timestamp units per engine sample.
-    public var timestampsPerSample: Int { clockRate / AudioFormat.sampleRate }
+    /// The rate the stream's audio runs at: 8 kHz for G.711; 16 kHz for Opus, whose encoder
+    /// then codes wideband speech (RFC 6716 §2: libopus picks NB to WB within it).
+    public var sampleRate: Int { self == .opus ? 16000 : AudioFormat.sampleRate }
+
+    /// Samples in one 20 ms frame of the stream's audio.
+    public var frameSamples: Int { AudioFormat.frameSamples(at: sampleRate) }
+
+    /// RTP timestamp units per sample of the stream's audio.
+    public var timestampsPerSample: Int { clockRate / sampleRate }
 }
 
 /// Encodes the engine's frames into payloads and decodes payloads back, for one stream.
@@ -18,16 +25,17 @@ final class AudioPayloadCodec {
 
     init(_ encoding: RTPAudioEncoding) throws {
         self.encoding = encoding
-        opusEncoder = encoding == .opus ? try OpusEncoder() : nil
-        opusDecoder = encoding == .opus ? try OpusDecoder() : nil
+        opusEncoder = encoding == .opus ? try OpusEncoder(sampleRate: encoding.sampleRate) : nil
+        opusDecoder = encoding == .opus ? try OpusDecoder(sampleRate: encoding.sampleRate) : nil
         concealer = encoding == .opus ? nil : PacketLossConcealer()
     }
 
     /// Room a payload may need (an Opus frame stays far below this at 24 kbit/s).
-    var maxPayloadBytes: Int { encoding == .opus ? 400 : AudioFormat.frameSamples }
+    var maxPayloadBytes: Int { encoding == .opus ? 400 : encoding.frameSamples }
 
-    /// Most samples one payload decodes to (120 ms of Opus at 8 kHz).
-    static let maxDecodedSamples = 960
+    /// Most samples one payload decodes to: 120 ms, Opus's longest packet (RFC 6716 §3.2.5),
+    /// at the stream's rate.
+    var maxDecodedSamples: Int { encoding.sampleRate * 120 / 1000 }
 
     /// Encodes a frame; returns the payload's length (0 if the encoder failed: nothing is sent).
     func encode(_ frame: UnsafeBufferPointer<Int16>, into out: UnsafeMutableRawBufferPointer) -> Int {
@@ -56,7 +64,7 @@ final class AudioPayloadCodec {
     /// A substitute for one lost 20 ms frame: Opus's own concealment (RFC 6716 §4.4), or
     /// spandsp's for G.711. Returns the samples written.
     func conceal(into out: UnsafeMutableBufferPointer<Int16>) -> Int {
-        let n = min(out.count, AudioFormat.frameSamples)
+        let n = min(out.count, encoding.frameSamples)
         switch encoding {
         case .pcmu, .pcma:
             concealer?.conceal(UnsafeMutableBufferPointer(rebasing: out[..<n]))

@@ -6,6 +6,7 @@
 /// still ringing, or its clock stalled) the oldest audio is dropped, so the bridge never
 /// builds up delay. When it runs dry the reader gets silence.
 public final class AudioPipe: AudioSink, AudioSource {
+    public let sampleRate: Int
     private var ring: [Int16]
     private var head = 0
     public private(set) var count = 0
@@ -13,8 +14,9 @@ public final class AudioPipe: AudioSink, AudioSource {
     public private(set) var dropped = 0
 
     /// `frames`: how many 20 ms frames the pipe holds before it drops the oldest.
-    public init(frames: Int = 3) {
-        ring = Array(repeating: 0, count: max(1, frames) * AudioFormat.frameSamples)
+    public init(sampleRate: Int = AudioFormat.sampleRate, frames: Int = 3) {
+        self.sampleRate = sampleRate
+        ring = Array(repeating: 0, count: max(1, frames) * AudioFormat.frameSamples(at: sampleRate))
     }
 
     public func write(_ samples: UnsafeBufferPointer<Int16>, at position: Int) {

@@ -11,9 +11,13 @@ public final class CallMedia: @unchecked Sendable {
     private let playback: WAVAudio?
     private let repeatCount: Int
     private let recordPath: String?
-    /// `--record`: what the far end sent (mono), or with `--record-both` both directions.
-    private let recorder: AudioRecorder?
-    private let stereo: StereoRecorder?
+    private let recordBoth: Bool
+    /// `--record`: what the far end sent (mono), or with `--record-both` both directions;
+    /// made at `start`, at the rate of the codec negotiated then.
+    private var recorder: AudioRecorder?
+    private var stereo: StereoRecorder?
+    /// The rate of the call's audio, set at `start` from the negotiated codec.
+    private var sampleRate = AudioFormat.sampleRate
     private let rtpTimeout: Double
     private let dtmfMode: DTMFMode
     /// A recording started mid-call (`startRecording`): both directions, and its file.
@@ -41,8 +45,7 @@ public final class CallMedia: @unchecked Sendable {
         self.playback = playback
         self.repeatCount = repeatCount
         self.recordPath = recordPath
-        self.recorder = recordPath == nil || recordBoth ? nil : AudioRecorder()
-        self.stereo = recordPath != nil && recordBoth ? StereoRecorder() : nil
+        self.recordBoth = recordBoth
         self.rtpTimeout = rtpTimeout
     }
 
@@ -57,6 +60,9 @@ public final class CallMedia: @unchecked Sendable {
     public func start(_ negotiated: NegotiatedAudio, onTimeout: @escaping @Sendable () -> Void, onDigit: @escaping @Sendable (ReceivedDigit) -> Void) throws {
         guard !started else { return try update(negotiated) }
         started = true
+        sampleRate = negotiated.encoding.sampleRate
+        recorder = recordPath == nil || recordBoth ? nil : AudioRecorder(sampleRate: sampleRate)
+        stereo = recordPath != nil && recordBoth ? StereoRecorder(sampleRate: sampleRate) : nil
         let events = negotiated.eventPayloadType
         usesInband = dtmfMode == .inband || (dtmfMode == .auto && events == nil)
         let parameters = negotiated.streamParameters(timeout: rtpTimeout, telephoneEvents: !usesInband)
@@ -75,19 +81,20 @@ public final class CallMedia: @unchecked Sendable {
             sinks.append(detector)
         }
         self.sinks = sinks
-        let silence: AudioSource? = stereo.map { RecordedSource(Silence(), into: $0.left) }
-        try stream.start(parameters, source: silence, sink: sinks.isEmpty ? nil : AudioSinkGroup(sinks))
+        let silence: AudioSource? = stereo.map { RecordedSource(Silence(sampleRate: sampleRate), into: $0.left) }
+        try stream.start(parameters, source: silence, sink: sinks.isEmpty ? nil : AudioSinkGroup(sinks, sampleRate: sampleRate))
     }
 
     /// Crosses this call's audio with `other`'s (an attended transfer's second call, started
     /// here with `parameters`): from now on this call hears `other`'s far end and the other
     /// way round, in place of any prompt; recordings and the DTMF detector keep listening.
-    /// `other` must run on this stream's event loop.
+    /// `other` must run on this stream's event loop. The bridge runs at the higher of the two
+    /// calls' rates, so two wideband calls stay wideband.
     public func bridge(with other: RTPAudioStream, _ parameters: RTPStreamParameters) throws {
-        let bridge = AudioBridge()
+        let bridge = AudioBridge(sampleRate: max(sampleRate, parameters.encoding.sampleRate))
         try other.start(parameters, source: bridge.legB.source, sink: bridge.legB.sink)
         stream.play(sending(bridge.legA.source))
-        stream.setSink(AudioSinkGroup(sinks + [bridge.legA.sink]))
+        stream.setSink(AudioSinkGroup(sinks + [bridge.legA.sink], sampleRate: sampleRate))
     }
 
     /// The call was answered: plays the prompt given to `prepare` (`onPlaybackFinished` runs
@@ -115,7 +122,7 @@ public final class CallMedia: @unchecked Sendable {
 
     /// Stops what is playing (a prompt the far end interrupted with a digit); silence follows.
     public func stopPlaying() {
-        stream.play(stereo.map { RecordedSource(Silence(), into: $0.left) })
+        stream.play(stereo.map { RecordedSource(Silence(sampleRate: sampleRate), into: $0.left) })
     }
 
     /// Follows a re-INVITE's renegotiation: new address or codec, hold (stop sending) or resume.
@@ -131,7 +138,7 @@ public final class CallMedia: @unchecked Sendable {
     /// Starts recording both directions from now on (sent left, received right) into a
     /// two-channel WAV at `path`, written by `stopRecording` or at the end of the call.
     public func startRecording(to path: String) async throws {
-        let recorder = StereoRecorder()
+        let recorder = StereoRecorder(sampleRate: sampleRate)
         try midCallLock.withLock {
             guard started else { throw MidCallRecordingError.notStarted }
             guard midCall == nil else { throw MidCallRecordingError.alreadyRecording }
@@ -144,7 +151,7 @@ public final class CallMedia: @unchecked Sendable {
     public func stopRecording() async throws -> String {
         guard let (recorder, path) = midCallLock.withLock({ midCall.take() }) else { throw MidCallRecordingError.notRecording }
         try await stream.setMonitors(sent: nil, received: nil)
-        try WAVWriter.write(path: path, channels: recorder.channels, sampleRate: AudioFormat.sampleRate)
+        try WAVWriter.write(path: path, channels: recorder.channels, sampleRate: recorder.sampleRate)
         return path
     }
 
@@ -152,10 +159,10 @@ public final class CallMedia: @unchecked Sendable {
     public func finish() async throws -> (RTPStreamStatistics, [ReceivedDigit]) {
         let (stats, events) = try await stream.stop()
         if let recordPath, let channels = recorder.map({ [$0.samples] }) ?? stereo?.channels {
-            try WAVWriter.write(path: recordPath, channels: channels, sampleRate: AudioFormat.sampleRate)
+            try WAVWriter.write(path: recordPath, channels: channels, sampleRate: sampleRate)
         }
         if let (recorder, path) = midCallLock.withLock({ midCall.take() }) {
-            try WAVWriter.write(path: path, channels: recorder.channels, sampleRate: AudioFormat.sampleRate)
+            try WAVWriter.write(path: path, channels: recorder.channels, sampleRate: recorder.sampleRate)
         }
         return (stats, usesInband ? inbandDigits : events)
     }

@@ -5,15 +5,19 @@ public struct OpusError: Error, Sendable, CustomStringConvertible {
     public var description: String { "opus: " + String(cString: opus_strerror(code)) }
 }
 
-/// Opus (RFC 6716) through libopus for the engine's 8 kHz mono frames: the codec runs at
-/// 8 kHz internally (narrowband), while RTP counts 48 kHz (RFC 7587 §4.1). In-band FEC is on,
-/// and the decoder conceals a lost frame from the next packet's FEC or by extrapolation.
+/// Opus (RFC 6716) through libopus for mono 20 ms frames at 8, 12, 16, 24 or 48 kHz (the
+/// audio bandwidth follows: narrowband at 8 kHz up to fullband at 48), while RTP always
+/// counts 48 kHz (RFC 7587 §4.1). In-band FEC is on, and the decoder conceals a lost frame
+/// from the next packet's FEC or by extrapolation.
 public final class OpusEncoder {
     private let state: OpaquePointer
 
-    public init(bitrate: Int = 24_000, expectedLossPercent: Int = 5) throws(OpusError) {
+    public let sampleRate: Int
+
+    public init(sampleRate: Int = AudioFormat.sampleRate, bitrate: Int = 24_000, expectedLossPercent: Int = 5) throws(OpusError) {
         var error: Int32 = 0
-        guard let s = opus_encoder_create(Int32(AudioFormat.sampleRate), 1, OPUS_APPLICATION_VOIP, &error), error == OPUS_OK else {
+        self.sampleRate = sampleRate
+        guard let s = opus_encoder_create(Int32(sampleRate), 1, OPUS_APPLICATION_VOIP, &error), error == OPUS_OK else {
             throw OpusError(code: error)
         }
         state = s
@@ -34,9 +38,12 @@ public final class OpusEncoder {
 public final class OpusDecoder {
     private let state: OpaquePointer
 
-    public init() throws(OpusError) {
+    public let sampleRate: Int
+
+    public init(sampleRate: Int = AudioFormat.sampleRate) throws(OpusError) {
         var error: Int32 = 0
-        guard let s = opus_decoder_create(Int32(AudioFormat.sampleRate), 1, &error), error == OPUS_OK else { throw OpusError(code: error) }
+        self.sampleRate = sampleRate
+        guard let s = opus_decoder_create(Int32(sampleRate), 1, &error), error == OPUS_OK else { throw OpusError(code: error) }
         state = s
     }
 
@@ -46,7 +53,7 @@ public final class OpusDecoder {
     /// dropped). An empty packet asks the decoder to conceal one lost 20 ms frame.
     public func decode(_ packet: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<Int16>) -> Int {
         let data = packet.isEmpty ? nil : packet.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        let frameSize = packet.isEmpty ? min(out.count, AudioFormat.frameSamples) : out.count
+        let frameSize = packet.isEmpty ? min(out.count, AudioFormat.frameSamples(at: sampleRate)) : out.count
         let n = opus_decode(state, data, Int32(packet.count), out.baseAddress!, Int32(frameSize), 0)
         return max(0, Int(n))
     }

@@ -77,6 +77,8 @@ public final class RTPAudioStream: @unchecked Sendable {
     var parameters: RTPStreamParameters?
     var remote: DatagramPeer?
     var latched = false
+    /// The ports below are kept converted to `sampleRate` (`adapted`), and converted again
+    /// when a re-INVITE changes the codec's rate.
     private var source: AudioSource?
     /// Audio sent instead of `source` until it ends (in-band DTMF tones).
     private var overlay: AudioSource?
@@ -84,6 +86,8 @@ public final class RTPAudioStream: @unchecked Sendable {
     /// Copies of what is sent and received while set: a recording started mid-call.
     private var sentMonitor: AudioSink?
     private var receivedMonitor: AudioSink?
+    /// Where this stream's frames are pulled when they are not the clock's 8 kHz size.
+    private var ownFrame: [Int16] = []
     /// Samples sent since the stream started, whatever the source: the sent monitor's timeline.
     private var sentPosition = 0
     private let ssrc: UInt32
@@ -159,14 +163,16 @@ public final class RTPAudioStream: @unchecked Sendable {
         eventLoop.execute {
             self.parameters = parameters
             self.codec = codec
-            // Telephone-events count in the audio's RTP clock (48 kHz next to Opus).
-            let scale = parameters.encoding.timestampsPerSample
-            self.events = TelephoneEventReceiver(clockRate: parameters.encoding.clockRate)
+            // Telephone-events count in the audio's RTP clock (48 kHz next to Opus): a tick
+            // is 20 ms of it, a tone 100 ms.
+            let clockRate = parameters.encoding.clockRate
+            self.events = TelephoneEventReceiver(clockRate: clockRate)
             self.resetPlayout(for: parameters.encoding)
-            self.outgoingEvents = TelephoneEventSender(samplesPerTick: UInt16(AudioFormat.frameSamples * scale), toneSamples: UInt16(800 * scale))
+            self.outgoingEvents = TelephoneEventSender(samplesPerTick: UInt16(clockRate / 50), toneSamples: UInt16(clockRate / 10))
             self.remote = remote
             self.source = source
             self.sink = sink
+            self.adaptPorts()
             self.sourceFinished = onSourceFinished
             self.lastReceived = .now
             self.statistics.remote = "\(parameters.remoteAddress):\(parameters.remotePort)"
@@ -192,6 +198,7 @@ public final class RTPAudioStream: @unchecked Sendable {
             if let newCodec {
                 self.codec = newCodec
                 self.resetPlayout(for: parameters.encoding)
+                self.adaptPorts()
             }
             self.statistics.remote = "\(parameters.remoteAddress):\(parameters.remotePort)"
         }
@@ -201,14 +208,14 @@ public final class RTPAudioStream: @unchecked Sendable {
     /// call is answered); `onFinished` runs once on the event loop when it has no more audio.
     public func play(_ source: AudioSource?, onFinished: (() -> Void)? = nil) {
         eventLoop.execute {
-            self.source = source
+            self.source = source?.adapted(to: self.sampleRate)
             self.sourceFinished = onFinished
         }
     }
 
     /// Received audio goes to `sink` from now on, in place of the one given to `start`.
     public func setSink(_ sink: AudioSink?) {
-        eventLoop.execute { self.sink = sink }
+        eventLoop.execute { self.sink = sink?.adapted(from: self.sampleRate) }
     }
 
     /// From now on a copy of each frame sent goes to `sent` and of the audio received to
@@ -217,15 +224,15 @@ public final class RTPAudioStream: @unchecked Sendable {
     public func setMonitors(sent: AudioSink?, received: AudioSink?) async throws {
         let monitors = UncheckedMonitors(sent: sent, received: received)
         try await eventLoop.submit {
-            self.sentMonitor = monitors.sent
-            self.receivedMonitor = monitors.received
+            self.sentMonitor = monitors.sent?.adapted(from: self.sampleRate)
+            self.receivedMonitor = monitors.received?.adapted(from: self.sampleRate)
         }.get()
     }
 
     /// Sends DTMF as tones in the audio, in place of the source until they end (the source
     /// resumes where it paused).
     public func sendInbandDigits(_ digits: String) {
-        eventLoop.execute { self.overlay = DTMFToneGenerator(digits: digits) }
+        eventLoop.execute { self.overlay = DTMFToneGenerator(digits: digits).adapted(to: self.sampleRate) }
     }
 
     /// Queues DTMF digits to send as telephone-events (RFC 4733); ignored when the peer did
@@ -262,11 +269,39 @@ public final class RTPAudioStream: @unchecked Sendable {
         return s
     }
 
+    /// The rate of the stream's audio: its codec's (8 kHz until it starts).
+    private var sampleRate: Int { parameters?.encoding.sampleRate ?? AudioFormat.sampleRate }
+
+    /// Converts the source, overlay, sink and monitors to the stream's rate where they differ,
+    /// and sizes the stream's own frame (on the event loop, at start and when the codec changes).
+    private func adaptPorts() {
+        let rate = sampleRate
+        source = source?.adapted(to: rate)
+        overlay = overlay?.adapted(to: rate)
+        sink = sink?.adapted(from: rate)
+        sentMonitor = sentMonitor?.adapted(from: rate)
+        receivedMonitor = receivedMonitor?.adapted(from: rate)
+        let frameSamples = AudioFormat.frameSamples(at: rate)
+        ownFrame = frameSamples == AudioFormat.frameSamples ? [] : Array(repeating: 0, count: frameSamples)
+    }
+
     // MARK: Clock side
 
-    /// Sends this tick's frame, pulled from the source into `frame` (the clock's scratch
-    /// space, shared by its streams so it stays in cache).
-    func sendFrame(using frame: inout [Int16]) {
+    /// Sends this tick's frame, pulled from the source into `scratch` (the clock's 8 kHz
+    /// frame, shared by its streams so it stays in cache) or, at another rate, into the
+    /// stream's own frame.
+    func sendFrame(using scratch: inout [Int16]) {
+        if ownFrame.isEmpty {
+            send(&scratch)
+        } else {
+            var frame = ownFrame
+            ownFrame = []
+            send(&frame)
+            ownFrame = frame
+        }
+    }
+
+    private func send(_ frame: inout [Int16]) {
         guard let parameters, let remote else { return }
         defer {
             timestamp &+= UInt32(frame.count * parameters.encoding.timestampsPerSample)
@@ -316,14 +351,14 @@ public final class RTPAudioStream: @unchecked Sendable {
         }
     }
 
-    /// Plays one frame out of the jitter buffer into the sink (once per clock tick): the
-    /// packet due now, decoded, or a concealed substitute when it is missing.
     /// An empty jitter buffer (and its payload slots) counting in `encoding`'s RTP clock.
     private func resetPlayout(for encoding: RTPAudioEncoding) {
-        playoutBuffer = JitterBuffer(frameUnits: UInt32(AudioFormat.frameSamples * encoding.timestampsPerSample))
+        playoutBuffer = JitterBuffer(frameUnits: UInt32(encoding.clockRate / 50))
         payloads = PayloadPool(slots: playoutBuffer.capacity + 1)
     }
 
+    /// Plays one frame out of the jitter buffer into the sink (once per clock tick): the
+    /// packet due now, decoded, or a concealed substitute when it is missing.
     func playFrame() {
         guard let parameters, let codec, sink != nil || receivedMonitor != nil else { return }
         let due = playoutBuffer.next()
@@ -334,7 +369,7 @@ public final class RTPAudioStream: @unchecked Sendable {
         }
         let first = firstTimestamp ?? timestamp
         firstTimestamp = first
-        withUnsafeTemporaryAllocation(of: Int16.self, capacity: AudioPayloadCodec.maxDecodedSamples) { out in
+        withUnsafeTemporaryAllocation(of: Int16.self, capacity: codec.maxDecodedSamples) { out in
             let n: Int
             if case .frame(let slot, _) = due {
                 n = payloads.withBytes(slot) { codec.decode($0, into: out) }

@@ -1,14 +1,19 @@
 import SDP
 
-/// What an RTP stream needs from an offer/answer's result (RFC 3264).
-extension NegotiatedAudio {
-    public var encoding: RTPAudioEncoding {
+extension RTPAudioEncoding {
+    /// How a stream carries `codec`.
+    public init(_ codec: AudioCodec) {
         switch codec {
-        case .pcmu: .pcmu
-        case .pcma: .pcma
-        case .opus: .opus
+        case .pcmu: self = .pcmu
+        case .pcma: self = .pcma
+        case .opus: self = .opus
         }
     }
+}
+
+/// What an RTP stream needs from an offer/answer's result (RFC 3264).
+extension NegotiatedAudio {
+    public var encoding: RTPAudioEncoding { RTPAudioEncoding(codec) }
 
     /// The telephone-event payload type, when it shares the audio's RTP clock (it must, to be
     /// sent and read in step, RFC 4733 §2.3).

@@ -22,6 +22,16 @@ public final class Resampler {
 
     deinit { speex_resampler_destroy(state) }
 
+    /// Converts as much of `input` as `output` has room for; returns the samples consumed and
+    /// produced. The filter keeps its history between calls, so a stream converts in pieces.
+    public func process(_ input: UnsafeBufferPointer<Int16>, into output: UnsafeMutableBufferPointer<Int16>) -> (consumed: Int, produced: Int) {
+        guard let source = input.baseAddress, let destination = output.baseAddress else { return (0, 0) }
+        var inLength = UInt32(input.count)
+        var outLength = UInt32(output.count)
+        _ = speex_resampler_process_int(state, 0, source, &inLength, destination, &outLength)
+        return (Int(inLength), Int(outLength))
+    }
+
     /// Converts a whole recording: every input sample in, and the filter's tail flushed, so
     /// the output lasts as long as the input.
     public func convert(_ input: [Int16]) -> [Int16] {
@@ -32,16 +42,14 @@ public final class Resampler {
         for chunk in [input, tail] {
             var consumed = 0
             while consumed < chunk.count, produced < output.count {
-                var inLength = UInt32(chunk.count - consumed)
-                var outLength = UInt32(output.count - produced)
-                chunk.withUnsafeBufferPointer { src in
+                let step = chunk.withUnsafeBufferPointer { src in
                     output.withUnsafeMutableBufferPointer { dst in
-                        _ = speex_resampler_process_int(state, 0, src.baseAddress! + consumed, &inLength, dst.baseAddress! + produced, &outLength)
+                        process(UnsafeBufferPointer(rebasing: src[consumed...]), into: UnsafeMutableBufferPointer(rebasing: dst[produced...]))
                     }
                 }
-                consumed += Int(inLength)
-                produced += Int(outLength)
-                if inLength == 0 && outLength == 0 { break }
+                consumed += step.consumed
+                produced += step.produced
+                if step.consumed == 0 && step.produced == 0 { break }
             }
         }
         return Array(output.prefix(min(produced, expected)))

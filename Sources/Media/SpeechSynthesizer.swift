@@ -37,8 +37,9 @@ public struct SpeechError: Error, Sendable, CustomStringConvertible {
     public var description: String { "text-to-speech: \(reason)" }
 }
 
-/// Text to speech through espeak-ng's C library, rendered to 8 kHz and cached on disk by a
-/// hash of text, voice and parameters, so the second call with the same text renders
+/// Text to speech through espeak-ng's C library, converted to the rate a call wants (8 kHz
+/// for G.711, 16 kHz for Opus) and cached on disk by a hash of text, voice and parameters
+/// (one file per rate), so the second call with the same text renders
 /// nothing. espeak-ng keeps global state, so one lock serializes all synthesis.
 public final class SpeechSynthesizer: Sendable {
     public let cacheDirectory: URL
@@ -52,14 +53,15 @@ public final class SpeechSynthesizer: Sendable {
     /// How many requests had to be synthesized (not served from the cache).
     public var renderCount: Int { renders.load(ordering: .relaxed) }
 
-    /// The audio for `request` at 8 kHz, from the cache when it is there.
-    public func audio(for request: SpeechRequest) throws -> WAVAudio {
-        let file = cacheDirectory.appendingPathComponent("\(request.cacheKey).wav")
-        if let cached = try? WAVAudio.read(path: file.path), cached.sampleRate == AudioFormat.sampleRate { return cached }
-        let audio = try render(request).resampled(to: AudioFormat.sampleRate)
+    /// The audio for `request` at `sampleRate`, from the cache when it is there.
+    public func audio(for request: SpeechRequest, sampleRate: Int = AudioFormat.sampleRate) throws -> WAVAudio {
+        let name = sampleRate == AudioFormat.sampleRate ? request.cacheKey : "\(request.cacheKey)-\(sampleRate)"
+        let file = cacheDirectory.appendingPathComponent("\(name).wav")
+        if let cached = try? WAVAudio.read(path: file.path), cached.sampleRate == sampleRate { return cached }
+        let audio = try render(request).resampled(to: sampleRate)
         try FileManager.default.createDirectory(at: cacheDirectory, withIntermediateDirectories: true)
         // Write then rename, so a concurrent reader never sees half a file.
-        let temporary = cacheDirectory.appendingPathComponent(".\(request.cacheKey).\(UUID().uuidString).tmp")
+        let temporary = cacheDirectory.appendingPathComponent(".\(name).\(UUID().uuidString).tmp")
         try WAVWriter.write(path: temporary.path, channels: [audio.samples], sampleRate: audio.sampleRate)
         if rename(temporary.path, file.path) != 0 { try? FileManager.default.removeItem(at: temporary) }
         return audio

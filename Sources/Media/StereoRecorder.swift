@@ -6,12 +6,14 @@
 public final class StereoRecorder {
     public let left: Channel
     public let right: Channel
+    public let sampleRate: Int
 
-    /// `limit`: longest recording kept, in samples per channel.
-    public init(limit: Int = 3600 * AudioFormat.sampleRate) {
+    /// `limit`: longest recording kept, in samples per channel (default one hour).
+    public init(sampleRate: Int = AudioFormat.sampleRate, limit: Int? = nil) {
         let origin = ContinuousClock.now
-        left = Channel(origin: origin, limit: limit)
-        right = Channel(origin: origin, limit: limit)
+        self.sampleRate = sampleRate
+        left = Channel(origin: origin, sampleRate: sampleRate, limit: limit ?? 3600 * sampleRate)
+        right = Channel(origin: origin, sampleRate: sampleRate, limit: limit ?? 3600 * sampleRate)
     }
 
     /// Both channels, the shorter one padded with silence to the longer one's length.
@@ -27,15 +29,17 @@ public final class StereoRecorder {
         /// Where the stream's position 0 falls on the recorder's timeline, set at the first write.
         private var offset: Int?
 
-        init(origin: ContinuousClock.Instant, limit: Int) {
+        public var sampleRate: Int { recorder.sampleRate }
+
+        init(origin: ContinuousClock.Instant, sampleRate: Int, limit: Int) {
             self.origin = origin
-            self.recorder = AudioRecorder(limit: limit)
+            self.recorder = AudioRecorder(sampleRate: sampleRate, limit: limit)
         }
 
         public func write(_ samples: UnsafeBufferPointer<Int16>, at position: Int) {
             let offset = self.offset ?? {
                 let elapsed = (ContinuousClock.now - origin).components
-                let now = Int(elapsed.seconds) * AudioFormat.sampleRate + Int(elapsed.attoseconds / 125_000_000_000_000)
+                let now = Int(elapsed.seconds) * sampleRate + Int(elapsed.attoseconds / (1_000_000_000_000_000_000 / Int64(sampleRate)))
                 let first = max(0, now - position)
                 self.offset = first
                 return first
@@ -45,16 +49,18 @@ public final class StereoRecorder {
     }
 }
 
-/// Passes a source's audio through and copies each frame to a sink: how what a call sends
-/// reaches one channel of a `StereoRecorder`.
+/// Passes a source's audio through and copies each frame to a sink (converted to the
+/// sink's rate): how what a call sends reaches one channel of a `StereoRecorder`.
 public final class RecordedSource: AudioSource {
     private let source: AudioSource
     private let sink: AudioSink
     private var position = 0
 
+    public var sampleRate: Int { source.sampleRate }
+
     public init(_ source: AudioSource, into sink: AudioSink) {
         self.source = source
-        self.sink = sink
+        self.sink = sink.adapted(from: source.sampleRate)
     }
 
     public func read(into frame: inout [Int16]) -> Bool {

@@ -73,9 +73,11 @@ public final class ToneGenerator: AudioSource {
     }
 }
 
-/// Silence, for as long as it is read.
+/// Silence, for as long as it is read, in frames at any rate.
 public final class Silence: AudioSource {
-    public init() {}
+    public let sampleRate: Int
+
+    public init(sampleRate: Int = AudioFormat.sampleRate) { self.sampleRate = sampleRate }
 
     public func read(into frame: inout [Int16]) -> Bool {
         for i in frame.indices { frame[i] = 0 }

@@ -1,14 +1,17 @@
-/// Plays audio `repeatCount` times (0 = until stopped) in 20 ms frames.
+/// Plays audio `repeatCount` times (0 = until stopped) in 20 ms frames at the audio's rate.
 public final class WAVPlayer: AudioSource {
+    public let sampleRate: Int
     private let samples: [Int16]
     private let repeatCount: Int
     private var position = 0
     private var played = 0
     public private(set) var isFinished = false
 
-    /// `audio` must be at the engine's rate (8 kHz).
+    /// `audio` at a rate that is a multiple of 50 Hz (all the rates WAVAudio reads), so that
+    /// 20 ms is a whole number of samples.
     public init(_ audio: WAVAudio, repeatCount: Int = 1) {
-        precondition(audio.sampleRate == AudioFormat.sampleRate)
+        precondition(audio.sampleRate % 50 == 0)
+        self.sampleRate = audio.sampleRate
         self.samples = audio.samples
         self.repeatCount = repeatCount
     }
@@ -38,10 +41,14 @@ public final class WAVPlayer: AudioSource {
 /// Keeps received audio in memory at the position it belongs, for a WAV written at the end.
 public final class AudioRecorder: AudioSink {
     public private(set) var samples: [Int16] = []
-    /// Longest recording kept, in samples (default one hour at 8 kHz).
+    public let sampleRate: Int
+    /// Longest recording kept, in samples (default one hour).
     public let limit: Int
 
-    public init(limit: Int = 3600 * AudioFormat.sampleRate) { self.limit = limit }
+    public init(sampleRate: Int = AudioFormat.sampleRate, limit: Int? = nil) {
+        self.sampleRate = sampleRate
+        self.limit = limit ?? 3600 * sampleRate
+    }
 
     public func write(_ buffer: UnsafeBufferPointer<Int16>, at position: Int) {
         guard position >= 0, position < limit else { return }

@@ -16,9 +16,10 @@ public enum AudioCodec: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    /// The fmtp sipdial offers: in-band FEC on for Opus (RFC 7587 §6.1).
+    /// The fmtp sipdial offers for Opus (RFC 7587 §6.1): in-band FEC on, and the 16 kHz
+    /// (wideband) sipdial plays and captures at, so the peer spends no bits above it.
     public var fmtp: String? {
-        self == .opus ? "useinbandfec=1" : nil
+        self == .opus ? "useinbandfec=1;maxplaybackrate=16000;sprop-maxcapturerate=16000" : nil
     }
 
     /// The RTP clock rate (Opus always counts 48 kHz, RFC 7587 §4.1).

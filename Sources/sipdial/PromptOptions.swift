@@ -21,13 +21,14 @@ struct PromptOptions: ParsableArguments {
         if let say { guard !say.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("--say needs some text") } }
     }
 
-    /// The audio at the engine's rate: the file, or the text rendered (or found in the
-    /// cache). Read once, before any socket: a file or voice that cannot be used stops
-    /// `command` with exit 2, naming the file or the problem.
-    func load(command: String) throws -> WAVAudio? {
+    /// The audio at `sampleRate` (the preferred codec's: 16 kHz for Opus, else 8 kHz): the
+    /// file, or the text rendered (or found in the cache). Read once, before any socket: a
+    /// file or voice that cannot be used stops `command` with exit 2, naming the file or the
+    /// problem. A call that negotiates another codec converts the audio as it plays.
+    func load(command: String, sampleRate: Int = AudioFormat.sampleRate) throws -> WAVAudio? {
         do {
-            if let play { return try Self.playback(play) }
-            if let say { return try SpeechSynthesizer(cacheDirectory: speechCache).audio(for: SpeechRequest(text: say, voice: voice)) }
+            if let play { return try Self.playback(play, sampleRate: sampleRate) }
+            if let say { return try SpeechSynthesizer(cacheDirectory: speechCache).audio(for: SpeechRequest(text: say, voice: voice), sampleRate: sampleRate) }
             return nil
         } catch {
             Console.error(command, "\(error)")
@@ -43,13 +44,13 @@ struct PromptOptions: ParsableArguments {
         return base.appendingPathComponent("sipdial/tts")
     }
 
-    /// A file `--play` can use, at the engine's rate, or the reason it cannot.
-    static func playback(_ path: String) throws(WAVError) -> WAVAudio {
+    /// A file `--play` can use, at `sampleRate`, or the reason it cannot.
+    static func playback(_ path: String, sampleRate: Int = AudioFormat.sampleRate) throws(WAVError) -> WAVAudio {
         let audio = try WAVAudio.read(path: path)
         do {
-            return try audio.resampled(to: AudioFormat.sampleRate)
+            return try audio.resampled(to: sampleRate)
         } catch {
-            throw WAVError(path: path, problem: "cannot convert \(audio.sampleRate) Hz to \(AudioFormat.sampleRate) Hz: \(error)")
+            throw WAVError(path: path, problem: "cannot convert \(audio.sampleRate) Hz to \(sampleRate) Hz: \(error)")
         }
     }
 }

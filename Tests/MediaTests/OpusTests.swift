@@ -27,4 +27,26 @@ struct OpusTests {
         let concealed = decoded[(30 * 160)..<(31 * 160)].map { abs(Int($0)) }.max() ?? 0
         #expect(concealed > 1000, "the lost frame is filled in (peak \(concealed))")
     }
+
+    /// At 16 kHz the codec is wideband: a 6 kHz tone, which 8 kHz audio cannot hold at all,
+    /// comes through at its pitch with most of its energy.
+    @Test func wideband16kHzCarriesA6kHzTone() throws {
+        let encoder = try OpusEncoder(sampleRate: 16000), decoder = try OpusDecoder(sampleRate: 16000)
+        let tone = ResamplerTests.tone(rate: 16000, seconds: 1, hz: 6000)
+        var decoded: [Int16] = []
+        var packet = [UInt8](repeating: 0, count: 400)
+        var out = [Int16](repeating: 0, count: 1920)
+        for f in 0..<50 {
+            let n = try tone[(f * 320)..<((f + 1) * 320)].withUnsafeBufferPointer { s in try packet.withUnsafeMutableBytes { try encoder.encode(s, into: $0) } }
+            let samples = packet.withUnsafeBytes { p in
+                out.withUnsafeMutableBufferPointer { decoder.decode(UnsafeRawBufferPointer(rebasing: p[..<n]), into: $0) }
+            }
+            #expect(samples == 320, "frame \(f)")
+            decoded += out.prefix(samples)
+        }
+        let steady = decoded[4000..<15_000]
+        #expect(FrequencyShare.of(6000, in: steady, sampleRate: 16000) > 0.8, "6 kHz survives")
+        let rms = (steady.map { Double($0) * Double($0) }.reduce(0, +) / Double(steady.count)).squareRoot()
+        #expect(rms > 12000 / 2.0.squareRoot() / 2, "within 6 dB of the input level (RMS \(rms))")
+    }
 }

@@ -91,6 +91,33 @@ struct RTPStreamTests {
         try await group.shutdownGracefully()
     }
 
+    /// Opus streams run at 16 kHz: a 6 kHz tone, which G.711's 8 kHz cannot hold, crosses
+    /// from a 16 kHz WAV to a 16 kHz recorder; the other way an 8 kHz prompt is converted up
+    /// to the stream and what arrives converted down into an 8 kHz recorder.
+    @Test func opusStreamsCarryWidebandAudioAndConvertNarrowbandPorts() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let ports = RTPPortAllocator(range: 30_000...39_999)
+        let a = try RTPAudioStream.bind(host: "127.0.0.1", ports: ports, group: group)
+        let b = try RTPAudioStream.bind(host: "127.0.0.1", ports: ports, group: group)
+        func parameters(to peer: RTPAudioStream) -> RTPStreamParameters {
+            RTPStreamParameters(remoteAddress: "127.0.0.1", remotePort: peer.localPort, payloadType: 111, encoding: .opus)
+        }
+        let wide = WAVAudio(samples: ResamplerTests.tone(rate: 16000, seconds: 3, hz: 6000), sampleRate: 16000)
+        let narrow = WAVAudio(samples: ResamplerTests.tone(rate: 8000, seconds: 3, hz: 1000), sampleRate: 8000)
+        let heardByB = AudioRecorder(sampleRate: 16000), heardByA = AudioRecorder(sampleRate: 8000)
+        try a.start(parameters(to: b), source: WAVPlayer(wide), sink: heardByA)
+        try b.start(parameters(to: a), source: WAVPlayer(narrow), sink: heardByB)
+        try await Task.sleep(for: .seconds(2))
+        let (sa, _) = try await a.stop()
+        let (sb, _) = try await b.stop()
+        try await group.shutdownGracefully()
+        #expect(sa.packetsReceived >= 80 && sb.packetsReceived >= 80, "\(sa) \(sb)")
+        #expect(heardByB.samples.count >= 24_000 && heardByA.samples.count >= 12_000, "\(heardByB.samples.count) \(heardByA.samples.count)")
+        let wideband = heardByB.samples[8000..<24_000]
+        #expect(FrequencyShare.of(6000, in: wideband, sampleRate: 16000) > 0.8, "the 6 kHz tone arrives")
+        #expect(FrequencyShare.of(1000, in: heardByA.samples[4000..<12_000]) > 0.8, "the 8 kHz prompt arrives at 8 kHz")
+    }
+
     @Test func allocatorGivesEvenPortsInRangeRoundRobin() {
         let ports = RTPPortAllocator(range: 20_001...20_010)
         let got = (0..<10).map { _ in ports.candidate() }

@@ -9,7 +9,7 @@ struct OfferAnswerTests {
                                       preferences: AudioPreferences(codecs: [.opus, .pcmu]))
         let m = offer.media[0]
         #expect(m.formats == ["111", "0", "101", "102"])
-        #expect(m.fmtp(111) == "useinbandfec=1")
+        #expect(m.fmtp(111) == "useinbandfec=1;maxplaybackrate=16000;sprop-maxcapturerate=16000")
         #expect(m.rtpMap(101)?.clockRate == 8000 && m.rtpMap(102)?.clockRate == 48000)
         #expect(m.ptime == 20 && m.direction == .sendrecv)
         // What we send is what we can read back.
