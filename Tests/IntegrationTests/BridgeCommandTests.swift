@@ -90,13 +90,18 @@ struct BridgeCommandTests {
             ["call", "sip:ivr@127.0.0.1:\(far.port)", "--local-address", "127.0.0.1", "--codec", "opus",
              "--play", CallMediaTests.prompt, "--record", both, "--record-both", "--json"], timeout: .seconds(30))
         #expect(status == 0, "\(out)")
-        let channels = try WAVAudio.readChannels(path: both).channels
+        // The call ran at Opus's 16 kHz, and so did its recording: it is compared with the
+        // prompt and the chirp at 16 kHz (at 8 kHz its channels may sit half a sample off).
+        let recorded = try WAVAudio.readChannels(path: both)
+        #expect(recorded.sampleRate == 16000)
+        let channels = recorded.channels
         #expect(channels.count == 2)
         let prompt = try WAVAudio.read(path: CallMediaTests.prompt).samples
-        let sent = AudioMatch.locate(channels[0][8000..<12_000], in: prompt, near: 8000, within: 4000)
+        let prompt16 = try WAVAudio.read(path: CallMediaTests.prompt).resampled(to: 16000).samples
+        let sent = AudioMatch.locate(channels[0][16_000..<22_000], in: prompt16, near: 16_000, within: 8000)
         // The far end starts playing when its own media starts, which on a loaded machine can
         // be some hundreds of milliseconds after sipdial's; the chirp is unambiguous anywhere.
-        let received = AudioMatch.locate(channels[1][8000..<12_000], in: chirp, near: 8000, within: 4000)
+        let received = AudioMatch.locate(channels[1][16_000..<22_000], in: AudioMatch.chirp(seconds: 3, rate: 16000), near: 16_000, within: 8000)
         #expect(sent.correlation >= 0.99, "left channel is what sipdial sent: \(sent.correlation)")
         #expect(received.correlation >= 0.95, "right channel is what the far end sent: \(received.correlation)")
         // The simulator heard the prompt through Opus.

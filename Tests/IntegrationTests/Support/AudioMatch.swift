@@ -36,4 +36,9 @@ enum AudioMatch {
             return Int16(8000 * sin(phase))
         }
     }
+
+    /// A steady tone of `hz` at `rate`.
+    static func tone(hz: Double, seconds: Double, rate: Int) -> [Int16] {
+        (0..<Int(seconds * Double(rate))).map { Int16(8000 * sin(2 * Double.pi * hz * Double($0) / Double(rate))) }
+    }
 }

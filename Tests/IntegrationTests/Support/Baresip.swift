@@ -1,17 +1,23 @@
 import Foundation
+import Media
 import Testing
 
 /// baresip (Debian's baresip-core) as a headless far end on 127.0.0.1: it answers every call
-/// at once, sends a WAV file through its aufile source, and prints its RTP figures when the
-/// call ends (`rtp_stats`). Its aufile source wants 48 kHz stereo.
+/// at once, sends a WAV file through its aufile source, prints its RTP figures when the call
+/// ends (`rtp_stats`), and its sndfile module keeps what it decoded as a WAV in `dumps`.
+/// Its aufile source wants 48 kHz stereo.
 struct Baresip {
     let process: ExternalProcess
     let port: Int
+    /// Where sndfile writes `dump-<call>-dec.wav` (what baresip decoded) and `-enc.wav`.
+    let dumps: URL
 
     static func start(playing file: String, codecs: [String] = ["g711.so", "opus.so"], in dir: URL) async throws -> Baresip {
         let port = Ports.free()
         let config = dir.appendingPathComponent("baresip")
+        let dumps = dir.appendingPathComponent("baresip-dumps")
         try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: dumps, withIntermediateDirectories: true)
         try """
         poll_method epoll
         sip_listen 127.0.0.1:\(port)
@@ -20,9 +26,11 @@ struct Baresip {
         audio_alert aufile,/dev/null
         rtp_stats yes
         rtp_ports 30000-39998
+        snd_path \(dumps.path)
         module_path /usr/lib/baresip/modules
         \(codecs.map { "module \($0)" }.joined(separator: "\n"))
         module aufile.so
+        module sndfile.so
         module_tmp account.so
         module_app menu.so
 
@@ -32,7 +40,13 @@ struct Baresip {
         // Line-buffered, so the figures printed at the end of a call arrive whole.
         let process = try ExternalProcess("/usr/bin/stdbuf", ["-oL", "/usr/bin/baresip", "-f", config.path])
         #expect(await process.waitForOutput("baresip is ready", timeout: .seconds(20)), "\(process.text)")
-        return Baresip(process: process, port: port)
+        return Baresip(process: process, port: port, dumps: dumps)
+    }
+
+    /// What baresip decoded from the call (sndfile's `-dec.wav`), once the call has ended.
+    func decoded() throws -> WAVAudio? {
+        let names = try FileManager.default.contentsOfDirectory(atPath: dumps.path)
+        return try names.first { $0.hasSuffix("-dec.wav") }.map { try WAVAudio.read(path: dumps.appendingPathComponent($0).path) }
     }
 
     /// The packets baresip received and its receive errors, from the figures it prints at the
