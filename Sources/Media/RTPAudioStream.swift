@@ -95,6 +95,11 @@ public final class RTPAudioStream: @unchecked Sendable {
     var timestamp = UInt32.random(in: 0...UInt32.max)
     var reception: RTPReceptionStatistics?
     private var firstTimestamp: UInt32?
+    /// Where received audio's timeline stood when the codec last changed, and where the
+    /// last frame played ended (both in samples at the stream's rate): a codec at another
+    /// RTP clock or rate carries the timeline on instead of restarting it.
+    private var positionBase = 0
+    private var playedUntil = 0
     var statistics = RTPStreamStatistics()
     private var lastReceived = ContinuousClock.now
     private var timeoutFired = false
@@ -189,6 +194,7 @@ public final class RTPAudioStream: @unchecked Sendable {
         let newCodec = try self.parameters?.encoding == parameters.encoding ? nil : AudioPayloadCodec(parameters.encoding)
         eventLoop.execute {
             guard self.parameters != nil else { return }
+            let oldRate = self.sampleRate
             self.parameters = parameters
             // A new address in the offer wins over the latched one until packets come from it.
             self.remote = remote
@@ -199,6 +205,12 @@ public final class RTPAudioStream: @unchecked Sendable {
                 self.codec = newCodec
                 self.resetPlayout(for: parameters.encoding)
                 self.adaptPorts()
+                // Both timelines go on at the new rate; received timestamps count from the
+                // new codec's first packet.
+                let newRate = self.sampleRate
+                self.sentPosition = self.sentPosition * newRate / oldRate
+                self.positionBase = self.playedUntil * newRate / oldRate
+                self.firstTimestamp = nil
             }
             self.statistics.remote = "\(parameters.remoteAddress):\(parameters.remotePort)"
         }
@@ -377,8 +389,9 @@ public final class RTPAudioStream: @unchecked Sendable {
             } else {
                 n = codec.conceal(into: out)
             }
-            let position = Int(timestamp &- first) / parameters.encoding.timestampsPerSample
+            let position = positionBase + Int(timestamp &- first) / parameters.encoding.timestampsPerSample
             guard n > 0 else { return }
+            playedUntil = position + n
             let samples = UnsafeBufferPointer(rebasing: out[..<n])
             sink?.write(samples, at: position)
             receivedMonitor?.write(samples, at: position)

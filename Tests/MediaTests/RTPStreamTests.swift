@@ -118,6 +118,37 @@ struct RTPStreamTests {
         #expect(FrequencyShare.of(1000, in: heardByA.samples[4000..<12_000]) > 0.8, "the 8 kHz prompt arrives at 8 kHz")
     }
 
+    /// A re-INVITE that moves the call from PCMU (8 kHz audio, 8 kHz RTP clock) to Opus
+    /// (16 kHz audio, 48 kHz clock): the recording goes on where it was instead of starting
+    /// over at the new codec's first timestamp, and the tone is heard throughout.
+    @Test func aCodecChangeMidCallKeepsTheRecordingsTimeline() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let ports = RTPPortAllocator(range: 30_000...39_999)
+        let a = try RTPAudioStream.bind(host: "127.0.0.1", ports: ports, group: group)
+        let b = try RTPAudioStream.bind(host: "127.0.0.1", ports: ports, group: group)
+        func parameters(to peer: RTPAudioStream, opus: Bool) -> RTPStreamParameters {
+            RTPStreamParameters(remoteAddress: "127.0.0.1", remotePort: peer.localPort, payloadType: opus ? 111 : 0, encoding: opus ? .opus : .pcmu)
+        }
+        let tone = WAVAudio(samples: ResamplerTests.tone(rate: 8000, seconds: 1, hz: 1000), sampleRate: 8000)
+        let heard = AudioRecorder(sampleRate: 8000)
+        try a.start(parameters(to: b, opus: false), source: WAVPlayer(tone, repeatCount: 0), sink: nil)
+        try b.start(parameters(to: a, opus: false), source: nil, sink: heard)
+        try await Task.sleep(for: .seconds(1))
+        try b.update(parameters(to: a, opus: true))
+        try a.update(parameters(to: b, opus: true))
+        try await Task.sleep(for: .seconds(1))
+        _ = try await a.stop()
+        _ = try await b.stop()
+        try await group.shutdownGracefully()
+        // About two seconds, not the one after the change written over the one before it.
+        let samples = heard.samples
+        #expect((14_000...17_600).contains(samples.count), "\(samples.count) samples")
+        if samples.count >= 14_000 {
+            let before = samples[2000..<6000], after = samples[(samples.count - 5000)..<(samples.count - 1000)]
+            #expect(FrequencyShare.of(1000, in: before) > 0.8 && FrequencyShare.of(1000, in: after) > 0.8)
+        }
+    }
+
     @Test func allocatorGivesEvenPortsInRangeRoundRobin() {
         let ports = RTPPortAllocator(range: 20_001...20_010)
         let got = (0..<10).map { _ in ports.candidate() }
