@@ -23,9 +23,10 @@ final class AudioPayloadCodec {
     private let opusDecoder: OpusDecoder?
     private let concealer: PacketLossConcealer?
 
-    init(_ encoding: RTPAudioEncoding) throws {
+    /// `maxPlaybackRate`: the Opus peer's `maxplaybackrate`, which caps what the encoder codes.
+    init(_ encoding: RTPAudioEncoding, maxPlaybackRate: Int? = nil) throws {
         self.encoding = encoding
-        opusEncoder = encoding == .opus ? try OpusEncoder(sampleRate: encoding.sampleRate) : nil
+        opusEncoder = encoding == .opus ? try OpusEncoder(sampleRate: encoding.sampleRate, maxPlaybackRate: maxPlaybackRate) : nil
         opusDecoder = encoding == .opus ? try OpusDecoder(sampleRate: encoding.sampleRate) : nil
         concealer = encoding == .opus ? nil : PacketLossConcealer()
     }

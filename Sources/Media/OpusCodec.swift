@@ -14,7 +14,10 @@ public final class OpusEncoder {
 
     public let sampleRate: Int
 
-    public init(sampleRate: Int = AudioFormat.sampleRate, bitrate: Int = 24_000, expectedLossPercent: Int = 5) throws(OpusError) {
+    /// `maxPlaybackRate`: the peer's `maxplaybackrate` (RFC 7587 §6.1); the encoder codes no
+    /// audio above half of it (libopus's bandwidth just wide enough for it).
+    public init(sampleRate: Int = AudioFormat.sampleRate, bitrate: Int = 24_000, expectedLossPercent: Int = 5,
+                maxPlaybackRate: Int? = nil) throws(OpusError) {
         var error: Int32 = 0
         self.sampleRate = sampleRate
         guard let s = opus_encoder_create(Int32(sampleRate), 1, OPUS_APPLICATION_VOIP, &error), error == OPUS_OK else {
@@ -23,6 +26,19 @@ public final class OpusEncoder {
         state = s
         _ = sipdial_opus_set_bitrate(s, Int32(bitrate))
         _ = sipdial_opus_set_fec(s, 1, Int32(expectedLossPercent))
+        if let maxPlaybackRate { _ = sipdial_opus_set_max_bandwidth(s, Self.bandwidth(forPlaybackRate: maxPlaybackRate)) }
+    }
+
+    /// The narrowest libopus bandwidth that holds what a receiver playing at `rate` renders:
+    /// 4, 6, 8, 12 or 20 kHz of audio for 8, 12, 16, 24 or 48 kHz (RFC 6716 §2).
+    static func bandwidth(forPlaybackRate rate: Int) -> Int32 {
+        switch rate {
+        case ..<12000: OPUS_BANDWIDTH_NARROWBAND
+        case ..<16000: OPUS_BANDWIDTH_MEDIUMBAND
+        case ..<24000: OPUS_BANDWIDTH_WIDEBAND
+        case ..<48000: OPUS_BANDWIDTH_SUPERWIDEBAND
+        default: OPUS_BANDWIDTH_FULLBAND
+        }
     }
 
     deinit { opus_encoder_destroy(state) }

@@ -41,6 +41,8 @@ public struct RTPStreamParameters: Sendable {
     /// False while the peer holds the call (it does not want audio): nothing is sent, the
     /// timeline still advances.
     public var sends = true
+    /// With Opus, the peer's `maxplaybackrate` (RFC 7587 §6.1), which caps the encoded bandwidth.
+    public var maxPlaybackRate: Int?
 
     public init(remoteAddress: String, remotePort: Int, payloadType: UInt8, encoding: RTPAudioEncoding,
                 telephoneEventPayloadType: UInt8? = nil, timeout: Double = 30,
@@ -164,7 +166,7 @@ public final class RTPAudioStream: @unchecked Sendable {
     public func start(_ parameters: RTPStreamParameters, source: AudioSource?, sink: AudioSink?,
                       onSourceFinished: (() -> Void)? = nil) throws {
         let (remote, rtcpRemote) = try Self.peers(parameters)
-        let codec = try AudioPayloadCodec(parameters.encoding)
+        let codec = try AudioPayloadCodec(parameters.encoding, maxPlaybackRate: parameters.maxPlaybackRate)
         eventLoop.execute {
             self.parameters = parameters
             self.codec = codec
@@ -191,7 +193,8 @@ public final class RTPAudioStream: @unchecked Sendable {
     /// or resume); the source, sink and sequence numbering carry on.
     public func update(_ parameters: RTPStreamParameters) throws {
         let (remote, rtcpRemote) = try Self.peers(parameters)
-        let newCodec = try self.parameters?.encoding == parameters.encoding ? nil : AudioPayloadCodec(parameters.encoding)
+        let newCodec = try self.parameters?.encoding == parameters.encoding ? nil
+            : AudioPayloadCodec(parameters.encoding, maxPlaybackRate: parameters.maxPlaybackRate)
         eventLoop.execute {
             guard self.parameters != nil else { return }
             let oldRate = self.sampleRate

@@ -29,6 +29,7 @@ extension NegotiatedAudio {
                                              telephoneEventPayloadType: telephoneEvents ? eventPayloadType : nil, timeout: timeout,
                                              remoteRTCPPort: remoteRTCPPort, rtcpMux: rtcpMux)
         parameters.sends = direction.sends
+        parameters.maxPlaybackRate = maxPlaybackRate
         return parameters
     }
 }

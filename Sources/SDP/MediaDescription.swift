@@ -80,6 +80,30 @@ public struct MediaDescription: Sendable, Equatable {
         let prefix = "\(payloadType) "
         return attributeValues("fmtp").first { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
     }
+
+    /// One `name=value` parameter of a payload type's fmtp (`;`-separated, names compared
+    /// without case, spaces around either ignored), as RFC 7587 §6.1 writes Opus's.
+    public func fmtpParameter(_ name: String, of payloadType: Int) -> String? {
+        guard let fmtp = fmtp(payloadType) else { return nil }
+        func trimmed(_ s: Substring) -> String {
+            var s = s
+            while s.first == " " || s.first == "\t" { s.removeFirst() }
+            while s.last == " " || s.last == "\t" { s.removeLast() }
+            return String(s)
+        }
+        for pair in fmtp.split(separator: ";") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, trimmed(parts[0]).lowercased() == name.lowercased() else { continue }
+            return trimmed(parts[1])
+        }
+        return nil
+    }
+
+    /// The Opus receiver's `maxplaybackrate` for `payloadType` (RFC 7587 §6.1: the highest
+    /// rate it renders, 8,000 to 48,000 Hz), when it gave a valid one.
+    public func opusMaxPlaybackRate(of payloadType: Int) -> Int? {
+        fmtpParameter("maxplaybackrate", of: payloadType).flatMap { Int($0) }.flatMap { (8000...48000).contains($0) ? $0 : nil }
+    }
 }
 
 /// `a=rtpmap:<payload type> <encoding name>/<clock rate>[/<channels>]` (RFC 4566 §6).

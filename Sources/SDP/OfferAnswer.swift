@@ -35,6 +35,9 @@ public struct NegotiatedAudio: Sendable, Equatable {
     public var direction: SDPDirection
     /// The index of the audio stream among the m= lines.
     public var mediaIndex: Int
+    /// With Opus, the peer's `maxplaybackrate` (RFC 7587 §6.1): audio above half of it is
+    /// wasted on the peer, so the encoder leaves it out.
+    public var maxPlaybackRate: Int? = nil
 }
 
 /// Why offer/answer failed; a UAS answers 488 Not Acceptable Here (RFC 3261 §21.4.26).
@@ -100,7 +103,8 @@ public enum OfferAnswer {
                 answer.media.append(accepted)
                 chosen = NegotiatedAudio(codec: codec, payloadType: pt, telephoneEvent: event, remoteAddress: connection.address,
                                          remotePort: m.port, remoteRTCPPort: rtcpPort(of: m), rtcpMux: m.rtcpMux,
-                                         ptime: m.ptime ?? 20, direction: direction, mediaIndex: index)
+                                         ptime: m.ptime ?? 20, direction: direction, mediaIndex: index,
+                                         maxPlaybackRate: codec == .opus ? m.opusMaxPlaybackRate(of: pt) : nil)
             } else {
                 answer.media.append(MediaDescription(media: m.media, port: 0, proto: m.proto, formats: m.formats.isEmpty ? ["0"] : m.formats))
             }
@@ -134,7 +138,8 @@ public enum OfferAnswer {
         return NegotiatedAudio(codec: codec, payloadType: pt, telephoneEvent: telephoneEvent(in: theirs, clockRate: codec.clockRate),
                                remoteAddress: connection.address, remotePort: theirs.port, remoteRTCPPort: rtcpPort(of: theirs),
                                rtcpMux: theirs.rtcpMux && ours.rtcpMux, ptime: theirs.ptime ?? ours.ptime ?? 20,
-                               direction: direction, mediaIndex: index)
+                               direction: direction, mediaIndex: index,
+                               maxPlaybackRate: codec == .opus ? theirs.opusMaxPlaybackRate(of: pt) : nil)
     }
 
     /// The codec to use and its payload type in `m`: with `preferring`, the first of those

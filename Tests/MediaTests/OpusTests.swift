@@ -49,4 +49,25 @@ struct OpusTests {
         let rms = (steady.map { Double($0) * Double($0) }.reduce(0, +) / Double(steady.count)).squareRoot()
         #expect(rms > 12000 / 2.0.squareRoot() / 2, "within 6 dB of the input level (RMS \(rms))")
     }
+
+    /// A peer that plays at most 8 kHz (`maxplaybackrate=8000`) gets narrowband: the encoder
+    /// leaves out the 6 kHz tone it would otherwise code, and still codes 1 kHz.
+    @Test func aNarrowbandPeerGetsNoAudioAbove4kHz() throws {
+        func coded(_ hz: Double, maxPlaybackRate: Int?) throws -> Double {
+            let encoder = try OpusEncoder(sampleRate: 16000, maxPlaybackRate: maxPlaybackRate), decoder = try OpusDecoder(sampleRate: 16000)
+            let tone = ResamplerTests.tone(rate: 16000, seconds: 1, hz: hz)
+            var decoded: [Int16] = []
+            var packet = [UInt8](repeating: 0, count: 400), out = [Int16](repeating: 0, count: 1920)
+            for f in 0..<50 {
+                let n = try tone[(f * 320)..<((f + 1) * 320)].withUnsafeBufferPointer { s in try packet.withUnsafeMutableBytes { try encoder.encode(s, into: $0) } }
+                let samples = packet.withUnsafeBytes { p in out.withUnsafeMutableBufferPointer { decoder.decode(UnsafeRawBufferPointer(rebasing: p[..<n]), into: $0) } }
+                decoded += out.prefix(samples)
+            }
+            let steady = decoded[4000..<15_000]
+            return (steady.map { Double($0) * Double($0) }.reduce(0, +) / Double(steady.count)).squareRoot()
+        }
+        let wide = try coded(6000, maxPlaybackRate: nil), capped = try coded(6000, maxPlaybackRate: 8000)
+        #expect(wide > 4000 && capped < wide / 10, "6 kHz: RMS \(wide) uncapped, \(capped) capped")
+        #expect(try coded(1000, maxPlaybackRate: 8000) > 4000, "1 kHz still coded")
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import SDP
 import Testing
 
@@ -84,5 +85,21 @@ struct OfferAnswerTests {
         let offer = OfferAnswer.offer(origin: Self.origin, address: "192.0.2.10", port: 40000, preferences: AudioPreferences())
         let rejected = try SDPParser().parse("v=0\r\no=x 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\nm=audio 0 RTP/AVP 0\r\n")
         #expect(throws: NegotiationError("the audio stream was rejected (port 0)")) { try OfferAnswer.accept(answer: rejected, to: offer) }
+    }
+
+    /// RFC 7587 §6.1: the Opus peer's `maxplaybackrate` is read from its fmtp (either side of
+    /// the exchange), whatever the case and spacing; a value outside 8,000-48,000 is ignored.
+    @Test(arguments: [("useinbandfec=1; MaxPlaybackRate = 8000", 8000), ("maxplaybackrate=24000", 24000),
+                      ("useinbandfec=1", nil), ("maxplaybackrate=96000", nil), ("maxplaybackrate=", nil)] as [(String, Int?)])
+    func opusMaxPlaybackRateIsTakenFromThePeer(fmtp: String, expected: Int?) throws {
+        let peer = SDPParserTests.offer.replacingOccurrences(of: "a=fmtp:111 useinbandfec=1", with: "a=fmtp:111 \(fmtp)")
+        let (_, answered) = try OfferAnswer.answer(to: try SDPParser().parse(peer), origin: Self.origin, address: "192.0.2.10", port: 30000,
+                                                   preferences: AudioPreferences(codecs: [.opus]))
+        #expect(answered.codec == .opus && answered.maxPlaybackRate == expected)
+        let offer = OfferAnswer.offer(origin: Self.origin, address: "192.0.2.10", port: 30000, preferences: AudioPreferences(codecs: [.opus]))
+        // The same description as an answer to our one-stream offer (without its video line).
+        let answer = String(peer[..<peer.range(of: "m=video")!.lowerBound])
+        let negotiated = try OfferAnswer.accept(answer: try SDPParser().parse(answer), to: offer)
+        #expect(negotiated.codec == .opus && negotiated.maxPlaybackRate == expected)
     }
 }
