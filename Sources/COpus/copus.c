@@ -10,6 +10,10 @@ int sipdial_opus_set_bitrate(OpusEncoder *encoder, int bits_per_second) {
     return opus_encoder_ctl(encoder, OPUS_SET_BITRATE(bits_per_second));
 }
 
+int sipdial_opus_set_complexity(OpusEncoder *encoder, int complexity) {
+    return opus_encoder_ctl(encoder, OPUS_SET_COMPLEXITY(complexity));
+}
+
 int sipdial_opus_set_max_bandwidth(OpusEncoder *encoder, int bandwidth) {
     return opus_encoder_ctl(encoder, OPUS_SET_MAX_BANDWIDTH(bandwidth));
 }

@@ -15,9 +15,10 @@ public final class OpusEncoder {
     public let sampleRate: Int
 
     /// `maxPlaybackRate`: the peer's `maxplaybackrate` (RFC 7587 §6.1); the encoder codes no
-    /// audio above half of it (libopus's bandwidth just wide enough for it).
+    /// audio above half of it (libopus's bandwidth just wide enough for it). `complexity` 5
+    /// of 10 halves the encoder's time per frame against libopus's default (docs/DECISIONS.md).
     public init(sampleRate: Int = AudioFormat.sampleRate, bitrate: Int = 24_000, expectedLossPercent: Int = 5,
-                maxPlaybackRate: Int? = nil) throws(OpusError) {
+                maxPlaybackRate: Int? = nil, complexity: Int = 5) throws(OpusError) {
         var error: Int32 = 0
         self.sampleRate = sampleRate
         guard let s = opus_encoder_create(Int32(sampleRate), 1, OPUS_APPLICATION_VOIP, &error), error == OPUS_OK else {
@@ -26,6 +27,7 @@ public final class OpusEncoder {
         state = s
         _ = sipdial_opus_set_bitrate(s, Int32(bitrate))
         _ = sipdial_opus_set_fec(s, 1, Int32(expectedLossPercent))
+        _ = sipdial_opus_set_complexity(s, Int32(complexity))
         if let maxPlaybackRate { _ = sipdial_opus_set_max_bandwidth(s, Self.bandwidth(forPlaybackRate: maxPlaybackRate)) }
     }
 

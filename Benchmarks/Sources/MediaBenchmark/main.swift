@@ -10,7 +10,9 @@
 //   cd Benchmarks && swift run -c release MediaBenchmark [SECONDS] [N ...]
 //   (also: MediaBenchmark reflect PORT — the reflector process itself)
 //   Environment: MEDIA_LOOPS=K media loops (default one per core); MEDIA_RT=PRIORITY both
-//   senders SCHED_RR at PRIORITY; BENCH_SIPP=0 skips the SIPp steps.
+//   senders SCHED_RR at PRIORITY; BENCH_SIPP=0 skips the SIPp steps; BENCH_CODEC=opus runs
+//   sipdial's streams as wideband Opus (16 kHz, the prompt converted to it first) instead of
+//   PCMA, to measure what Opus costs (SIPp's steps stay G.711).
 import BenchmarkSupport
 import Foundation
 import Media
@@ -31,6 +33,10 @@ let counts = numbers.count > 1 ? Array(numbers.dropFirst()) : [250, 500, 1000, 1
 let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent()
 let prompt = try WAVAudio.read(path: repository.appendingPathComponent("Audio/prompt-en.wav").path)
+/// BENCH_CODEC=opus: sipdial's streams send and receive Opus at 16 kHz.
+let opus = ProcessInfo.processInfo.environment["BENCH_CODEC"] == "opus"
+let encoding: RTPAudioEncoding = opus ? .opus : .pcma
+let streamPrompt = try prompt.resampled(to: encoding.sampleRate)
 let capture = FileManager.default.temporaryDirectory.appendingPathComponent("sipdial-bench-prompt.pcap").path
 let captureMilliseconds = try RTPCapture.write(prompt.samples, to: capture)
 
@@ -66,6 +72,8 @@ struct RunningReflector {
 
 /// Discards received audio (after the stream decoded it, as a call's recorder would be fed).
 final class DiscardingSink: AudioSink {
+    let sampleRate: Int
+    init(sampleRate: Int) { self.sampleRate = sampleRate }
     func write(_ samples: UnsafeBufferPointer<Int16>, at position: Int) {}
 }
 
@@ -84,8 +92,8 @@ func sipdialStep(_ n: Int) async throws -> StepResult {
     var streams: [RTPAudioStream] = []
     for _ in 0..<n {
         let stream = try RTPAudioStream.bind(host: "127.0.0.1", ports: ports, group: group)
-        try stream.start(RTPStreamParameters(remoteAddress: "127.0.0.1", remotePort: reflector.port, payloadType: 8, encoding: .pcma, timeout: 0),
-                         source: WAVPlayer(prompt, repeatCount: 0), sink: DiscardingSink())
+        try stream.start(RTPStreamParameters(remoteAddress: "127.0.0.1", remotePort: reflector.port, payloadType: opus ? 111 : 8, encoding: encoding, timeout: 0),
+                         source: WAVPlayer(streamPrompt, repeatCount: 0), sink: DiscardingSink(sampleRate: encoding.sampleRate))
         streams.append(stream)
     }
     try await Task.sleep(for: .seconds(3))
@@ -129,7 +137,7 @@ func sippStep(_ n: Int) throws -> StepResult {
 }
 
 let scheduling = realtimePriority.map { "SCHED_RR priority \($0)" } ?? "normal priority"
-say("Concurrent G.711 streams at 20 ms on 127.0.0.1, \(seconds) s measured per step after a warm-up (\(System.coreCount) cores, \(mediaLoops) media loops, senders at \(scheduling))")
+say("Concurrent \(opus ? "Opus (16 kHz)" : "G.711") streams at 20 ms on 127.0.0.1, \(seconds) s measured per step after a warm-up (\(System.coreCount) cores, \(mediaLoops) media loops, senders at \(scheduling))")
 say("deviation = each packet's arrival vs its stream's 20 ms grid; CPU in % of one core; memory in KiB per call")
 for n in counts {
     let mine = try await sipdialStep(n)

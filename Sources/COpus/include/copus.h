@@ -8,6 +8,8 @@
 int sipdial_opus_set_fec(OpusEncoder *encoder, int on, int expected_loss_percent);
 /// Target bitrate in bits per second.
 int sipdial_opus_set_bitrate(OpusEncoder *encoder, int bits_per_second);
+/// Encoder complexity, 0 (cheapest) to 10 (libopus's default).
+int sipdial_opus_set_complexity(OpusEncoder *encoder, int complexity);
 /// The widest audio bandwidth the encoder may code (OPUS_BANDWIDTH_NARROWBAND to _FULLBAND).
 int sipdial_opus_set_max_bandwidth(OpusEncoder *encoder, int bandwidth);
 
