@@ -7,8 +7,8 @@ import Testing
 /// a 6 kHz tone. A 6 kHz tone cannot pass through 8 kHz audio, so hearing it on either side
 /// shows the codec runs wideband. baresip's sndfile module keeps what it decoded. Measured:
 /// sipdial hears the chirp at 0.99998 normalized cross-correlation and the tone with 0.9997
-/// of its energy at 6 kHz; baresip decodes all 400 of sipdial's packets without an error and
-/// hears the tone with 0.999 of its energy at 6 kHz.
+/// of its energy at 6 kHz; baresip decodes all of sipdial's packets (399-400) without an
+/// error and hears the tone with 0.999 of its energy at 6 kHz.
 @Suite(.serialized)
 struct BaresipOpusTests {
     @Test func opusCallToBaresipCarriesWidebandAudioBothWays() async throws {

@@ -69,7 +69,7 @@ struct CallMediaTests {
         let echoed = try WAVAudio.read(path: recording)
         #expect(echoed.sampleRate == 16000)
         let (correlation, lag) = Self.bestCorrelation(source, echoed.samples, maxLag: 320)
-        #expect(correlation >= 0.9 && lag >= 0, "normalized cross-correlation \(correlation) at lag \(lag) (0.962 at 104 measured: 6.5 ms at 16 kHz)")
+        #expect(correlation >= 0.9 && lag >= 0, "normalized cross-correlation \(correlation) at lag \(lag) (0.962-0.968 at 104 measured: 6.5 ms at 16 kHz)")
     }
 
     /// SIPp replays its shipped RFC 4733 captures (digits 1, 2, 3, #): sipdial reports each
