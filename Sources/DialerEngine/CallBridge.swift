@@ -19,9 +19,12 @@ public final class CallBridge: @unchecked Sendable {
         public var rtpTimeout: Double
         /// Longest time the two parties stay connected (0: until one hangs up).
         public var hold: Double
+        /// The rate the bridge carries audio and records at: that of the codec offered first
+        /// (16 kHz keeps two Opus legs wideband; a leg at another rate is converted).
+        public var sampleRate: Int
 
-        public init(ringback: Tone?, record: Bool, rtpTimeout: Double, hold: Double) {
-            (self.ringback, self.record, self.rtpTimeout, self.hold) = (ringback, record, rtpTimeout, hold)
+        public init(ringback: Tone?, record: Bool, rtpTimeout: Double, hold: Double, sampleRate: Int = AudioFormat.sampleRate) {
+            (self.ringback, self.record, self.rtpTimeout, self.hold, self.sampleRate) = (ringback, record, rtpTimeout, hold, sampleRate)
         }
     }
 
@@ -36,8 +39,9 @@ public final class CallBridge: @unchecked Sendable {
     public struct Outcome: Sendable {
         /// A's leg, then B's when B was called.
         public var legs: [Leg]
-        /// A on the left, B on the right, when recording.
+        /// A on the left, B on the right, when recording, at `sampleRate`.
         public var recording: [[Int16]]?
+        public var sampleRate: Int
         public var answeredAt: Double?
     }
 
@@ -71,7 +75,8 @@ public final class CallBridge: @unchecked Sendable {
         // One clock must tick both legs: leg B's stream goes on leg A's event loop.
         let streamB = try RTPAudioStream.bind(host: host, ports: ports, group: streamA.eventLoop)
         let streams = [streamA, streamB]
-        let bridge = AudioBridge(waiting: settings.ringback.map { ToneGenerator($0) }, recording: settings.record ? StereoRecorder() : nil)
+        let bridge = AudioBridge(sampleRate: settings.sampleRate, waiting: settings.ringback.map { ToneGenerator($0) },
+                                 recording: settings.record ? StereoRecorder(sampleRate: settings.sampleRate) : nil)
         var configs: [OutboundCall.Configuration] = []
         var calls: [OutboundCall] = []
         var results: [Int: CallResult] = [:]
@@ -161,6 +166,6 @@ public final class CallBridge: @unchecked Sendable {
                                 digits: String((figures?.1 ?? []).map(\.digit))))
             }
         }
-        return Outcome(legs: legs, recording: bridge.recording?.channels, answeredAt: answeredAt)
+        return Outcome(legs: legs, recording: bridge.recording?.channels, sampleRate: settings.sampleRate, answeredAt: answeredAt)
     }
 }

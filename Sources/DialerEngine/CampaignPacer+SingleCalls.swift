@@ -1,5 +1,6 @@
 import DialerStore
 import Foundation
+import Media
 import SIPCore
 
 /// Calls the API places outside campaigns: single calls with a flow, and click-to-call.
@@ -40,7 +41,9 @@ extension CampaignPacer {
 
     /// Runs a click-to-call whose attempt is written and whose trunk is taken (twice).
     private func bridge(_ attempt: Attempt, _ request: ClickToCall, route: TrunkRoute) {
-        let bridge = CallBridge(settings: CallBridge.Settings(ringback: .ringbackNorthAmerica, record: request.recording != .off, rtpTimeout: 30, hold: 0),
+        let settings = CallBridge.Settings(ringback: .ringbackNorthAmerica, record: request.recording != .off, rtpTimeout: 30, hold: 0,
+                                           sampleRate: RTPAudioEncoding(route.codecs.first ?? .pcmu).sampleRate)
+        let bridge = CallBridge(settings: settings,
                                 dispatcher: context.sip.dispatcher, resolver: context.sip.resolver)
         let (store, context, liveCalls) = (self.store, self.context, self.liveCalls)
         let events = CallEvents(sender: request.statusCallback == nil ? nil : webhooks, url: request.statusCallback ?? "", attempt: attempt)

@@ -61,7 +61,7 @@ public struct ClickToCall: Sendable {
             }
             if !kept.isEmpty {
                 let path = recordingDirectory.appendingPathComponent("\(attempt.id).wav").path
-                if (try? WAVWriter.write(path: path, channels: kept, sampleRate: AudioFormat.sampleRate)) != nil { cdr.recording = path }
+                if (try? WAVWriter.write(path: path, channels: kept, sampleRate: outcome?.sampleRate ?? AudioFormat.sampleRate)) != nil { cdr.recording = path }
             }
         }
         return cdr

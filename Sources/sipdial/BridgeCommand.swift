@@ -60,7 +60,8 @@ struct BridgeCommand: AsyncParsableCommand {
     }
 
     private func connect(_ a: SIPURI, _ b: SIPURI, endpoint: CommandEndpoint) async throws -> [Leg] {
-        let settings = CallBridge.Settings(ringback: Tone.named[ringback], record: record != nil, rtpTimeout: dial.rtpTimeout, hold: hold)
+        let settings = CallBridge.Settings(ringback: Tone.named[ringback], record: record != nil, rtpTimeout: dial.rtpTimeout, hold: hold,
+                                           sampleRate: RTPAudioEncoding(dial.codec.first ?? .pcmu).sampleRate)
         let bridge = CallBridge(settings: settings, dispatcher: SIPSessionDispatcher(transactions: endpoint.transactions), resolver: endpoint.resolver)
         let targets = [a, b]
         let outcome = try await bridge.run(host: endpoint.bound.ipAddress ?? "127.0.0.1", ports: RTPPortAllocator(range: dial.rtpPorts),
@@ -70,7 +71,7 @@ struct BridgeCommand: AsyncParsableCommand {
         }, progress: { line in if !dial.json { Console.say(line) } })
         if let record, let channels = outcome.recording {
             do {
-                try WAVWriter.write(path: record, channels: channels, sampleRate: AudioFormat.sampleRate)
+                try WAVWriter.write(path: record, channels: channels, sampleRate: outcome.sampleRate)
             } catch {
                 Console.error("bridge", "cannot write \(record): \(error)")
             }

@@ -77,6 +77,38 @@ struct BridgeCommandTests {
 
     /// `sipdial call --record-both` over Opus, sipdial to sipdial: the left channel holds
     /// what sipdial played, the right what the simulator played back to it.
+    /// Two Opus parties bridged with `--codec opus`: the bridge carries 16 kHz and its
+    /// two-channel recording is a 16 kHz file holding A's prompt and B's chirp.
+    @Test func anOpusBridgeRecordsWideband() async throws {
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let chirpFile = dir.appendingPathComponent("chirp.wav").path
+        try WAVWriter.write(path: chirpFile, channels: [AudioMatch.chirp(seconds: 3)], sampleRate: 8000)
+        let a = try await SimulatorProcess.start(["--play", CallMediaTests.prompt, "--codec", "opus"], recordingInto: dir)
+        let b = try await SimulatorProcess.start(["--play", chirpFile, "--codec", "opus", "--answer-after", "1"], recordingInto: dir)
+        defer {
+            a.process.stop()
+            b.process.stop()
+        }
+        let both = dir.appendingPathComponent("both16.wav").path
+        let (status, out) = try await SipdialBinary.run(
+            ["bridge", "sip:agent@127.0.0.1:\(a.port)", "sip:customer@127.0.0.1:\(b.port)", "--local-address", "127.0.0.1",
+             "--codec", "opus", "--hold", "3", "--record", both, "--json"], timeout: .seconds(30))
+        #expect(status == 0, "\(out)")
+        let recorded = try WAVAudio.readChannels(path: both)
+        #expect(recorded.sampleRate == 16000 && recorded.channels.count == 2)
+        guard recorded.channels.count == 2, recorded.channels[1].count >= 48_000 else { return }
+        let prompt16 = try WAVAudio.read(path: CallMediaTests.prompt).resampled(to: 16000).samples
+        let left = AudioMatch.locate(recorded.channels[0][8000..<14_000], in: prompt16, near: 8000, within: 8000)
+        let right = AudioMatch.locate(recorded.channels[1][40_000..<46_000], in: AudioMatch.chirp(seconds: 3, rate: 16000), near: 16_000, within: 16_000)
+        #expect(left.correlation >= 0.95, "left channel is A: \(left.correlation)")
+        #expect(right.correlation >= 0.95, "right channel is B: \(right.correlation)")
+        // B heard A through the 16 kHz bridge.
+        let heardByB = try await b.recording()
+        let fromA = AudioMatch.locate(heardByB[4000..<8000], in: try WAVAudio.read(path: CallMediaTests.prompt).samples, near: 12_000)
+        #expect(fromA.correlation >= 0.93, "B hears A: correlation \(fromA.correlation) at \(fromA.offset)")
+    }
+
     @Test func callRecordsBothDirectionsOverOpus() async throws {
         let dir = SIPp.workDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
