@@ -170,12 +170,8 @@ public final class RTPAudioStream: @unchecked Sendable {
         eventLoop.execute {
             self.parameters = parameters
             self.codec = codec
-            // Telephone-events count in the audio's RTP clock (48 kHz next to Opus): a tick
-            // is 20 ms of it, a tone 100 ms.
-            let clockRate = parameters.encoding.clockRate
-            self.events = TelephoneEventReceiver(clockRate: clockRate)
+            self.timeEvents(for: parameters.encoding)
             self.resetPlayout(for: parameters.encoding)
-            self.outgoingEvents = TelephoneEventSender(samplesPerTick: UInt16(clockRate / 50), toneSamples: UInt16(clockRate / 10))
             self.remote = remote
             self.source = source
             self.sink = sink
@@ -206,6 +202,7 @@ public final class RTPAudioStream: @unchecked Sendable {
             self.rtcpRemote = rtcpRemote
             if let newCodec {
                 self.codec = newCodec
+                self.timeEvents(for: parameters.encoding)
                 self.resetPlayout(for: parameters.encoding)
                 self.adaptPorts()
                 // Both timelines go on at the new rate; received timestamps count from the
@@ -364,6 +361,14 @@ public final class RTPAudioStream: @unchecked Sendable {
                 statistics.octetsSent += UInt64(payloadBytes)
             }
         }
+    }
+
+    /// Telephone-events count in the audio's RTP clock (RFC 4733 §2.3; 48 kHz next to Opus):
+    /// a tick is 20 ms of it, a tone 100 ms.
+    private func timeEvents(for encoding: RTPAudioEncoding) {
+        let clockRate = encoding.clockRate
+        events.clockRate = clockRate
+        outgoingEvents.retime(samplesPerTick: UInt16(clockRate / 50), toneSamples: UInt16(clockRate / 10))
     }
 
     /// An empty jitter buffer (and its payload slots) counting in `encoding`'s RTP clock.

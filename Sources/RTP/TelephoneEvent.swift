@@ -78,7 +78,9 @@ public struct ReceivedDigit: Sendable, Equatable {
 /// timestamp, so retransmitted end packets and continuation updates do not repeat a digit,
 /// and an event whose first packets were lost is still reported from a later one.
 public struct TelephoneEventReceiver: Sendable {
-    public let clockRate: Int
+    /// The RTP clock durations count in; a codec change mid-call may change it (the digits
+    /// received so far are kept).
+    public var clockRate: Int
     public private(set) var digits: [ReceivedDigit] = []
     private var currentTimestamp: UInt32?
     private var currentEnded = false
@@ -108,9 +110,9 @@ public struct TelephoneEventReceiver: Sendable {
 /// timestamp of its start; the stream's own timestamp keeps advancing underneath.
 public struct TelephoneEventSender: Sendable {
     /// Samples per tick (160 at 8 kHz and 20 ms).
-    public let samplesPerTick: UInt16
+    public private(set) var samplesPerTick: UInt16
     /// Length of each tone, in samples.
-    public let toneSamples: UInt16
+    public private(set) var toneSamples: UInt16
     /// Ticks of silence (normal audio) between digits.
     public let gapTicks: Int
     private var queue: [UInt8] = []
@@ -135,6 +137,18 @@ public struct TelephoneEventSender: Sendable {
         self.samplesPerTick = samplesPerTick
         self.toneSamples = max(toneSamples, samplesPerTick)
         self.gapTicks = gapTicks
+    }
+
+    /// Counts in another RTP clock from now on (a codec change mid-call). Queued digits are
+    /// kept; an event being sent is cut short (its timestamp and payload type belonged to the
+    /// old clock) and the usual pause follows before the next.
+    public mutating func retime(samplesPerTick: UInt16, toneSamples: UInt16) {
+        self.samplesPerTick = samplesPerTick
+        self.toneSamples = max(toneSamples, samplesPerTick)
+        switch state {
+        case .idle, .gap: break
+        case .tone, .end: state = .gap(remaining: gapTicks)
+        }
     }
 
     /// Queues digits; characters that are not DTMF are ignored.

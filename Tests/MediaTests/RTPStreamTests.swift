@@ -120,14 +120,16 @@ struct RTPStreamTests {
 
     /// A re-INVITE that moves the call from PCMU (8 kHz audio, 8 kHz RTP clock) to Opus
     /// (16 kHz audio, 48 kHz clock): the recording goes on where it was instead of starting
-    /// over at the new codec's first timestamp, and the tone is heard throughout.
+    /// over at the new codec's first timestamp, the tone is heard throughout, and digits sent
+    /// after the change last their 100 ms in the new clock.
     @Test func aCodecChangeMidCallKeepsTheRecordingsTimeline() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let ports = RTPPortAllocator(range: 30_000...39_999)
         let a = try RTPAudioStream.bind(host: "127.0.0.1", ports: ports, group: group)
         let b = try RTPAudioStream.bind(host: "127.0.0.1", ports: ports, group: group)
         func parameters(to peer: RTPAudioStream, opus: Bool) -> RTPStreamParameters {
-            RTPStreamParameters(remoteAddress: "127.0.0.1", remotePort: peer.localPort, payloadType: opus ? 111 : 0, encoding: opus ? .opus : .pcmu)
+            RTPStreamParameters(remoteAddress: "127.0.0.1", remotePort: peer.localPort, payloadType: opus ? 111 : 0, encoding: opus ? .opus : .pcmu,
+                                telephoneEventPayloadType: opus ? 102 : 101)
         }
         let tone = WAVAudio(samples: ResamplerTests.tone(rate: 8000, seconds: 1, hz: 1000), sampleRate: 8000)
         let heard = AudioRecorder(sampleRate: 8000)
@@ -136,17 +138,21 @@ struct RTPStreamTests {
         try await Task.sleep(for: .seconds(1))
         try b.update(parameters(to: a, opus: true))
         try a.update(parameters(to: b, opus: true))
-        try await Task.sleep(for: .seconds(1))
+        try await Task.sleep(for: .milliseconds(100))
+        a.sendDigits("12")
+        try await Task.sleep(for: .milliseconds(1200))
         _ = try await a.stop()
-        _ = try await b.stop()
+        let (_, digits) = try await b.stop()
         try await group.shutdownGracefully()
-        // About two seconds, not the one after the change written over the one before it.
+        // About 2.3 seconds, not the 1.3 after the change written over the 1 before it.
         let samples = heard.samples
-        #expect((14_000...17_600).contains(samples.count), "\(samples.count) samples")
-        if samples.count >= 14_000 {
-            let before = samples[2000..<6000], after = samples[(samples.count - 5000)..<(samples.count - 1000)]
+        #expect((16_000...20_000).contains(samples.count), "\(samples.count) samples")
+        if samples.count >= 16_000 {
+            // Before the change, and after the digits (which replace the audio while they last).
+            let before = samples[2000..<6000], after = samples[(samples.count - 2800)..<(samples.count - 400)]
             #expect(FrequencyShare.of(1000, in: before) > 0.8 && FrequencyShare.of(1000, in: after) > 0.8)
         }
+        #expect(String(digits.map(\.digit)) == "12" && digits.allSatisfy { $0.durationMilliseconds == 100 }, "\(digits)")
     }
 
     @Test func allocatorGivesEvenPortsInRangeRoundRobin() {

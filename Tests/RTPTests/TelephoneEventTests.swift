@@ -69,4 +69,34 @@ struct TelephoneEventSenderTests {
         #expect(String(r.digits.map(\.digit)) == "0123456789*#ABCD")
         #expect(r.digits.allSatisfy { $0.durationMilliseconds == 100 })
     }
+
+    /// A codec change mid-call: the sender counts in the new clock, keeps the digits not yet
+    /// started, and cuts the one in progress short (the pause follows, then the next digit).
+    @Test func retimingKeepsQueuedDigitsAndCutsTheOneInProgress() {
+        var sender = TelephoneEventSender()
+        sender.send("12")
+        var timestamp: UInt32 = 0
+        let first = sender.next(timestamp: timestamp)
+        #expect(first?.payload.event == 1 && first?.marker == true)
+        sender.retime(samplesPerTick: 960, toneSamples: 4800)
+        var packets: [TelephoneEventSender.Packet] = []
+        for _ in 0..<40 {
+            timestamp &+= 960
+            if let p = sender.next(timestamp: timestamp) { packets.append(p) }
+        }
+        #expect(packets.allSatisfy { $0.payload.event == 2 }, "1 is not continued after the change")
+        #expect(packets.first?.marker == true && packets.first?.payload.duration == 960)
+        #expect(packets.filter(\.payload.isEnd).count == 3 && packets.last?.payload.duration == 4800, "\(packets)")
+        #expect(sender.isIdle)
+    }
+
+    /// After a codec change the receiver reads durations in the new clock and keeps the
+    /// digits it had.
+    @Test func receiverChangesClockAndKeepsDigits() {
+        var receiver = TelephoneEventReceiver(clockRate: 8000)
+        _ = receiver.handle(TelephoneEventPayload(event: 5, isEnd: true, duration: 800), timestamp: 100, arrival: 0)
+        receiver.clockRate = 48000
+        _ = receiver.handle(TelephoneEventPayload(event: 7, isEnd: true, duration: 4800), timestamp: 90_000, arrival: 1)
+        #expect(receiver.digits.map(\.digit) == ["5", "7"] && receiver.digits.map(\.durationMilliseconds) == [100, 100])
+    }
 }
