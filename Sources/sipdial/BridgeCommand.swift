@@ -26,7 +26,7 @@ struct BridgeCommand: AsyncParsableCommand {
     @OptionGroup var dial: DialOptions
     @Option(help: "Longest time the two parties stay connected, in seconds (0: until one hangs up).")
     var hold: Double = 0
-    @Option(help: "Record both parties to this WAV file: A on the left channel, B on the right (8 kHz).")
+    @Option(help: "Record both parties to this WAV file: A on the left channel, B on the right (8 kHz, or 16 kHz when the first --codec is opus).")
     var record: String?
     @Option(help: "What A hears while B rings: \(Tone.named.keys.sorted().joined(separator: ", ")) or none.")
     var ringback = "ringback-us"

@@ -31,7 +31,7 @@ struct CallCommand: AsyncParsableCommand {
     @OptionGroup var prompt: PromptOptions
     @Option(name: .customLong("repeat"), help: "Play the file this many times (0: until --hold ends).")
     var repeatCount = 1
-    @Option(help: "Record what the far end sends to this WAV file (8 kHz mono).")
+    @Option(help: "Record what the far end sends to this WAV file (mono; 8 kHz, or 16 kHz for Opus).")
     var record: String?
     @Flag(help: "With --record: keep both directions as two channels, what sipdial sent on the left and what the far end sent on the right.")
     var recordBoth = false
