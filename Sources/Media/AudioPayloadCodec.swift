@@ -49,6 +49,15 @@ final class AudioPayloadCodec {
         }
     }
 
+    /// How long a payload lasts in RTP units: a G.711 byte is one 8 kHz sample, an Opus
+    /// packet says in its header; nil when it cannot tell.
+    func rtpUnits(of payload: UnsafeRawBufferPointer) -> UInt32? {
+        switch encoding {
+        case .pcmu, .pcma: payload.isEmpty ? nil : UInt32(payload.count)
+        case .opus: OpusDecoder.rtpUnits(of: payload)
+        }
+    }
+
     /// Decodes a payload into `out`; returns the samples written.
     func decode(_ payload: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<Int16>) -> Int {
         switch encoding {
@@ -62,10 +71,12 @@ final class AudioPayloadCodec {
         }
     }
 
-    /// A substitute for one lost 20 ms frame: Opus's own concealment (RFC 6716 §4.4), or
-    /// spandsp's for G.711. Returns the samples written.
-    func conceal(into out: UnsafeMutableBufferPointer<Int16>) -> Int {
-        let n = min(out.count, encoding.frameSamples)
+    /// A substitute for `samples` of lost audio (at most a frame): Opus's own concealment
+    /// (RFC 6716 §4.4, in whole 2.5 ms steps), or spandsp's for G.711. Returns the samples written.
+    func conceal(_ samples: Int, into out: UnsafeMutableBufferPointer<Int16>) -> Int {
+        let step = encoding == .opus ? encoding.sampleRate / 400 : 1
+        let n = min(out.count, encoding.frameSamples, samples) / step * step
+        guard n > 0 else { return 0 }
         switch encoding {
         case .pcmu, .pcma:
             concealer?.conceal(UnsafeMutableBufferPointer(rebasing: out[..<n]))

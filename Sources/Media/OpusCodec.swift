@@ -67,6 +67,14 @@ public final class OpusDecoder {
 
     deinit { opus_decoder_destroy(state) }
 
+    /// How long `packet` lasts in RTP units (48 kHz, RFC 7587 §4.1), from its TOC byte and
+    /// frame count (RFC 6716 §3.1) without decoding it; nil for a packet that does not say.
+    public static func rtpUnits(of packet: UnsafeRawBufferPointer) -> UInt32? {
+        guard let base = packet.baseAddress, !packet.isEmpty else { return nil }
+        let n = opus_packet_get_nb_samples(base.assumingMemoryBound(to: UInt8.self), Int32(packet.count), 48000)
+        return n > 0 ? UInt32(n) : nil
+    }
+
     /// Decodes a packet into `out`; returns the samples written (0 for a bad packet, which is
     /// dropped). An empty packet asks the decoder to conceal one lost 20 ms frame.
     public func decode(_ packet: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<Int16>) -> Int {

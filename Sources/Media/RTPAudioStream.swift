@@ -377,28 +377,39 @@ public final class RTPAudioStream: @unchecked Sendable {
         payloads = PayloadPool(slots: playoutBuffer.capacity + 1)
     }
 
-    /// Plays one frame out of the jitter buffer into the sink (once per clock tick): the
-    /// packet due now, decoded, or a concealed substitute when it is missing.
+    /// Plays one tick's time out of the jitter buffer into the sink: each packet that starts
+    /// within it, decoded (a packet longer than a frame covers the ticks after it), or a
+    /// concealed substitute for the time no packet covers.
     func playFrame() {
-        guard let parameters, let codec, sink != nil || receivedMonitor != nil else { return }
-        let due = playoutBuffer.next()
-        let timestamp: UInt32
-        switch due {
-        case .idle: return
-        case .frame(_, let ts), .missing(let ts): timestamp = ts
+        guard let codec, sink != nil || receivedMonitor != nil else { return }
+        switch playoutBuffer.next() {
+        case .idle, .covered:
+            return
+        case .missing(let timestamp, let units):
+            play(at: timestamp, codec: codec) { codec.conceal(Int(units / UInt32(codec.encoding.timestampsPerSample)), into: $0) }
+        case .frame(let slot, let timestamp):
+            play(slot, at: timestamp, codec: codec)
+            while let (slot, timestamp) = playoutBuffer.nextDue() { play(slot, at: timestamp, codec: codec) }
         }
+    }
+
+    /// Decodes a packet's payload (and frees its slot) into the sink at `timestamp`'s place.
+    private func play(_ slot: PayloadPool.Slot, at timestamp: UInt32, codec: AudioPayloadCodec) {
+        play(at: timestamp, codec: codec) { out in
+            defer { payloads.release(slot) }
+            return payloads.withBytes(slot) { codec.decode($0, into: out) }
+        }
+    }
+
+    /// Writes the samples `produce` puts in a scratch buffer to the sink and the received
+    /// monitor, at the place `timestamp` has on the received timeline.
+    private func play(at timestamp: UInt32, codec: AudioPayloadCodec, _ produce: (UnsafeMutableBufferPointer<Int16>) -> Int) {
         let first = firstTimestamp ?? timestamp
         firstTimestamp = first
         withUnsafeTemporaryAllocation(of: Int16.self, capacity: codec.maxDecodedSamples) { out in
-            let n: Int
-            if case .frame(let slot, _) = due {
-                n = payloads.withBytes(slot) { codec.decode($0, into: out) }
-                payloads.release(slot)
-            } else {
-                n = codec.conceal(into: out)
-            }
-            let position = positionBase + Int(timestamp &- first) / parameters.encoding.timestampsPerSample
+            let n = produce(out)
             guard n > 0 else { return }
+            let position = positionBase + Int(timestamp &- first) / codec.encoding.timestampsPerSample
             playedUntil = position + n
             let samples = UnsafeBufferPointer(rebasing: out[..<n])
             sink?.write(samples, at: position)
@@ -448,8 +459,9 @@ public final class RTPAudioStream: @unchecked Sendable {
                 onDigit?(digit)
             }
         } else if sink != nil || receivedMonitor != nil {
-            if let slot = payloads.store(UnsafeRawBufferPointer(rebasing: bytes[range])),
-               let refused = playoutBuffer.insert(slot, timestamp: header.timestamp) {
+            let payload = UnsafeRawBufferPointer(rebasing: bytes[range])
+            if let slot = payloads.store(payload),
+               let refused = playoutBuffer.insert(slot, timestamp: header.timestamp, duration: codec?.rtpUnits(of: payload)) {
                 payloads.release(refused)
             }
             if let jitter = reception?.jitter { playoutBuffer.adapt(toJitter: jitter) }

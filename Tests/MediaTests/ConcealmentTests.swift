@@ -15,7 +15,7 @@ struct ConcealmentTests {
             var payload = [UInt8](repeating: 0, count: 160)
             _ = frame.withUnsafeBufferPointer { s in payload.withUnsafeMutableBytes { codec.encode(s, into: $0) } }
             let n = out.withUnsafeMutableBufferPointer { o in
-                f == 7 ? codec.conceal(into: o) : payload.withUnsafeBytes { codec.decode($0, into: o) }
+                f == 7 ? codec.conceal(160, into: o) : payload.withUnsafeBytes { codec.decode($0, into: o) }
             }
             #expect(n == 160)
             played += out

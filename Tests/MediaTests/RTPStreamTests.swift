@@ -161,6 +161,57 @@ struct RTPStreamTests {
         #expect(String(digits.map(\.digit)) == "12" && digits.allSatisfy { $0.durationMilliseconds == 100 }, "\(digits)")
     }
 
+    /// Peers that packetize other than 20 ms (a trunk's 30 ms G.711, 60 ms Opus): every
+    /// packet is played at its place, nothing is dropped as late, and the recording is the
+    /// tone without holes.
+    @Test(arguments: [(false, 30), (true, 60), (false, 10)])
+    func packetsLongerOrShorterThanAFramePlayWhole(opus: Bool, milliseconds: Int) async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let stream = try RTPAudioStream.bind(host: "127.0.0.1", ports: RTPPortAllocator(range: 30_000...39_999), group: group)
+        let peer = try DatagramSocket(bindingTo: SocketAddress(ipAddress: "127.0.0.1", port: 0))
+        defer { peer.close() }
+        let rate = opus ? 16000 : 8000, clock = opus ? 48000 : 8000
+        let heard = AudioRecorder(sampleRate: rate)
+        try stream.start(RTPStreamParameters(remoteAddress: "127.0.0.1", remotePort: peer.localPort, payloadType: opus ? 111 : 0,
+                                             encoding: opus ? .opus : .pcmu, rtcpInterval: 0), source: nil, sink: heard)
+        let target = DatagramPeer(try SocketAddress(ipAddress: "127.0.0.1", port: stream.localPort))
+        let tone = ResamplerTests.tone(rate: rate, seconds: 1.5, hz: 1000)
+        let samplesPerPacket = rate * milliseconds / 1000
+        let encoder = try OpusEncoder(sampleRate: 16000)
+        let packets = tone.count / samplesPerPacket
+        let start = ContinuousClock.now
+        for k in 0..<packets {
+            let chunk = tone[(k * samplesPerPacket)..<((k + 1) * samplesPerPacket)]
+            var payload = [UInt8](repeating: 0, count: 1500)
+            let n: Int
+            if opus {
+                n = try chunk.withUnsafeBufferPointer { s in try payload.withUnsafeMutableBytes { try encoder.encode(s, into: $0) } }
+            } else {
+                chunk.withUnsafeBufferPointer { s in payload.withUnsafeMutableBufferPointer { G711.encode(s, law: .muLaw, into: $0) } }
+                n = samplesPerPacket
+            }
+            let ts = UInt32(k * samplesPerPacket * clock / rate)
+            let header: [UInt8] = [0x80, opus ? 111 : 0, UInt8((k >> 8) & 0xFF), UInt8(k & 0xFF),
+                                   UInt8(ts >> 24), UInt8((ts >> 16) & 0xFF), UInt8((ts >> 8) & 0xFF), UInt8(ts & 0xFF), 0x12, 0x34, 0x56, 0x78]
+            (header + payload.prefix(n)).withUnsafeBytes { _ = peer.send($0, to: target) }
+            try await Task.sleep(until: start + .milliseconds((k + 1) * milliseconds), clock: .continuous)
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let (statistics, _) = try await stream.stop()
+        try await group.shutdownGracefully()
+        let got = heard.samples
+        #expect(statistics.packetsDropped == 0, "\(statistics)")
+        // What was sent, then the three frames concealed after the last packet.
+        let sent = packets * samplesPerPacket
+        #expect(got.count >= sent - samplesPerPacket && got.count <= sent + 3 * rate / 50 + samplesPerPacket, "\(got.count) samples for \(sent) sent")
+        // No hole anywhere in the steady part: every 10 ms holds the tone.
+        let step = rate / 100
+        let holes = stride(from: step * 5, to: max(step * 5, got.count - step * 5), by: step).filter { i in
+            FrequencyShare.of(1000, in: got[i..<min(got.count, i + step)], sampleRate: rate) < 0.5
+        }
+        #expect(holes.isEmpty, "10 ms stretches without the tone at \(holes.prefix(8)) of \(got.count)")
+    }
+
     @Test func allocatorGivesEvenPortsInRangeRoundRobin() {
         let ports = RTPPortAllocator(range: 20_001...20_010)
         let got = (0..<10).map { _ in ports.candidate() }

@@ -2,13 +2,18 @@ import RTP
 import Testing
 
 struct JitterBufferTests {
-    /// Drains `n` ticks into a readable trace: the payload number, "?" for missing, "-" idle.
+    /// Drains `n` ticks into a readable trace: the payload number (several joined by "+"
+    /// when more than one is due in a tick), "?" for missing, "=" covered, "-" idle.
     static func drain(_ b: inout JitterBuffer<Int>, _ n: Int) -> String {
         (0..<n).map { _ in
             switch b.next() {
-            case .frame(let p, _): String(p)
-            case .missing: "?"
-            case .idle: "-"
+            case .frame(let p, _):
+                var due = [String(p)]
+                while let (more, _) = b.nextDue() { due.append(String(more)) }
+                return due.joined(separator: "+")
+            case .missing: return "?"
+            case .covered: return "="
+            case .idle: return "-"
             }
         }.joined(separator: " ")
     }
@@ -58,6 +63,51 @@ struct JitterBufferTests {
         b.insert(7, timestamp: 160_000)
         b.insert(8, timestamp: 160_160)
         #expect(Self.drain(&b, 2) == "7 8")
+    }
+}
+
+struct JitterBufferPacketLengthTests {
+    /// 30 ms packets against 20 ms ticks: each plays when its time comes, and a tick inside
+    /// a packet's time is covered, not missing; a lost one leaves only its uncovered time.
+    @Test func packetsLongerThanAFrameCoverTheTicksAfterThem() {
+        // Deep enough that the five packets queued at once are not a burst to skip.
+        var b = JitterBuffer<Int>(frameUnits: 160, minDepth: 5)
+        for i in 0..<6 where i != 3 { b.insert(i, timestamp: UInt32(i * 240), duration: 240) }
+        // Ticks at 0, 160, 320, 480, 640, 800, 960: packet 3's time (720-960) is the two "?".
+        #expect(JitterBufferTests.drain(&b, 7) == "0 1 = 2 ? ? 4", "\(b.concealed) concealed")
+        #expect(b.lateDropped == 0 && b.concealed == 2)
+    }
+
+    /// A packet lost between two 30 ms packets is concealed from where the one before it ends.
+    @Test func missingTimeStartsWhereThePreviousPacketEnds() {
+        var b = JitterBuffer<Int>(frameUnits: 160, minDepth: 2)
+        b.insert(0, timestamp: 0, duration: 240)
+        b.insert(2, timestamp: 480, duration: 240)
+        guard case .frame(0, 0) = b.next() else { Issue.record("expected 0"); return }
+        guard case .missing(let ts, let units) = b.next() else { Issue.record("expected missing"); return }
+        #expect(ts == 240 && units == 80, "160-320: 160-240 is covered by packet 0")
+        guard case .missing(320, 160) = b.next() else { Issue.record("expected 320-480 missing"); return }
+        guard case .frame(2, 480) = b.next() else { Issue.record("expected 2"); return }
+    }
+
+    /// Depth is time, not packets: two 10 ms packets are not the 40 ms a depth of two
+    /// frames asks for.
+    @Test func depthCountsTimeNotPackets() {
+        var b = JitterBuffer<Int>(frameUnits: 160, minDepth: 2)
+        b.insert(0, timestamp: 0, duration: 80)
+        b.insert(1, timestamp: 80, duration: 80)
+        #expect(JitterBufferTests.drain(&b, 1) == "-")
+        b.insert(2, timestamp: 160, duration: 80)
+        b.insert(3, timestamp: 240, duration: 80)
+        #expect(JitterBufferTests.drain(&b, 2) == "0+1 2+3")
+    }
+
+    /// 10 ms packets: both due in a tick are played in it, none is dropped as late.
+    @Test func packetsShorterThanAFrameAreAllPlayed() {
+        var b = JitterBuffer<Int>(frameUnits: 160, minDepth: 2)
+        for i in 0..<8 { b.insert(i, timestamp: UInt32(i * 80), duration: 80) }
+        #expect(JitterBufferTests.drain(&b, 4) == "0+1 2+3 4+5 6+7")
+        #expect(b.lateDropped == 0 && b.concealed == 0)
     }
 }
 
