@@ -71,9 +71,11 @@ final class AudioPayloadCodec {
         }
     }
 
-    /// A substitute for `samples` of lost audio (at most a frame): Opus's own concealment
-    /// (RFC 6716 §4.4, in whole 2.5 ms steps), or spandsp's for G.711. Returns the samples written.
-    func conceal(_ samples: Int, into out: UnsafeMutableBufferPointer<Int16>) -> Int {
+    /// A substitute for `samples` of lost audio (at most a frame): with Opus, rebuilt from the
+    /// FEC copy in `next` (the packet that follows the loss) when it has arrived, else Opus's
+    /// own concealment (RFC 6716 §4.4, in whole 2.5 ms steps); spandsp's for G.711. Returns
+    /// the samples written.
+    func conceal(_ samples: Int, next: UnsafeRawBufferPointer? = nil, into out: UnsafeMutableBufferPointer<Int16>) -> Int {
         let step = encoding == .opus ? encoding.sampleRate / 400 : 1
         let n = min(out.count, encoding.frameSamples, samples) / step * step
         guard n > 0 else { return 0 }
@@ -82,7 +84,9 @@ final class AudioPayloadCodec {
             concealer?.conceal(UnsafeMutableBufferPointer(rebasing: out[..<n]))
             return n
         case .opus:
-            return opusDecoder!.decode(UnsafeRawBufferPointer(start: nil, count: 0), into: UnsafeMutableBufferPointer(rebasing: out[..<n]))
+            let lost = UnsafeMutableBufferPointer(rebasing: out[..<n])
+            if let next { return opusDecoder!.recover(from: next, into: lost) }
+            return opusDecoder!.decode(UnsafeRawBufferPointer(start: nil, count: 0), into: lost)
         }
     }
 }

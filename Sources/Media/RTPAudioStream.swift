@@ -386,7 +386,13 @@ public final class RTPAudioStream: @unchecked Sendable {
         case .idle, .covered:
             return
         case .missing(let timestamp, let units):
-            play(at: timestamp, codec: codec) { codec.conceal(Int(units / UInt32(codec.encoding.timestampsPerSample)), into: $0) }
+            let samples = Int(units / UInt32(codec.encoding.timestampsPerSample))
+            // With Opus, the packet after the gap may carry a copy of what was lost (FEC).
+            let next = codec.encoding == .opus ? playoutBuffer.peek(at: timestamp &+ units) : nil
+            play(at: timestamp, codec: codec) { out in
+                guard let next else { return codec.conceal(samples, into: out) }
+                return payloads.withBytes(next) { codec.conceal(samples, next: $0, into: out) }
+            }
         case .frame(let slot, let timestamp):
             play(slot, at: timestamp, codec: codec)
             while let (slot, timestamp) = playoutBuffer.nextDue() { play(slot, at: timestamp, codec: codec) }

@@ -150,6 +150,13 @@ public struct JitterBuffer<Payload: Sendable>: Sendable {
         return (packet.payload, packet.timestamp)
     }
 
+    /// The packet held for `timestamp`, left in place (a lost packet's successor, whose FEC
+    /// copy can rebuild it).
+    @inlinable
+    public func peek(at timestamp: UInt32) -> Payload? {
+        packets.first { $0.timestamp == timestamp }?.payload
+    }
+
     /// The time the packets held last, in units.
     @inlinable
     var heldUnits: UInt64 {

@@ -70,4 +70,54 @@ struct OpusTests {
         #expect(wide > 4000 && capped < wide / 10, "6 kHz: RMS \(wide) uncapped, \(capped) capped")
         #expect(try coded(1000, maxPlaybackRate: 8000) > 4000, "1 kHz still coded")
     }
+
+    /// A lost packet rebuilt from the FEC copy the next one carries comes far closer to what
+    /// was sent than extrapolation does (speech, 16 kHz, 5 % expected loss).
+    @Test func aLostPacketIsRebuiltFromTheNextOnesFEC() throws {
+        let speech = try WAVAudio.read(path: Self.prompt).resampled(to: 16000).samples
+        let encoder = try OpusEncoder(sampleRate: 16000)
+        var packets: [[UInt8]] = []
+        var buffer = [UInt8](repeating: 0, count: 400)
+        for f in 0..<100 {
+            let n = try speech[(f * 320)..<((f + 1) * 320)].withUnsafeBufferPointer { s in try buffer.withUnsafeMutableBytes { try encoder.encode(s, into: $0) } }
+            packets.append(Array(buffer.prefix(n)))
+        }
+        /// Decodes every packet but `lost`, filling it with FEC or concealment; the SNR of the
+        /// rebuilt frame against the decoder's output with nothing lost.
+        func decoded(lost: Int?, fec: Bool) throws -> [Int16] {
+            let decoder = try OpusDecoder(sampleRate: 16000)
+            var out = [Int16](repeating: 0, count: 320), all: [Int16] = []
+            for (f, packet) in packets.enumerated() {
+                let n = out.withUnsafeMutableBufferPointer { o in
+                    if f == lost {
+                        return fec ? packets[f + 1].withUnsafeBytes { decoder.recover(from: $0, into: o) }
+                                   : decoder.decode(UnsafeRawBufferPointer(start: nil, count: 0), into: o)
+                    }
+                    return packet.withUnsafeBytes { decoder.decode($0, into: o) }
+                }
+                all += out.prefix(n)
+            }
+            return all
+        }
+        let clean = try decoded(lost: nil, fec: false)
+        func snr(_ lost: Int, fec: Bool) throws -> Double {
+            let got = try decoded(lost: lost, fec: fec)
+            let range = (lost * 320)..<((lost + 1) * 320)
+            let signal = range.map { Double(clean[$0]) * Double(clean[$0]) }.reduce(0, +)
+            let noise = range.map { Double(clean[$0] - got[$0]) * Double(clean[$0] - got[$0]) }.reduce(0, +)
+            return 10 * log10(signal / max(noise, 1))
+        }
+        // Every fifth frame from 0.4 to 1.9 s that holds speech: on average the rebuilt frame is
+        // much closer to what was sent (6.7 dB against 0.6 measured with libopus 1.3).
+        var rebuilt: [Double] = [], concealed: [Double] = []
+        for lost in stride(from: 20, to: 95, by: 5) where clean[(lost * 320)..<((lost + 1) * 320)].contains(where: { abs(Int($0)) > 1000 }) {
+            rebuilt.append(try snr(lost, fec: true))
+            concealed.append(try snr(lost, fec: false))
+        }
+        let mean = { (x: [Double]) in x.reduce(0, +) / Double(max(1, x.count)) }
+        #expect(rebuilt.count >= 5 && mean(rebuilt) > mean(concealed) + 3, "FEC \(mean(rebuilt)) dB, concealment \(mean(concealed)) dB over \(rebuilt.count) frames")
+    }
+
+    static let prompt = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Audio/prompt-en.wav").path
 }
