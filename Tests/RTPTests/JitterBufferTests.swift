@@ -111,6 +111,50 @@ struct JitterBufferPacketLengthTests {
     }
 }
 
+/// Whatever a peer sends (timestamps and lengths are its to choose), the buffer keeps to its
+/// capacity, hands back every payload it does not keep, and never plays one twice.
+struct JitterBufferRandomInputTests {
+    @Test func randomTimestampsAndLengthsKeepTheBufferSound() {
+        var generator = SplitMix64(seed: 4733)
+        for round in 0..<200 {
+            var b = JitterBuffer<Int>(frameUnits: 160, minDepth: 1 + round % 4, maxDepth: 4 + round % 8)
+            var base = UInt32.random(in: 0...UInt32.max, using: &generator)
+            var live = Set<Int>(), played = Set<Int>()
+            for id in 0..<300 {
+                base &+= UInt32.random(in: 0...400, using: &generator)
+                let jump: UInt32 = Int.random(in: 0..<50, using: &generator) == 0 ? UInt32.random(in: 0...UInt32.max, using: &generator) : 0
+                let duration: UInt32? = [nil, 0, 80, 160, 240, 960, 5760][Int.random(in: 0..<7, using: &generator)]
+                live.insert(id)
+                if let back = b.insert(id, timestamp: base &+ jump &- UInt32.random(in: 0...800, using: &generator), duration: duration) {
+                    #expect(live.remove(back) != nil, "handed back once")
+                }
+                #expect(b.bufferedFrames <= b.capacity)
+                for _ in 0..<Int.random(in: 0...2, using: &generator) {
+                    var due: [Int] = []
+                    if case .frame(let p, _) = b.next() { due.append(p) }
+                    while let (p, _) = b.nextDue() { due.append(p) }
+                    for p in due {
+                        #expect(played.insert(p).inserted && live.remove(p) != nil, "played once")
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A small seeded generator, so a failing run can be repeated.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
 struct JitterBufferOwnershipTests {
     /// What the buffer does not keep comes back, so pooled payload storage is never lost.
     @Test func refusedAndReplacedPayloadsAreHandedBack() {
