@@ -114,6 +114,17 @@ struct CallMediaTests {
         #expect(events.allSatisfy { $0["duration_ms"] == nil }, "in-band digits have no measured duration: \(out)")
     }
 
+    /// The same over wideband Opus (`uas_opus_echo`): the tones go out at 16 kHz through
+    /// Opus, come back through SIPp's echo, and reach the 8 kHz detector converted down.
+    @Test func inbandDigitsOverWidebandOpus() async throws {
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let call = try await Self.callSIPp("uas_opus_echo", echo: true, user: "echo",
+                                           ["--codec", "opus", "--dtmf-mode", "inband", "--send-dtmf", "258#", "--collect-dtmf", "4", "--hold", "15"], in: dir)
+        #expect(call.status == 0, "\(call.output)")
+        #expect(call.json["dtmf"] as? String == "258#", "\(call.output)")
+    }
+
     @Test func badWAVFailsBeforeAnyCallNamingTheFile() async throws {
         let dir = SIPp.workDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
