@@ -61,7 +61,7 @@ struct BridgeCommand: AsyncParsableCommand {
 
     private func connect(_ a: SIPURI, _ b: SIPURI, endpoint: CommandEndpoint) async throws -> [Leg] {
         let settings = CallBridge.Settings(ringback: Tone.named[ringback], record: record != nil, rtpTimeout: dial.rtpTimeout, hold: hold,
-                                           sampleRate: RTPAudioEncoding(dial.codec.first ?? .pcmu).sampleRate)
+                                           sampleRate: dial.audioSampleRate)
         let bridge = CallBridge(settings: settings, dispatcher: SIPSessionDispatcher(transactions: endpoint.transactions), resolver: endpoint.resolver)
         let targets = [a, b]
         let outcome = try await bridge.run(host: endpoint.bound.ipAddress ?? "127.0.0.1", ports: RTPPortAllocator(range: dial.rtpPorts),

@@ -60,8 +60,7 @@ struct CallCommand: AsyncParsableCommand {
     func run() async throws {
         let uri = try SIPURI(parsing: target)
         let fail: (String) -> Void = { printError($0) }
-        // The prompt is prepared at the rate of the codec offered first (16 kHz for Opus).
-        let audio = try prompt.load(command: "call", sampleRate: RTPAudioEncoding(dial.codec.first ?? .pcmu).sampleRate)
+        let audio = try prompt.load(command: "call", sampleRate: dial.audioSampleRate)
         let runs = try await CommandEndpoint.run(local: dial.localAddress(toward: uri), kind: dial.transportKind(for: uri), onError: fail) { endpoint in
             [try await call(uri, audio: audio, endpoint: endpoint)]
         }

@@ -29,6 +29,10 @@ struct DialOptions: ParsableArguments {
     var localAddress: String?
     @Option(help: "Codec to offer: pcmu, pcma or opus; repeat it for a preference list (default: pcmu then pcma).")
     var codec: [AudioCodec] = []
+
+    /// The rate prompts are prepared at and bridges run at: that of the codec offered first
+    /// (16 kHz for Opus, else 8 kHz); a call that negotiates another converts as it plays.
+    var audioSampleRate: Int { RTPAudioEncoding(codec.first ?? .pcmu).sampleRate }
     @Option(help: "RTP/RTCP port range LOW-HIGH: RTP on an even port, RTCP on the one above.")
     var rtpPorts: ClosedRange<Int> = 10_000...20_000
     @Option(help: "Hang up when no RTP arrives for this many seconds (0: never).")

@@ -82,7 +82,7 @@ struct LoadTestCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let audio = try prompt.load(command: "loadtest")
+        let audio = try prompt.load(command: "loadtest", sampleRate: dial.audioSampleRate)
         let hop = HostPort(target)!
         var uri = SIPURI(user: number ?? "loadtest", host: hop.uriHost, port: hop.port)
         let kind = dial.transportKind(for: uri)
