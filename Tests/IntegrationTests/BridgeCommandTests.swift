@@ -10,23 +10,32 @@ import Testing
 /// recording's channels at 0.9999 and 0.995.
 @Suite(.serialized)
 struct BridgeCommandTests {
+    /// Two `sipdial simulate` parties bridged by `sipdial bridge … --json` with `options`: A
+    /// answers at once with `answeringA` and plays the prompt, B answers Opus a second later
+    /// and plays a 3 s chirp (300-3,000 Hz, 8 kHz). The caller stops both.
+    static func bridge(answeringA: String, _ options: [String], in dir: URL) async throws
+        -> (a: SimulatorProcess, b: SimulatorProcess, status: Int32?, output: String) {
+        let chirpFile = dir.appendingPathComponent("chirp.wav").path
+        try WAVWriter.write(path: chirpFile, channels: [AudioMatch.chirp(seconds: 3)], sampleRate: 8000)
+        let a = try await SimulatorProcess.start(["--play", CallMediaTests.prompt, "--codec", answeringA], recordingInto: dir)
+        let b = try await SimulatorProcess.start(["--play", chirpFile, "--codec", "opus", "--answer-after", "1"], recordingInto: dir)
+        let (status, out) = try await SipdialBinary.run(
+            ["bridge", "sip:agent@127.0.0.1:\(a.port)", "sip:customer@127.0.0.1:\(b.port)", "--local-address", "127.0.0.1", "--json"] + options,
+            timeout: .seconds(30))
+        return (a, b, status, out)
+    }
+
     @Test func bridgedPartiesHearEachOtherAndTheRecordingHoldsBoth() async throws {
         let dir = SIPp.workDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let prompt = try WAVAudio.read(path: CallMediaTests.prompt).samples
         let chirp = AudioMatch.chirp(seconds: 3)
-        let chirpFile = dir.appendingPathComponent("chirp.wav").path
-        try WAVWriter.write(path: chirpFile, channels: [chirp], sampleRate: 8000)
-        let a = try await SimulatorProcess.start(["--play", CallMediaTests.prompt, "--codec", "pcma"], recordingInto: dir)
-        let b = try await SimulatorProcess.start(["--play", chirpFile, "--codec", "opus", "--answer-after", "1"], recordingInto: dir)
+        let both = dir.appendingPathComponent("both.wav").path
+        let (a, b, status, out) = try await Self.bridge(answeringA: "pcma", ["--codec", "pcma", "--codec", "opus", "--hold", "4", "--record", both], in: dir)
         defer {
             a.process.stop()
             b.process.stop()
         }
-        let both = dir.appendingPathComponent("both.wav").path
-        let (status, out) = try await SipdialBinary.run(
-            ["bridge", "sip:agent@127.0.0.1:\(a.port)", "sip:customer@127.0.0.1:\(b.port)", "--local-address", "127.0.0.1",
-             "--codec", "pcma", "--codec", "opus", "--hold", "4", "--record", both, "--json"], timeout: .seconds(30))
         #expect(status == 0, "\(out)")
         let json = SipdialBinary.jsonObject(in: out)
         for leg in ["a", "b"] {
@@ -82,18 +91,12 @@ struct BridgeCommandTests {
     @Test func anOpusBridgeRecordsWideband() async throws {
         let dir = SIPp.workDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let chirpFile = dir.appendingPathComponent("chirp.wav").path
-        try WAVWriter.write(path: chirpFile, channels: [AudioMatch.chirp(seconds: 3)], sampleRate: 8000)
-        let a = try await SimulatorProcess.start(["--play", CallMediaTests.prompt, "--codec", "opus"], recordingInto: dir)
-        let b = try await SimulatorProcess.start(["--play", chirpFile, "--codec", "opus", "--answer-after", "1"], recordingInto: dir)
+        let both = dir.appendingPathComponent("both16.wav").path
+        let (a, b, status, out) = try await Self.bridge(answeringA: "opus", ["--codec", "opus", "--hold", "3", "--record", both], in: dir)
         defer {
             a.process.stop()
             b.process.stop()
         }
-        let both = dir.appendingPathComponent("both16.wav").path
-        let (status, out) = try await SipdialBinary.run(
-            ["bridge", "sip:agent@127.0.0.1:\(a.port)", "sip:customer@127.0.0.1:\(b.port)", "--local-address", "127.0.0.1",
-             "--codec", "opus", "--hold", "3", "--record", both, "--json"], timeout: .seconds(30))
         #expect(status == 0, "\(out)")
         let recorded = try WAVAudio.readChannels(path: both)
         #expect(recorded.sampleRate == 16000 && recorded.channels.count == 2)

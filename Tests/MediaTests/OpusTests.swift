@@ -74,14 +74,7 @@ struct OpusTests {
     /// A lost packet rebuilt from the FEC copy the next one carries comes far closer to what
     /// was sent than extrapolation does (speech, 16 kHz, 5 % expected loss).
     @Test func aLostPacketIsRebuiltFromTheNextOnesFEC() throws {
-        let speech = try WAVAudio.read(path: Self.prompt).resampled(to: 16000).samples
-        let encoder = try OpusEncoder(sampleRate: 16000)
-        var packets: [[UInt8]] = []
-        var buffer = [UInt8](repeating: 0, count: 400)
-        for f in 0..<100 {
-            let n = try speech[(f * 320)..<((f + 1) * 320)].withUnsafeBufferPointer { s in try buffer.withUnsafeMutableBytes { try encoder.encode(s, into: $0) } }
-            packets.append(Array(buffer.prefix(n)))
-        }
+        let packets = try Self.speechPackets()
         /// Decodes every packet but `lost`, filling it with FEC or concealment; the SNR of the
         /// rebuilt frame against the decoder's output with nothing lost.
         func decoded(lost: Int?, fec: Bool) throws -> [Int16] {
@@ -116,6 +109,17 @@ struct OpusTests {
         }
         let mean = { (x: [Double]) in x.reduce(0, +) / Double(max(1, x.count)) }
         #expect(rebuilt.count >= 5 && mean(rebuilt) > mean(concealed) + 3, "FEC \(mean(rebuilt)) dB, concealment \(mean(concealed)) dB over \(rebuilt.count) frames")
+    }
+
+    /// The first two seconds of the prompt as 20 ms Opus packets at 16 kHz, as sipdial sends them.
+    static func speechPackets() throws -> [[UInt8]] {
+        let speech = try WAVAudio.read(path: prompt).resampled(to: 16000).samples
+        let encoder = try OpusEncoder(sampleRate: 16000)
+        var buffer = [UInt8](repeating: 0, count: 400)
+        return try (0..<100).map { f in
+            let n = try speech[(f * 320)..<((f + 1) * 320)].withUnsafeBufferPointer { s in try buffer.withUnsafeMutableBytes { try encoder.encode(s, into: $0) } }
+            return Array(buffer.prefix(n))
+        }
     }
 
     static let prompt = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -224,14 +224,7 @@ struct RTPStreamTests {
         try stream.start(RTPStreamParameters(remoteAddress: "127.0.0.1", remotePort: peer.localPort, payloadType: 111, encoding: .opus, rtcpInterval: 0),
                          source: nil, sink: heard)
         let target = DatagramPeer(try SocketAddress(ipAddress: "127.0.0.1", port: stream.localPort))
-        let speech = try WAVAudio.read(path: OpusTests.prompt).resampled(to: 16000).samples
-        let encoder = try OpusEncoder(sampleRate: 16000)
-        var packets: [[UInt8]] = []
-        var buffer = [UInt8](repeating: 0, count: 400)
-        for f in 0..<100 {
-            let n = try speech[(f * 320)..<((f + 1) * 320)].withUnsafeBufferPointer { s in try buffer.withUnsafeMutableBytes { try encoder.encode(s, into: $0) } }
-            packets.append(Array(buffer.prefix(n)))
-        }
+        let packets = try OpusTests.speechPackets()
         let lost = Set(stride(from: 22, to: 95, by: 6))
         let start = ContinuousClock.now
         for (k, payload) in packets.enumerated() {

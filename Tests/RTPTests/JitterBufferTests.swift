@@ -114,22 +114,32 @@ struct JitterBufferPacketLengthTests {
 /// Whatever a peer sends (timestamps and lengths are its to choose), the buffer keeps to its
 /// capacity, hands back every payload it does not keep, and never plays one twice.
 struct JitterBufferRandomInputTests {
+    /// A well-mixed number from (`i`, `salt`): the same run every time, so a failure repeats.
+    static func mixed(_ i: Int, _ salt: UInt64, below bound: UInt64) -> UInt64 {
+        var x = UInt64(i) &* 0x2545_F491_4F6C_DD1D &+ salt &* 0x6A09_E667_F3BC_C909
+        x ^= x >> 33
+        x = x &* 0xFF51_AFD7_ED55_8CCD
+        x ^= x >> 29
+        return x % bound
+    }
+
     @Test func randomTimestampsAndLengthsKeepTheBufferSound() {
-        var generator = SplitMix64(seed: 4733)
+        let durations: [UInt32?] = [nil, 0, 80, 160, 240, 960, 5760]
         for round in 0..<200 {
             var b = JitterBuffer<Int>(frameUnits: 160, minDepth: 1 + round % 4, maxDepth: 4 + round % 8)
-            var base = UInt32.random(in: 0...UInt32.max, using: &generator)
+            var base = UInt32(truncatingIfNeeded: Self.mixed(round, 1, below: 1 << 32))
             var live = Set<Int>(), played = Set<Int>()
             for id in 0..<300 {
-                base &+= UInt32.random(in: 0...400, using: &generator)
-                let jump: UInt32 = Int.random(in: 0..<50, using: &generator) == 0 ? UInt32.random(in: 0...UInt32.max, using: &generator) : 0
-                let duration: UInt32? = [nil, 0, 80, 160, 240, 960, 5760][Int.random(in: 0..<7, using: &generator)]
+                let step = round * 1000 + id
+                base &+= UInt32(Self.mixed(step, 2, below: 401))
+                let jump = Self.mixed(step, 3, below: 50) == 0 ? UInt32(truncatingIfNeeded: Self.mixed(step, 4, below: 1 << 32)) : 0
+                let duration = durations[Int(Self.mixed(step, 5, below: UInt64(durations.count)))]
                 live.insert(id)
-                if let back = b.insert(id, timestamp: base &+ jump &- UInt32.random(in: 0...800, using: &generator), duration: duration) {
+                if let back = b.insert(id, timestamp: base &+ jump &- UInt32(Self.mixed(step, 6, below: 801)), duration: duration) {
                     #expect(live.remove(back) != nil, "handed back once")
                 }
                 #expect(b.bufferedFrames <= b.capacity)
-                for _ in 0..<Int.random(in: 0...2, using: &generator) {
+                for _ in 0..<Self.mixed(step, 7, below: 3) {
                     var due: [Int] = []
                     if case .frame(let p, _) = b.next() { due.append(p) }
                     while let (p, _) = b.nextDue() { due.append(p) }
@@ -139,19 +149,6 @@ struct JitterBufferRandomInputTests {
                 }
             }
         }
-    }
-}
-
-/// A small seeded generator, so a failing run can be repeated.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
