@@ -161,26 +161,52 @@ struct RTPStreamTests {
         #expect(String(digits.map(\.digit)) == "12" && digits.allSatisfy { $0.durationMilliseconds == 100 }, "\(digits)")
     }
 
-    /// Peers that packetize other than 20 ms (a trunk's 30 ms G.711, 60 ms Opus): every
-    /// packet is played at its place, nothing is dropped as late, and the recording is the
-    /// tone without holes.
+    /// An RTP packet (RFC 3550 §5.1) from a fixed source carrying `payload`.
+    static func rtp(_ payload: some Sequence<UInt8>, payloadType: UInt8, sequence k: Int, timestamp ts: UInt32) -> [UInt8] {
+        [0x80, payloadType, UInt8((k >> 8) & 0xFF), UInt8(k & 0xFF),
+         UInt8(ts >> 24), UInt8((ts >> 16) & 0xFF), UInt8((ts >> 8) & 0xFF), UInt8(ts & 0xFF), 0x12, 0x34, 0x56, 0x78] + payload
+    }
+
+    /// Drives a started `stream` by hand on its event loop, its clock taken off: packet k
+    /// (nil: lost on the way) arrives when its `milliseconds` start, and one tick is played
+    /// every 20 ms, `extraTicks` beyond the last packet. Returns the jitter buffer's counts of
+    /// late and concealed, so a check of what was played does not depend on how busy the
+    /// machine is.
+    static func drive(_ stream: RTPAudioStream, _ packets: [[UInt8]?], milliseconds: Int, extraTicks: Int = 8) async throws -> (late: Int, concealed: Int) {
+        let source = DatagramPeer(try SocketAddress(ipAddress: "127.0.0.1", port: 9))
+        let ticks = packets.count * milliseconds / 20 + extraTicks
+        return try await stream.eventLoop.submit { () -> (Int, Int) in
+            MediaClock.of(stream.eventLoop).remove(stream)
+            let start = DatagramBatch.realtimeNanoseconds()
+            var next = 0
+            for tick in 0..<ticks {
+                while next < packets.count, next * milliseconds < (tick + 1) * 20 {
+                    packets[next]?.withUnsafeBytes { stream.receive($0, from: source, arrival: start + Int64(next * milliseconds) * 1_000_000) }
+                    next += 1
+                }
+                stream.playFrame()
+            }
+            return (stream.playoutBuffer.lateDropped, stream.playoutBuffer.concealed)
+        }.get()
+    }
+
+    /// Peers that packetize other than 20 ms (a trunk's 30 ms G.711, 60 ms Opus, 10 ms):
+    /// every packet is played at its place, nothing is dropped as late, and the recording is
+    /// the tone without holes. The stream's receive and playout are driven here tick by tick
+    /// on its event loop (taken off its clock), each packet arriving on time, so the check
+    /// does not depend on how busy the machine is.
     @Test(arguments: [(false, 30), (true, 60), (false, 10)])
     func packetsLongerOrShorterThanAFramePlayWhole(opus: Bool, milliseconds: Int) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let stream = try RTPAudioStream.bind(host: "127.0.0.1", ports: RTPPortAllocator(range: 30_000...39_999), group: group)
-        let peer = try DatagramSocket(bindingTo: SocketAddress(ipAddress: "127.0.0.1", port: 0))
-        defer { peer.close() }
         let rate = opus ? 16000 : 8000, clock = opus ? 48000 : 8000
         let heard = AudioRecorder(sampleRate: rate)
-        try stream.start(RTPStreamParameters(remoteAddress: "127.0.0.1", remotePort: peer.localPort, payloadType: opus ? 111 : 0,
-                                             encoding: opus ? .opus : .pcmu, rtcpInterval: 0), source: nil, sink: heard)
-        let target = DatagramPeer(try SocketAddress(ipAddress: "127.0.0.1", port: stream.localPort))
+        try stream.start(RTPStreamParameters(remoteAddress: "127.0.0.1", remotePort: 9, payloadType: opus ? 111 : 0,
+                                             encoding: opus ? .opus : .pcmu, timeout: 0, rtcpInterval: 0), source: nil, sink: heard)
         let tone = ResamplerTests.tone(rate: rate, seconds: 1.5, hz: 1000)
         let samplesPerPacket = rate * milliseconds / 1000
         let encoder = try OpusEncoder(sampleRate: 16000)
-        let packets = tone.count / samplesPerPacket
-        let start = ContinuousClock.now
-        for k in 0..<packets {
+        let packets: [[UInt8]?] = try (0..<(tone.count / samplesPerPacket)).map { k in
             let chunk = tone[(k * samplesPerPacket)..<((k + 1) * samplesPerPacket)]
             var payload = [UInt8](repeating: 0, count: 1500)
             let n: Int
@@ -190,52 +216,40 @@ struct RTPStreamTests {
                 chunk.withUnsafeBufferPointer { s in payload.withUnsafeMutableBufferPointer { G711.encode(s, law: .muLaw, into: $0) } }
                 n = samplesPerPacket
             }
-            let ts = UInt32(k * samplesPerPacket * clock / rate)
-            let header: [UInt8] = [0x80, opus ? 111 : 0, UInt8((k >> 8) & 0xFF), UInt8(k & 0xFF),
-                                   UInt8(ts >> 24), UInt8((ts >> 16) & 0xFF), UInt8((ts >> 8) & 0xFF), UInt8(ts & 0xFF), 0x12, 0x34, 0x56, 0x78]
-            (header + payload.prefix(n)).withUnsafeBytes { _ = peer.send($0, to: target) }
-            try await Task.sleep(until: start + .milliseconds((k + 1) * milliseconds), clock: .continuous)
+            return Self.rtp(payload.prefix(n), payloadType: opus ? 111 : 0, sequence: k, timestamp: UInt32(k * samplesPerPacket * clock / rate))
         }
-        try await Task.sleep(for: .milliseconds(300))
+        let sent = packets.count * samplesPerPacket
+        let (late, concealed) = try await Self.drive(stream, packets, milliseconds: milliseconds)
         let (statistics, _) = try await stream.stop()
         try await group.shutdownGracefully()
         let got = heard.samples
-        #expect(statistics.packetsDropped == 0, "\(statistics)")
-        // What was sent, then the three frames concealed after the last packet.
-        let sent = packets * samplesPerPacket
-        #expect(got.count >= sent - samplesPerPacket && got.count <= sent + 3 * rate / 50 + samplesPerPacket, "\(got.count) samples for \(sent) sent")
-        // No hole anywhere in the steady part: every 10 ms holds the tone.
+        // Nothing late, and nothing concealed but the ticks after the last packet.
+        #expect(statistics.packetsDropped == 0 && late == 0 && concealed <= 3, "\(late) late, \(concealed) concealed, \(statistics)")
+        // What was sent, then up to three frames concealed after the last packet.
+        #expect(got.count >= sent && got.count <= sent + 3 * rate / 50, "\(got.count) samples for \(sent) sent")
+        // No hole anywhere: every 10 ms holds the tone.
         let step = rate / 100
-        let holes = stride(from: step * 5, to: max(step * 5, got.count - step * 5), by: step).filter { i in
+        let holes = stride(from: step, to: sent - step, by: step).filter { i in
             FrequencyShare.of(1000, in: got[i..<min(got.count, i + step)], sampleRate: rate) < 0.5
         }
         #expect(holes.isEmpty, "10 ms stretches without the tone at \(holes.prefix(8)) of \(got.count)")
     }
 
-    /// Opus packets lost on the way (sent with gaps in the sequence): the stream rebuilds each
-    /// from the FEC copy in the packet after it, so the recording there is close to what was
-    /// sent, not an extrapolation.
+    /// Opus packets lost on the way (gaps in the sequence): the stream rebuilds each from the
+    /// FEC copy in the packet after it, so the recording there is close to what was sent,
+    /// not an extrapolation.
     @Test func aLostOpusPacketIsRebuiltFromTheNextOnesFEC() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let stream = try RTPAudioStream.bind(host: "127.0.0.1", ports: RTPPortAllocator(range: 30_000...39_999), group: group)
-        let peer = try DatagramSocket(bindingTo: SocketAddress(ipAddress: "127.0.0.1", port: 0))
-        defer { peer.close() }
         let heard = AudioRecorder(sampleRate: 16000)
-        try stream.start(RTPStreamParameters(remoteAddress: "127.0.0.1", remotePort: peer.localPort, payloadType: 111, encoding: .opus, rtcpInterval: 0),
+        try stream.start(RTPStreamParameters(remoteAddress: "127.0.0.1", remotePort: 9, payloadType: 111, encoding: .opus, timeout: 0, rtcpInterval: 0),
                          source: nil, sink: heard)
-        let target = DatagramPeer(try SocketAddress(ipAddress: "127.0.0.1", port: stream.localPort))
         let packets = try OpusTests.speechPackets()
         let lost = Set(stride(from: 22, to: 95, by: 6))
-        let start = ContinuousClock.now
-        for (k, payload) in packets.enumerated() {
-            if !lost.contains(k) {
-                let ts = UInt32(k * 960)
-                let header: [UInt8] = [0x80, 111, 0, UInt8(k), UInt8(ts >> 24), UInt8((ts >> 16) & 0xFF), UInt8((ts >> 8) & 0xFF), UInt8(ts & 0xFF), 1, 2, 3, 4]
-                (header + payload).withUnsafeBytes { _ = peer.send($0, to: target) }
-            }
-            try await Task.sleep(until: start + .milliseconds((k + 1) * 20), clock: .continuous)
+        let sent = packets.enumerated().map { k, payload in
+            lost.contains(k) ? nil : Self.rtp(payload, payloadType: 111, sequence: k, timestamp: UInt32(k * 960))
         }
-        try await Task.sleep(for: .milliseconds(200))
+        _ = try await Self.drive(stream, sent, milliseconds: 20)
         _ = try await stream.stop()
         try await group.shutdownGracefully()
         // What a decoder that lost nothing makes of the packets.
