@@ -17,6 +17,11 @@ enum SIPCharacterClass {
         !s.isEmpty && s.utf8.allSatisfy(token.contains)
     }
 
+    /// One or more ASCII digits: delta-seconds and the like (RFC 3261 §25.1 `1*DIGIT`).
+    static func isDigits(_ s: some StringProtocol) -> Bool {
+        !s.isEmpty && s.utf8.allSatisfy(isDigit)
+    }
+
     @inline(__always) static func allToken(_ b: UnsafeRawBufferPointer) -> Bool {
         token.containsAll(b)
     }

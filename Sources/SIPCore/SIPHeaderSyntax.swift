@@ -52,7 +52,7 @@ enum SIPHeaderSyntax {
             // delta-seconds of any length: a 503 with an over-large one still fails over, and
             // the reader caps the wait (SIPHeaders.maxRetryAfterSeconds).
             let p = try SIPParameterizedValue(parsing: v, header: h)
-            guard !p.value.isEmpty, p.value.utf8.allSatisfy(SIPCharacterClass.isDigit) else {
+            guard SIPCharacterClass.isDigits(p.value) else {
                 throw SIPSyntaxError("expected a number of seconds", header: h)
             }
         case .event, .subscriptionState, .contentDisposition:

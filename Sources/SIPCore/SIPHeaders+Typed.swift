@@ -88,7 +88,7 @@ extension SIPHeaders {
     /// Retry-After's delta-seconds (§20.33; the comment is not part of the value), at most
     /// `maxRetryAfterSeconds`; nil when absent or not a number.
     public func retryAfterSeconds() -> Int64? {
-        guard let value = try? retryAfter()?.value, !value.isEmpty, value.utf8.allSatisfy(SIPCharacterClass.isDigit) else { return nil }
+        guard let value = try? retryAfter()?.value, SIPCharacterClass.isDigits(value) else { return nil }
         // All digits, so only a value past Int64 fails to convert: that is more than a day too.
         return Swift.min(Int64(value) ?? .max, Self.maxRetryAfterSeconds)
     }
@@ -126,7 +126,7 @@ extension SIPHeaders {
 
     private func deltaSeconds(_ name: SIPHeaderName) throws(SIPSyntaxError) -> UInt32? {
         guard let v = self[name] else { return nil }
-        guard !v.isEmpty, v.utf8.allSatisfy(SIPCharacterClass.isDigit) else {
+        guard SIPCharacterClass.isDigits(v) else {
             throw SIPSyntaxError("expected a number of seconds", header: name.name)
         }
         return UInt32(v) ?? UInt32.max
