@@ -31,7 +31,7 @@ final class AudioPayloadCodec {
         concealer = encoding == .opus ? nil : PacketLossConcealer()
     }
 
-    /// Room a payload may need (an Opus frame stays far below this at 24 kbit/s).
+    /// Room a payload may need (a 20 ms Opus frame at 32 kbit/s is about 80 bytes, FEC included).
     var maxPayloadBytes: Int { encoding == .opus ? 400 : encoding.frameSamples }
 
     /// Most samples one payload decodes to: 120 ms, Opus's longest packet (RFC 6716 §3.2.5),

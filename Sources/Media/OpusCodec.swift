@@ -13,8 +13,6 @@ public struct OpusError: Error, Sendable, CustomStringConvertible {
 public final class OpusEncoder {
     private let state: OpaquePointer
 
-    public let sampleRate: Int
-
     /// `maxPlaybackRate`: the peer's `maxplaybackrate` (RFC 7587 §6.1); the encoder codes no
     /// audio above half of it (libopus's bandwidth just wide enough for it). `complexity` 5
     /// of 10 halves the encoder's time per frame against libopus's default. 32 kbit/s and 10 %
@@ -23,7 +21,6 @@ public final class OpusEncoder {
     public init(sampleRate: Int = AudioFormat.sampleRate, bitrate: Int = 32_000, expectedLossPercent: Int = 10,
                 maxPlaybackRate: Int? = nil, complexity: Int = 5) throws(OpusError) {
         var error: Int32 = 0
-        self.sampleRate = sampleRate
         guard let s = opus_encoder_create(Int32(sampleRate), 1, OPUS_APPLICATION_VOIP, &error), error == OPUS_OK else {
             throw OpusError(code: error)
         }

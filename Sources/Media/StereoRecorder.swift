@@ -10,10 +10,10 @@ public final class StereoRecorder {
 
     /// `limit`: longest recording kept, in samples per channel (default one hour).
     public init(sampleRate: Int = AudioFormat.sampleRate, limit: Int? = nil) {
-        let origin = ContinuousClock.now
+        let origin = ContinuousClock.now, limit = limit ?? 3600 * sampleRate
         self.sampleRate = sampleRate
-        left = Channel(origin: origin, sampleRate: sampleRate, limit: limit ?? 3600 * sampleRate)
-        right = Channel(origin: origin, sampleRate: sampleRate, limit: limit ?? 3600 * sampleRate)
+        left = Channel(origin: origin, sampleRate: sampleRate, limit: limit)
+        right = Channel(origin: origin, sampleRate: sampleRate, limit: limit)
     }
 
     /// Both channels, the shorter one padded with silence to the longer one's length.
