@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "SIPTransaction", dependencies: ["SIPCore"]),
         .target(
             name: "SIPTransport",
-            dependencies: ["SIPCore", "SIPTransaction", nioCore, nioPosix, logging]
+            dependencies: ["SIPCore", "SIPTransaction", "CDatagram", nioCore, nioPosix, logging]
         ),
         .target(
             name: "SIPUserAgent",

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/uio.h>
 #include <time.h>
+#include <unistd.h>
 
 /// Room for one SCM_TIMESTAMPNS control message, aligned for its header.
 union sipdial_control {
@@ -61,6 +62,18 @@ const struct sipdial_datagram *sipdial_batch_datagram(const struct sipdial_batch
     return &batch->datagrams[index];
 }
 
+int sipdial_open_datagram_socket(const struct sockaddr *address, socklen_t length) {
+    int fd = socket(address->sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    if (bind(fd, address, length) != 0) {
+        int code = errno;
+        close(fd);
+        errno = code;
+        return -1;
+    }
+    return fd;
+}
+
 int sipdial_enable_receive_timestamps(int fd) {
     int on = 1;
     return setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
@@ -89,4 +102,41 @@ int sipdial_receive_datagrams(int fd, struct sipdial_batch *batch) {
         }
     }
     return received;
+}
+
+unsigned int sipdial_send_datagrams(int fd, struct sipdial_outgoing *items, unsigned int count) {
+    enum { chunk = 64 };
+    struct mmsghdr headers[chunk];
+    struct iovec vectors[chunk];
+    unsigned int done = 0;
+    while (done < count) {
+        unsigned int n = count - done < chunk ? count - done : chunk;
+        memset(headers, 0, n * sizeof headers[0]);
+        for (unsigned int i = 0; i < n; i++) {
+            struct sipdial_outgoing *item = &items[done + i];
+            vectors[i].iov_base = (void *)item->bytes;
+            vectors[i].iov_len = item->length;
+            headers[i].msg_hdr.msg_name = &item->destination;
+            headers[i].msg_hdr.msg_namelen = item->destination_length;
+            headers[i].msg_hdr.msg_iov = &vectors[i];
+            headers[i].msg_hdr.msg_iovlen = 1;
+        }
+        int sent = sendmmsg(fd, headers, n, MSG_DONTWAIT);
+        if (sent > 0) {
+            for (int i = 0; i < sent; i++) items[done + i].error = 0;
+            done += (unsigned int)sent;
+        } else if (sent == 0) {
+            return done;
+        } else if (errno == EINTR) {
+            continue;
+        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            return done;
+        } else {
+            // sendmmsg reports an error only for the first datagram of the call: that one is
+            // refused, and the next call starts after it.
+            items[done].error = errno;
+            done += 1;
+        }
+    }
+    return done;
 }

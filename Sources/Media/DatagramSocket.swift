@@ -19,13 +19,10 @@ final class DatagramSocket {
 
     /// Binds a socket to `address` (port 0 picks a free port); kernel receive timestamps on.
     init(bindingTo address: SocketAddress) throws {
-        let family = address.protocol == .inet6 ? AF_INET6 : AF_INET
-        let descriptor = socket(family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard descriptor >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
-        let bound = address.withSockAddr { bind(descriptor, $0, socklen_t($1)) }
-        guard bound == 0, sipdial_enable_receive_timestamps(descriptor) == 0 else {
+        let descriptor = address.withSockAddr { sipdial_open_datagram_socket($0, socklen_t($1)) }
+        guard descriptor >= 0, sipdial_enable_receive_timestamps(descriptor) == 0 else {
             let code = errno
-            Glibc.close(descriptor)
+            if descriptor >= 0 { Glibc.close(descriptor) }
             throw IOError(errnoCode: code, reason: "bind \(address)")
         }
         var storage = sockaddr_storage()

@@ -3,17 +3,19 @@ import SIPCore
 
 /// Reads SIP datagrams (RFC 3261 §18.3): parses each, stamps received/rport on requests and
 /// passes the message up. A malformed request with a readable top Via is answered (400, 505
-/// ...) at once; anything else malformed is dropped and counted.
+/// ...) at once, through the listener's outbox; anything else malformed is dropped and
+/// counted.
 final class SIPDatagramHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
-    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 
     private let parser: SIPMessageParser
     private let sink: SIPInboundSink
+    private let outbox: SIPDatagramOutbox
 
-    init(parser: SIPMessageParser, sink: SIPInboundSink) {
+    init(parser: SIPMessageParser, sink: SIPInboundSink, outbox: SIPDatagramOutbox) {
         self.parser = parser
         self.sink = sink
+        self.outbox = outbox
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -38,9 +40,13 @@ final class SIPDatagramHandler: ChannelInboundHandler {
                 return
             }
             sink.statistics.bump(\.rejectedMalformed)
-            let bytes = context.channel.allocator.buffer(bytes: SIPMessage.response(response).bytes)
-            context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: source, data: bytes)), promise: nil)
+            outbox.send(SIPMessage.response(response).bytes, to: source, promise: nil)
         }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        outbox.socketClosed()
+        context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {

@@ -35,6 +35,9 @@ public struct SIPTransportConfiguration: Sendable {
     public var udpReceiveBufferBytes = 4 << 20
     /// Datagrams read per wake-up of the UDP socket.
     public var udpMessagesPerRead = 16
+    /// Datagrams that may wait for room in a UDP socket's send buffer; past that a send fails
+    /// (`SIPTransportError.sendQueueFull`) and the transaction retransmits or fails over.
+    public var udpSendQueueLimit = 16_384
 
     public init() {}
 }

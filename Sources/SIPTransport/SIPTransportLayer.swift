@@ -1,3 +1,5 @@
+import CDatagram
+import Glibc
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -16,15 +18,19 @@ public final class SIPTransportLayer: @unchecked Sendable {
     public let logger: Logger
     private let validator: SIPMessageValidator
 
+    /// A bound listener; a UDP one sends through its outbox, not through the channel.
+    private struct BoundListener {
+        var transport: SIPTransportType
+        var channel: Channel
+        var outbox: SIPDatagramOutbox?
+    }
+
     // Loop-bound state: touched only on `eventLoop`.
-    private var listeners: [(SIPTransportType, Channel)] = []
+    private var listeners: [BoundListener] = []
     private var connections: [SocketAddress: Channel] = [:]
     private var pendingConnects: [SocketAddress: EventLoopFuture<Channel>] = [:]
-    /// UDP listeners written to since their last flush: everything sent while the loop
-    /// handles one batch of work goes out in one flush (NIO then sends the datagrams
-    /// together with sendmmsg instead of one sendmsg each).
-    private var unflushed: [Channel] = []
     private var receiver: (@Sendable (SIPInboundMessage) -> Void)?
+    private var refusalLog = LogRateLimiter(interval: .seconds(10))
 
     public init(eventLoop: EventLoop, configuration: SIPTransportConfiguration, validator: SIPMessageValidator = SIPMessageValidator(), logger: Logger = Logger(label: "sipdial.transport")) {
         self.eventLoop = eventLoop
@@ -55,33 +61,59 @@ public final class SIPTransportLayer: @unchecked Sendable {
     /// Binds every configured listener.
     public func start() async throws {
         for listener in configuration.listeners {
-            let channel: Channel
+            let bound: BoundListener
             switch listener.transport {
             case .udp:
-                let sink = self.sink
-                let parser = SIPMessageParser(limits: configuration.limits)
-                // No SO_REUSEADDR on UDP: on Linux it would let a second process bind the same
-                // port and take part of the traffic, where "address in use" is the right answer.
-                channel = try await DatagramBootstrap(group: eventLoop)
-                    .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
-                    .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(configuration.udpReceiveBufferBytes))
-                    .channelOption(ChannelOptions.maxMessagesPerRead, value: UInt(max(configuration.udpMessagesPerRead, 1)))
-                    .channelInitializer { channel in
-                        channel.eventLoop.makeCompletedFuture {
-                            try channel.pipeline.syncOperations.addHandler(SIPDatagramHandler(parser: parser, sink: sink))
-                        }
-                    }
-                    .bind(host: listener.host, port: listener.port).get()
+                bound = try await bindDatagramListener(host: listener.host, port: listener.port)
             case .tcp:
-                channel = try await ServerBootstrap(group: eventLoop)
+                let channel = try await ServerBootstrap(group: eventLoop)
                     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                     .childChannelInitializer { [self] channel in
                         channel.eventLoop.makeCompletedFuture { try self.addStreamHandlers(to: channel) }
                     }
                     .bind(host: listener.host, port: listener.port).get()
+                bound = BoundListener(transport: .tcp, channel: channel, outbox: nil)
             }
-            try await eventLoop.submit { self.listeners.append((listener.transport, channel)) }.get()
-            logger.info("listening", metadata: ["transport": "\(listener.transport.rawValue)", "address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+            try await eventLoop.submit { self.listeners.append(bound) }.get()
+            logger.info("listening", metadata: ["transport": "\(listener.transport.rawValue)", "address": "\(bound.channel.localAddress.map { "\($0)" } ?? "?")"])
+        }
+    }
+
+    /// A UDP listener: the socket is bound here so that its outbox can send on it, and NIO
+    /// reads it. No SO_REUSEADDR on UDP: on Linux it would let a second process bind the same
+    /// port and take part of the traffic, where "address in use" is the right answer.
+    private func bindDatagramListener(host: String, port: Int) async throws -> BoundListener {
+        let address = try SocketAddress.makeAddressResolvingHost(host, port: port)
+        let descriptor = address.withSockAddr { sipdial_open_datagram_socket($0, socklen_t($1)) }
+        guard descriptor >= 0 else { throw IOError(errnoCode: errno, reason: "bind \(address)") }
+        let outbox = SIPDatagramOutbox(descriptor: descriptor, eventLoop: eventLoop, queueLimit: configuration.udpSendQueueLimit) { [weak self] destination, error in
+            self?.refused(destination, error)
+        }
+        let sink = self.sink
+        let parser = SIPMessageParser(limits: configuration.limits)
+        let channel = try await DatagramBootstrap(group: eventLoop)
+            .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
+            .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(configuration.udpReceiveBufferBytes))
+            .channelOption(ChannelOptions.maxMessagesPerRead, value: UInt(max(configuration.udpMessagesPerRead, 1)))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(SIPDatagramHandler(parser: parser, sink: sink, outbox: outbox))
+                }
+            }
+            .withBoundSocket(descriptor).get()
+        return BoundListener(transport: .udp, channel: channel, outbox: outbox)
+    }
+
+    /// A message that could not be sent: counted, and logged at most once per interval.
+    private func refused(_ destination: SocketAddress, _ error: Error) {
+        eventLoop.assertInEventLoop()
+        switch error {
+        case SIPTransportError.unusableDestination: statistics.bump(\.unusableDestinations)
+        case SIPTransportError.sendQueueFull: statistics.bump(\.sendQueueOverflows)
+        default: statistics.bump(\.refusedByKernel)
+        }
+        if let suppressed = refusalLog.admit(now: .now()) {
+            logger.warning("message not sent", metadata: ["destination": "\(destination)", "error": "\(error)", "not_logged_since_last": "\(suppressed)"])
         }
     }
 
@@ -96,7 +128,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
 
     /// The addresses actually bound, per transport (useful with port 0).
     public func boundAddresses() async throws -> [(SIPTransportType, SocketAddress)] {
-        try await eventLoop.submit { self.listeners.compactMap { t, c in c.localAddress.map { (t, $0) } } }.get()
+        try await eventLoop.submit { self.listeners.compactMap { l in l.channel.localAddress.map { (l.transport, $0) } } }.get()
     }
 
     /// The number of open TCP connections (inbound and outbound).
@@ -107,7 +139,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
     /// The local listener address for a transport and address family, to write in Via and Contact.
     public func localAddress(for transport: SIPTransportType, family remote: SocketAddress? = nil) -> SocketAddress? {
         eventLoop.assertInEventLoop()
-        let candidates = listeners.filter { $0.0 == transport }.compactMap { $0.1.localAddress }
+        let candidates = listeners.filter { $0.transport == transport }.compactMap { $0.channel.localAddress }
         if let remote {
             return candidates.first { sameFamily($0, remote) } ?? candidates.first
         }
@@ -125,33 +157,25 @@ public final class SIPTransportLayer: @unchecked Sendable {
     /// the open connection to that address or a new one. Must be called on `eventLoop`.
     public func send(_ message: SIPMessage, to destination: SIPDestination) -> EventLoopFuture<Void> {
         eventLoop.assertInEventLoop()
-        let bytes = message.bytes
         statistics.bump(\.sent)
         switch destination.transport {
         case .udp:
-            guard let channel = listeners.first(where: { $0.0 == .udp && $0.1.localAddress.map { sameFamily($0, destination.address) } == true })?.1 else {
+            guard let outbox = listeners.first(where: { $0.transport == .udp && $0.channel.localAddress.map { sameFamily($0, destination.address) } == true })?.outbox else {
                 return eventLoop.makeFailedFuture(SIPTransportError.noListener(.udp))
             }
-            let envelope = AddressedEnvelope(remoteAddress: destination.address, data: channel.allocator.buffer(bytes: bytes))
-            let written = channel.write(envelope)
-            flushSoon(channel)
-            return written
+            let promise = eventLoop.makePromise(of: Void.self)
+            outbox.send(message.bytes, to: destination.address, promise: promise)
+            return promise.futureResult
         case .tcp:
+            if let reason = UnusableDestination(destination.address) {
+                let error = SIPTransportError.unusableDestination(reason)
+                refused(destination.address, error)
+                return eventLoop.makeFailedFuture(error)
+            }
+            let bytes = message.bytes
             return connection(to: destination.address).flatMap { channel in
                 channel.writeAndFlush(channel.allocator.buffer(bytes: bytes))
             }
-        }
-    }
-
-    /// Flushes `channel` once the loop has finished what it is doing now.
-    private func flushSoon(_ channel: Channel) {
-        guard !unflushed.contains(where: { $0 === channel }) else { return }
-        unflushed.append(channel)
-        guard unflushed.count == 1 else { return }
-        eventLoop.execute { [self] in
-            let channels = unflushed
-            unflushed.removeAll(keepingCapacity: true)
-            for channel in channels { channel.flush() }
         }
     }
 
@@ -203,7 +227,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
 
     /// Closes every listener and connection.
     public func shutdown() async {
-        let channels: [Channel] = (try? await eventLoop.submit { self.listeners.map(\.1) + Array(self.connections.values) }.get()) ?? []
+        let channels: [Channel] = (try? await eventLoop.submit { self.listeners.map(\.channel) + Array(self.connections.values) }.get()) ?? []
         for channel in channels {
             try? await channel.close()
         }
@@ -214,4 +238,8 @@ public enum SIPTransportError: Error, Equatable {
     case noListener(SIPTransportType)
     case unroutableResponse
     case noTargets(String)
+    /// Nothing SIP can be at the destination (port 0, broadcast, multicast ...): not sent.
+    case unusableDestination(UnusableDestination)
+    /// More datagrams waited for room in the socket's send buffer than the configured limit.
+    case sendQueueFull
 }

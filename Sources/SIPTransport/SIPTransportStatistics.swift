@@ -15,6 +15,13 @@ public final class SIPTransportStatistics: Sendable {
         public var received = 0
         /// Messages sent.
         public var sent = 0
+        /// Messages not sent because no peer can be at their destination (port 0,
+        /// broadcast, multicast, unspecified address): see `UnusableDestination`.
+        public var unusableDestinations = 0
+        /// Datagrams the kernel refused to send (unreachable network, too long ...).
+        public var refusedByKernel = 0
+        /// Datagrams refused because too many already waited for the socket's send buffer.
+        public var sendQueueOverflows = 0
     }
 
     public init() {}

@@ -17,7 +17,7 @@ struct InboundCancelTests {
         let dispatcher = SIPSessionDispatcher(transactions: stack.transactions, incoming: { tx in held.withLock { $0 = tx } })
         // The dispatcher installs its handlers on the loop: wait until they are in place.
         try await stack.transactions.eventLoop.submit {}.get()
-        let client = ServeRobustnessTests.UDPClient(port: stack.port)
+        let client = UDPClient(port: stack.port)
         let headers = "Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-race1;rport\r\nFrom: <sip:caller@127.0.0.1>;tag=c1\r\n"
             + "To: <sip:1000@127.0.0.1>\r\nCall-ID: cancel-race-1\r\nMax-Forwards: 70\r\n"
         client.send(Array(("INVITE sip:1000@127.0.0.1 SIP/2.0\r\n" + headers + "CSeq: 1 INVITE\r\nContact: <sip:caller@127.0.0.1:9>\r\nContent-Length: 0\r\n\r\n").utf8))

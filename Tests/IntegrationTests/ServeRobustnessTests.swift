@@ -12,42 +12,6 @@ import Testing
 /// vectors share `z9hG4bKkdjuw` and a sent-by, which §17.2.3 rightly matches as one
 /// transaction). The expected verdict is computed on exactly those bytes.
 struct ServeRobustnessTests {
-    /// A UDP socket on `source` (any 127/8 address) connected to 127.0.0.1:`port`, with a
-    /// receive timeout.
-    final class UDPClient {
-        let fd: Int32
-
-        init(port: Int, source: String = "127.0.0.1") {
-            fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-            var local = sockaddr_in()
-            local.sin_family = sa_family_t(AF_INET)
-            local.sin_addr.s_addr = inet_addr(source)
-            _ = withUnsafePointer(to: &local) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-            var addr = sockaddr_in()
-            addr.sin_family = sa_family_t(AF_INET)
-            addr.sin_port = in_port_t(UInt16(port).bigEndian)
-            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-            _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-            var tv = timeval(tv_sec: 0, tv_usec: 300_000)
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        }
-
-        func send(_ bytes: [UInt8]) { _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) } }
-
-        /// Every datagram that arrives until 300 ms pass with none.
-        func receiveAll() -> [String] {
-            var out: [String] = []
-            var buf = [UInt8](repeating: 0, count: 65_536)
-            while true {
-                let n = recv(fd, &buf, buf.count, 0)
-                if n <= 0 { return out }
-                out.append(String(decoding: buf[0..<n], as: UTF8.self))
-            }
-        }
-
-        deinit { close(fd) }
-    }
-
     @Test func tortureDatagramsGetTheirVerdictAndTheServerSurvives() async throws {
         let port = Ports.free()
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("sipdial-serve-\(UUID().uuidString)")

@@ -28,7 +28,7 @@ struct ServeTrunkTests {
     }
 
     /// An INVITE from 127.0.0.2: the final status `serve` answers it with.
-    static func invite(from client: ServeRobustnessTests.UDPClient, _ n: Int) -> Int? {
+    static func invite(from client: UDPClient, _ n: Int) -> Int? {
         let invite = "INVITE sip:1000@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.2:9;branch=z9hG4bK-trunk\(n);rport\r\n"
             + "From: <sip:trunk@127.0.0.2>;tag=t\(n)\r\nTo: <sip:1000@127.0.0.1>\r\nCall-ID: trunk-\(n)\r\nCSeq: 1 INVITE\r\n"
             + "Contact: <sip:trunk@127.0.0.2:9>\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
@@ -47,7 +47,7 @@ struct ServeTrunkTests {
             "--allow-peer", "127.0.0.1/32", "--trunk-check-interval", "0.5", "--no-simulator",
         ])
         defer { serve.process.stop() }
-        let client = ServeRobustnessTests.UDPClient(port: port, source: "127.0.0.2")
+        let client = UDPClient(port: port, source: "127.0.0.2")
         #expect(Self.invite(from: client, 1) == 403, "not a peer, not a trunk")
         _ = try await serve.create("trunks", ["name": "carrier", "host": "127.0.0.2", "port": 5999])
         var answer: Int?

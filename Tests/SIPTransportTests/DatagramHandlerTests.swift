@@ -6,25 +6,22 @@ import SIPCore
 import Testing
 
 struct DatagramHandlerTests {
-    let source = try! SocketAddress(ipAddress: "192.0.2.9", port: 5070)
-
-    func run(_ text: String) throws -> (delivered: [SIPInboundMessage], written: [String], stats: SIPTransportStatistics.Counters) {
+    /// Feeds `text` as a datagram from `source` (default: a socket of the test's, which
+    /// receives what the handler answers through a real outbox).
+    func run(_ text: String, from source: SocketAddress? = nil) throws -> (delivered: [SIPInboundMessage], written: [String], stats: SIPTransportStatistics.Counters) {
         let box = NIOLockedValueBox<[SIPInboundMessage]>([])
         let stats = SIPTransportStatistics()
         let sink = SIPInboundSink(statistics: stats, validator: SIPMessageValidator()) { m in box.withLockedValue { $0.append(m) } }
-        let channel = EmbeddedChannel(handler: SIPDatagramHandler(parser: SIPMessageParser(), sink: sink))
-        try channel.writeInbound(AddressedEnvelope(remoteAddress: source, data: ByteBuffer(string: text)))
-        var written: [String] = []
-        while let out = try channel.readOutbound(as: AddressedEnvelope<ByteBuffer>.self) {
-            #expect(out.remoteAddress == source)
-            written.append(String(buffer: out.data))
-        }
-        return (box.withLockedValue { $0 }, written, stats.snapshot)
+        let outbox = DatagramOutboxTests.Fixture()
+        let channel = EmbeddedChannel(handler: SIPDatagramHandler(parser: SIPMessageParser(), sink: sink, outbox: outbox.outbox))
+        try channel.writeInbound(AddressedEnvelope(remoteAddress: source ?? outbox.receiver.address, data: ByteBuffer(string: text)))
+        outbox.loop.run()
+        return (box.withLockedValue { $0 }, outbox.receiver.receiveAll(), stats.snapshot)
     }
 
     @Test func validRequestIsStampedWithReceivedAndRport() throws {
         let text = "OPTIONS sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/UDP host.example.com;branch=z9hG4bK-9;rport\r\nFrom: <sip:a@example.com>;tag=1\r\nTo: <sip:bob@example.com>\r\nCall-ID: c9\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
-        let (delivered, written, _) = try run(text)
+        let (delivered, written, _) = try run(text, from: try SocketAddress(ipAddress: "192.0.2.9", port: 5070))
         #expect(written.isEmpty)
         guard case .request(let r) = delivered.first?.message else { Issue.record("nothing delivered"); return }
         let via = try Via(parsing: r.headers.listValues(.via)[0])
