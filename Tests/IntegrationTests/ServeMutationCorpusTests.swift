@@ -31,5 +31,6 @@ struct ServeMutationCorpusTests {
             if answer == nil || !serve.isRunning { return }
         }
         #expect(probes == (cases.count + 24) / 25)
+        print("mutation corpus: \(cases.count) messages, \(probes) OPTIONS liveness checks answered")
     }
 }

@@ -4,8 +4,8 @@
 /// numbers, bad ports, bad IPv6 references, missing parts, lying Content-Length.
 ///
 /// Every message stays aimed at loopback: a response goes to the packet's source address
-/// (the Via gets `received`, RFC 3261 §18.2.1) or to a destination nobody can be at (port
-/// 0, broadcast, multicast) — never `maddr`, never a host name to resolve.
+/// (the Via gets `received`, RFC 3261 §18.2.1) at the Via's port or rport, and that port
+/// may be 0 or a port nobody listens on — never `maddr`, never a host name to resolve.
 enum SIPMutationCorpus {
     /// One message of the corpus and what was done to it.
     struct Case {
@@ -116,6 +116,11 @@ enum SIPMutationCorpus {
                     var t = template
                     t.headers[h].1 = bad
                     add("\(original.0) \(name)", t)
+                    // Without rport the answer goes to the mutated sent-by itself (§18.2.2).
+                    if bad.contains(";rport") {
+                        t.headers[h].1 = bad.replacingOccurrences(of: ";rport", with: "")
+                        add("\(original.0) \(name) no-rport", t)
+                    }
                 }
                 var removed = template
                 removed.headers.remove(at: h)
