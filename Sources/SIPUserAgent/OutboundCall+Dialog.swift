@@ -13,9 +13,9 @@ extension OutboundCall: SIPSessionEndpoint {
         switch r.method {
         case .bye:
             tx.respond(status: 200)
-            guard phase == .confirmed || phase == .ending else { return }
+            guard phase == .confirmed else { return }
             result.q850 = Q850Cause(r.headers) ?? result.q850
-            if phase == .confirmed { result.hungUpBy = .remote }
+            result.hungUpBy = .remote
             finish(result)
         case .invite:
             answerReInvite(tx)
@@ -102,19 +102,17 @@ extension OutboundCall: SIPSessionEndpoint {
 
     // MARK: BYE
 
-    /// Ends the confirmed call with BYE carrying `reason` (RFC 3326); the call is over when
-    /// the BYE is answered or times out (§15.1.1).
+    /// Ends the confirmed call with BYE carrying `reason` (RFC 3326). The session is over as
+    /// soon as the BYE is handed to its transaction (RFC 3261 §15.1.1): the call reports its
+    /// end now, and the BYE's answer — or a far end that never answers — changes nothing (the
+    /// session stays in the dispatcher for 64·T1, so a 401/407 is still answered).
     func bye(reason: Q850Cause) {
         guard phase == .confirmed, var d = dialog else { return }
-        phase = .ending
-        sessionTimerTask?.cancel()
         if result.hungUpBy == nil { result.hungUpBy = .local }
         let request = d.request(.bye, via: freshVia(), headers: [reason.header])
         dialog = d
-        sendInDialog(request) { [weak self] _ in
-            guard let self else { return }
-            self.finish(self.result)
-        }
+        sendInDialog(request) { _ in }
+        finish(result)
     }
 
     /// Sends a request in the dialog and answers one 401/407 with credentials (§22.2).

@@ -97,7 +97,7 @@ extension OutboundCall {
     }
 
     private func notifyTransfer(status: Int, reason: String) {
-        guard phase == .confirmed || phase == .ending, var d = dialog else { return }
+        guard phase == .confirmed, var d = dialog else { return }
         let final = status >= 200
         let headers = [
             SIPHeaderField(.event, "refer"),

@@ -69,7 +69,7 @@ public final class OutboundCall: @unchecked Sendable {
         case ended(CallResult)
     }
 
-    enum Phase { case idle, calling, confirmed, ending, ended }
+    enum Phase { case idle, calling, confirmed, ended }
 
     let config: Configuration
     let dispatcher: SIPSessionDispatcher
@@ -148,7 +148,7 @@ public final class OutboundCall: @unchecked Sendable {
             case .idle: finish(CallResult(outcome: .cancelled))
             case .calling: cancel(.normalUnspecified)
             case .confirmed: bye(reason: .normalClearing)
-            case .ending, .ended: break
+            case .ended: break
             }
         }
     }

@@ -57,6 +57,19 @@ struct CallCommandTests {
         #expect(talk < 5, "the far end's BYE ended the call before --hold: \(r.output)")
     }
 
+    /// A malformed BYE from the far end (empty Request-URI) is refused with 400 and changes
+    /// nothing: the call still hangs up at --hold, and the far end's silence to that BYE does
+    /// not keep it up (before: ended by Timer F 32 s later, 37 s in all).
+    @Test func aRefusedByeChangesNothingAndOurByeEndsTheCallAtOnce() async throws {
+        let started = ContinuousClock.now
+        let r = try await callSIPp("uas_malformed_bye", ["--hold", "3"])
+        #expect(r.status == 0, "\(r.output)")
+        #expect(r.outcome == "answered" && r.hungUpBy == "local", "\(r.output)")
+        let talk = (r.json["times"] as? [String: Any])?["talk"] as? Double ?? 99
+        #expect(talk >= 2.9 && talk < 4, "hung up at --hold: \(r.output)")
+        #expect(ContinuousClock.now - started < .seconds(15))
+    }
+
     @Test func busy() async throws {
         let r = try await callSIPp("uas_busy")
         #expect(r.status == 1)
