@@ -38,6 +38,7 @@ public final class Dialer: Sendable {
     public let webhooks: WebhookSender
     public let trunkMonitor: TrunkMonitor
     public let fallbackRoute: TrunkRoute?
+    private let inbound: InboundCalls?
     private let mediaGroup: MultiThreadedEventLoopGroup
     private let running = NIOLockedValueBox<Task<Void, Never>?>(nil)
     private let delivering = NIOLockedValueBox<Task<Void, Never>?>(nil)
@@ -63,6 +64,9 @@ public final class Dialer: Sendable {
         if let flow = settings.inboundFlow {
             let inbound = InboundCalls(store: store, context: context, liveCalls: liveCalls, flow: flow)
             sip.answerInbound { inbound.answer($0) }
+            self.inbound = inbound
+        } else {
+            inbound = nil
         }
     }
 
@@ -78,25 +82,29 @@ public final class Dialer: Sendable {
         Task { await trunkMonitor.run() }
     }
 
-    /// Graceful stop: no new calls; the calls up may finish for `drain` seconds, then the
-    /// rest are hung up; registered trunks are unregistered; then the SIP listeners close.
-    public func shutdown(drain: Double) async {
+    /// Graceful stop: no new calls; the calls up (campaign, single, click-to-call, inbound)
+    /// may finish for `drain` seconds, then every one still up is hung up (BYE, or CANCEL
+    /// while ringing), once a second for at most `hangUpRounds` seconds so that a leg placed
+    /// meanwhile (a click-to-call's second) is caught too; their CDRs and webhooks are
+    /// written; registered trunks are unregistered; then the SIP listeners close. A call
+    /// that outlives all that keeps its attempt open, closed as `interrupted` at the next
+    /// start.
+    public func shutdown(drain: Double, hangUpRounds: Int = 10) async {
         await pacer.stopDialing()
-        if let task = running.withLockedValue({ $0 }) {
-            let finished = await withTaskGroup(of: Bool.self) { group in
-                group.addTask { await task.value; return true }
-                group.addTask {
-                    try? await Task.sleep(for: .milliseconds(Int64(drain * 1000)))
-                    return false
-                }
-                let first = await group.next()!
-                group.cancelAll()
-                return first
-            }
-            if !finished {
-                context.logger.notice("hanging up the calls still up", metadata: ["count": "\(liveCalls.count)"])
+        let (pacing, inbound) = (running.withLockedValue { $0 }, self.inbound)
+        let callsEnded = Task {
+            await pacing?.value
+            await inbound?.waitForAll()
+        }
+        if await !Self.finished(callsEnded, within: drain) {
+            context.logger.notice("hanging up the calls still up", metadata: ["count": "\(liveCalls.count)"])
+            var ended = false
+            for _ in 0..<hangUpRounds where !ended {
                 liveCalls.hangUpAll()
-                await task.value
+                ended = await Self.finished(callsEnded, within: 1)
+            }
+            if !ended {
+                context.logger.warning("calls still up after hanging up; the next start closes their attempts", metadata: ["count": "\(liveCalls.count)"])
             }
         }
         // Registered trunks are unregistered while the SIP sockets are still open.
@@ -106,5 +114,24 @@ public final class Dialer: Sendable {
         await delivering.withLockedValue({ $0 })?.value
         await sip.shutdown()
         try? await mediaGroup.shutdownGracefully()
+    }
+
+    /// Whether `task` ends within `seconds`; it goes on either way. (A task group would not
+    /// do: it waits for all its children, and awaiting a task's value ignores cancellation.)
+    private static func finished(_ task: Task<Void, Never>, within seconds: Double) async -> Bool {
+        let answer = NIOLockedValueBox<CheckedContinuation<Bool, Never>?>(nil)
+        let resume: @Sendable (Bool) -> Void = { value in answer.withLockedValue { $0.take() }?.resume(returning: value) }
+        return await withCheckedContinuation { continuation in
+            answer.withLockedValue { $0 = continuation }
+            let timer = Task {
+                try? await Task.sleep(for: .milliseconds(Int64(max(seconds, 0) * 1000)))
+                resume(false)
+            }
+            Task {
+                await task.value
+                resume(true)
+                timer.cancel()
+            }
+        }
     }
 }

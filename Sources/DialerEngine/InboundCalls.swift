@@ -1,5 +1,6 @@
 import DialerStore
 import Foundation
+import NIOConcurrencyHelpers
 import SIPCore
 import SIPTransport
 import SIPUserAgent
@@ -13,6 +14,17 @@ struct InboundCalls: Sendable {
     let context: CallContext
     let liveCalls: LiveCalls
     let flow: CallFlow
+    /// The calls running now, each until its final CDR is written.
+    private let running = NIOLockedValueBox<[String: Task<Void, Never>]>([:])
+
+    init(store: DialerStore, context: CallContext, liveCalls: LiveCalls, flow: CallFlow) {
+        (self.store, self.context, self.liveCalls, self.flow) = (store, context, liveCalls, flow)
+    }
+
+    /// Returns once every inbound call up now has ended and its CDR is written.
+    func waitForAll() async {
+        while let task = running.withLockedValue({ $0.values.first }) { await task.value }
+    }
 
     func answer(_ invite: SIPServerTransaction) {
         let caller = (try? invite.request.headers.from())??.uri.user ?? "anonymous"
@@ -27,7 +39,8 @@ struct InboundCalls: Sendable {
             do { try store.save(cdr) } catch { logger.error("inbound CDR not written", metadata: ["error": "\(error)"]) }
         }
         liveCalls.add(attempt, info: LiveCalls.Info(id: id, kind: "inbound", phone: caller, state: "answered", startedAt: Date()))
-        Task {
+        let running = self.running
+        running.withLockedValue { $0[id] = Task {
             let record = await attempt.answer(invite) { callID in
                 let now = Date().timeIntervalSince1970
                 var cdr = CDR(id: id, attemptId: nil, campaignId: nil, phone: caller, outcome: "interrupted",
@@ -40,6 +53,7 @@ struct InboundCalls: Sendable {
             var cdr = record.cdr(attemptID: nil, campaignID: nil, phone: caller, trunkID: nil)
             cdr.id = id
             save(cdr)
-        }
+            _ = running.withLockedValue { $0.removeValue(forKey: id) }
+        } }
     }
 }

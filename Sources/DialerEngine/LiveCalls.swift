@@ -41,7 +41,8 @@ public final class LiveCalls: @unchecked Sendable {
         lock.withLock {
             guard var entry = calls[id] else { return }
             switch event {
-            case .progress: if entry.info.state == "dialing" { entry.info.state = "ringing" }
+            // A click-to-call's customer leg rings after its agent answered.
+            case .progress: if entry.info.state == "dialing" || entry.info.state == "agent-answered" { entry.info.state = "ringing" }
             case .earlyMedia: entry.info.state = "early-media"
             case .answered:
                 entry.info.state = "answered"
