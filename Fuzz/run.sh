@@ -6,6 +6,9 @@
 #   FUZZ_TARGET=rtp:           RTP/RTCP parsers and serializers, telephone events, reception
 #                              statistics, jitter buffer (Sources/RTP)
 #   FUZZ_TARGET=dns:           DNS answers read for RFC 3263 (Sources/SIPTransport/DNSMessage.swift)
+#   FUZZ_TARGET=wav:           the WAV reader of prompts and recordings (Sources/Media/WAVFile.swift)
+#   FUZZ_TARGET=csv:           the CSV reader of contact imports (Sources/DialerAPI/CSVTable.swift)
+#   FUZZ_TARGET=flow:          call-flow JSON (Sources/DialerEngine/CallFlow.swift, JSONValue.swift)
 # Seeds come from the test vectors; new corpus entries go to Fuzz/corpus-<target>/
 # (ignored by git); crashes are written to Fuzz/out/.
 set -euo pipefail
@@ -21,7 +24,10 @@ case "$target" in
   sdp) module=SDP; sources=(Sources/SDP/*.swift); harness=SDPFuzzer; binary=sdp-fuzzer; corpus=Fuzz/corpus-sdp; seeds=(Fuzz/sdp-seeds/*.sdp); flags=() ;;
   rtp) module=RTP; sources=(Sources/RTP/*.swift); harness=RTPFuzzer; binary=rtp-fuzzer; corpus=Fuzz/corpus-rtp; seeds=(Fuzz/rtp-seeds/*.bin); flags=() ;;
   dns) module=DNS; sources=(Sources/SIPTransport/DNSMessage.swift); harness=DNSFuzzer; binary=dns-fuzzer; corpus=Fuzz/corpus-dns; seeds=(Fuzz/dns-seeds/*.bin); flags=() ;;
-  *) echo "unknown FUZZ_TARGET '$target' (sip, sdp, rtp or dns)" >&2; exit 2 ;;
+  wav) module=Media; sources=(Sources/Media/WAVFile.swift Sources/Media/G711.swift); harness=WAVFuzzer; binary=wav-fuzzer; corpus=Fuzz/corpus-wav; seeds=(Fuzz/wav-seeds/*.wav); flags=() ;;
+  csv) module=CSV; sources=(Sources/DialerAPI/CSVTable.swift); harness=CSVFuzzer; binary=csv-fuzzer; corpus=Fuzz/corpus-csv; seeds=(Fuzz/csv-seeds/*.csv); flags=() ;;
+  flow) module=Flow; sources=(Sources/DialerEngine/CallFlow.swift Sources/DialerEngine/JSONValue.swift); harness=FlowFuzzer; binary=flow-fuzzer; corpus=Fuzz/corpus-flow; seeds=(Fuzz/flow-seeds/*.json); flags=() ;;
+  *) echo "unknown FUZZ_TARGET '$target' (sip, sdp, rtp, dns, wav, csv or flow)" >&2; exit 2 ;;
 esac
 # The harness is compiled into one module with the sources it exercises.
 swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name "${module}Fuzz" \

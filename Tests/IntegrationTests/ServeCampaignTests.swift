@@ -105,35 +105,42 @@ struct ServeCampaignTests {
         print("500 contacts at 600/min: completed in \(elapsed)")
     }
 
+    /// `kill -9` while calls are up, then a restart on the same data: three times in a row
+    /// (`SIPDIAL_CRASH_ROUNDS` for more), then the campaign runs to its end.
     @Test func killDashNineMidCampaignNeitherDoubleDialsNorLosesACDR() async throws {
+        let rounds = ProcessInfo.processInfo.environment["SIPDIAL_CRASH_ROUNDS"].flatMap(Int.init) ?? 3
         let scratch = Scratch()
-        let phones = (0..<60).map(Self.phone)
+        let phones = (0..<(rounds * 20)).map(Self.phone)
         let (simulator, port) = try await Self.simulator([:])
         defer { simulator.stop() }
         let token = try await ServeProcess.token(data: scratch.data)
         var serve = try await ServeProcess.start(data: scratch.data, token: token, ["--no-simulator"])
+        defer { serve.process.stop() }
         let campaign = try await Self.campaign(serve, trunkPort: port, phones: phones, settings: [
-            "calls_per_minute": 600, "max_concurrent": 20, "max_attempts": 2, "retry_policy": ["interrupted": 1],
+            "calls_per_minute": 600, "max_concurrent": 20, "max_attempts": rounds + 1, "retry_policy": ["interrupted": 1],
             "flow": [["verb": "pause", "seconds": 3]],
         ])
         #expect(try await serve.send("POST", "campaigns/\(campaign)/start").0 == 200)
-        // Kill it while calls are up.
-        let midway = try await serve.waitForCampaign(campaign, timeout: .seconds(60)) {
-            (($0["progress"] as? [String: Int])?["dialing"] ?? 0) >= 10
+        for round in 1...rounds {
+            // Kill it while calls are up.
+            let midway = try await serve.waitForCampaign(campaign, timeout: .seconds(60)) {
+                (($0["progress"] as? [String: Int])?["dialing"] ?? 0) >= 10
+            }
+            #expect(((midway["progress"] as? [String: Int])?["dialing"] ?? 0) >= 10, "round \(round): \(midway)")
+            kill(serve.process.process.processIdentifier, SIGKILL)
+            _ = await serve.process.wait(timeout: .seconds(10))
+            serve = try await ServeProcess.start(data: scratch.data, token: token, ["--no-simulator"])
         }
-        #expect(((midway["progress"] as? [String: Int])?["dialing"] ?? 0) >= 10, "\(midway)")
-        kill(serve.process.process.processIdentifier, SIGKILL)
-        _ = await serve.process.wait(timeout: .seconds(10))
-
-        serve = try await ServeProcess.start(data: scratch.data, token: token, ["--no-simulator"])
-        defer { serve.process.stop() }
-        let final = try await serve.waitForCampaign(campaign, timeout: .seconds(120), until: Self.isCompleted)
+        let final = try await serve.waitForCampaign(campaign, timeout: .seconds(180), until: Self.isCompleted)
         #expect(Self.isCompleted(final), "\(final)")
+        serve.process.stop()
+        #expect(try DialerStore(directory: scratch.data).closeInterruptedAttempts(now: Date().timeIntervalSince1970) { _, _ in nil }.isEmpty,
+                "every attempt was closed with its CDR")
 
         let store = try DialerStore(directory: scratch.data)
         let cdrs = try store.cdrs(campaignID: campaign)
         let interrupted = cdrs.filter { $0.disposition == "interrupted" }
-        #expect(interrupted.count >= 10, "the calls up at the kill are closed as interrupted")
+        #expect(interrupted.count >= 10 * rounds, "the calls up at each kill are closed as interrupted")
         #expect(Set(cdrs.compactMap(\.attemptId)).count == cdrs.count, "one CDR per attempt")
         let invites = simulator.incomingCalls
         for phone in phones {
