@@ -1,7 +1,7 @@
 # The two entry points of the README: `make run` and `make test`.
 SWIFT ?= swift
 
-.PHONY: run test setup build fuzz bench bench-calls bench-media bench-rest bench-load
+.PHONY: run test setup build fuzz bench bench-calls bench-media bench-rest bench-load bench-soak
 
 setup:
 	@scripts/setup.sh
@@ -49,3 +49,8 @@ bench-rest: setup
 ## sipdial loadtest side by side with SIPp's UAC: signaling CPS, calls with media, campaign mode.
 bench-load: setup
 	Benchmarks/LoadTest/run.sh
+
+## A campaign with media for DURATION s (default one hour) at CPS calls/s (200): memory and
+## file descriptors flat after warm-up, one CDR per call.
+bench-soak: setup
+	Benchmarks/Soak/run.sh

@@ -6,8 +6,7 @@ import Testing
 /// failure, and `serve` with the trunk's credentials registers and then dials through it.
 @Suite(.serialized)
 struct ServeRegisteredTrunkTests {
-    static func simulator() async throws -> (ExternalProcess, Int) {
-        let port = Ports.free()
+    static func simulator(port: Int = Ports.free()) async throws -> (ExternalProcess, Int) {
         let process = try ExternalProcess(SipdialBinary.path, ["simulate", "--listen", "udp:127.0.0.1:\(port)", "--log-level", "info",
                                                                "--require-registration", "alice:secret", "--realm", "test-trunk"])
         #expect(await process.waitForOutput("listening udp", timeout: .seconds(20)), "\(process.text)")
@@ -66,5 +65,46 @@ struct ServeRegisteredTrunkTests {
         #expect((final["statistics"] as? [String: Int])?["answered"] == phones.count, "\(final)")
         let summary = try await Self.summary(of: simulator)
         #expect((summary["registrations"] as? [String: Int])?["unregistered_calls"] == 0 && summary["answered"] as? Int == phones.count, "\(summary)")
+    }
+
+    /// The registering trunk disappears for 60 s mid-campaign (`SIPDIAL_OUTAGE_SECONDS` to
+    /// change it) and comes back on the same port, knowing no registration: the calls it
+    /// left hanging fail and are retried as the campaign's policy says, serve registers again
+    /// by itself, every number is answered in the end, and no call stays in the live list.
+    @Test func aTrunkOutageMidCampaignIsRetriedAndRegistrationRecovers() async throws {
+        let outage = ProcessInfo.processInfo.environment["SIPDIAL_OUTAGE_SECONDS"].flatMap(Double.init) ?? 60
+        var (simulator, port) = try await Self.simulator()
+        defer { simulator.stop() }
+        let scratch = ServeCampaignTests.Scratch()
+        let token = try await ServeProcess.token(data: scratch.data)
+        let serve = try await ServeProcess.start(data: scratch.data, token: token, ["--no-simulator", "--trunk-check-interval", "1"])
+        defer { serve.process.stop() }
+        let phones = (0..<30).map { ServeCampaignTests.phone(500 + $0) }
+        let retryAfter2s = ["failed", "channel_unavailable", "congestion", "no_answer"].reduce(into: [String: Any]()) { $0[$1] = 2 }
+        let campaign = try await ServeCampaignTests.campaign(serve, trunkPort: port, phones: phones, settings: [
+            "calls_per_minute": 120, "max_concurrent": 4, "max_attempts": 10, "retry_policy": retryAfter2s,
+            "flow": [["verb": "pause", "seconds": 0.5]],
+        ], trunkSettings: ["username": "alice", "password": "secret", "register": true, "register_expires": 60])
+        let trunk = try #require((try await serve.send("GET", "trunks").1["trunks"] as? [[String: Any]])?.first?["id"] as? String)
+        func registration() async throws -> String? {
+            (try await serve.send("GET", "trunks/\(trunk)").1["status"] as? [String: Any])?["registration"] as? String
+        }
+        #expect(try await poll(timeout: .seconds(20)) { try await registration() == "registered" })
+        #expect(try await serve.send("POST", "campaigns/\(campaign)/start").0 == 200)
+        // Down after a few calls were answered, for the whole outage.
+        #expect(try await poll(timeout: .seconds(30)) { (try await serve.send("GET", "cdrs").1["cdrs"] as? [[String: Any]] ?? []).count >= 4 })
+        simulator.stop()
+        try await Task.sleep(for: .milliseconds(Int64(outage * 1000)))
+        let duringOutage = try await serve.send("GET", "campaigns/\(campaign)").1
+        (simulator, port) = try await Self.simulator(port: port)
+
+        let recovered = try await poll(timeout: .seconds(120)) { try await registration() == "registered" }
+        let state = try await registration() ?? "none"
+        #expect(recovered, "registration after the outage: \(state)")
+        let final = try await serve.waitForCampaign(campaign, timeout: .seconds(180), until: ServeCampaignTests.isCompleted)
+        #expect((final["statistics"] as? [String: Int])?["answered"] == phones.count, "every number answered in the end: \(final)\nduring the outage: \(duringOutage)")
+        let cdrs = try await serve.send("GET", "cdrs?limit=500").1["cdrs"] as? [[String: Any]] ?? []
+        #expect(cdrs.contains { $0["disposition"] as? String != "answered" }, "calls failed while the trunk was down and were retried")
+        #expect((try await serve.send("GET", "calls").1["calls"] as? [[String: Any]] ?? []).isEmpty, "no call left in the live list")
     }
 }
