@@ -209,16 +209,29 @@ public actor CampaignPacer {
                 context.logger.error("CDR not written", metadata: ["attempt": "\(attempt.id)", "error": "\(error)"])
             }
             events.send("completed", sipCallID: cdr.sipCallId, cdr: cdr)
-            self.ended(attempt.id, campaignID: campaignID, trunkID: trunkID)
+            self.ended(attempt.id, campaignID: campaignID, trunkID: trunkID, reached: cdr.outcome != "unreachable")
         }
     }
 
+    /// The trunk answered an OPTIONS (`TrunkMonitor`): it is no longer passed over.
+    public func trunkAnswered(_ trunkID: String) {
+        trunks.answered(trunkID)
+    }
+
     /// A call ended: its campaign's and trunk's places are free (`trunkCalls` of them on the
-    /// trunk: two for a click-to-call), and the loop looks at once.
-    func ended(_ attemptID: String, campaignID: String?, trunkID: String?, trunkCalls: Int = 1) {
+    /// trunk: two for a click-to-call), and the loop looks at once. `reached`: whether the
+    /// trunk answered it at all (a trunk that did not is passed over for a while).
+    func ended(_ attemptID: String, campaignID: String?, trunkID: String?, trunkCalls: Int = 1, reached: Bool? = nil) {
         calls[attemptID] = nil
         if let campaignID { active[campaignID, default: 1] -= 1 }
-        if let trunkID { for _ in 0..<trunkCalls { trunks.release(trunkID) } }
+        if let trunkID {
+            for _ in 0..<trunkCalls { trunks.release(trunkID) }
+            switch reached {
+            case true?: trunks.answered(trunkID)
+            case false?: trunks.couldNotReach(trunkID, now: Date().timeIntervalSince1970)
+            case nil: break
+            }
+        }
         alarm.ring()
     }
 }

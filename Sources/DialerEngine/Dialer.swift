@@ -59,8 +59,9 @@ public final class Dialer: Sendable {
         liveCalls = LiveCalls()
         webhooks = WebhookSender(store: store, secret: try WebhookSender.secret(in: store.directory), logger: logger)
         fallbackRoute = settings.fallbackRoute
-        trunkMonitor = TrunkMonitor(sip: sip, store: store, logger: logger, interval: settings.trunkCheckInterval)
-        pacer = CampaignPacer(store: store, context: context, liveCalls: liveCalls, webhooks: webhooks, fallbackRoute: settings.fallbackRoute)
+        let pacer = CampaignPacer(store: store, context: context, liveCalls: liveCalls, webhooks: webhooks, fallbackRoute: settings.fallbackRoute)
+        self.pacer = pacer
+        trunkMonitor = TrunkMonitor(sip: sip, store: store, logger: logger, interval: settings.trunkCheckInterval) { await pacer.trunkAnswered($0) }
         if let flow = settings.inboundFlow {
             let inbound = InboundCalls(store: store, context: context, liveCalls: liveCalls, flow: flow)
             sip.answerInbound { inbound.answer($0) }

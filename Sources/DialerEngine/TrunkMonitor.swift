@@ -28,12 +28,15 @@ public actor TrunkMonitor {
     let store: DialerStore
     let logger: Logger
     let interval: Double
+    /// Told of each trunk that answered an OPTIONS (the pacer stops passing it over).
+    let answered: @Sendable (String) async -> Void
     private var statuses: [String: Status] = [:]
     private var registrations: [String: (updatedAt: Double, registration: SIPRegistration)] = [:]
     private var running = true
 
-    public init(sip: DialerSIPEndpoint, store: DialerStore, logger: Logger, interval: Double = 30) {
-        (self.sip, self.store, self.logger, self.interval) = (sip, store, logger, interval)
+    public init(sip: DialerSIPEndpoint, store: DialerStore, logger: Logger, interval: Double = 30,
+                answered: @escaping @Sendable (String) async -> Void = { _ in }) {
+        (self.sip, self.store, self.logger, self.interval, self.answered) = (sip, store, logger, interval, answered)
     }
 
     public func status(of trunkID: String) -> Status? { statuses[trunkID] }
@@ -143,6 +146,7 @@ public actor TrunkMonitor {
             }
         }
         let elapsed = ContinuousClock.now - started
+        if outcome == nil { await answered(trunkID) }
         update(trunkID) { status in
             status.checkedAt = Date()
             status.reachable = outcome == nil

@@ -3,9 +3,16 @@ import DialerStore
 /// Chooses the trunk for each call and keeps every trunk inside its limits across all
 /// campaigns: at most `max_concurrent` calls up and `max_calls_per_second` started. Trunks
 /// are tried by failover order (lowest first); among trunks of one order, calls are shared
-/// by weight (smooth weighted round robin, so 3:1 is A A B A, not A A A B).
+/// by weight (smooth weighted round robin, so 3:1 is A A B A, not A A A B). A trunk a call
+/// could not reach (no answer to its INVITE, transport error) is passed over while any other
+/// has room, until it answers again (a call's response, the monitor's OPTIONS) or `downFor`
+/// seconds pass: RFC 3263 §4.3's marking of a server that did not respond, per trunk.
 struct TrunkSelector {
+    /// Seconds a trunk that could not be reached is passed over unless it answers first.
+    var downFor: Double = 300
     private var trunks: [Trunk] = []
+    /// Trunks that could not be reached lately, and until when they are passed over.
+    private var downUntil: [String: Double] = [:]
     private var active: [String: Int] = [:]
     private var rates: [String: PacingSchedule] = [:]
     /// Smooth weighted round robin: each trunk's running credit.
@@ -40,14 +47,31 @@ struct TrunkSelector {
             return hasRoom(trunk, now: now) ? .trunk(trunk) : .full
         }
         let orders = Set(trunks.map(\.failoverOrder)).sorted()
-        for order in orders {
-            let group = trunks.filter { $0.failoverOrder == order && hasRoom($0, now: now) }
-            guard !group.isEmpty else { continue }
-            // The one with the most credit after each gets its weight.
-            let best = group.max { credit[$0.id, default: 0] + $0.weight < credit[$1.id, default: 0] + $1.weight }!
-            return .trunk(best)
+        // Trunks that answer first, in every order; a trunk passed over is still better than none.
+        for includeDown in [false, true] {
+            for order in orders {
+                let group = trunks.filter { $0.failoverOrder == order && hasRoom($0, now: now) && (includeDown || !isDown($0, now: now)) }
+                guard !group.isEmpty else { continue }
+                // The one with the most credit after each gets its weight.
+                let best = group.max { credit[$0.id, default: 0] + $0.weight < credit[$1.id, default: 0] + $1.weight }!
+                return .trunk(best)
+            }
         }
         return .full
+    }
+
+    private func isDown(_ trunk: Trunk, now: Double) -> Bool {
+        downUntil[trunk.id].map { now < $0 } ?? false
+    }
+
+    /// A call on `trunkID` got no answer at all (Timer B, transport error).
+    mutating func couldNotReach(_ trunkID: String, now: Double) {
+        downUntil[trunkID] = now + downFor
+    }
+
+    /// `trunkID` answered something: a call's response or an OPTIONS.
+    mutating func answered(_ trunkID: String) {
+        downUntil[trunkID] = nil
     }
 
     enum Choice: Equatable {

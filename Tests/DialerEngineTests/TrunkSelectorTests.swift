@@ -36,6 +36,25 @@ struct TrunkSelectorTests {
         #expect(Self.pick(&selector, 1) == ["primary"])
     }
 
+    @Test func aTrunkThatCouldNotBeReachedIsPassedOverUntilItAnswers() {
+        var selector = TrunkSelector()
+        selector.update([Self.trunk("primary", order: 0), Self.trunk("backup", order: 1, maxConcurrent: 1)])
+        selector.couldNotReach("primary", now: 100)
+        #expect(Self.pick(&selector, 1, now: 101) == ["backup"])
+        // Passed over only while another has room: better than no call at all.
+        #expect(Self.pick(&selector, 1, now: 101) == ["primary"])
+        selector.release("backup")
+        selector.release("primary")
+        // Back once it answers, or once `downFor` has passed.
+        selector.answered("primary")
+        #expect(Self.pick(&selector, 1, now: 102) == ["primary"])
+        selector.release("primary")
+        selector.couldNotReach("primary", now: 200)
+        #expect(Self.pick(&selector, 1, now: 200 + selector.downFor - 1) == ["backup"])
+        selector.release("backup")
+        #expect(Self.pick(&selector, 1, now: 200 + selector.downFor) == ["primary"])
+    }
+
     @Test func callsPerSecondHoldsATrunkBack() {
         var selector = TrunkSelector()
         selector.update([Self.trunk("slow", cps: 2)])

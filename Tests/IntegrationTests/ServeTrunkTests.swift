@@ -59,4 +59,31 @@ struct ServeTrunkTests {
         }
         #expect(answer == 480, "a trunk's INVITE passes the allow-list (and is refused as sipdial takes no inbound calls yet)")
     }
+
+    /// The first trunk cannot be reached (TCP to a port nobody listens on): its one failed
+    /// call marks it down, and the campaign's calls go to the next trunk in failover order
+    /// instead of each failing on the first (before: every number failed there first).
+    @Test func callsFailOverFromATrunkThatCannotBeReached() async throws {
+        let (simulator, backupPort) = try await ServeCampaignTests.simulator([:])
+        defer { simulator.stop() }
+        let scratch = ServeCampaignTests.Scratch()
+        let token = try await ServeProcess.token(data: scratch.data)
+        let serve = try await ServeProcess.start(data: scratch.data, token: token, ["--no-simulator"])
+        defer { serve.process.stop() }
+        let dead = try await serve.create("trunks", ["name": "dead", "host": "127.0.0.1", "port": Ports.free(), "transport": "tcp", "failover_order": 0])
+        let backup = try await serve.create("trunks", ["name": "backup", "host": "127.0.0.1", "port": backupPort, "failover_order": 1])
+        let phones = (0..<8).map { ServeCampaignTests.phone(700 + $0) }
+        let list = try await serve.create("lists", ["name": "failover"])
+        #expect(try await serve.send("POST", "lists/\(list)/contacts", ["contacts": phones.map { ["phone": $0] }]).0 == 200)
+        let campaign = try await serve.create("campaigns", ["name": "failover", "calls_per_minute": 600, "max_concurrent": 1, "max_attempts": 3,
+                                                            "retry_policy": ["channel_unavailable": 1], "flow": [["verb": "pause", "seconds": 0.2]]])
+        #expect(try await serve.send("POST", "campaigns/\(campaign)/lists", ["list_id": list]).0 == 200)
+        #expect(try await serve.send("POST", "campaigns/\(campaign)/start").0 == 200)
+        let final = try await serve.waitForCampaign(campaign, timeout: .seconds(60), until: ServeCampaignTests.isCompleted)
+        #expect((final["statistics"] as? [String: Int])?["answered"] == phones.count, "\(final)")
+        let cdrs = try await serve.send("GET", "cdrs?limit=100").1["cdrs"] as? [[String: Any]] ?? []
+        let onDead = cdrs.filter { $0["trunk_id"] as? String == dead }
+        #expect(onDead.count == 1, "one call found the first trunk down: \(onDead)")
+        #expect(cdrs.filter { $0["trunk_id"] as? String == backup && $0["disposition"] as? String == "answered" }.count == phones.count)
+    }
 }
