@@ -6,8 +6,10 @@
 # open file descriptors of both processes from /proc, and at the end it checks:
 #   - resident memory after warm-up (the first WARMUP seconds) within ±5 % of its mean;
 #   - file descriptors after warm-up within ±5 % of their mean;
-#   - one CDR per call offered, in the campaign's store.
-# Environment: DURATION (3600), CPS (200), HOLD (0: each call lasts the 5.25 s prompt), SAMPLE (10), WARMUP (300).
+#   - one CDR per call offered, in the campaign's store (a pacer slower than CPS offers fewer
+#     calls than CPS × DURATION: the report says how many, and at what rate).
+# Environment: DURATION (3600), CPS (200), HOLD (0: each call lasts the 5.25 s prompt), SAMPLE (10),
+# WARMUP (300), SOAK_SAMPLES (where the samples are kept: /tmp/sipdial-soak-samples.txt).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${DURATION:-3600}
@@ -42,11 +44,11 @@ while kill -0 "$gen" 2>/dev/null; do
   sleep "$SAMPLE"
 done
 wait "$gen" || true
-cp "$work/samples.txt" Benchmarks/Soak/last-samples.txt
+cp "$work/samples.txt" "${SOAK_SAMPLES:=/tmp/sipdial-soak-samples.txt}"
 
-echo "== soak: $calls calls offered at $CPS/s, hold $HOLD s, media both ways, $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "== soak: $calls calls asked for at $CPS/s, hold $HOLD s, media both ways, $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 jq -r '"answered \(.results.answered)/\(.offered), achieved \(.achieved_cps) calls/s, rtp lost \(.rtp.packets_lost) of \(.rtp.packets_received + .rtp.packets_lost), generator CPU \(.generator.cpu_seconds) s"' "$work/report.json"
-python3 - "$work/samples.txt" "$WARMUP" "$work/data" "$calls" <<'PY'
+python3 - "$work/samples.txt" "$WARMUP" "$work/data" "$(jq .offered "$work/report.json")" "$SOAK_SAMPLES" <<'PY'
 import sqlite3, sys, glob
 path, warmup, data, calls = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 rows = [list(map(int, l.split())) for l in open(path).read().splitlines()[1:] if len(l.split()) == 5]
@@ -64,7 +66,7 @@ for name, col in [("generator RSS KiB", 1), ("generator fds", 2), ("simulator RS
     print(f"{name}: after {warmup} s warm-up {len(values)} samples, mean {mean:.0f}, min {lo}, max {hi}, ±{spread:.1f} % {'flat' if flat else 'NOT flat'}")
 db = glob.glob(data + "/*.sqlite")[0]
 cdrs = sqlite3.connect(db).execute("select count(*) from cdr").fetchone()[0]
-print(f"CDRs: {cdrs} for {calls} calls offered {'(all written)' if cdrs == calls else '(MISSING)'}")
+print(f"CDRs: {cdrs} for {calls} calls offered {'(all written)' if cdrs == calls else '(MISSING)'}; samples in {sys.argv[5]}")
 ok &= cdrs == calls
 sys.exit(0 if ok else 1)
 PY

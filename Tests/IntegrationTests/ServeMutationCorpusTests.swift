@@ -9,14 +9,8 @@ struct ServeMutationCorpusTests {
     @Test func everyMutatedMessageLeavesSIPAnswering() async throws {
         let cases = SIPMutationCorpus.cases()
         #expect(cases.count > 500, "the corpus has \(cases.count) cases")
-        let port = Ports.free()
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("sipdial-mutation-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: data) }
-        let serve = try ExternalProcess(SipdialBinary.path, ["serve", "--listen", "udp:127.0.0.1:\(port)", "--http", "127.0.0.1:0",
-                                                             "--data", data.path, "--log-level", "error"])
-        defer { serve.stop() }
-        #expect(await serve.waitForOutput("listening udp", timeout: .seconds(30)), "\(serve.text)")
-        let client = UDPClient(port: port)
+        let dialer = try await UDPServe()
+        let client = UDPClient(port: dialer.port)
         var probes = 0
         for (index, mutation) in cases.enumerated() {
             client.send(mutation.bytes)
@@ -26,9 +20,9 @@ struct ServeMutationCorpusTests {
             client.send(ServeRefusedDestinationTests.options(via: "127.0.0.1:9", branch: callID, rport: true))
             let answer = client.receive(timeout: .seconds(5)) { $0.hasPrefix("SIP/2.0 200 OK") && $0.contains("Call-ID: \(callID)\r\n") }
             let batch = cases[max(0, index - 24)...index].map(\.name)
-            #expect(answer != nil, "no OPTIONS answer after \(batch)\n\(serve.text.suffix(2_000))")
-            #expect(serve.isRunning, "sipdial died after \(batch)")
-            if answer == nil || !serve.isRunning { return }
+            #expect(answer != nil, "no OPTIONS answer after \(batch)\n\(dialer.process.text.suffix(2_000))")
+            #expect(dialer.process.isRunning, "sipdial died after \(batch)")
+            if answer == nil || !dialer.process.isRunning { return }
         }
         #expect(probes == (cases.count + 24) / 25)
         print("mutation corpus: \(cases.count) messages, \(probes) OPTIONS liveness checks answered")

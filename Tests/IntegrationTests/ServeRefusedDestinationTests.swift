@@ -14,22 +14,11 @@ struct ServeRefusedDestinationTests {
             + "Max-Forwards: 70\r\nContact: <sip:t@127.0.0.1:9>\r\nContent-Length: 0\r\n\r\n"
     }
 
-    /// `serve` listening on UDP `host` only, with the REST API on a free port.
-    static func serve(host: String) async throws -> (ExternalProcess, Int, URL) {
-        let port = Ports.free()
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("sipdial-refused-\(UUID().uuidString)")
-        let listen = host.contains(":") ? "udp:[\(host)]:\(port)" : "udp:\(host):\(port)"
-        let serve = try ExternalProcess(SipdialBinary.path, ["serve", "--listen", listen, "--http", "127.0.0.1:0", "--data", data.path, "--log-level", "warning"])
-        #expect(await serve.waitForOutput("listening udp", timeout: .seconds(30)), "\(serve.text)")
-        return (serve, port, data)
-    }
-
     /// Each refused destination, once with an OPTIONS and once with an INVITE (whose 480 is
     /// retransmitted to it by Timer G), followed by an OPTIONS that must be answered.
     func checkEachDestination(_ destinations: [String], host: String) async throws {
-        let (serve, port, data) = try await Self.serve(host: host)
-        defer { serve.stop(); try? FileManager.default.removeItem(at: data) }
-        let client = UDPClient(port: port, host: host)
+        let dialer = try await UDPServe(host: host, logLevel: "warning")
+        let client = UDPClient(port: dialer.port, host: host)
         for (index, destination) in destinations.enumerated() {
             for method in ["OPTIONS", "INVITE"] {
                 client.send(Self.options(via: destination, branch: "bad\(index)\(method)", method: method))
@@ -37,11 +26,11 @@ struct ServeRefusedDestinationTests {
                 client.send(Self.options(via: "\(host.contains(":") ? "[\(host)]" : host):9", branch: probe, rport: true))
                 let replies = client.receiveAll()
                 #expect(replies.contains { $0.hasPrefix("SIP/2.0 200 OK") && $0.contains("Call-ID: \(probe)\r\n") },
-                        "no answer after a \(method) with Via \(destination): \(replies.map { $0.prefix(30) })\n\(serve.text)")
+                        "no answer after a \(method) with Via \(destination): \(replies.map { $0.prefix(30) })\n\(dialer.process.text)")
             }
         }
-        #expect(serve.isRunning)
-        #expect(serve.text.contains("message not sent"), "the refusal is logged: \(serve.text)")
+        #expect(dialer.process.isRunning)
+        #expect(dialer.process.text.contains("message not sent"), "the refusal is logged: \(dialer.process.text)")
     }
 
     @Test func refusedIPv4DestinationsLeaveSIPAnswering() async throws {
@@ -57,9 +46,8 @@ struct ServeRefusedDestinationTests {
 
     /// Refused and good answers produced in one read batch: the good ones still go out.
     @Test func aRefusedAnswerDoesNotHoldBackTheRestOfItsBatch() async throws {
-        let (serve, port, data) = try await Self.serve(host: "127.0.0.1")
-        defer { serve.stop(); try? FileManager.default.removeItem(at: data) }
-        let client = UDPClient(port: port)
+        let dialer = try await UDPServe()
+        let client = UDPClient(port: dialer.port)
         for round in 0..<5 {
             var expected: Set<String> = []
             for i in 0..<12 {
@@ -77,6 +65,6 @@ struct ServeRefusedDestinationTests {
             })
             #expect(answered == expected, "round \(round)")
         }
-        #expect(serve.isRunning)
+        #expect(dialer.process.isRunning)
     }
 }

@@ -13,14 +13,8 @@ import Testing
 /// transaction). The expected verdict is computed on exactly those bytes.
 struct ServeRobustnessTests {
     @Test func tortureDatagramsGetTheirVerdictAndTheServerSurvives() async throws {
-        let port = Ports.free()
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("sipdial-serve-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: data) }
-        let serve = try ExternalProcess(SipdialBinary.path, ["serve", "--listen", "udp:127.0.0.1:\(port)", "--http", "127.0.0.1:0",
-                                                             "--data", data.path, "--log-level", "error"])
-        defer { serve.stop() }
-        #expect(await serve.waitForOutput("listening udp", timeout: .seconds(20)), "\(serve.text)")
-        let client = UDPClient(port: port)
+        let dialer = try await UDPServe()
+        let client = UDPClient(port: dialer.port)
         let dir = Bundle.module.url(forResource: "Torture", withExtension: nil)!
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".dat") }.sorted()
         #expect(files.count >= 60)
@@ -52,7 +46,7 @@ struct ServeRobustnessTests {
                 // OPTIONS), or it is a response and gets nothing.
                 #expect(finals.allSatisfy { $0 < 300 || $0 == 480 || $0 == 481 }, "\(file): unexpected \(finals)")
             }
-            #expect(serve.isRunning, "sipdial died on \(file)")
+            #expect(dialer.process.isRunning, "sipdial died on \(file)")
         }
         let options = "OPTIONS sip:probe@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-probe;rport\r\nFrom: <sip:t@x>;tag=p\r\nTo: <sip:probe@127.0.0.1>\r\nCall-ID: probe\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
         client.send(Array(options.utf8))
