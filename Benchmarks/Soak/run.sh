@@ -2,13 +2,13 @@
 # Soak benchmark, on demand (make bench-soak): a campaign with media through the whole engine
 # (`sipdial loadtest --campaign`: store, pacer, flows, RTP, CDRs) against `sipdial simulate`
 # on 127.0.0.1 for DURATION seconds at CPS calls per second, each call playing the prompt and
-# holding HOLD seconds. Every SAMPLE seconds it reads the resident memory (VmRSS) and the
+# holding HOLD seconds after the first PROMPT_SECONDS (2) of Audio/prompt-en.wav. Every SAMPLE seconds it reads the resident memory (VmRSS) and the
 # open file descriptors of both processes from /proc, and at the end it checks:
 #   - resident memory after warm-up (the first WARMUP seconds) within ±5 % of its mean;
 #   - file descriptors after warm-up within ±5 % of their mean;
 #   - one CDR per call offered, in the campaign's store (a pacer slower than CPS offers fewer
 #     calls than CPS × DURATION: the report says how many, and at what rate).
-# Environment: DURATION (3600), CPS (200), HOLD (0: each call lasts the 5.25 s prompt), SAMPLE (10),
+# Environment: DURATION (3600), CPS (200), PROMPT_SECONDS (2), HOLD (0), SAMPLE (10),
 # WARMUP (300), SOAK_SAMPLES (where the samples are kept: /tmp/sipdial-soak-samples.txt).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -16,6 +16,7 @@ DURATION=${DURATION:-3600}
 CPS=${CPS:-200}
 HOLD=${HOLD:-0}
 SAMPLE=${SAMPLE:-10}
+PROMPT_SECONDS=${PROMPT_SECONDS:-2}
 WARMUP=${WARMUP:-300}
 
 swift build -c release --product sipdial >/dev/null
@@ -30,8 +31,9 @@ port=$(shuf -i 40000-59999 -n 1)
 sim=$!; pids+=($sim)
 for _ in $(seq 100); do grep -q "listening udp" "$work/simulate.out" && break; sleep 0.1; done
 
+sox Audio/prompt-en.wav "$work/prompt.wav" trim 0 "$PROMPT_SECONDS"
 calls=$((CPS * DURATION))
-"$bin" loadtest --campaign --target "127.0.0.1:$port" --cps "$CPS" --calls "$calls" --hold "$HOLD" --play Audio/prompt-en.wav \
+"$bin" loadtest --campaign --target "127.0.0.1:$port" --cps "$CPS" --calls "$calls" --hold "$HOLD" --play "$work/prompt.wav" \
   --rtp-ports 20000-39999 --data "$work/data" --report "$work/report.json" --quiet > "$work/loadtest.out" 2>&1 &
 gen=$!; pids+=($gen)
 
@@ -48,11 +50,13 @@ cp "$work/samples.txt" "${SOAK_SAMPLES:=/tmp/sipdial-soak-samples.txt}"
 
 echo "== soak: $calls calls asked for at $CPS/s, hold $HOLD s, media both ways, $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 jq -r '"answered \(.results.answered)/\(.offered), achieved \(.achieved_cps) calls/s, rtp lost \(.rtp.packets_lost) of \(.rtp.packets_received + .rtp.packets_lost), generator CPU \(.generator.cpu_seconds) s"' "$work/report.json"
-python3 - "$work/samples.txt" "$WARMUP" "$work/data" "$(jq .offered "$work/report.json")" "$SOAK_SAMPLES" <<'PY'
+python3 - "$work/samples.txt" "$WARMUP" "$work/data" "$(jq .offered "$work/report.json")" "$SOAK_SAMPLES" "$(jq .achieved_cps "$work/report.json")" <<'PY'
 import sqlite3, sys, glob
-path, warmup, data, calls = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+path, warmup, data, calls, cps = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), float(sys.argv[6])
 rows = [list(map(int, l.split())) for l in open(path).read().splitlines()[1:] if len(l.split()) == 5]
-steady = [r for r in rows if r[0] >= warmup] or rows
+# Steady state: after the warm-up, while calls were still being offered (not the drain).
+offering_ends = calls / cps if cps > 0 else float("inf")
+steady = [r for r in rows if warmup <= r[0] <= offering_ends] or rows
 ok = True
 for name, col in [("generator RSS KiB", 1), ("generator fds", 2), ("simulator RSS KiB", 3), ("simulator fds", 4)]:
     values = [r[col] for r in steady if r[col] > 0]

@@ -36,9 +36,7 @@ extension DialerStore {
     public func leaseNextCall(campaignID: String, now: Double, scan: Int = 50,
                               mayCall: ((String?) -> Bool)? = nil) throws -> Attempt? {
         try pool.write { db in
-            let due = CampaignCall
-                .filter(Column("campaign_id") == campaignID && Column("status") == "pending" && Column("due_at") <= now)
-                .order(Column("priority").desc, Column("due_at"), Column("created_at"))
+            let due = CampaignCall.due(campaignID: campaignID, now: now)
             var chosen: CampaignCall?
             if let mayCall {
                 for candidate in try due.limit(scan).fetchAll(db) {

@@ -91,6 +91,14 @@ public struct CampaignCall: StoredRecord, Sendable, Equatable {
         createdAt = now
         updatedAt = now
     }
+
+    /// A campaign's calls that may be dialed at `now`, in the order they are leased: highest
+    /// priority, then earliest due, then first added (index `campaign_call_due` covers it all).
+    static func due(campaignID: String, now: Double) -> QueryInterfaceRequest<CampaignCall> {
+        CampaignCall
+            .filter(Column("campaign_id") == campaignID && Column("status") == "pending" && Column("due_at") <= now)
+            .order(Column("priority").desc, Column("due_at"), Column("created_at"))
+    }
 }
 
 extension DialerStore {

@@ -16,6 +16,9 @@ enum Schema {
         migrator.registerMigration("v2: CDR dispositions, campaign ring timeout, idempotency keys, callbacks") { db in
             for statement in version2 { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v3: the due-calls index covers the whole lease order") { db in
+            for statement in version3 { try db.execute(sql: statement) }
+        }
         return migrator
     }
 
@@ -134,5 +137,13 @@ enum Schema {
             next_attempt_at REAL NOT NULL, delivered_at REAL, last_error TEXT, created_at REAL NOT NULL)
         """,
         "CREATE INDEX webhook_due ON webhook_delivery(delivered_at, next_attempt_at)",
+    ]
+
+    /// The lease orders due calls by priority, due time and then creation time; an index
+    /// that stopped at the due time left SQLite sorting every call of a campaign that shares
+    /// them (a list imported at once: the soak's 180,000 calls leased 6 a second).
+    static let version3 = [
+        "DROP INDEX campaign_call_due",
+        "CREATE INDEX campaign_call_due ON campaign_call(campaign_id, status, priority DESC, due_at, created_at)",
     ]
 }

@@ -1,5 +1,6 @@
-import DialerStore
+@testable import DialerStore
 import Foundation
+import GRDB
 import Testing
 
 /// The store's crash-safety core: an attempt row is committed before a number is dialed,
@@ -27,10 +28,23 @@ struct AttemptLedgerTests {
     @Test func openingCreatesAWALDatabaseAtTheCurrentSchema() throws {
         let scratch = Scratch()
         #expect(try scratch.store.journalMode() == "wal")
-        #expect(try scratch.store.appliedMigrations().count == 2)
+        #expect(try scratch.store.appliedMigrations().count == 3)
         // Opening again applies nothing twice.
         let again = try DialerStore(directory: scratch.directory)
         #expect(try again.appliedMigrations() == scratch.store.appliedMigrations())
+    }
+
+    /// The lease reads due calls in index order: SQLite sorts nothing, however many calls
+    /// share a priority and due time (before: a 180,000-call list leased 6 calls a second).
+    @Test func theLeaseOrderIsTheIndexOrder() throws {
+        let scratch = Scratch()
+        try Self.campaign(scratch.store, calls: [("+1001", 0, 10), ("+1002", 0, 10)])
+        let plan = try scratch.store.pool.read { db in
+            let statement = try CampaignCall.due(campaignID: "c1", now: 100).makePreparedRequest(db).statement
+            return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + statement.sql, arguments: statement.arguments).map { $0["detail"] as String }
+        }
+        #expect(plan.contains { $0.contains("USING INDEX campaign_call_due") }, "\(plan)")
+        #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
     }
 
     @Test func leasesFollowPriorityThenDueTimeAndSkipWhatIsNotDue() throws {

@@ -24,8 +24,9 @@ struct ServeRefusedDestinationTests {
                 client.send(Self.options(via: destination, branch: "bad\(index)\(method)", method: method))
                 let probe = "probe\(index)\(method)"
                 client.send(Self.options(via: "\(host.contains(":") ? "[\(host)]" : host):9", branch: probe, rport: true))
-                let replies = client.receiveAll()
-                #expect(replies.contains { $0.hasPrefix("SIP/2.0 200 OK") && $0.contains("Call-ID: \(probe)\r\n") },
+                let answered: (String) -> Bool = { $0.hasPrefix("SIP/2.0 200 OK") && $0.contains("Call-ID: \(probe)\r\n") }
+                let replies = client.collect(timeout: .seconds(5)) { $0.contains(where: answered) }
+                #expect(replies.contains(where: answered),
                         "no answer after a \(method) with Via \(destination): \(replies.map { $0.prefix(30) })\n\(dialer.process.text)")
             }
         }
@@ -59,11 +60,14 @@ struct ServeRefusedDestinationTests {
                     client.send(Self.options(via: i % 2 == 0 ? "127.0.0.1:0" : "127.255.255.255:5060", branch: "bad\(round)-\(i)"))
                 }
             }
-            let answered = Set(client.receiveAll().compactMap { reply -> String? in
-                guard reply.hasPrefix("SIP/2.0 200 OK"), let line = reply.split(separator: "\r\n").first(where: { $0.hasPrefix("Call-ID: ") }) else { return nil }
-                return String(line.dropFirst("Call-ID: ".count))
-            })
-            #expect(answered == expected, "round \(round)")
+            func answered(_ replies: [String]) -> Set<String> {
+                Set(replies.compactMap { reply -> String? in
+                    guard reply.hasPrefix("SIP/2.0 200 OK"), let line = reply.split(separator: "\r\n").first(where: { $0.hasPrefix("Call-ID: ") }) else { return nil }
+                    return String(line.dropFirst("Call-ID: ".count))
+                })
+            }
+            let replies = client.collect(timeout: .seconds(5)) { answered($0) == expected }
+            #expect(answered(replies) == expected, "round \(round)")
         }
         #expect(dialer.process.isRunning)
     }

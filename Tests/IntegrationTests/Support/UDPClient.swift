@@ -51,15 +51,20 @@ final class UDPClient {
     /// Reads until a datagram satisfies `match` (returned) or `timeout` passes (nil); the
     /// others are dropped.
     func receive(timeout: Duration, until match: (String) -> Bool) -> String? {
+        collect(timeout: timeout) { received in received.last.map(match) ?? false }.last.flatMap { match($0) ? $0 : nil }
+    }
+
+    /// Reads until what arrived satisfies `done` or `timeout` passes; returns all of it.
+    func collect(timeout: Duration, until done: ([String]) -> Bool) -> [String] {
         let deadline = ContinuousClock.now + timeout
+        var received: [String] = []
         var buf = [UInt8](repeating: 0, count: 65_536)
-        while ContinuousClock.now < deadline {
+        while ContinuousClock.now < deadline, !done(received) {
             let n = recv(fd, &buf, buf.count, 0)
             guard n > 0 else { continue }
-            let text = String(decoding: buf[0..<n], as: UTF8.self)
-            if match(text) { return text }
+            received.append(String(decoding: buf[0..<n], as: UTF8.self))
         }
-        return nil
+        return received
     }
 
     deinit { close(fd) }
