@@ -21,6 +21,12 @@ struct ServeRegisteredTrunkTests {
         return (try? JSONSerialization.jsonObject(with: Data(line.dropFirst(8).utf8))) as? [String: Any] ?? [:]
     }
 
+    /// `serve` with no embedded simulator, looking at its trunks every second.
+    static func serve(_ scratch: ServeCampaignTests.Scratch) async throws -> ServeProcess {
+        let token = try await ServeProcess.token(data: scratch.data)
+        return try await ServeProcess.start(data: scratch.data, token: token, ["--no-simulator", "--trunk-check-interval", "1"])
+    }
+
     @Test func unregisteredCallersAndWrongPasswordsAreRefused() async throws {
         let (simulator, port) = try await Self.simulator()
         defer { simulator.stop() }
@@ -44,8 +50,7 @@ struct ServeRegisteredTrunkTests {
         let (simulator, port) = try await Self.simulator()
         defer { simulator.stop() }
         let scratch = ServeCampaignTests.Scratch()
-        let token = try await ServeProcess.token(data: scratch.data)
-        let serve = try await ServeProcess.start(data: scratch.data, token: token, ["--no-simulator", "--trunk-check-interval", "1"])
+        let serve = try await Self.serve(scratch)
         defer { serve.process.stop() }
         let phones = (0..<5).map(ServeCampaignTests.phone)
         let campaign = try await ServeCampaignTests.campaign(serve, trunkPort: port, phones: phones, settings: [
@@ -76,8 +81,7 @@ struct ServeRegisteredTrunkTests {
         var (simulator, port) = try await Self.simulator()
         defer { simulator.stop() }
         let scratch = ServeCampaignTests.Scratch()
-        let token = try await ServeProcess.token(data: scratch.data)
-        let serve = try await ServeProcess.start(data: scratch.data, token: token, ["--no-simulator", "--trunk-check-interval", "1"])
+        let serve = try await Self.serve(scratch)
         defer { serve.process.stop() }
         let phones = (0..<30).map { ServeCampaignTests.phone(500 + $0) }
         let retryAfter2s = ["failed", "channel_unavailable", "congestion", "no_answer"].reduce(into: [String: Any]()) { $0[$1] = 2 }
