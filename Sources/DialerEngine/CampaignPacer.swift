@@ -209,7 +209,7 @@ public actor CampaignPacer {
                 context.logger.error("CDR not written", metadata: ["attempt": "\(attempt.id)", "error": "\(error)"])
             }
             events.send("completed", sipCallID: cdr.sipCallId, cdr: cdr)
-            self.ended(attempt.id, campaignID: campaignID, trunkID: trunkID, reached: cdr.outcome != "unreachable")
+            self.ended(attempt.id, campaignID: campaignID, trunkID: trunkID, reached: disposition != .channelUnavailable)
         }
     }
 

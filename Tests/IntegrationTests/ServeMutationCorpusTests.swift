@@ -24,7 +24,6 @@ struct ServeMutationCorpusTests {
             #expect(dialer.process.isRunning, "sipdial died after \(batch)")
             if answer == nil || !dialer.process.isRunning { return }
         }
-        #expect(probes == (cases.count + 24) / 25)
         print("mutation corpus: \(cases.count) messages, \(probes) OPTIONS liveness checks answered")
     }
 }
