@@ -26,17 +26,17 @@ extension CallAttempt {
             return refuse(invite, status: 503, "no RTP port: \(error)")
         }
         var session = AudioOffer(address: local.host, port: media.localPort, preferences: AudioPreferences(codecs: plan.route.codecs))
-        guard let (body, negotiated) = try? session.answer(theirOffer) else {
+        guard let (_, negotiated) = try? session.answer(theirOffer) else {
             _ = try? await media.finish()
             return refuse(invite, status: 488, "nothing offered fits the codecs \(plan.route.codecs.map(\.rawValue))")
         }
         let continuation = signals.continuation
-        let call = InboundCall(invite: invite, dispatcher: sip.dispatcher) { continuation.yield(.call($0)) }
-        inbound = call
-        record.startedAt = Date().timeIntervalSince1970
         let contact = SIPAddress(uri: SIPURI(user: "sipdial", host: local.host, port: local.port,
                                              parameters: transport == .udp ? [] : [SIPParameter("transport", transport.uriParameter)]))
-        call.accept(sdp: body, contact: contact)
+        let call = InboundCall(invite: invite, contact: contact, dispatcher: sip.dispatcher) { continuation.yield(.call($0)) }
+        inbound = call
+        record.startedAt = Date().timeIntervalSince1970
+        call.accept(media: session)
         onAnswered(call.callID)
         return await follow(negotiate: { _ in negotiated }, onEvent: { _ in })
     }

@@ -9,107 +9,12 @@ import SIPCore
 import SIPTransport
 import SIPUserAgent
 
-/// What the engine shares with every call: the SIP endpoint, the media event loops and RTP
-/// ports, the prompts, where recordings go.
-public struct CallContext: Sendable {
-    public var sip: DialerSIPEndpoint
-    public var mediaGroup: EventLoopGroup
-    public var rtpPorts: RTPPortAllocator
-    public var prompts: PromptLibrary
-    /// Where call recordings are written (`<Call-ID>.wav`).
-    public var recordingDirectory: URL
-    public var logger: Logger
-
-    public init(sip: DialerSIPEndpoint, mediaGroup: EventLoopGroup, rtpPorts: RTPPortAllocator, prompts: PromptLibrary,
-                recordingDirectory: URL, logger: Logger) {
-        (self.sip, self.mediaGroup, self.rtpPorts, self.prompts) = (sip, mediaGroup, rtpPorts, prompts)
-        (self.recordingDirectory, self.logger) = (recordingDirectory, logger)
-    }
-}
-
-/// One call to place: the number, the trunk, the caller ID, the flow to run once answered
-/// and the contact's fields its `{placeholders}` read.
-public struct CallPlan: Sendable {
-    public var phone: String
-    public var route: TrunkRoute
-    public var callerID: String?
-    public var flow: CallFlow
-    public var fields: [String: String]
-    /// CANCEL after this long without an answer.
-    public var ringTimeout: Double = 45
-    /// Hang up when no RTP arrives for this long (0: never).
-    public var rtpTimeout: Double = 30
-    /// The longest an answered call lasts.
-    public var maxDuration: Double = 3600
-    /// The call is one a peer placed, answered with the flow (it takes no transfer).
-    public var answersInbound = false
-
-    public init(phone: String, route: TrunkRoute, callerID: String? = nil, flow: CallFlow, fields: [String: String] = [:]) {
-        (self.phone, self.route, self.callerID, self.flow, self.fields) = (phone, route, callerID, flow, fields)
-    }
-}
-
-/// What one placed call came to, the CDR's contents.
-public struct CallRecord: Sendable {
-    public var sipCallID: String?
-    public var result: CallResult
-    public var startedAt: Double
-    public var answeredAt: Double?
-    public var endedAt: Double
-    public var digits = ""
-    /// Gather answers by name.
-    public var answers: [String: String] = [:]
-    public var recording: String?
-    public var rtp: RTPStreamStatistics?
-
-    /// The CDR of `attempt` (campaign calls) or of a call placed on its own.
-    public func cdr(attemptID: String?, campaignID: String?, phone: String, trunkID: String?) -> CDR {
-        var cdr = CDR(attemptId: attemptID, campaignId: campaignID, phone: phone, outcome: result.outcome.name, sipCode: result.sipCode,
-                      q850Cause: result.q850?.cause, reason: result.reason ?? Self.reason(result.outcome), startedAt: startedAt,
-                      answeredAt: answeredAt, endedAt: endedAt)
-        cdr.trunkId = trunkID
-        cdr.sipCallId = sipCallID
-        cdr.dtmf = digits.isEmpty ? nil : digits
-        if !answers.isEmpty, let data = try? JSONSerialization.data(withJSONObject: answers, options: [.sortedKeys]) {
-            cdr.answers = String(decoding: data, as: UTF8.self)
-        }
-        cdr.recording = recording
-        if let rtp, rtp.packetsSent + rtp.packetsReceived > 0, let data = try? JSONEncoder.snakeCase.encode(rtp) {
-            cdr.rtp = String(decoding: data, as: UTF8.self)
-        }
-        return cdr
-    }
-
-    private static func reason(_ outcome: CallOutcome) -> String? {
-        if case .unreachable(let why) = outcome { return why }
-        return nil
-    }
-}
-
-extension CDR {
-    /// The RTP figures `CallRecord.cdr` stored, read back.
-    public var rtpStatistics: RTPStreamStatistics? {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return rtp.flatMap { try? decoder.decode(RTPStreamStatistics.self, from: Data($0.utf8)) }
-    }
-}
-
-extension JSONEncoder {
-    static var snakeCase: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = .sortedKeys
-        return encoder
-    }
-}
-
 /// Places one call and runs its flow once answered: INVITE through the plan's trunk, early
 /// media, the answer's audio, the verbs, the hang-up, the figures for the CDR. `onCallID`
 /// gets the INVITE's Call-ID before the INVITE leaves (the attempt row records it).
 public final class CallAttempt: @unchecked Sendable {
     enum Signal {
-        case call(OutboundCall.Event)
+        case call(CallEvent)
         case digit(ReceivedDigit)
         case played(Int)
         case timer(Int)
@@ -118,7 +23,7 @@ public final class CallAttempt: @unchecked Sendable {
         case command(Command)
         /// An attended transfer's second call: placed, its events, or it could not leave.
         case consultationPlaced(Consultation)
-        case consultation(OutboundCall.Event)
+        case consultation(CallEvent)
         case consultationFailed(String)
         /// The second call ended without being bridged.
         case secondCallOver
@@ -176,7 +81,7 @@ public final class CallAttempt: @unchecked Sendable {
     }
 
     /// Runs the call to its end; `onEvent` sees its progress (ringing, answered).
-    public func run(onCallID: (String) throws -> Void = { _ in }, onEvent: @escaping @Sendable (OutboundCall.Event) -> Void = { _ in }) async -> CallRecord {
+    public func run(onCallID: (String) throws -> Void = { _ in }, onEvent: @escaping @Sendable (CallEvent) -> Void = { _ in }) async -> CallRecord {
         let setup: CallSetup
         do { setup = try await CallSetup.resolve(plan.route.target(plan.phone), route: plan.route, sip: context.sip) } catch {
             return finish(.unreachable(error.reason))
@@ -220,7 +125,7 @@ public final class CallAttempt: @unchecked Sendable {
     /// Follows the call's signals to its end: early media and the answer start the audio as
     /// `negotiate` reads their SDP, and the flow runs once the call is answered; then the
     /// media's figures and the recording go into the record.
-    func follow(negotiate: ([UInt8]) -> NegotiatedAudio?, onEvent: @escaping @Sendable (OutboundCall.Event) -> Void) async -> CallRecord {
+    func follow(negotiate: ([UInt8]) -> NegotiatedAudio?, onEvent: @escaping @Sendable (CallEvent) -> Void) async -> CallRecord {
         defer { timers.forEach { $0.cancel() } }
         var earlyAudio: NegotiatedAudio?
         while !ended, let signal = await iterator.next() {
@@ -366,7 +271,7 @@ public final class CallAttempt: @unchecked Sendable {
     }
 
     /// Call events that matter in any phase.
-    func handle(_ event: OutboundCall.Event) {
+    func handle(_ event: CallEvent) {
         switch event {
         case .ended(let result):
             ended = true

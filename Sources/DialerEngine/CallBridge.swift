@@ -46,7 +46,7 @@ public final class CallBridge: @unchecked Sendable {
     }
 
     enum Step {
-        case call(Int, OutboundCall.Event)
+        case call(Int, CallEvent)
         case mediaTimeout(Int)
         case hangUp
     }
@@ -69,7 +69,7 @@ public final class CallBridge: @unchecked Sendable {
     public func run(host: String, ports: RTPPortAllocator, group: EventLoopGroup,
                     configure: (Int, Int) async throws -> OutboundCall.Configuration,
                     onCallID: (Int, String) -> Void = { _, _ in },
-                    onEvent: (Int, OutboundCall.Event) -> Void = { _, _ in },
+                    onEvent: (Int, CallEvent) -> Void = { _, _ in },
                     progress: (String) -> Void = { _ in }) async throws -> Outcome {
         let streamA = try RTPAudioStream.bind(host: host, ports: ports, group: group)
         // One clock must tick both legs: leg B's stream goes on leg A's event loop.

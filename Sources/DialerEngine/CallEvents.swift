@@ -15,7 +15,7 @@ final class CallEvents: Sendable {
         (self.sender, self.url, self.attempt) = (sender, url, attempt)
     }
 
-    func follow(_ event: OutboundCall.Event) {
+    func follow(_ event: CallEvent) {
         switch event {
         case .progress, .earlyMedia: send("ringing")
         case .answered: send("answered")
@@ -30,6 +30,6 @@ final class CallEvents: Sendable {
             return (state.sent.insert(name).inserted, state.sipCallID)
         }
         guard first else { return }
-        sender.notify(url, CallEvent(event: name, callId: attempt.id, sipCallId: callID, campaignId: attempt.campaignId, phone: attempt.phone, cdr: cdr))
+        sender.notify(url, StatusCallback(event: name, callId: attempt.id, sipCallId: callID, campaignId: attempt.campaignId, phone: attempt.phone, cdr: cdr))
     }
 }

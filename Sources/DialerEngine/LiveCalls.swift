@@ -37,7 +37,7 @@ public final class LiveCalls: @unchecked Sendable {
     }
 
     /// Follows a call's progress into its row.
-    func update(_ id: String, with event: OutboundCall.Event) {
+    func update(_ id: String, with event: CallEvent) {
         lock.withLock {
             guard var entry = calls[id] else { return }
             switch event {

@@ -46,7 +46,7 @@ public actor WebhookSender {
     }
 
     /// Stores `event` for `url` and wakes the sender. Never throws: a lost event is logged.
-    public nonisolated func notify(_ url: String, _ event: CallEvent) {
+    public nonisolated func notify(_ url: String, _ event: StatusCallback) {
         do {
             try store.enqueue(WebhookDelivery(url: url, payload: event.json, now: Date().timeIntervalSince1970))
             alarm.ring()
@@ -108,7 +108,7 @@ public actor WebhookSender {
 }
 
 /// One event of a call, as a status callback receives it.
-public struct CallEvent: Encodable, Sendable {
+public struct StatusCallback: Encodable, Sendable {
     /// initiated, ringing, answered, completed
     public var event: String
     /// The call's id (its attempt), as `/v1/calls/{id}` knows it.

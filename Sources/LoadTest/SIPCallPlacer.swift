@@ -102,7 +102,7 @@ private final class LoadCall: @unchecked Sendable {
         call.start()
     }
 
-    private func handle(_ event: OutboundCall.Event) {
+    private func handle(_ event: CallEvent) {
         switch event {
         case .answered(let sdp):
             tracker.answered()

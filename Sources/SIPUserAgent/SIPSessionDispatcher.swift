@@ -14,25 +14,6 @@ protocol SIPSessionEndpoint: AnyObject, Sendable {
     func receiveStray(_ response: SIPResponse)
 }
 
-extension SIPDialog {
-    /// A request the dispatcher routed to a session (§12.2.2): when its tags name `dialog` and
-    /// its CSeq is in order, the dialog takes its sequence number and this returns true;
-    /// otherwise the request is answered (481 for no such dialog, 500 out of order) and false.
-    static func admit(_ tx: SIPServerTransaction, into dialog: inout SIPDialog?) -> Bool {
-        let r = tx.request
-        guard var d = dialog, d.id.remoteTag == (try? r.headers.from())??.tag, d.id.localTag == (try? r.headers.to())??.tag else {
-            tx.respond(status: 481)
-            return false
-        }
-        guard d.acceptRemoteSequence(of: r) else {
-            tx.respond(status: 500, reason: "CSeq Out of Order")
-            return false
-        }
-        dialog = d
-        return true
-    }
-}
-
 /// Routes what the transaction layer delivers to the call sessions by Call-ID, and answers
 /// what belongs to no session (RFC 3261 §8.2, §12.2.2):
 /// - an in-dialog request for no known dialog gets 481;

@@ -201,7 +201,7 @@ struct CallCommand: AsyncParsableCommand {
     }
 
     private enum Step {
-        case call(Int, OutboundCall.Event)
+        case call(Int, CallEvent)
         case transferRequested(SIPURI)
         case playbackFinished(Int)
         case mediaTimeout(Int)

@@ -29,9 +29,10 @@ struct InboundCancelTests {
         #expect(replies.contains { $0.hasPrefix("SIP/2.0 200") && $0.contains("CSeq: 1 CANCEL") }, "\(replies)")
         #expect(replies.contains { $0.hasPrefix("SIP/2.0 487") }, "\(replies)")
 
-        let events = Mutex<[OutboundCall.Event]>([])
-        let call = InboundCall(invite: invite, dispatcher: dispatcher) { event in events.withLock { $0.append(event) } }
-        call.accept(sdp: Array("v=0\r\n".utf8), contact: SIPAddress(uri: SIPURI(host: "127.0.0.1", port: stack.port)))
+        let events = Mutex<[CallEvent]>([])
+        let contact = SIPAddress(uri: SIPURI(host: "127.0.0.1", port: stack.port))
+        let call = InboundCall(invite: invite, contact: contact, dispatcher: dispatcher) { event in events.withLock { $0.append(event) } }
+        call.accept(media: AudioOffer(address: "127.0.0.1", port: 4000))
         try await poll(timeout: .seconds(5)) { !events.withLock { $0.isEmpty } }
         guard case .ended(let result)? = events.withLock({ $0.first }) else {
             Issue.record("the call did not end: \(events.withLock { $0 })")

@@ -1,0 +1,41 @@
+import DialerStore
+import Foundation
+import Media
+import SIPUserAgent
+
+/// What one placed call came to, the CDR's contents.
+public struct CallRecord: Sendable {
+    public var sipCallID: String?
+    public var result: CallResult
+    public var startedAt: Double
+    public var answeredAt: Double?
+    public var endedAt: Double
+    public var digits = ""
+    /// Gather answers by name.
+    public var answers: [String: String] = [:]
+    public var recording: String?
+    public var rtp: RTPStreamStatistics?
+
+    /// The CDR of `attempt` (campaign calls) or of a call placed on its own.
+    public func cdr(attemptID: String?, campaignID: String?, phone: String, trunkID: String?) -> CDR {
+        var cdr = CDR(attemptId: attemptID, campaignId: campaignID, phone: phone, outcome: result.outcome.name, sipCode: result.sipCode,
+                      q850Cause: result.q850?.cause, reason: result.reason ?? Self.reason(result.outcome), startedAt: startedAt,
+                      answeredAt: answeredAt, endedAt: endedAt)
+        cdr.trunkId = trunkID
+        cdr.sipCallId = sipCallID
+        cdr.dtmf = digits.isEmpty ? nil : digits
+        if !answers.isEmpty, let data = try? JSONSerialization.data(withJSONObject: answers, options: [.sortedKeys]) {
+            cdr.answers = String(decoding: data, as: UTF8.self)
+        }
+        cdr.recording = recording
+        if let rtp, rtp.packetsSent + rtp.packetsReceived > 0, let data = try? JSONEncoder.snakeCase.encode(rtp) {
+            cdr.rtp = String(decoding: data, as: UTF8.self)
+        }
+        return cdr
+    }
+
+    private static func reason(_ outcome: CallOutcome) -> String? {
+        if case .unreachable(let why) = outcome { return why }
+        return nil
+    }
+}
