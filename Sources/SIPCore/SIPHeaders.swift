@@ -118,14 +118,6 @@ public struct SIPHeaders: Sendable, RandomAccessCollection, ExpressibleByArrayLi
         append(name, value, offset: nil)
     }
 
-    /// Inserts a field before all others with the same name, or at the top if there is none
-    /// (how a Via or Record-Route is pushed, RFC 3261 §16.6).
-    public mutating func prepend(_ name: SIPHeaderName, _ value: String) {
-        let i = firstIndex(of: name) ?? 0
-        let entry = textEntry(name, value, offset: nil)
-        entries.insert(entry, at: i)
-    }
-
     /// Replaces every field with this name by one field with `value`, kept at the position of
     /// the first one (or appended).
     public mutating func set(_ name: SIPHeaderName, _ value: String) {

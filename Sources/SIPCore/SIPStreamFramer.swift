@@ -37,7 +37,7 @@ public struct SIPStreamFramer: Sendable {
             let message = try parser.parseDatagram(UnsafeRawBufferPointer(rebasing: buf[..<total]))
             return .message(message, consumed: total)
         }
-        guard let headEnd = SIPStreamFramer.endOfHead(buf) else {
+        guard SIPStreamFramer.endOfHead(buf) != nil else {
             if buf.count > limits.maxMessageSize {
                 throw SIPParseError(.messageTooLarge, offset: 0, "no end of headers within \(limits.maxMessageSize) bytes")
             }

@@ -13,12 +13,6 @@ public struct SIPSyntaxError: Error, Sendable, Equatable, CustomStringConvertibl
         self.position = position
     }
 
-    func inHeader(_ name: String) -> SIPSyntaxError {
-        var copy = self
-        if copy.header == nil { copy.header = name }
-        return copy
-    }
-
     public var description: String {
         if let header { return "\(header): \(reason)" }
         return reason

@@ -36,11 +36,12 @@ public final class SIPTransactionLayer: @unchecked Sendable {
         public init() {}
     }
 
-    private enum ClientMachine {
-        case invite(ClientInviteTransaction)
-        case nonInvite(ClientNonInviteTransaction)
+    /// A transaction of either kind behind one `handle` (RFC 3261 §17: INVITE or not).
+    private enum Machine<Invite: SIPTransactionMachine, Other: SIPTransactionMachine> where Invite.Event == Other.Event {
+        case invite(Invite)
+        case nonInvite(Other)
 
-        mutating func handle(_ input: SIPClientTransactionInput) -> [SIPTransactionAction] {
+        mutating func handle(_ input: Invite.Event) -> [SIPTransactionAction] {
             switch self {
             case .invite(var m):
                 defer { self = .invite(m) }
@@ -52,21 +53,8 @@ public final class SIPTransactionLayer: @unchecked Sendable {
         }
     }
 
-    private enum ServerMachine {
-        case invite(ServerInviteTransaction)
-        case nonInvite(ServerNonInviteTransaction)
-
-        mutating func handle(_ input: SIPServerTransactionInput) -> [SIPTransactionAction] {
-            switch self {
-            case .invite(var m):
-                defer { self = .invite(m) }
-                return m.handle(input)
-            case .nonInvite(var m):
-                defer { self = .nonInvite(m) }
-                return m.handle(input)
-            }
-        }
-    }
+    private typealias ClientMachine = Machine<ClientInviteTransaction, ClientNonInviteTransaction>
+    private typealias ServerMachine = Machine<ServerInviteTransaction, ServerNonInviteTransaction>
 
     /// A transaction's armed timers (RFC 3261 §17): arming one again replaces it, and the
     /// end of the transaction cancels them all.
