@@ -1,7 +1,7 @@
 import Hummingbird
 
 /// Every failure the REST API reports: `{"error": {"code", "message", "field"}}` with the
-/// fitting 4xx (DESIGN.md house rule 6). `field` names the request field at fault, when one is.
+/// fitting 4xx (docs/ARCHITECTURE.md, house rules). `field` names the request field at fault, when one is.
 public struct APIError: Error, HTTPResponseError, Sendable, Equatable {
     public var status: HTTPResponse.Status
     /// A stable, machine-readable code: `missing_field`, `invalid_field`, `not_found`, ...

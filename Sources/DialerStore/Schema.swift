@@ -3,7 +3,7 @@ import GRDB
 /// The store's tables, as versioned migrations (GRDB's `DatabaseMigrator`: each runs once,
 /// in order, and the applied ones are recorded in the database). The SQL stays portable
 /// (no SQLite-only types beyond what PostgreSQL reads the same way) so a shared PostgreSQL
-/// store can follow (DESIGN.md, "Growing past one machine").
+/// store can follow (docs/ARCHITECTURE.md, "Growing past one machine").
 ///
 /// Times are UTC seconds since 1970 (REAL); JSON columns hold what has no fixed shape
 /// (a contact's custom fields, a call flow, a retry policy, RTP figures).

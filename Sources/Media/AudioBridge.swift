@@ -1,4 +1,4 @@
-/// Two calls' audio crossed (DESIGN.md: the bridge port): what leg A receives is what leg B
+/// Two calls' audio crossed (docs/ARCHITECTURE.md, house rules: the bridge port): what leg A receives is what leg B
 /// sends and the other way round. Each leg's stream decodes into PCM and encodes with its
 /// own codec, so legs with different codecs are transcoded on the way; the bridge carries
 /// audio at `sampleRate` (16 kHz keeps two Opus legs wideband), and a leg at another rate is

@@ -14,7 +14,7 @@ public enum AudioFormat {
     public static func frameSamples(at rate: Int) -> Int { rate / 50 }
 }
 
-/// Something the media clock pulls audio from once per frame (DESIGN.md: passive ports).
+/// Something the media clock pulls audio from once per frame (docs/ARCHITECTURE.md, house rules: passive ports).
 public protocol AudioSource: AnyObject {
     /// The rate of the frames this source fills (8 kHz unless it says otherwise).
     var sampleRate: Int { get }

@@ -1,5 +1,5 @@
 /// One direction of a bridge: audio received on one call is written in, and the clock
-/// reads it out as the other call's source on its next tick (DESIGN.md: ports are passive).
+/// reads it out as the other call's source on its next tick (docs/ARCHITECTURE.md, house rules: ports are passive).
 /// Both calls' streams must tick on the same media event loop; the pipe is not locked.
 ///
 /// It holds at most `frames` frames: when the writer runs ahead (the reader's call is

@@ -3,7 +3,7 @@ import Foundation
 import NIOCore
 
 /// A non-blocking UDP socket that one media event loop reads and writes directly: the media
-/// clock drains it once a tick and each frame goes out with one `sendto(2)` (DESIGN.md: media
+/// clock drains it once a tick and each frame goes out with one `sendto(2)` (docs/ARCHITECTURE.md, house rules: media
 /// ports are pulled by the clock). An RTP stream sends and receives one packet per socket
 /// every 20 ms, so a channel pipeline per socket (a buffer allocated per packet, pending
 /// writes, readiness events) cost more than the packets themselves; see docs/DECISIONS.md.

@@ -1,7 +1,7 @@
 import NIOCore
 import Synchronization
 
-/// One clock per media event loop (DESIGN.md). Every 20 ms each stream sends its frame,
+/// One clock per media event loop (docs/ARCHITECTURE.md, house rules). Every 20 ms each stream sends its frame,
 /// then reads what its RTP socket received since its last tick and plays one received frame
 /// out of its jitter buffer; every fifth tick it also reads its RTCP socket and sends a
 /// report when one is due.

@@ -2,7 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 
-/// The event loops media runs on (DESIGN.md: one media loop per core, each with its clock).
+/// The event loops media runs on (docs/ARCHITECTURE.md, house rules: one media loop per core, each with its clock).
 public enum MediaLoops {
     /// Makes `threads` event loops for media. With `realtimePriority` (1-99) each loop's
     /// thread is scheduled SCHED_RR at that priority, as FreeSWITCH (`-rp`) and Asterisk

@@ -1,7 +1,7 @@
 import CSpeexDSP
 
 /// Sample-rate conversion of mono 16-bit audio through speexdsp's resampler, which owns a
-/// C state freed in `deinit` (DESIGN.md: C pointers never leave their wrapper).
+/// C state freed in `deinit` (docs/ARCHITECTURE.md, house rules: C pointers never leave their wrapper).
 public final class Resampler {
     public let inputRate: Int
     public let outputRate: Int
