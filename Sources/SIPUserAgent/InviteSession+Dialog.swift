@@ -47,57 +47,48 @@ extension InviteSession {
         SIPResponseFactory.response(to: r, status: status, reason: reason, headers: headers, body: body)
     }
 
-    /// The answer to an SDP offer in the dialog (RFC 3264 §8: new address, codec, hold or
-    /// resume; nil when nothing fits, which is 488), and the audio it sets up; with no offer,
-    /// the current session as a new version.
-    private mutating func answerOffer(in r: SIPRequest) -> (body: [UInt8], changed: NegotiatedAudio?)? {
-        // Kept only when the offer is answered: a refused one leaves the version as it was.
-        guard var next = media else { return nil }
+    /// The answer to a re-offer in the dialog (RFC 3264 §8: new address, codec, hold or
+    /// resume), with the change of audio reported; with no offer, the current session as a
+    /// new version. Nil when it was refused: 491 while this side's own offer is pending
+    /// (§14.2, RFC 3311 §5.2), 488 when nothing fits. A refused offer leaves the session,
+    /// and its version, as they were.
+    private mutating func answerOffer(in r: SIPRequest, _ out: inout [Action]) -> [UInt8]? {
+        guard !refreshPending, var next = media else {
+            out.append(.respond(Self.response(to: r, status: 491)))
+            return nil
+        }
         if r.body.isEmpty {
             next.nextVersion()
             media = next
-            return (next.body, nil)
+            return next.body
         }
-        guard let theirOffer = try? SDPParser().parse(r.body), let (answer, audio) = try? next.answer(theirOffer) else { return nil }
+        guard let theirOffer = try? SDPParser().parse(r.body), let (answer, audio) = try? next.answer(theirOffer) else {
+            out.append(.respond(Self.response(to: r, status: 488)))
+            return nil
+        }
         media = next
-        return (answer, audio)
+        out.append(.report(.mediaChanged(audio)))
+        return answer
     }
 
     /// §14.2: a re-INVITE with an offer gets offer/answer, one without gets the current
-    /// session as a new offer; the 2xx is resent until the ACK. One that arrives while this
-    /// side's own re-INVITE or UPDATE is pending gets 491 (§14.2, RFC 3311 §5.2).
+    /// session as a new offer; the 2xx is resent until the ACK.
     private mutating func answerReInvite(_ r: SIPRequest, _ out: inout [Action]) {
-        if refreshPending {
-            out.append(.respond(Self.response(to: r, status: 491)))
-            return
-        }
-        guard let (body, changed) = answerOffer(in: r) else {
-            out.append(.respond(Self.response(to: r, status: 488)))
-            return
-        }
+        guard let body = answerOffer(in: r, &out) else { return }
         dialog?.refreshTarget(from: r.headers)
         let headers = [SIPHeaderField(.contact, configuration.contact.description), SIPHeaderField(.contentType, "application/sdp")]
             + refreshAnswerHeaders(r, &out)
-        if let changed { out.append(.report(.mediaChanged(changed))) }
         if let number = (try? r.headers.cseq())?.sequence { unacknowledged.insert(number) }
         out.append(.respondUntilAcknowledged(Self.response(to: r, status: 200, headers: headers, body: body)))
     }
 
     /// RFC 3311 §5.2: an UPDATE refreshes the target and the session timer; with an offer it
-    /// gets an answer (491 while this side's own offer is pending, 488 when nothing fits).
+    /// gets an answer.
     private mutating func answerUpdate(_ r: SIPRequest, _ out: inout [Action]) {
         var headers = [SIPHeaderField(.contact, configuration.contact.description)]
         var body: [UInt8] = []
         if !r.body.isEmpty {
-            if refreshPending {
-                out.append(.respond(Self.response(to: r, status: 491)))
-                return
-            }
-            guard let (answer, changed) = answerOffer(in: r) else {
-                out.append(.respond(Self.response(to: r, status: 488)))
-                return
-            }
-            if let changed { out.append(.report(.mediaChanged(changed))) }
+            guard let answer = answerOffer(in: r, &out) else { return }
             headers.append(SIPHeaderField(.contentType, "application/sdp"))
             body = answer
         }
