@@ -143,6 +143,9 @@ public final class CallBridge: @unchecked Sendable {
             case .call(_, .earlyMedia):
                 // A leg's own early media is not passed on: A hears the ringback while B rings.
                 continue
+            case .call(_, .offerReceived), .call(_, .offerAnswered), .call(_, .offerRefused):
+                // The bridge answers no offers itself (no `ownerMediaTypes`) and makes none.
+                continue
             case .call(let index, .mediaChanged(let negotiated)):
                 do { try streams[index].update(negotiated.streamParameters(timeout: settings.rtpTimeout)) } catch { progress("\(error)") }
             case .mediaTimeout(let index):

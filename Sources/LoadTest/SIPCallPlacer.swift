@@ -130,7 +130,7 @@ private final class LoadCall: @unchecked Sendable {
             Task {
                 tracker.finished(result, rtp: try? await media.finish().0)
             }
-        case .progress, .earlyMedia:
+        case .progress, .earlyMedia, .offerReceived, .offerAnswered, .offerRefused:
             break
         }
     }

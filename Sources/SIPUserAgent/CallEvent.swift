@@ -15,5 +15,12 @@ public enum CallEvent: Sendable, Equatable {
     /// A re-INVITE or UPDATE from the far end changed the audio (address, codec, hold or
     /// resume).
     case mediaChanged(NegotiatedAudio)
+    /// The far end offers a stream of a type the owner answers (`ownerMediaTypes`, e.g. a
+    /// switch to T.38 fax): the owner answers it with `answerOffer` or refuses it.
+    case offerReceived(sdp: [UInt8])
+    /// The owner's re-offer was accepted; the body is the far end's answer.
+    case offerAnswered(sdp: [UInt8])
+    /// The owner's re-offer was refused with `status`; the session is as it was.
+    case offerRefused(status: Int)
     case ended(CallResult)
 }

@@ -38,7 +38,7 @@ public final class InboundCall: Sendable {
                           parameters: [SIPParameter("rport")])
             let cancelled = driver.dispatcher.wasCancelled(invite.key)
             if !cancelled { driver.dispatcher.add(driver, callID: driver.callID) }
-            driver.feed(.accept(media: media, via: via, cancelled: cancelled), replyingTo: invite)
+            driver.feed(.accept(media: media, via: via, cancelled: cancelled), answering: cancelled ? nil : invite)
         }
     }
 

@@ -49,32 +49,46 @@ extension InviteSession {
 
     /// The answer to a re-offer in the dialog (RFC 3264 §8: new address, codec, hold or
     /// resume), with the change of audio reported; with no offer, the current session as a
-    /// new version. Nil when it was refused: 491 while this side's own offer is pending
-    /// (§14.2, RFC 3311 §5.2), 488 when nothing fits. A refused offer leaves the session,
-    /// and its version, as they were.
+    /// new version. Nil when there is no answer now: an offer the owner answers is held for it
+    /// (`ownerMediaTypes`); 491 while this side's own offer is pending (§14.2, RFC 3311 §5.2),
+    /// 500 with Retry-After while an earlier offer is still being answered (§14.2), 488 when
+    /// nothing fits. A refused offer leaves the session, and its version, as they were.
     private mutating func answerOffer(in r: SIPRequest, _ out: inout [Action]) -> [UInt8]? {
-        guard !refreshPending, var next = media else {
+        guard heldOffer == nil else {
+            out.append(.respond(Self.response(to: r, status: 500, headers: [SIPHeaderField(.retryAfter, String(Int(10 * random())))])))
+            return nil
+        }
+        guard !offerPending, var next = media else {
             out.append(.respond(Self.response(to: r, status: 491)))
             return nil
         }
-        if r.body.isEmpty {
-            next.nextVersion()
-            media = next
-            return next.body
+        if r.body.isEmpty { return currentOffer() }
+        let theirOffer = try? SDPParser().parse(r.body)
+        if let theirOffer, theirOffer.media.contains(where: { $0.port != 0 && configuration.ownerMediaTypes.contains($0.media) }) {
+            heldOffer = r
+            out.append(.report(.offerReceived(sdp: r.body)))
+            return nil
         }
-        guard let theirOffer = try? SDPParser().parse(r.body), let (answer, audio) = try? next.answer(theirOffer) else {
+        guard let theirOffer, let (answer, audio) = try? next.answer(theirOffer) else {
             out.append(.respond(Self.response(to: r, status: 488)))
             return nil
         }
         media = next
+        ownerSDP = nil
         out.append(.report(.mediaChanged(audio)))
         return answer
     }
 
     /// §14.2: a re-INVITE with an offer gets offer/answer, one without gets the current
-    /// session as a new offer; the 2xx is resent until the ACK.
+    /// session as a new offer.
     private mutating func answerReInvite(_ r: SIPRequest, _ out: inout [Action]) {
         guard let body = answerOffer(in: r, &out) else { return }
+        acceptReInvite(r, answer: body, &out)
+    }
+
+    /// The 2xx to a re-INVITE, resent until the ACK (§13.3.1.4); it refreshes the target
+    /// and the session timer.
+    mutating func acceptReInvite(_ r: SIPRequest, answer body: [UInt8], _ out: inout [Action]) {
         dialog?.refreshTarget(from: r.headers)
         let headers = [SIPHeaderField(.contact, configuration.contact.description), SIPHeaderField(.contentType, "application/sdp")]
             + refreshAnswerHeaders(r, &out)
@@ -85,13 +99,18 @@ extension InviteSession {
     /// RFC 3311 §5.2: an UPDATE refreshes the target and the session timer; with an offer it
     /// gets an answer.
     private mutating func answerUpdate(_ r: SIPRequest, _ out: inout [Action]) {
-        var headers = [SIPHeaderField(.contact, configuration.contact.description)]
-        var body: [UInt8] = []
-        if !r.body.isEmpty {
-            guard let answer = answerOffer(in: r, &out) else { return }
-            headers.append(SIPHeaderField(.contentType, "application/sdp"))
-            body = answer
+        if r.body.isEmpty {
+            acceptUpdate(r, answer: [], &out)
+        } else if let answer = answerOffer(in: r, &out) {
+            acceptUpdate(r, answer: answer, &out)
         }
+    }
+
+    /// The 2xx to an UPDATE (with the answer when it carried an offer); it refreshes the
+    /// target and the session timer.
+    mutating func acceptUpdate(_ r: SIPRequest, answer body: [UInt8], _ out: inout [Action]) {
+        var headers = [SIPHeaderField(.contact, configuration.contact.description)]
+        if !body.isEmpty { headers.append(SIPHeaderField(.contentType, "application/sdp")) }
         dialog?.refreshTarget(from: r.headers)
         headers += refreshAnswerHeaders(r, &out)
         out.append(.respond(Self.response(to: r, status: 200, headers: headers, body: body)))
@@ -145,6 +164,7 @@ extension InviteSession {
         switch purpose {
         case .prack, .bye, .forkBye, .notify: break
         case .refresh: refreshAnswered(request, outcome, at: now, &out)
+        case .reoffer: reofferAnswered(request, outcome, at: now, &out)
         case .refer:
             if case .response(let r) = outcome, r.isSuccess { return }
             let code: Int? = if case .response(let r) = outcome { r.statusCode } else { nil }
@@ -166,21 +186,26 @@ extension InviteSession {
         }
     }
 
-    /// Refreshes the session with UPDATE when the far end allows it, else re-INVITE.
+    /// Refreshes the session with UPDATE when the far end allows it, else re-INVITE with the
+    /// current session as the offer. While another offer is pending or being answered, it
+    /// tries again 2 s later.
     mutating func refreshSession(_ out: inout [Action]) {
-        guard phase == .confirmed, var d = dialog, let timer = sessionTimer, var current = media else { return }
+        guard phase == .confirmed, let timer = sessionTimer else { return }
+        guard !offerPending, heldOffer == nil else {
+            arm(.refresh, after: .seconds(2), &out)
+            return
+        }
+        guard var d = dialog else { return }
         var headers = [timer.header(refresher: "uac"), SIPHeaderField(.supported, "timer")]
         let request: SIPRequest
         if peerAllowsUpdate {
             request = d.request(.update, via: freshVia(), contact: configuration.contact, headers: headers)
         } else {
             headers.append(SIPHeaderField(.contentType, "application/sdp"))
-            current.nextVersion()
-            media = current
-            request = d.request(.invite, via: freshVia(), contact: configuration.contact, headers: headers, body: current.body)
+            request = d.request(.invite, via: freshVia(), contact: configuration.contact, headers: headers, body: currentOffer())
         }
         dialog = d
-        refreshPending = true
+        offerPending = true
         out.append(.send(request, hop: d.nextHop, purpose: .refresh))
     }
 
@@ -188,26 +213,34 @@ extension InviteSession {
     /// 2.1–4 s (§14.1: the owner of the Call-ID waits that long); 408 or 481 ends the call
     /// (RFC 4028 §10); another failure leaves the refreshing to the far end.
     private mutating func refreshAnswered(_ request: SIPRequest, _ outcome: Outcome, at now: Duration, _ out: inout [Action]) {
-        refreshPending = false
+        offerPending = false
         guard phase == .confirmed, let timer = sessionTimer else { return }
         guard case .response(let r) = outcome else {
             bye(reason: Q850Cause(102, text: "Session refresh timed out"), at: now, &out)
             return
         }
         if r.isSuccess {
-            if request.method == .invite, var d = dialog {
-                let ack = d.request(.ack, via: freshVia(), sequence: (try? request.headers.cseq())?.sequence)
-                dialog = d
-                out.append(.sendAck(ack, hop: d.nextHop))
-            }
+            if request.method == .invite { acknowledge(request, &out) }
             dialog?.refreshTarget(from: r.headers)
             startSessionTimer(SessionTimer(answeredBy: r) ?? timer, &out)
         } else if r.statusCode == 491 {
-            arm(.refresh, after: .milliseconds(2100 + Int(1900 * random())), &out)
+            arm(.refresh, after: glareDelay, &out)
         } else if r.statusCode == 408 || r.statusCode == 481 {
             bye(reason: Q850Cause(102, text: "Session refresh failed"), at: now, &out)
         } else {
             startSessionTimer(SessionTimer(interval: timer.interval, weRefresh: false), &out)
         }
+    }
+
+    /// How long the owner of the Call-ID waits before trying again after a 491 (§14.1:
+    /// 2.1 to 4 s).
+    var glareDelay: Duration { .milliseconds(2100 + Int(1900 * random())) }
+
+    /// ACK for the 2xx to a re-INVITE this side sent (§13.2.2.4).
+    mutating func acknowledge(_ reInvite: SIPRequest, _ out: inout [Action]) {
+        guard var d = dialog else { return }
+        let ack = d.request(.ack, via: freshVia(), sequence: (try? reInvite.headers.cseq())?.sequence)
+        dialog = d
+        out.append(.sendAck(ack, hop: d.nextHop))
     }
 }

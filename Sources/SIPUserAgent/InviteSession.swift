@@ -69,6 +69,10 @@ public struct InviteSession: Sendable {
         public var transactionTimeout: Duration
         /// How long a transfer this side asked for may wait for its final NOTIFY.
         public var transferTimeout: Duration = .seconds(32)
+        /// Media types (`image` for T.38 fax) whose offers the owner answers: a re-offer with
+        /// such a stream in use is reported as `.offerReceived` and held until `.answerOffer`
+        /// or `.refuseOffer`. Audio offers the session answers itself.
+        public var ownerMediaTypes: Set<String> = []
 
         public init(role: Role, via: Via, contact: SIPAddress, media: AudioOffer?, capabilities: [SIPHeaderField],
                     followsTransfers: Bool = false, transactionTimeout: Duration = .seconds(32)) {
@@ -88,6 +92,8 @@ public struct InviteSession: Sendable {
         case ring
         /// This side refreshes the session (RFC 4028 §10), or retries a refresh after 491.
         case refresh
+        /// The owner's re-offer is sent again after a 491 (§14.1).
+        case reoffer
         /// The far end did not refresh: BYE (RFC 4028 §10).
         case expiry
         /// No final NOTIFY came for a transfer this side asked for.
@@ -104,6 +110,8 @@ public struct InviteSession: Sendable {
         case forkBye
         /// Session refresh by UPDATE or re-INVITE (RFC 4028 §10).
         case refresh
+        /// The owner's re-offer.
+        case reoffer
         case refer
         case notify
     }
@@ -136,6 +144,13 @@ public struct InviteSession: Sendable {
         case timerFired(Timer)
         /// The owner ends the call: CANCEL before an answer, BYE after it.
         case hangUp
+        /// The owner offers `sdp` in a re-INVITE (RFC 3264 §8), e.g. to switch the stream to
+        /// fax and back; the session sets the o= line's identity and version.
+        case reoffer(sdp: [UInt8])
+        /// The owner's answer to the offer it was given with `.offerReceived`.
+        case answerOffer(sdp: [UInt8])
+        /// The owner refuses that offer with `status` (488: nothing acceptable).
+        case refuseOffer(status: Int)
         /// The owner asks the far end to call `target` instead (REFER, RFC 3515).
         case transfer(to: SIPURI)
         /// The owner reports the progress of a transfer the far end asked for (RFC 3515 §2.4.4).
@@ -161,10 +176,10 @@ public struct InviteSession: Sendable {
         case send(SIPRequest, hop: SIPURI, purpose: Purpose)
         /// Send an ACK for a 2xx, statelessly (§13.2.2.4).
         case sendAck(SIPRequest, hop: SIPURI)
-        /// Answer the request being handled (the last `.request` fed).
+        /// Answer a request the session was fed (the one whose CSeq the response carries).
         case respond(SIPResponse)
-        /// Answer the INVITE being handled (the UAS's own at `.accept`, else the last
-        /// `.request`) with a 2xx, resent until its ACK (§13.3.1.4).
+        /// Answer an INVITE (the UAS's own, or a re-INVITE) with a 2xx, resent until its ACK
+        /// (§13.3.1.4).
         case respondUntilAcknowledged(SIPResponse)
         /// The 2xx of CSeq `sequence` need not be resent any more.
         case stopResending(sequence: UInt32)
@@ -197,8 +212,15 @@ public struct InviteSession: Sendable {
     /// The ACK of the 2xx that confirmed the UAC's dialog, resent for its retransmissions.
     var ack: SIPRequest?
     var sessionTimer: SessionTimer?
-    /// A refresh (UPDATE or re-INVITE) of this side is waiting for its answer.
-    var refreshPending = false
+    /// An offer of this side (refresh or re-offer) is waiting for its answer.
+    var offerPending = false
+    /// The owner's re-offer, kept to be sent again after a 491.
+    var reofferToRetry: [UInt8]?
+    /// The far end's offer the owner is answering (its re-INVITE or UPDATE).
+    var heldOffer: SIPRequest?
+    /// The session as the owner last set it (an answer or re-offer of its own), which
+    /// refreshes repeat; nil while the session's own audio description is in use.
+    var ownerSDP: SessionDescription?
     /// The far end listed UPDATE in Allow on its 2xx (RFC 3311).
     var peerAllowsUpdate = false
     /// CSeq numbers of in-dialog 2xx responses resent until their ACK.
@@ -276,6 +298,9 @@ public struct InviteSession: Sendable {
         case .requestOutcome(let purpose, let request, let outcome): requestOutcome(purpose, request, outcome, at: now, &out)
         case .timerFired(let timer): timerFired(timer, at: now, &out)
         case .hangUp: hangUp(at: now, &out)
+        case .reoffer(let sdp): reoffer(sdp, &out)
+        case .answerOffer(let sdp): answerHeldOffer(sdp, &out)
+        case .refuseOffer(let status): refuseHeldOffer(status: status, &out)
         case .transfer(let target): transfer(to: target, at: now, &out)
         case .reportTransfer(let status, let reason): notifyTransfer(status: status, reason: reason, &out)
         }
@@ -287,6 +312,7 @@ public struct InviteSession: Sendable {
         switch timer {
         case .ring: cancel(.noAnswer, &out)
         case .refresh: refreshSession(&out)
+        case .reoffer: if let sdp = reofferToRetry { reoffer(sdp, &out) }
         case .expiry: bye(reason: Q850Cause(102, text: "Session timer expired"), at: now, &out)
         case .transfer: transferEnded(code: nil, at: now, &out)
         case .linger: out.append(.release)
@@ -345,8 +371,13 @@ public struct InviteSession: Sendable {
     mutating func finish(_ final: CallResult, at now: Duration, _ out: inout [Action]) {
         guard phase != .ended else { return }
         phase = .ended
-        for timer in [Timer.ring, .refresh, .expiry, .transfer] { disarm(timer, &out) }
+        for timer in [Timer.ring, .refresh, .reoffer, .expiry, .transfer] { disarm(timer, &out) }
         transferPending = false
+        reofferToRetry = nil
+        if let held = heldOffer {
+            heldOffer = nil
+            out.append(.respond(Self.response(to: held, status: 487)))
+        }
         for number in unacknowledged.sorted() { out.append(.stopResending(sequence: number)) }
         unacknowledged = []
         var r = final

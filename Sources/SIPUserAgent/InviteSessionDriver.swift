@@ -29,10 +29,11 @@ final class InviteSessionDriver: @unchecked Sendable {
     private let onTransferRequest: (@Sendable (SIPURI) -> Void)?
     private var transactions: SIPTransactionLayer { dispatcher.transactions }
     var eventLoop: EventLoop { transactions.eventLoop }
-    private var queue: [(InviteSession.Input, SIPServerTransaction?)] = []
+    private var queue: [InviteSession.Input] = []
     private var running = false
-    /// The server transaction the session's `.respond` actions answer.
-    private var replyTo: SIPServerTransaction?
+    /// The server transactions of requests the session has not answered finally yet, by
+    /// CSeq (a response copies its request's): an offer the owner answers is answered later.
+    private var unanswered: [String: SIPServerTransaction] = [:]
     private var inviteDestination: SIPDestination?
     private var timers: [InviteSession.Timer: TimerWheel.Timer] = [:]
     private lazy var resender = SuccessRetransmitter<UInt32>(transactions: transactions)
@@ -50,32 +51,39 @@ final class InviteSessionDriver: @unchecked Sendable {
         self.onEvent = onEvent
     }
 
-    /// Feeds `input` on the event loop; `.respond` actions answer `tx`.
-    func submit(_ input: InviteSession.Input, replyingTo tx: SIPServerTransaction? = nil) {
-        eventLoop.execute { self.feed(input, replyingTo: tx) }
+    /// Feeds `input` on the event loop.
+    func submit(_ input: InviteSession.Input) {
+        eventLoop.execute { self.feed(input) }
     }
 
     /// Takes the session into the dispatcher, then feeds `input`.
-    func open(with input: InviteSession.Input, replyingTo tx: SIPServerTransaction? = nil) {
+    func open(with input: InviteSession.Input) {
         eventLoop.execute {
             self.dispatcher.add(self, callID: self.callID)
-            self.feed(input, replyingTo: tx)
+            self.feed(input)
         }
     }
 
-    func feed(_ input: InviteSession.Input, replyingTo tx: SIPServerTransaction? = nil) {
+    /// Feeds `input`; `tx` is the server transaction of the request it brings, which the
+    /// session's responses to that request go through.
+    func feed(_ input: InviteSession.Input, answering tx: SIPServerTransaction? = nil) {
         eventLoop.assertInEventLoop()
-        queue.append((input, tx))
+        if let tx, let cseq = tx.request.headers[.cseq] { unanswered[cseq] = tx }
+        queue.append(input)
         guard !running else { return }
         running = true
         while !queue.isEmpty {
-            let (next, tx) = queue.removeFirst()
-            replyTo = tx
+            let next = queue.removeFirst()
             let now = Duration.nanoseconds(Int64(eventLoop.now.uptimeNanoseconds))
             for action in session.handle(next, at: now) { perform(action) }
         }
-        replyTo = nil
         running = false
+    }
+
+    /// The server transaction `response` answers; a final response takes it off the list.
+    private func transaction(for response: SIPResponse) -> SIPServerTransaction? {
+        guard let cseq = response.headers[.cseq] else { return nil }
+        return response.statusCode >= 200 ? unanswered.removeValue(forKey: cseq) : unanswered[cseq]
     }
 
     private func perform(_ action: InviteSession.Action) {
@@ -92,9 +100,9 @@ final class InviteSessionDriver: @unchecked Sendable {
             }
         case .sendAck(let ack, let hop):
             route(hop) { [weak self] destination in _ = self?.transactions.sendStateless(.request(ack), to: destination) }
-        case .respond(let response): replyTo?.respond(response)
+        case .respond(let response): transaction(for: response)?.respond(response)
         case .respondUntilAcknowledged(let ok):
-            guard let tx = replyTo, let number = (try? ok.headers.cseq())?.sequence else { return }
+            guard let tx = transaction(for: ok), let number = (try? ok.headers.cseq())?.sequence else { return }
             resender.send(ok, on: tx, key: number) { [weak self] in self?.feed(.ackMissing(sequence: number)) }
         case .stopResending(let number): resender.acknowledged(number)
         case .startTimer(let timer, let delay):
@@ -168,7 +176,7 @@ final class InviteSessionDriver: @unchecked Sendable {
 }
 
 extension InviteSessionDriver: SIPSessionEndpoint {
-    func receive(_ tx: SIPServerTransaction) { feed(.request(tx.request), replyingTo: tx) }
+    func receive(_ tx: SIPServerTransaction) { feed(.request(tx.request), answering: tx) }
     func receiveAck(_ ack: SIPRequest) { feed(.ack(ack)) }
     func receiveStray(_ response: SIPResponse) { feed(.strayResponse(response)) }
 }

@@ -158,6 +158,9 @@ struct CallCommand: AsyncParsableCommand {
             case .call(_, .mediaChanged(let negotiated)):
                 if !dial.json { say("media changed: \(negotiated.codec.rawValue) to \(negotiated.remoteAddress):\(negotiated.remotePort), \(negotiated.direction.rawValue)") }
                 do { try media.update(negotiated) } catch { printError("\(error)") }
+            case .call(_, .offerReceived), .call(_, .offerAnswered), .call(_, .offerRefused):
+                // `call` answers no offers itself (no `ownerMediaTypes`) and makes none.
+                continue
             case .playbackFinished(let index):
                 if !dial.json { say("played \(prompt.play ?? "the text"), holding \(hold) s") }
                 startHold(index)
