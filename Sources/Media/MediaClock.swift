@@ -19,7 +19,7 @@ public final class MediaClock: @unchecked Sendable {
     /// every tick, and walking a dictionary's values costs more per element).
     private var phases: [[RTPAudioStream]] = Array(repeating: [], count: Int(MediaClock.phaseCount))
     private var task: Scheduled<Void>?
-    private var start = NIODeadline.now()
+    private var start = NIODeadline.uptimeNanoseconds(0)
     /// Phase ticks since `start`: the frame tick is `step / phaseCount`, the phase
     /// `step % phaseCount`.
     private var step: Int64 = 0
@@ -59,7 +59,7 @@ public final class MediaClock: @unchecked Sendable {
         let emptiest = phases.indices.min { phases[$0].count < phases[$1].count }!
         phases[emptiest].append(stream)
         if task == nil {
-            start = .now()
+            start = eventLoop.now
             step = 0
             schedule()
         }
@@ -80,9 +80,10 @@ public final class MediaClock: @unchecked Sendable {
     private func schedule() {
         repeat { step += 1 } while phases[Int(step % Self.phaseCount)].isEmpty
         var deadline = start + Self.phasePeriod * step
-        if NIODeadline.now() - deadline > Self.period * 5 {
+        let now = eventLoop.now
+        if now - deadline > Self.period * 5 {
             // Restart the grid at the same phase, so each stream keeps its place in it.
-            start = .now() - Self.phasePeriod * (step % Self.phaseCount)
+            start = now - Self.phasePeriod * (step % Self.phaseCount)
             step %= Self.phaseCount
             deadline = start + Self.phasePeriod * step
         }
@@ -97,7 +98,7 @@ public final class MediaClock: @unchecked Sendable {
             stream.playFrame()
         }
         if (step / Self.phaseCount) % controlEvery == 0 {
-            let now = NIODeadline.now()
+            let now = eventLoop.now
             for stream in streams { stream.controlTick(into: batch, now: now) }
         }
         if !isIdle { schedule() }

@@ -181,7 +181,7 @@ public final class RTPAudioStream: @unchecked Sendable {
             self.statistics.remote = "\(parameters.remoteAddress):\(parameters.remotePort)"
             self.rtcpRemote = rtcpRemote
             self.clock.add(self)
-            self.nextReport = self.nextReportTime(after: .now())
+            self.nextReport = self.nextReportTime(after: self.clock.eventLoop.now)
         }
     }
 

@@ -25,7 +25,7 @@ extension SIPTransactionLayer {
 
     private func attempt(_ request: SIPRequest, failover: inout SIPTargetFailover<SIPDestination, NIODeadline>, lastFailure: SIPClientTransactionEvent,
                          onAttempt: @escaping @Sendable (SIPRequest, SIPDestination) -> Void, handler: @escaping @Sendable (SIPClientTransactionEvent) -> Void) {
-        let now = NIODeadline.now()
+        let now = eventLoop.now
         var candidate = failover.next(now: now)
         while let c = candidate, let until = retryAfterBlocks[c], until > now {
             candidate = failover.next(now: now)
@@ -43,7 +43,7 @@ extension SIPTransactionLayer {
             switch event {
             case .response(let r) where r.statusCode == 503:
                 if let seconds = r.headers.retryAfterSeconds() {
-                    self.retryAfterBlocks[destination] = .now() + .seconds(seconds)
+                    self.retryAfterBlocks[destination] = self.eventLoop.now + .seconds(seconds)
                 }
                 next.failed(destination, .serviceUnavailable(retryUntil: nil))
                 self.attempt(request, failover: &next, lastFailure: event, onAttempt: onAttempt, handler: handler)

@@ -112,7 +112,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
         case SIPTransportError.sendQueueFull: statistics.bump(\.sendQueueOverflows)
         default: statistics.bump(\.refusedByKernel)
         }
-        if let suppressed = refusalLog.admit(now: .now()) {
+        if let suppressed = refusalLog.admit(now: eventLoop.now) {
             logger.warning("message not sent", metadata: ["destination": "\(destination)", "error": "\(error)", "not_logged_since_last": "\(suppressed)"])
         }
     }

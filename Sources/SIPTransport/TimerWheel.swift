@@ -35,14 +35,14 @@ public final class TimerWheel: @unchecked Sendable {
         self.tick = max(tick.nanoseconds, 1)
         self.slotCount = max(slotCount, 1)
         slots = Array(repeating: [], count: slotCount)
-        processed = Int64(NIODeadline.now().uptimeNanoseconds) / self.tick
+        processed = Int64(eventLoop.now.uptimeNanoseconds) / self.tick
     }
 
     /// Runs `body` on the event loop `delay` from now (up to one tick later).
     @discardableResult
     public func schedule(in delay: TimeAmount, _ body: @escaping () -> Void) -> Timer {
         eventLoop.preconditionInEventLoop()
-        let deadline = Int64(NIODeadline.now().uptimeNanoseconds) + max(delay.nanoseconds, 0)
+        let deadline = Int64(eventLoop.now.uptimeNanoseconds) + max(delay.nanoseconds, 0)
         let due = max((deadline + tick - 1) / tick, processed + 1)
         nextID += 1
         pending[nextID] = body
@@ -61,7 +61,7 @@ public final class TimerWheel: @unchecked Sendable {
 
     /// Wakes at the next tick boundary.
     private func arm() {
-        let next = (Int64(NIODeadline.now().uptimeNanoseconds) / tick + 1) * tick
+        let next = (Int64(eventLoop.now.uptimeNanoseconds) / tick + 1) * tick
         wake = eventLoop.scheduleTask(deadline: .uptimeNanoseconds(UInt64(next))) { [weak self] in self?.advance() }
     }
 
@@ -69,7 +69,7 @@ public final class TimerWheel: @unchecked Sendable {
     /// the next tick while timers remain.
     private func advance() {
         wake = nil
-        let now = Int64(NIODeadline.now().uptimeNanoseconds) / tick
+        let now = Int64(eventLoop.now.uptimeNanoseconds) / tick
         while processed < now {
             processed += 1
             let index = Int(processed % Int64(slotCount))

@@ -1,5 +1,6 @@
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOEmbedded
 import NIOPosix
 import Testing
 @testable import SIPTransport
@@ -57,5 +58,25 @@ struct TimerWheelTests {
         }.get()
         try await Task.sleep(for: .milliseconds(100))
         #expect(done.withLockedValue { $0 })
+    }
+
+    /// Time comes from the event loop, so a test loop's manual clock drives the wheel: each
+    /// timer fires at the first tick boundary at or after its deadline, none before.
+    @Test func aManualClockFiresEachTimerAtItsTick() {
+        let loop = EmbeddedEventLoop()
+        let wheel = TimerWheel(eventLoop: loop, tick: .milliseconds(5), slots: 8)
+        var fired: [String] = []
+        wheel.schedule(in: .milliseconds(12)) { fired.append("12 ms") }
+        wheel.schedule(in: .milliseconds(50)) { fired.append("50 ms") }
+        let cancelled = wheel.schedule(in: .milliseconds(20)) { fired.append("cancelled") }
+        cancelled.cancel()
+        loop.advanceTime(by: .milliseconds(14))
+        #expect(fired.isEmpty)
+        loop.advanceTime(by: .milliseconds(1))
+        #expect(fired == ["12 ms"])
+        loop.advanceTime(by: .milliseconds(34))
+        #expect(fired == ["12 ms"])
+        loop.advanceTime(by: .milliseconds(1))
+        #expect(fired == ["12 ms", "50 ms"] && wheel.count == 0)
     }
 }
