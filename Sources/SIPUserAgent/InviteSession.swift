@@ -273,6 +273,11 @@ public struct InviteSession: Sendable {
 
     /// Feeds one input that happened at `now`; returns what to do, in order.
     public mutating func handle(_ input: Input, at now: Duration) -> [Action] {
+        guard fitsRole(input) else {
+            // A driver bug, not something the network can cause: stop loudly in debug.
+            assertionFailure("\(input) is not an input of this session's role")
+            return []
+        }
         var out: [Action] = []
         switch input {
         case .start: start(at: now, &out)
@@ -305,6 +310,18 @@ public struct InviteSession: Sendable {
         case .reportTransfer(let status, let reason): notifyTransfer(status: status, reason: reason, &out)
         }
         return out
+    }
+
+    /// The INVITE's inputs belong to the UAC, `.accept` to the UAS; the rest to both.
+    private func fitsRole(_ input: Input) -> Bool {
+        let isUAC = if case .uac = configuration.role { true } else { false }
+        switch input {
+        case .start, .inviteSent, .inviteResponse, .inviteTimedOut, .inviteUnreachable: return isUAC && media != nil
+        case .accept: return !isUAC
+        case .request, .ack, .strayResponse, .ackMissing, .requestOutcome, .timerFired, .hangUp, .transfer, .reportTransfer,
+             .reoffer, .answerOffer, .refuseOffer:
+            return true
+        }
     }
 
     private mutating func timerFired(_ timer: Timer, at now: Duration, _ out: inout [Action]) {
