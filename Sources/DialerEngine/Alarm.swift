@@ -1,4 +1,4 @@
-import NIOConcurrencyHelpers
+import Synchronization
 
 /// A sleep another task can cut short: the pacer's and the webhook sender's loops wait on
 /// it until their next due time or until there is new work. A ring while nobody sleeps is
@@ -10,12 +10,12 @@ final class Alarm: Sendable {
         var rung = false
     }
 
-    private let state = NIOLockedValueBox(State())
+    private let state = Mutex(State())
 
     /// Returns after `seconds`, or sooner at a `ring`.
     func sleep(_ seconds: Double) async {
         await withCheckedContinuation { continuation in
-            let rung = state.withLockedValue { state -> Bool in
+            let rung = state.withLock { state -> Bool in
                 if state.rung {
                     state.rung = false
                     return true
@@ -29,7 +29,7 @@ final class Alarm: Sendable {
                 if !Task.isCancelled { self.ring() }
             }
             // A ring may have come before the timer existed: then the timer is not needed.
-            let stillSleeping = state.withLockedValue { state -> Bool in
+            let stillSleeping = state.withLock { state -> Bool in
                 guard state.sleeper != nil else { return false }
                 state.timer = timer
                 return true
@@ -40,7 +40,7 @@ final class Alarm: Sendable {
 
     /// Wakes the sleeper now (or the next one to sleep).
     func ring() {
-        let (sleeper, timer) = state.withLockedValue { state -> (CheckedContinuation<Void, Never>?, Task<Void, Never>?) in
+        let (sleeper, timer) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Task<Void, Never>?) in
             defer { state = State(rung: state.sleeper == nil) }
             return (state.sleeper, state.timer)
         }

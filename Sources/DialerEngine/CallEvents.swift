@@ -1,7 +1,7 @@
 import DialerStore
 import Foundation
-import NIOConcurrencyHelpers
 import SIPUserAgent
+import Synchronization
 
 /// The status-callback events of one call: each sent once, in the order the call reached
 /// them (ringing at the first provisional, answered at the 2xx), nothing without a sender.
@@ -9,7 +9,7 @@ final class CallEvents: Sendable {
     let sender: WebhookSender?
     let url: String
     let attempt: Attempt
-    private let state = NIOLockedValueBox<(sent: Set<String>, sipCallID: String?)>(([], nil))
+    private let state = Mutex<(sent: Set<String>, sipCallID: String?)>(([], nil))
 
     init(sender: WebhookSender?, url: String, attempt: Attempt) {
         (self.sender, self.url, self.attempt) = (sender, url, attempt)
@@ -25,7 +25,7 @@ final class CallEvents: Sendable {
 
     func send(_ name: String, sipCallID: String? = nil, cdr: CDR? = nil) {
         guard let sender else { return }
-        let (first, callID) = state.withLockedValue { state -> (Bool, String?) in
+        let (first, callID) = state.withLock { state -> (Bool, String?) in
             if let sipCallID { state.sipCallID = sipCallID }
             return (state.sent.insert(name).inserted, state.sipCallID)
         }

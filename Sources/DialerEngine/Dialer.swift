@@ -2,11 +2,11 @@ import DialerStore
 import Foundation
 import Logging
 import Media
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import SIPTransport
 import SIPUserAgent
+import Synchronization
 
 /// The dialer as `serve` runs it: the SIP endpoint, the media loops, the prompts, the
 /// campaign pacer and the calls up now, over one store.
@@ -40,8 +40,8 @@ public final class Dialer: Sendable {
     public let fallbackRoute: TrunkRoute?
     private let inbound: InboundCalls?
     private let mediaGroup: MultiThreadedEventLoopGroup
-    private let running = NIOLockedValueBox<Task<Void, Never>?>(nil)
-    private let delivering = NIOLockedValueBox<Task<Void, Never>?>(nil)
+    private let running = Mutex<Task<Void, Never>?>(nil)
+    private let delivering = Mutex<Task<Void, Never>?>(nil)
 
     /// Binds the SIP listeners on `loop` (throws when one cannot bind) and prepares the
     /// pacer; nothing is dialed before `start`.
@@ -76,9 +76,9 @@ public final class Dialer: Sendable {
     public func start() async throws {
         _ = try await pacer.recoverInterruptedAttempts()
         let pacer = self.pacer
-        running.withLockedValue { $0 = Task { await pacer.run() } }
+        running.withLock { $0 = Task { await pacer.run() } }
         let webhooks = self.webhooks
-        delivering.withLockedValue { $0 = Task { await webhooks.run() } }
+        delivering.withLock { $0 = Task { await webhooks.run() } }
         let trunkMonitor = self.trunkMonitor
         Task { await trunkMonitor.run() }
     }
@@ -92,7 +92,7 @@ public final class Dialer: Sendable {
     /// start.
     public func shutdown(drain: Double, hangUpRounds: Int = 10) async {
         await pacer.stopDialing()
-        let (pacing, inbound) = (running.withLockedValue { $0 }, self.inbound)
+        let (pacing, inbound) = (running.withLock { $0 }, self.inbound)
         let callsEnded = Task {
             await pacing?.value
             await inbound?.waitForAll()
@@ -112,7 +112,7 @@ public final class Dialer: Sendable {
         await trunkMonitor.stop()
         // The last events were stored; what is not delivered now goes after the next start.
         await webhooks.stop()
-        await delivering.withLockedValue({ $0 })?.value
+        await delivering.withLock({ $0 })?.value
         await sip.shutdown()
         try? await mediaGroup.shutdownGracefully()
     }
@@ -120,10 +120,9 @@ public final class Dialer: Sendable {
     /// Whether `task` ends within `seconds`; it goes on either way. (A task group would not
     /// do: it waits for all its children, and awaiting a task's value ignores cancellation.)
     private static func finished(_ task: Task<Void, Never>, within seconds: Double) async -> Bool {
-        let answer = NIOLockedValueBox<CheckedContinuation<Bool, Never>?>(nil)
-        let resume: @Sendable (Bool) -> Void = { value in answer.withLockedValue { $0.take() }?.resume(returning: value) }
-        return await withCheckedContinuation { continuation in
-            answer.withLockedValue { $0 = continuation }
+        await withCheckedContinuation { continuation in
+            let once = Once()
+            let resume: @Sendable (Bool) -> Void = { value in if once.claim() { continuation.resume(returning: value) } }
             let timer = Task {
                 try? await Task.sleep(for: .milliseconds(Int64(max(seconds, 0) * 1000)))
                 resume(false)

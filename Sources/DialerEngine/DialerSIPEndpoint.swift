@@ -1,9 +1,9 @@
 import Logging
-import NIOConcurrencyHelpers
 import NIOCore
 import SIPCore
 import SIPTransport
 import SIPUserAgent
+import Synchronization
 
 /// The SIP side of the dialer: `serve`'s listeners, the transaction layer, the session
 /// dispatcher (which routes in-dialog requests to the calls and refuses strangers) and the
@@ -27,9 +27,9 @@ public final class DialerSIPEndpoint: Sendable {
         try await transport.start()
         let transactions = SIPTransactionLayer(transport: transport, logger: logger)
         let trunkAddresses = TrunkAddresses()
-        let inbound = NIOLockedValueBox<(@Sendable (SIPServerTransaction) -> Void)?>(nil)
+        let inbound = InboundHandler()
         let dispatcher = SIPSessionDispatcher(transactions: transactions, allowedPeers: allowedPeers, isTrunk: trunkAddresses.contains) { tx in
-            guard let handler = inbound.withLockedValue({ $0 }), tx.request.method == .invite else {
+            guard let handler = inbound.current, tx.request.method == .invite else {
                 return tx.respond(status: 480, reason: "No Inbound Calls")
             }
             handler(tx)
@@ -40,16 +40,16 @@ public final class DialerSIPEndpoint: Sendable {
                                  listeners: try await transport.boundAddresses(), trunkAddresses: trunkAddresses, inbound: inbound)
     }
 
-    private let inbound: NIOLockedValueBox<(@Sendable (SIPServerTransaction) -> Void)?>
+    private let inbound: InboundHandler
 
     /// Where INVITEs that open a dialog from an allowed peer go from now on.
     public func answerInbound(with handler: @escaping @Sendable (SIPServerTransaction) -> Void) {
-        inbound.withLockedValue { $0 = handler }
+        inbound.current = handler
     }
 
     private init(transport: SIPTransportLayer, transactions: SIPTransactionLayer, dispatcher: SIPSessionDispatcher,
                  resolver: SIPTargetResolver, listeners: [(SIPTransportType, SocketAddress)], trunkAddresses: TrunkAddresses,
-                 inbound: NIOLockedValueBox<(@Sendable (SIPServerTransaction) -> Void)?>) {
+                 inbound: InboundHandler) {
         (self.transport, self.transactions, self.dispatcher, self.resolver, self.listeners) = (transport, transactions, dispatcher, resolver, listeners)
         self.trunkAddresses = trunkAddresses
         self.inbound = inbound
@@ -70,18 +70,28 @@ public final class DialerSIPEndpoint: Sendable {
     }
 }
 
+/// Where new dialogs from allowed peers go, set once serving starts.
+final class InboundHandler: Sendable {
+    private let handler = Mutex<(@Sendable (SIPServerTransaction) -> Void)?>(nil)
+
+    var current: (@Sendable (SIPServerTransaction) -> Void)? {
+        get { handler.withLock { $0 } }
+        set { handler.withLock { $0 = newValue } }
+    }
+}
+
 /// The IP addresses the configured trunks resolve to, replaced at each look at the trunks.
 public final class TrunkAddresses: Sendable {
-    private let addresses = NIOLockedValueBox<Set<String>>([])
+    private let addresses = Mutex<Set<String>>([])
 
     public init() {}
 
     func replace(with new: Set<String>) {
-        addresses.withLockedValue { $0 = new }
+        addresses.withLock { $0 = new }
     }
 
     public func contains(_ source: SocketAddress) -> Bool {
         guard let ip = source.ipAddress else { return false }
-        return addresses.withLockedValue { $0.contains(ip) }
+        return addresses.withLock { $0.contains(ip) }
     }
 }

@@ -1,21 +1,21 @@
 import DialerStore
 import Foundation
-import NIOConcurrencyHelpers
 import SIPCore
 import SIPTransport
 import SIPUserAgent
+import Synchronization
 
 /// Answers the calls allowed peers and configured trunks place to sipdial with one flow
 /// (`serve --inbound-flow`). Each call is a live call (kind `inbound`, the caller's number)
 /// and gets a CDR without attempt or campaign: written `interrupted` as the call is answered
 /// and replaced when it ends, so a crash in between still leaves its record.
-struct InboundCalls: Sendable {
+final class InboundCalls: Sendable {
     let store: DialerStore
     let context: CallContext
     let liveCalls: LiveCalls
     let flow: CallFlow
     /// The calls running now, each until its final CDR is written.
-    private let running = NIOLockedValueBox<[String: Task<Void, Never>]>([:])
+    private let running = Mutex<[String: Task<Void, Never>]>([:])
 
     init(store: DialerStore, context: CallContext, liveCalls: LiveCalls, flow: CallFlow) {
         (self.store, self.context, self.liveCalls, self.flow) = (store, context, liveCalls, flow)
@@ -23,7 +23,7 @@ struct InboundCalls: Sendable {
 
     /// Returns once every inbound call up now has ended and its CDR is written.
     func waitForAll() async {
-        while let task = running.withLockedValue({ $0.values.first }) { await task.value }
+        while let task = running.withLock({ $0.values.first }) { await task.value }
     }
 
     func answer(_ invite: SIPServerTransaction) {
@@ -39,8 +39,8 @@ struct InboundCalls: Sendable {
             do { try store.save(cdr) } catch { logger.error("inbound CDR not written", metadata: ["error": "\(error)"]) }
         }
         liveCalls.add(attempt, info: LiveCalls.Info(id: id, kind: "inbound", phone: caller, state: "answered", startedAt: Date()))
-        let running = self.running
-        running.withLockedValue { $0[id] = Task {
+        // Made under the lock, so the task cannot remove itself before it is listed.
+        running.withLock { $0[id] = Task { [self] in
             let record = await attempt.answer(invite) { callID in
                 let now = Date().timeIntervalSince1970
                 var cdr = CDR(id: id, attemptId: nil, campaignId: nil, phone: caller, outcome: "interrupted",
@@ -53,7 +53,7 @@ struct InboundCalls: Sendable {
             var cdr = record.cdr(attemptID: nil, campaignID: nil, phone: caller, trunkID: nil)
             cdr.id = id
             save(cdr)
-            _ = running.withLockedValue { $0.removeValue(forKey: id) }
+            _ = self.running.withLock { $0.removeValue(forKey: id) }
         } }
     }
 }

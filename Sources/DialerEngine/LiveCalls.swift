@@ -1,10 +1,11 @@
 import Foundation
 import SIPUserAgent
+import Synchronization
 
 /// The calls up now, campaign calls and single calls alike: what `GET /v1/calls` lists and
 /// what a hang-up, transfer or DTMF request reaches. Kept in memory only: a call does not
 /// outlive the process, and after a crash its attempt is closed as `interrupted`.
-public final class LiveCalls: @unchecked Sendable {
+public final class LiveCalls: Sendable {
     /// One call's row in the list.
     public struct Info: Sendable, Equatable, Codable {
         public var id: String
@@ -23,22 +24,22 @@ public final class LiveCalls: @unchecked Sendable {
         public var answeredAt: Date?
     }
 
-    private let lock = NSLock()
-    private var calls: [String: (info: Info, attempt: any HangUpable)] = [:]
+    private typealias Entry = (info: Info, attempt: any HangUpable)
+    private let calls = Mutex<[String: Entry]>([:])
 
     public init() {}
 
     func add(_ attempt: any HangUpable, info: Info) {
-        lock.withLock { calls[info.id] = (info, attempt) }
+        calls.withLock { $0[info.id] = (info, attempt) }
     }
 
     func remove(_ id: String) {
-        lock.withLock { calls[id] = nil }
+        _ = calls.withLock { $0.removeValue(forKey: id) }
     }
 
     /// Follows a call's progress into its row.
     func update(_ id: String, with event: CallEvent) {
-        lock.withLock {
+        calls.withLock { calls in
             guard var entry = calls[id] else { return }
             switch event {
             // A click-to-call's customer leg rings after its agent answered.
@@ -55,39 +56,39 @@ public final class LiveCalls: @unchecked Sendable {
 
     /// A click-to-call's state: `agent-ringing`, `agent-answered`, then the customer's.
     func setState(_ id: String, _ state: String, answered: Bool = false) {
-        lock.withLock {
+        calls.withLock { calls in
             calls[id]?.info.state = state
             if answered { calls[id]?.info.answeredAt = Date() }
         }
     }
 
     func setSIPCallID(_ id: String, _ callID: String) {
-        lock.withLock { calls[id]?.info.sipCallId = callID }
+        calls.withLock { $0[id]?.info.sipCallId = callID }
     }
 
     /// The calls up now, oldest first.
     public var list: [Info] {
-        lock.withLock { calls.values.map(\.info) }.sorted { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }
+        calls.withLock { $0.values.map(\.info) }.sorted { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }
     }
 
-    public var count: Int { lock.withLock { calls.count } }
+    public var count: Int { calls.withLock { $0.count } }
 
     /// The call `id` (the live call's id, its SIP Call-ID or its callback's id).
     public func call(_ id: String) -> (any HangUpable)? {
-        lock.withLock { find(id)?.attempt }
+        calls.withLock { Self.find(id, in: $0)?.attempt }
     }
 
     public func info(_ id: String) -> Info? {
-        lock.withLock { find(id)?.info }
+        calls.withLock { Self.find(id, in: $0)?.info }
     }
 
-    private func find(_ id: String) -> (info: Info, attempt: any HangUpable)? {
+    private static func find(_ id: String, in calls: [String: Entry]) -> Entry? {
         calls[id] ?? calls.values.first { $0.info.sipCallId == id || $0.info.callbackId == id }
     }
 
     /// Hangs up every call (shutdown after the drain time).
     public func hangUpAll() {
-        for entry in lock.withLock({ Array(calls.values) }) { entry.attempt.hangUp() }
+        for entry in calls.withLock({ Array($0.values) }) { entry.attempt.hangUp() }
     }
 }
 

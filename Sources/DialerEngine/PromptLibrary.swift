@@ -1,17 +1,17 @@
 import DialerStore
 import Foundation
 import Media
+import Synchronization
 
 /// The audio a flow plays, at the engine's rate: speech rendered by espeak-ng (cached on disk
 /// by text, voice and parameters; the texts without placeholders, which every call of a
 /// flow speaks alike, also kept in memory) and stored recordings (kept in memory once read).
-public final class PromptLibrary: @unchecked Sendable {
+public final class PromptLibrary: Sendable {
     let speech: SpeechSynthesizer
     let store: DialerStore
-    private let lock = NSLock()
-    private var recordings: [String: WAVAudio] = [:]
+    private let recordings = Mutex<[String: WAVAudio]>([:])
     /// Speech of texts without placeholders, by `SpeechRequest.cacheKey`.
-    private var fixedSpeech: [String: WAVAudio] = [:]
+    private let fixedSpeech = Mutex<[String: WAVAudio]>([:])
 
     public init(store: DialerStore, speechCache: URL) {
         self.store = store
@@ -29,36 +29,29 @@ public final class PromptLibrary: @unchecked Sendable {
         if speech.digitByDigit { text = text.filter { !$0.isWhitespace }.map(String.init).joined(separator: ", ") }
         let request = SpeechRequest(text: text, voice: speech.voice, rate: speech.rate, pitch: speech.pitch, volume: speech.volume)
         let fixed = !speech.text.contains("{")
-        if fixed, let cached = lock.withLock({ fixedSpeech[request.cacheKey] }) { return cached }
+        if fixed, let cached = fixedSpeech.withLock({ $0[request.cacheKey] }) { return cached }
         let synthesizer = self.speech
         let audio = try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(with: Result { try synthesizer.audio(for: request) })
             }
         }
-        if fixed { lock.withLock { fixedSpeech[request.cacheKey] = audio } }
+        if fixed { fixedSpeech.withLock { $0[request.cacheKey] = audio } }
         return audio
     }
 
     /// A stored recording's audio.
     func audio(recording id: String) throws -> WAVAudio {
-        lock.lock()
-        let cached = recordings[id]
-        lock.unlock()
-        if let cached { return cached }
+        if let cached = recordings.withLock({ $0[id] }) { return cached }
         guard let recording = try store.recording(id: id) else { throw Missing(description: "recording \(id) is gone") }
         let audio = try WAVAudio.read(path: recording.path)
-        lock.lock()
-        recordings[id] = audio
-        lock.unlock()
+        recordings.withLock { $0[id] = audio }
         return audio
     }
 
     /// Drops a recording from memory (it was deleted or replaced).
     public func forget(recording id: String) {
-        lock.lock()
-        recordings[id] = nil
-        lock.unlock()
+        _ = recordings.withLock { $0.removeValue(forKey: id) }
     }
 }
 

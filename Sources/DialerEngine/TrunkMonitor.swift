@@ -135,14 +135,16 @@ public actor TrunkMonitor {
                                                 callID: SIPIdentifiers.callID(), cseq: 1, headers: [SIPHeaderField(.userAgent, "sipdial")])
         let started = ContinuousClock.now
         let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
-            let once = OnceResume(continuation)
+            let once = Once()
             sip.transactions.sendRequest(request, to: setup.destinations[0]) { event in
+                let outcome: String??
                 switch event {
-                case .response(let response) where response.statusCode >= 200: once.resume(nil)
-                case .response: break
-                case .timedOut: once.resume("no answer to OPTIONS")
-                case .transportFailed: once.resume("transport error")
+                case .response(let response) where response.statusCode >= 200: outcome = .some(nil)
+                case .response: outcome = .none
+                case .timedOut: outcome = "no answer to OPTIONS"
+                case .transportFailed: outcome = "transport error"
                 }
+                if let outcome, once.claim() { continuation.resume(returning: outcome) }
             }
         }
         let elapsed = ContinuousClock.now - started
@@ -166,18 +168,3 @@ public actor TrunkMonitor {
     }
 }
 
-/// Resumes a continuation once, whichever event comes first.
-final class OnceResume<T: Sendable>: @unchecked Sendable {
-    private var continuation: CheckedContinuation<T, Never>?
-    private let lock = NSLock()
-
-    init(_ continuation: CheckedContinuation<T, Never>) { self.continuation = continuation }
-
-    func resume(_ value: T) {
-        lock.lock()
-        let pending = continuation
-        continuation = nil
-        lock.unlock()
-        pending?.resume(returning: value)
-    }
-}

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import RTP
 import SDP
+import Synchronization
 
 /// The audio of one outbound call (`sipdial call`, the dialer's calls): one RTP stream bound
 /// before the INVITE (its port goes in the offer), started toward whatever the answer
@@ -21,8 +22,7 @@ public final class CallMedia: @unchecked Sendable {
     private let rtpTimeout: Double
     private let dtmfMode: DTMFMode
     /// A recording started mid-call (`startRecording`): both directions, and its file.
-    private let midCallLock = NSLock()
-    private var midCall: (recorder: StereoRecorder, path: String)?
+    private let midCall = Mutex<MidCallRecording?>(nil)
     /// What received audio goes to besides a bridge: the recorders and the in-band detector.
     private var sinks: [AudioSink] = []
     /// Whether DTMF goes as tones in the audio for this call (decided at answer).
@@ -139,20 +139,21 @@ public final class CallMedia: @unchecked Sendable {
     /// two-channel WAV at `path`, written by `stopRecording` or at the end of the call.
     public func startRecording(to path: String) async throws {
         let recorder = StereoRecorder(sampleRate: sampleRate)
-        try midCallLock.withLock {
-            guard started else { throw MidCallRecordingError.notStarted }
-            guard midCall == nil else { throw MidCallRecordingError.alreadyRecording }
-            midCall = (recorder, path)
+        let started = started
+        try midCall.withLock { (midCall) throws(MidCallRecordingError) in
+            guard started else { throw .notStarted }
+            guard midCall == nil else { throw .alreadyRecording }
+            midCall = MidCallRecording(recorder: recorder, path: path)
         }
         try await stream.setMonitors(sent: recorder.left, received: recorder.right)
     }
 
     /// Stops the recording `startRecording` began and writes its file; returns its path.
     public func stopRecording() async throws -> String {
-        guard let (recorder, path) = midCallLock.withLock({ midCall.take() }) else { throw MidCallRecordingError.notRecording }
+        guard let recording = midCall.withLock({ $0.take() }) else { throw MidCallRecordingError.notRecording }
         try await stream.setMonitors(sent: nil, received: nil)
-        try WAVWriter.write(path: path, channels: recorder.channels, sampleRate: recorder.sampleRate)
-        return path
+        try recording.write()
+        return recording.path
     }
 
     /// Stops the stream, writes the recordings, and returns the stream's figures and digits.
@@ -161,10 +162,20 @@ public final class CallMedia: @unchecked Sendable {
         if let recordPath, let channels = recorder.map({ [$0.samples] }) ?? stereo?.channels {
             try WAVWriter.write(path: recordPath, channels: channels, sampleRate: sampleRate)
         }
-        if let (recorder, path) = midCallLock.withLock({ midCall.take() }) {
-            try WAVWriter.write(path: path, channels: recorder.channels, sampleRate: recorder.sampleRate)
-        }
+        try midCall.withLock({ $0.take() })?.write()
         return (stats, usesInband ? inbandDigits : events)
+    }
+}
+
+/// A recording started mid-call. The recorder is written by the stream on its media loop and
+/// read only after the stream let go of it (monitors removed, or the stream stopped), which is
+/// what makes handing it between threads safe.
+private struct MidCallRecording: @unchecked Sendable {
+    let recorder: StereoRecorder
+    let path: String
+
+    func write() throws {
+        try WAVWriter.write(path: path, channels: recorder.channels, sampleRate: recorder.sampleRate)
     }
 }
 

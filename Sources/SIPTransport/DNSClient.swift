@@ -1,7 +1,7 @@
 import Foundation
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// A minimal DNS stub resolver over UDP for SRV/A/AAAA questions (RFC 1035), asking the
 /// configured name server (by default the first `nameserver` of /etc/resolv.conf).
@@ -9,7 +9,7 @@ public final class DNSClient: Sendable {
     public let nameServer: SocketAddress
     public let timeout: Duration
     private let eventLoop: EventLoop
-    private let nextID = NIOLockedValueBox<UInt16>(UInt16.random(in: 0...UInt16.max))
+    private let nextID = Mutex<UInt16>(UInt16.random(in: 0...UInt16.max))
 
     public init(nameServer: SocketAddress, timeout: Duration = .seconds(2), eventLoop: EventLoop) {
         self.nameServer = nameServer
@@ -29,7 +29,7 @@ public final class DNSClient: Sendable {
     }
 
     func lookup(_ name: String, _ type: DNSMessage.RecordType) async throws -> [DNSMessage.Answer] {
-        let id = nextID.withLockedValue { v -> UInt16 in
+        let id = nextID.withLock { v -> UInt16 in
             v &+= 1
             return v
         }

@@ -1,7 +1,6 @@
 import CDatagram
 import Glibc
 import Logging
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import SIPCore

@@ -1,8 +1,8 @@
-import NIOConcurrencyHelpers
+import Synchronization
 
 /// Counters of what the transport dropped or refused, readable from any thread.
 public final class SIPTransportStatistics: Sendable {
-    private let counters = NIOLockedValueBox(Counters())
+    private let counters = Mutex(Counters())
 
     public struct Counters: Sendable, Equatable {
         /// Datagrams that did not parse and could not be answered.
@@ -26,9 +26,9 @@ public final class SIPTransportStatistics: Sendable {
 
     public init() {}
 
-    public var snapshot: Counters { counters.withLockedValue { $0 } }
+    public var snapshot: Counters { counters.withLock { $0 } }
 
     func bump(_ keyPath: WritableKeyPath<Counters, Int>) {
-        counters.withLockedValue { $0[keyPath: keyPath] += 1 }
+        counters.withLock { $0[keyPath: keyPath] += 1 }
     }
 }

@@ -133,15 +133,15 @@ struct LoadTestCommand: AsyncParsableCommand {
         var logger = Logger(label: "sipdial.loadtest")
         logger.logLevel = .warning
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let stop = StopRequest()
+        let stop = Once()
         let interrupt = Task {
             await ServeCommand.waitForTermination()
-            stop.request()
+            _ = stop.claim()
         }
         defer { interrupt.cancel() }
         let result = await Result {
             try await CampaignLoadTest(settings).run(loop: group.next(), logger: logger, drainLimit: drainSeconds,
-                                                     progress: progress, stop: { stop.requested })
+                                                     progress: progress, stop: { stop.happened })
         }
         try? await group.shutdownGracefully()
         do { return try result.get() } catch {
@@ -171,14 +171,6 @@ struct LoadTestCommand: AsyncParsableCommand {
         }
         defer { interrupt.cancel() }
         return try await generator.run(progress: progress)
-    }
-
-    /// Set by SIGINT or SIGTERM: the campaign stops dialing and the report is written.
-    private final class StopRequest: @unchecked Sendable {
-        private let lock = NSLock()
-        private var flag = false
-        func request() { lock.withLock { flag = true } }
-        var requested: Bool { lock.withLock { flag } }
     }
 
     /// The report to the terminal and to --report / --html.

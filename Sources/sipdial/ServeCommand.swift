@@ -131,7 +131,7 @@ struct ServeCommand: AsyncParsableCommand {
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let once = OnceFlag()
+            let once = Once()
             for sig in [SIGINT, SIGTERM] {
                 let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
                 source.setEventHandler {
@@ -148,18 +148,6 @@ struct ServeCommand: AsyncParsableCommand {
 private enum SignalSources {
     nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
     static func keep(_ s: any DispatchSourceSignal) { sources.append(s) }
-}
-
-private final class OnceFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var done = false
-    func claim() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if done { return false }
-        done = true
-        return true
-    }
 }
 
 /// `udp:HOST:PORT` / `tcp:[v6]:PORT`.
