@@ -303,6 +303,7 @@ public final class RTPAudioStream: @unchecked Sendable {
     /// frame, shared by its streams so it stays in cache) or, at another rate, into the
     /// stream's own frame.
     func sendFrame(using scratch: inout [Int16]) {
+        eventLoop.assertInEventLoop()
         if ownFrame.isEmpty {
             send(&scratch)
         } else {
@@ -381,6 +382,7 @@ public final class RTPAudioStream: @unchecked Sendable {
     /// within it, decoded (a packet longer than a frame covers the ticks after it), or a
     /// concealed substitute for the time no packet covers.
     func playFrame() {
+        eventLoop.assertInEventLoop()
         guard let codec, sink != nil || receivedMonitor != nil else { return }
         switch playoutBuffer.next() {
         case .idle, .covered:
@@ -435,6 +437,7 @@ public final class RTPAudioStream: @unchecked Sendable {
 
     /// Reads what arrived on the RTP socket since the last tick.
     func receiveWaiting(into batch: DatagramBatch) {
+        eventLoop.assertInEventLoop()
         rtpSocket.receiveWaiting(into: batch) { bytes, source, arrival in receive(bytes, from: source, arrival: arrival) }
     }
 

@@ -121,6 +121,7 @@ public final class AutoAnswerUAS: @unchecked Sendable {
     }
 
     private func request(_ tx: SIPServerTransaction) {
+        transactions.eventLoop.assertInEventLoop()
         let r = tx.request
         let toTag = r.headers[.to].flatMap { try? SIPAddress(parsing: $0) }?.tag
         switch r.method {

@@ -72,6 +72,7 @@ final class SIPDatagramOutbox: @unchecked Sendable {
 
     /// The channel closed the socket: what is still queued fails.
     func socketClosed() {
+        eventLoop.assertInEventLoop()
         descriptor = -1
         let failed = queue
         queue.removeAll()

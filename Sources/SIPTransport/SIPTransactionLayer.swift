@@ -158,6 +158,7 @@ public final class SIPTransactionLayer: @unchecked Sendable {
     }
 
     private func feedClient(_ key: SIPTransactionKey, _ input: SIPClientTransactionInput) {
+        eventLoop.assertInEventLoop()
         guard let entry = clients[key] else { return }
         feed(entry, key, input)
     }
@@ -199,6 +200,7 @@ public final class SIPTransactionLayer: @unchecked Sendable {
     }
 
     private func feedServer(_ key: SIPTransactionKey, _ input: SIPServerTransactionInput) {
+        eventLoop.assertInEventLoop()
         guard let entry = servers[key] else { return }
         feed(entry, key, input)
     }
@@ -256,6 +258,7 @@ public final class SIPTransactionLayer: @unchecked Sendable {
     // MARK: Inbound dispatch
 
     private func receive(_ inbound: SIPInboundMessage) {
+        eventLoop.assertInEventLoop()
         switch inbound.message {
         case .response(let response):
             // §8.1.3.3 and the rest of the response checks; they parse the top Via, whose

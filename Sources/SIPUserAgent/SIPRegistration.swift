@@ -45,6 +45,7 @@ public final class SIPRegistration: @unchecked Sendable {
     }
 
     private func feed(_ input: RegistrationClient.Input) {
+        eventLoop.assertInEventLoop()
         for action in client.handle(input) {
             switch action {
             case .send(let request):

@@ -19,6 +19,7 @@ public final class SuccessRetransmitter<Key: Hashable>: @unchecked Sendable {
     /// Sends `ok` on `tx` and keeps resending it until `acknowledged(key)`; `onGiveUp` runs
     /// when 64·T1 passed without an ACK (the session should then end with BYE, §13.3.1.4).
     public func send(_ ok: SIPResponse, on tx: SIPServerTransaction, key: Key, onGiveUp: @escaping @Sendable () -> Void = {}) {
+        transactions.eventLoop.assertInEventLoop()
         tx.respond(ok)
         schedule(ok, on: tx, key: key, interval: transactions.timers.t1, elapsed: .zero, onGiveUp: onGiveUp)
     }
@@ -26,6 +27,7 @@ public final class SuccessRetransmitter<Key: Hashable>: @unchecked Sendable {
     /// The ACK came: stop resending. False when nothing was pending for `key`.
     @discardableResult
     public func acknowledged(_ key: Key) -> Bool {
+        transactions.eventLoop.assertInEventLoop()
         guard let timer = pending.removeValue(forKey: key) else { return false }
         timer.cancel()
         return true
