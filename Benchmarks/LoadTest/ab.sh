@@ -2,7 +2,7 @@
 # Same-run A/B of two sipdial builds on the signaling-only call rate (on demand):
 #   Benchmarks/LoadTest/ab.sh OLD_BINARY NEW_BINARY
 # For each rate in RATES (default "3000 4000"), ROUNDS times (default 2), each binary's
-# `loadtest` offers calls for SECONDS (default 10) to a fresh SIPp UAS on 127.0.0.1; prints
+# `loadtest` offers calls for RUN_SECONDS (default 10; bash keeps SECONDS for itself) to a fresh SIPp UAS on 127.0.0.1; prints
 # the achieved rate, the failed calls and the CPU time (user + system) per call, old and new
 # side by side, so the machine's drift cancels out. Build the old one beside the new with
 # `git worktree add` and `swift build -c release --product sipdial`.
@@ -10,7 +10,7 @@ set -euo pipefail
 old=$1 new=$2
 RATES=${RATES:-"3000 4000"}
 ROUNDS=${ROUNDS:-2}
-SECONDS_PER_RUN=${SECONDS:-10}
+SECONDS_PER_RUN=${RUN_SECONDS:-10}
 work=$(mktemp -d)
 trap 'kill "${uas:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
 printf "%6s %5s | %10s %7s %12s\n" rate build "calls/s" failed "CPU/call µs"

@@ -81,7 +81,7 @@ public final class CallBridge: @unchecked Sendable {
         var calls: [OutboundCall] = []
         var results: [Int: CallResult] = [:]
         var answeredAt: Double?
-        var holdTimer: Task<Void, Never>?
+        var holdTimer: Scheduled<Void>?
         defer { holdTimer?.cancel() }
         let continuation = steps.continuation
 
@@ -133,11 +133,7 @@ public final class CallBridge: @unchecked Sendable {
                     answeredAt = Date().timeIntervalSince1970
                     progress("[200] party B answered (\(negotiated.codec.rawValue)): connected")
                     if settings.hold > 0 {
-                        let seconds = settings.hold
-                        holdTimer = Task {
-                            try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
-                            if !Task.isCancelled { continuation.yield(.hangUp) }
-                        }
+                        holdTimer = streamA.eventLoop.scheduleTask(in: .nanoseconds(Int64(settings.hold * 1e9))) { continuation.yield(.hangUp) }
                     }
                 }
             case .call(_, .earlyMedia):

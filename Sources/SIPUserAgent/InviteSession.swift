@@ -87,7 +87,7 @@ public struct InviteSession: Sendable {
     }
 
     /// The timers a session arms; each is armed at most once at a time.
-    public enum Timer: Sendable, Hashable, CaseIterable {
+    public enum Timer: Int, Sendable, Hashable, CaseIterable {
         /// The UAC gives up ringing and cancels.
         case ring
         /// This side refreshes the session (RFC 4028 §10), or retries a refresh after 491.
@@ -100,6 +100,8 @@ public struct InviteSession: Sendable {
         case transfer
         /// After the end, the session stops taking retransmissions (64·T1).
         case linger
+
+        var bit: UInt8 { 1 << UInt8(rawValue) }
     }
 
     /// Why an in-dialog request was sent: its outcome is fed back with it.
@@ -120,27 +122,27 @@ public struct InviteSession: Sendable {
         /// UAC: send the INVITE.
         case start
         /// UAC: the INVITE as its client transaction sent it (with its branch): CANCEL copies it.
-        case inviteSent(SIPRequest)
+        indirect case inviteSent(SIPRequest)
         /// UAC: a response to the INVITE.
-        case inviteResponse(SIPResponse)
+        indirect case inviteResponse(SIPResponse)
         /// UAC: no final response came (Timer B).
         case inviteTimedOut
         /// UAC: no destination could be reached; the text says which were tried.
-        case inviteUnreachable(String)
+        indirect case inviteUnreachable(String)
         /// UAS: answer with `media` (its body is the SDP answer); this side's requests carry
         /// `via`. `cancelled` says a CANCEL already ended the INVITE with 487 (§9.2), so
         /// nothing may be sent.
-        case accept(media: AudioOffer, via: Via, cancelled: Bool)
+        indirect case accept(media: AudioOffer, via: Via, cancelled: Bool)
         /// A request in the dialog (it has a To tag).
-        case request(SIPRequest)
+        indirect case request(SIPRequest)
         /// An ACK for a 2xx this side sent.
-        case ack(SIPRequest)
+        indirect case ack(SIPRequest)
         /// A 2xx no client transaction matched: a retransmission or another fork (§13.2.2.4).
-        case strayResponse(SIPResponse)
+        indirect case strayResponse(SIPResponse)
         /// An in-dialog 2xx this side sent was not acknowledged within 64·T1 (§13.3.1.4).
         case ackMissing(sequence: UInt32)
         /// A response to, or the failure of, an in-dialog request this side sent.
-        case requestOutcome(Purpose, request: SIPRequest, Outcome)
+        indirect case requestOutcome(Purpose, request: SIPRequest, Outcome)
         case timerFired(Timer)
         /// The owner ends the call: CANCEL before an answer, BYE after it.
         case hangUp
@@ -152,9 +154,9 @@ public struct InviteSession: Sendable {
         /// The owner refuses that offer with `status` (488: nothing acceptable).
         case refuseOffer(status: Int)
         /// The owner asks the far end to call `target` instead (REFER, RFC 3515).
-        case transfer(to: SIPURI)
+        indirect case transfer(to: SIPURI)
         /// The owner reports the progress of a transfer the far end asked for (RFC 3515 §2.4.4).
-        case reportTransfer(status: Int, reason: String)
+        indirect case reportTransfer(status: Int, reason: String)
     }
 
     /// The result of a client transaction.
@@ -164,32 +166,34 @@ public struct InviteSession: Sendable {
         case transportFailed
     }
 
+    /// The cases that carry messages are `indirect`: an action or input is then a pointer
+    /// wide, and moving it through the driver's arrays copies no message.
     public enum Action: Sendable, Equatable {
         /// Send the (initial or retried) INVITE in a new client transaction to the call's
         /// destinations; its sending is fed back as `.inviteSent`, its responses as
         /// `.inviteResponse`.
-        case sendInvite(SIPRequest)
+        indirect case sendInvite(SIPRequest)
         /// Send CANCEL to where the INVITE went (§9.1).
-        case sendCancel(SIPRequest)
+        indirect case sendCancel(SIPRequest)
         /// Send an in-dialog request in a new client transaction to the dialog whose next hop
         /// is `hop` (§12.2.1.1); its outcome is fed back with `purpose`.
-        case send(SIPRequest, hop: SIPURI, purpose: Purpose)
+        indirect case send(SIPRequest, hop: SIPURI, purpose: Purpose)
         /// Send an ACK for a 2xx, statelessly (§13.2.2.4).
-        case sendAck(SIPRequest, hop: SIPURI)
+        indirect case sendAck(SIPRequest, hop: SIPURI)
         /// Answer a request the session was fed (the one whose CSeq the response carries).
-        case respond(SIPResponse)
+        indirect case respond(SIPResponse)
         /// Answer an INVITE (the UAS's own, or a re-INVITE) with a 2xx, resent until its ACK
         /// (§13.3.1.4).
-        case respondUntilAcknowledged(SIPResponse)
+        indirect case respondUntilAcknowledged(SIPResponse)
         /// The 2xx of CSeq `sequence` need not be resent any more.
         case stopResending(sequence: UInt32)
         case startTimer(Timer, after: Duration)
         case cancelTimer(Timer)
         /// Tell the call's owner.
-        case report(CallEvent)
+        indirect case report(CallEvent)
         /// The far end asked for a transfer to `target` (RFC 3515 §2.4): the owner places that
         /// call and reports its progress with `.reportTransfer`.
-        case followTransfer(SIPURI)
+        indirect case followTransfer(SIPURI)
         /// The session is over and takes no more messages: forget it.
         case release
     }
@@ -197,6 +201,8 @@ public struct InviteSession: Sendable {
     enum Phase: Equatable { case idle, calling, confirmed, ended }
 
     public let configuration: Configuration
+    /// Whether this side placed the call.
+    let isUAC: Bool
     public let callID: String
     public let localTag: String
     var phase = Phase.idle
@@ -229,7 +235,8 @@ public struct InviteSession: Sendable {
     var transferPending = false
     /// A transfer the far end asked for is being followed.
     var transferFollowing = false
-    var armed: Set<Timer> = []
+    /// The timers armed now, a bit each.
+    var armed: UInt8 = 0
     /// A value in [0, 1) for the 491 back-off (injected so tests are exact).
     let random: @Sendable () -> Double
 
@@ -251,6 +258,7 @@ public struct InviteSession: Sendable {
                 random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
         self.configuration = configuration
         self.random = random
+        if case .uac = configuration.role { isUAC = true } else { isUAC = false }
         self.media = configuration.media
         self.via = configuration.via
         switch configuration.role {
@@ -273,12 +281,18 @@ public struct InviteSession: Sendable {
 
     /// Feeds one input that happened at `now`; returns what to do, in order.
     public mutating func handle(_ input: Input, at now: Duration) -> [Action] {
+        var out: [Action] = []
+        handle(input, at: now, into: &out)
+        return out
+    }
+
+    /// The same, appending the actions to `out` (a driver reuses one buffer).
+    public mutating func handle(_ input: Input, at now: Duration, into out: inout [Action]) {
         guard fitsRole(input) else {
             // A driver bug, not something the network can cause: stop loudly in debug.
             assertionFailure("\(input) is not an input of this session's role")
-            return []
+            return
         }
-        var out: [Action] = []
         switch input {
         case .start: start(at: now, &out)
         case .inviteSent(let request): setup.invite = request
@@ -309,12 +323,10 @@ public struct InviteSession: Sendable {
         case .transfer(let target): transfer(to: target, at: now, &out)
         case .reportTransfer(let status, let reason): notifyTransfer(status: status, reason: reason, &out)
         }
-        return out
     }
 
     /// The INVITE's inputs belong to the UAC, `.accept` to the UAS; the rest to both.
     private func fitsRole(_ input: Input) -> Bool {
-        let isUAC = if case .uac = configuration.role { true } else { false }
         switch input {
         case .start, .inviteSent, .inviteResponse, .inviteTimedOut, .inviteUnreachable: return isUAC && media != nil
         case .accept: return !isUAC
@@ -325,7 +337,7 @@ public struct InviteSession: Sendable {
     }
 
     private mutating func timerFired(_ timer: Timer, at now: Duration, _ out: inout [Action]) {
-        guard armed.remove(timer) != nil else { return }
+        guard disarmed(timer) else { return }
         switch timer {
         case .ring: cancel(.noAnswer, &out)
         case .refresh: refreshSession(&out)
@@ -351,13 +363,19 @@ public struct InviteSession: Sendable {
     // MARK: Timers and the end
 
     mutating func arm(_ timer: Timer, after delay: Duration, _ out: inout [Action]) {
-        if armed.contains(timer) { out.append(.cancelTimer(timer)) }
-        armed.insert(timer)
+        if armed & timer.bit != 0 { out.append(.cancelTimer(timer)) }
+        armed |= timer.bit
         out.append(.startTimer(timer, after: delay))
     }
 
+    /// Takes `timer` off the armed set; whether it was on it.
+    private mutating func disarmed(_ timer: Timer) -> Bool {
+        defer { armed &= ~timer.bit }
+        return armed & timer.bit != 0
+    }
+
     mutating func disarm(_ timer: Timer, _ out: inout [Action]) {
-        if armed.remove(timer) != nil { out.append(.cancelTimer(timer)) }
+        if disarmed(timer) { out.append(.cancelTimer(timer)) }
     }
 
     func elapsed(_ now: Duration) -> Double {

@@ -30,14 +30,16 @@ final class InviteSessionDriver: @unchecked Sendable {
     private var transactions: SIPTransactionLayer { dispatcher.transactions }
     var eventLoop: EventLoop { transactions.eventLoop }
     private var queue: [InviteSession.Input] = []
+    private var actions: [InviteSession.Action] = []
     private var running = false
     /// The server transactions of requests the session has not answered finally yet, by
     /// CSeq (a response copies its request's): an offer the owner answers is answered later.
     private var unanswered: [String: SIPServerTransaction] = [:]
     private var inviteDestination: SIPDestination?
-    private var timers: [InviteSession.Timer: TimerWheel.Timer] = [:]
+    private var timers = ArmedTimers()
     private lazy var resender = SuccessRetransmitter<UInt32>(transactions: transactions)
-    private var hops: [SIPURI: SIPDestination] = [:]
+    /// Hops whose names were resolved (a numeric one needs no lookup and is not kept).
+    private var resolvedHops: [SIPURI: SIPDestination] = [:]
     private var resolving: [SIPURI: [(SIPDestination) -> Void]] = [:]
 
     var callID: String { session.callID }
@@ -69,15 +71,23 @@ final class InviteSessionDriver: @unchecked Sendable {
     func feed(_ input: InviteSession.Input, answering tx: SIPServerTransaction? = nil) {
         eventLoop.assertInEventLoop()
         if let tx, let cseq = tx.request.headers[.cseq] { unanswered[cseq] = tx }
-        queue.append(input)
-        guard !running else { return }
-        running = true
-        while !queue.isEmpty {
-            let next = queue.removeFirst()
-            let now = Duration.nanoseconds(Int64(eventLoop.now.uptimeNanoseconds))
-            for action in session.handle(next, at: now) { perform(action) }
+        guard !running else {
+            queue.append(input)
+            return
         }
+        running = true
+        run(input)
+        while !queue.isEmpty { run(queue.removeFirst()) }
         running = false
+    }
+
+    /// One input through the machine; its actions carried out from one reused buffer (an
+    /// input arriving meanwhile waits in `queue`, so the buffer does not change under it).
+    private func run(_ input: InviteSession.Input) {
+        let now = Duration.nanoseconds(Int64(eventLoop.now.uptimeNanoseconds))
+        session.handle(input, at: now, into: &actions)
+        for action in actions { perform(action) }
+        actions.removeAll(keepingCapacity: true)
     }
 
     /// The server transaction `response` answers; a final response takes it off the list.
@@ -111,7 +121,9 @@ final class InviteSessionDriver: @unchecked Sendable {
                 self?.timers[timer] = nil
                 self?.feed(.timerFired(timer))
             }
-        case .cancelTimer(let timer): timers.removeValue(forKey: timer)?.cancel()
+        case .cancelTimer(let timer):
+            timers[timer]?.cancel()
+            timers[timer] = nil
         case .report(let event): onEvent(event)
         case .followTransfer(let target): onTransferRequest?(target)
         case .release: dispatcher.remove(callID: callID)
@@ -149,12 +161,9 @@ final class InviteSessionDriver: @unchecked Sendable {
         case .peer(let peer):
             body(peer)
         case .resolving(let resolver, let destinations, let defaultTransport):
-            if let known = hops[hop] { return body(known) }
             let transport = SIPTargetResolver.transport(for: hop, default: defaultTransport)
-            if let numeric = SIPTargetResolver.numericDestination(hop, transport: transport) {
-                hops[hop] = numeric
-                return body(numeric)
-            }
+            if let numeric = SIPTargetResolver.numericDestination(hop, transport: transport) { return body(numeric) }
+            if let known = resolvedHops[hop] { return body(known) }
             if resolving[hop] != nil {
                 resolving[hop]?.append(body)
                 return
@@ -168,7 +177,7 @@ final class InviteSessionDriver: @unchecked Sendable {
                 var found = fallback
                 if case .success(let list) = result, let first = list.first { found = first }
                 guard let found else { return }
-                hops[hop] = found
+                resolvedHops[hop] = found
                 for send in waiting { send(found) }
             }
         }
@@ -179,4 +188,32 @@ extension InviteSessionDriver: SIPSessionEndpoint {
     func receive(_ tx: SIPServerTransaction) { feed(.request(tx.request), answering: tx) }
     func receiveAck(_ ack: SIPRequest) { feed(.ack(ack)) }
     func receiveStray(_ response: SIPResponse) { feed(.strayResponse(response)) }
+}
+
+/// The wheel timers of one session, a field each (no table to allocate per call).
+private struct ArmedTimers {
+    private var ring, refresh, reoffer, expiry, transfer, linger: TimerWheel.Timer?
+
+    subscript(timer: InviteSession.Timer) -> TimerWheel.Timer? {
+        get {
+            switch timer {
+            case .ring: ring
+            case .refresh: refresh
+            case .reoffer: reoffer
+            case .expiry: expiry
+            case .transfer: transfer
+            case .linger: linger
+            }
+        }
+        set {
+            switch timer {
+            case .ring: ring = newValue
+            case .refresh: refresh = newValue
+            case .reoffer: reoffer = newValue
+            case .expiry: expiry = newValue
+            case .transfer: transfer = newValue
+            case .linger: linger = newValue
+            }
+        }
+    }
 }

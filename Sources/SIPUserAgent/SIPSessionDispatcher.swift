@@ -43,6 +43,11 @@ public final class SIPSessionDispatcher: @unchecked Sendable {
         self.isTrunk = isTrunk
         self.policy = policy
         self.incoming = incoming
+        capabilities = [
+            SIPHeaderField(.allow, policy.allowedMethods.map(\.rawValue).joined(separator: ", ")),
+            SIPHeaderField(.accept, policy.acceptedContentTypes.joined(separator: ", ")),
+            SIPHeaderField(.supported, policy.supportedOptionTags.sorted().joined(separator: ", ")),
+        ]
         var handlers = SIPTransactionLayer.Handlers()
         handlers.request = { [weak self] tx in self?.request(tx) }
         handlers.ack = { [weak self] inbound in
@@ -92,14 +97,9 @@ public final class SIPSessionDispatcher: @unchecked Sendable {
         try await transactions.eventLoop.submit { self.sessions.count }.get()
     }
 
-    /// The capabilities advertised in OPTIONS answers and dialog-creating messages.
-    public var capabilities: [SIPHeaderField] {
-        [
-            SIPHeaderField(.allow, policy.allowedMethods.map(\.rawValue).joined(separator: ", ")),
-            SIPHeaderField(.accept, policy.acceptedContentTypes.joined(separator: ", ")),
-            SIPHeaderField(.supported, policy.supportedOptionTags.sorted().joined(separator: ", ")),
-        ]
-    }
+    /// The capabilities advertised in OPTIONS answers and dialog-creating messages (Allow,
+    /// Accept, Supported), written once from `policy`.
+    public let capabilities: [SIPHeaderField]
 
     private func session(for headers: SIPHeaders) -> SIPSessionEndpoint? {
         headers[.callID].flatMap { sessions[$0] }
