@@ -54,16 +54,14 @@ struct InviteSessionHarness {
         AudioOffer(address: "192.0.2.20", port: port, sessionID: 9)
     }
 
-    /// A T.38 fax offer (RFC 3362: m=image udptl t38).
-    static let imageOffer = Array("""
-        v=0\r
-        o=bob 9 10 IN IP4 192.0.2.20\r
-        s=-\r
-        c=IN IP4 192.0.2.20\r
-        t=0 0\r
-        m=image 6002 udptl t38\r
-        a=T38FaxVersion:0\r
-        """.utf8)
+    /// A T.38 fax description (RFC 3362: m=image udptl t38) of `address`:`port`.
+    static func image(address: String, port: Int, user: String) -> [UInt8] {
+        Array("v=0\r\no=\(user) 9 10 IN IP4 \(address)\r\ns=-\r\nc=IN IP4 \(address)\r\nt=0 0\r\n".utf8)
+            + Array("m=image \(port) udptl t38\r\na=T38FaxVersion:0\r\na=T38FaxRateManagement:transferredTCF\r\n".utf8)
+    }
+
+    /// The far end's fax offer.
+    static let imageOffer = image(address: "192.0.2.20", port: 6002, user: "bob")
 
     // MARK: Feeding
 

@@ -9,16 +9,7 @@ import Testing
 /// RFC 3261 §14).
 struct InviteSessionReofferTests {
     /// What the owner (a fax engine) answers or offers: T.38 on its own UDPTL port.
-    static let localImage = Array("""
-        v=0\r
-        o=fax 1 1 IN IP4 192.0.2.10\r
-        s=-\r
-        c=IN IP4 192.0.2.10\r
-        t=0 0\r
-        m=image 4002 udptl t38\r
-        a=T38FaxVersion:0\r
-        a=T38FaxRateManagement:transferredTCF\r
-        """.utf8)
+    static let localImage = InviteSessionHarness.image(address: "192.0.2.10", port: 4002, user: "fax")
 
     static func faxCapable() -> InviteSessionHarness {
         var h = InviteSessionHarness.uac()
