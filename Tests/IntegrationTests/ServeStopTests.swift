@@ -4,8 +4,9 @@ import Testing
 
 /// SIGTERM while calls of every kind are up — campaign calls answered and ringing, a single
 /// call, click-to-calls bridged and still ringing the customer, an inbound call — ends each
-/// after `--drain` (BYE, or CANCEL while ringing), writes every CDR, and exits within a few
-/// seconds. Before: the drain waited on a task group whose child awaited the pacer, which
+/// after `--drain` (BYE, or CANCEL while ringing), writes every CDR, and exits within what the
+/// stop allows: the drain (1 s) and at most ten one-second hang-up rounds. Alone it takes
+/// about 2 s; with the whole suite sharing two cores it has taken 9. Before: the drain waited on a task group whose child awaited the pacer, which
 /// ignores cancellation, so a stop with click-to-calls up never ended.
 struct ServeStopTests {
     @Test func aStopEndsCallsOfEveryKindWritesTheirCDRsAndExits() async throws {
@@ -45,7 +46,7 @@ struct ServeStopTests {
         let status = await serve.process.wait(timeout: .seconds(30))
         let took = ContinuousClock.now - stopped
         #expect(status == 0, "\(serve.process.text.suffix(2_000))")
-        #expect(took < .seconds(8), "exited \(took) after SIGTERM with --drain 1")
+        #expect(took < .seconds(15), "exited \(took) after SIGTERM with --drain 1")
 
         // The inbound caller was hung up by serve.
         #expect(await caller.wait(timeout: .seconds(10)) == 0, "\(caller.text)")
