@@ -87,7 +87,7 @@ public struct InviteSession: Sendable {
     }
 
     /// The timers a session arms; each is armed at most once at a time.
-    public enum Timer: Int, Sendable, Hashable, CaseIterable {
+    public enum Timer: Int, Sendable, Hashable {
         /// The UAC gives up ringing and cancels.
         case ring
         /// This side refreshes the session (RFC 4028 §10), or retries a refresh after 491.
@@ -275,9 +275,6 @@ public struct InviteSession: Sendable {
             authenticator = SIPAuthenticator(username: user, password: password)
         }
     }
-
-    /// Whether the session has ended (it may still take retransmissions until `.release`).
-    public var isEnded: Bool { phase == .ended }
 
     /// Feeds one input that happened at `now`; returns what to do, in order.
     public mutating func handle(_ input: Input, at now: Duration) -> [Action] {
