@@ -39,7 +39,7 @@ extension CallAttempt {
     /// placed. Throws `CallControlError` when the call is not answered or a transfer is under way.
     public func transferAttended(to destination: String) async throws {
         try await withCheckedThrowingContinuation { (reply: CheckedContinuation<Void, Error>) in
-            if case .terminated = signals.continuation.yield(.command(.attendedTransfer(destination, reply))) {
+            if !signals.yield(.command(.attendedTransfer(destination, reply))) {
                 reply.resume(throwing: CallControlError.ended)
             }
         }
@@ -57,7 +57,8 @@ extension CallAttempt {
     }
 
     /// Places the second call from a task of its own (it resolves the target and binds its
-    /// RTP port on this call's media loop); `reply` hears when it is placed or why not.
+    /// RTP port on this call's media loop, while this call's signals go on being taken),
+    /// which the call awaits before it is over; `reply` hears when it is placed or why not.
     /// False when this call cannot take one now (not answered, another under way).
     @discardableResult
     func placeSecondCall(_ destination: String, ringTimeout: Double, purpose: SecondCallPurpose, reply: CheckedContinuation<Void, Error>?) -> Bool {
@@ -73,23 +74,23 @@ extension CallAttempt {
         secondCallPurpose = purpose
         note("to", destination)
         let target = target(of: destination)
-        let (plan, context, continuation) = (plan, context, signals.continuation)
-        Task {
+        let (plan, context, signals) = (plan, context, signals)
+        secondCallSetup = Task {
             do {
                 let setup = try await CallSetup.resolve(target, route: plan.route, sip: context.sip)
                 let stream = try RTPAudioStream.bind(host: setup.local.host, ports: context.rtpPorts, group: media.stream.eventLoop)
                 let config = setup.configuration(mediaPort: stream.localPort, callerID: plan.callerID, ringTimeout: ringTimeout)
                 let call = OutboundCall(configuration: config, dispatcher: context.sip.dispatcher, resolver: context.sip.resolver) { event in
-                    continuation.yield(.consultation(event))
+                    signals.yield(.consultation(event))
                 }
-                continuation.yield(.consultationPlaced(Consultation(call: call, media: stream, offer: config.offer)))
+                signals.yield(.consultationPlaced(Consultation(call: call, media: stream, offer: config.offer)))
                 call.start()
                 reply?.resume()
             } catch let failure as CallSetup.Failure {
-                continuation.yield(.consultationFailed(failure.reason))
+                signals.yield(.consultationFailed(failure.reason))
                 reply?.resume(throwing: CallControlError.media(failure.reason))
             } catch {
-                continuation.yield(.consultationFailed("no RTP port: \(error)"))
+                signals.yield(.consultationFailed("no RTP port: \(error)"))
                 reply?.resume(throwing: CallControlError.media("no RTP port: \(error)"))
             }
         }
@@ -98,15 +99,11 @@ extension CallAttempt {
 
     /// Follows the second call: bridged at its answer, forgotten at its end before that (or
     /// the first call hung up when it ends after).
-    func handleConsultation(_ signal: Signal) {
+    func handleConsultation(_ signal: Signal) async {
         switch signal {
         case .consultationPlaced(let leg):
-            if ended {
-                drop(leg, hangingUp: true)
-            } else {
-                secondCall = .placed(leg)
-                note("call_id", leg.call.callID)
-            }
+            secondCall = .placed(leg)
+            note("call_id", leg.call.callID)
         case .consultationFailed(let reason):
             secondCall = nil
             note("outcome", "unreachable")
@@ -130,7 +127,7 @@ extension CallAttempt {
             try? consultation?.media.update(negotiated.streamParameters(timeout: plan.rtpTimeout))
         case .consultation(.ended(let result)):
             guard let leg = consultation else { return }
-            drop(leg, hangingUp: false)
+            await drop(leg, hangingUp: false)
             secondCall = nil
             if bridged {
                 endCall()
@@ -146,21 +143,21 @@ extension CallAttempt {
     /// The second call ended without being bridged: a `dial` verb waiting goes on, and a
     /// call whose flow is over (it waited only for the transfer) ends.
     private func secondCallOver() {
-        signals.continuation.yield(.secondCallOver)
+        signals.yield(.secondCallOver)
         if flowFinished { endCall() }
     }
 
     /// The first call is over: the second one, if any, is hung up too.
-    func endConsultation() {
+    func endConsultation() async {
         guard let leg = consultation else { return }
         secondCall = nil
-        drop(leg, hangingUp: true)
+        await drop(leg, hangingUp: true)
     }
 
     /// Lets the second call go: its RTP stream stopped, the call hung up first if asked.
-    private func drop(_ leg: Consultation, hangingUp: Bool) {
+    func drop(_ leg: Consultation, hangingUp: Bool) async {
         if hangingUp { leg.call.hangUp() }
-        Task { _ = try? await leg.media.stop() }
+        _ = try? await leg.media.stop()
     }
 
     /// One of the second call's CDR answers, named after its purpose (`transfer_to`, `dial_outcome` …).

@@ -49,8 +49,8 @@ extension CallAttempt {
     func play(_ audio: WAVAudio, repeatCount: Int, bargeIn: Bool = false) async -> Bool {
         nextToken += 1
         let token = nextToken
-        let continuation = signals.continuation
-        media?.play(audio, repeatCount: repeatCount) { continuation.yield(.played(token)) }
+        let signals = self.signals
+        media?.play(audio, repeatCount: repeatCount) { signals.yield(.played(token)) }
         let finished = await wait(stopOnDigit: bargeIn) { if case .played(token) = $0 { true } else { false } }
         if finished, bargeIn, !pendingDigits.isEmpty { media?.stopPlaying() }
         return finished

@@ -30,10 +30,10 @@ extension CallAttempt {
             _ = try? await media.finish()
             return refuse(invite, status: 488, "nothing offered fits the codecs \(plan.route.codecs.map(\.rawValue))")
         }
-        let continuation = signals.continuation
+        let signals = self.signals
         let contact = SIPAddress(uri: SIPURI(user: "sipdial", host: local.host, port: local.port,
                                              parameters: transport == .udp ? [] : [SIPParameter("transport", transport.uriParameter)]))
-        let call = InboundCall(invite: invite, contact: contact, dispatcher: sip.dispatcher) { continuation.yield(.call($0)) }
+        let call = InboundCall(invite: invite, contact: contact, dispatcher: sip.dispatcher) { signals.yield(.call($0)) }
         inbound = call
         record.startedAt = Date().timeIntervalSince1970
         call.accept(media: session)

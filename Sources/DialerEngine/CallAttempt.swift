@@ -13,7 +13,7 @@ import SIPUserAgent
 /// media, the answer's audio, the verbs, the hang-up, the figures for the CDR. `onCallID`
 /// gets the INVITE's Call-ID before the INVITE leaves (the attempt row records it).
 public final class CallAttempt: @unchecked Sendable {
-    enum Signal {
+    enum Signal: Sendable {
         case call(CallEvent)
         case digit(ReceivedDigit)
         case played(Int)
@@ -43,8 +43,8 @@ public final class CallAttempt: @unchecked Sendable {
 
     let plan: CallPlan
     let context: CallContext
-    let signals = AsyncStream<Signal>.makeStream()
-    var iterator: AsyncStream<Signal>.Iterator
+    /// The call's signals; `nextSignal` is their one reader.
+    let signals: CallSignals<Signal>
     var call: OutboundCall?
     /// The call a peer placed, for a flow answering it (`answer(_:)`).
     var inbound: InboundCall?
@@ -56,18 +56,20 @@ public final class CallAttempt: @unchecked Sendable {
     var record: CallRecord
     var ended = false
     var nextToken = 0
-    /// The call's pending timers (max duration, pauses, gather timeouts), cancelled when it
-    /// ends. NIO scheduled tasks on the signaling loop, not `Task.sleep`: a cancelled sleep
-    /// leaves its dispatch timer pending until the deadline, and the one-hour maximum
-    /// duration of every call then held memory for an hour (the soak's resident memory grew
-    /// by about 0.8 KB a call).
-    var timers: [Scheduled<Void>] = []
+    /// Reads the answer's SDP (early media's too) into the audio to start.
+    var negotiate: ([UInt8]) -> NegotiatedAudio? = { _ in nil }
+    /// The audio of early media, kept for an answer without SDP.
+    var earlyAudio: NegotiatedAudio?
+    /// Sees the call's events (ringing, answered ...) as they are taken.
+    var onEvent: @Sendable (CallEvent) -> Void = { _ in }
     /// Digits received and not yet taken by a gather.
     var pendingDigits: [Character] = []
     /// A second call (attended transfer or `dial`): where it is, what it is for, and whether
     /// it is crossed with this one.
     var secondCall: SecondCall?
     var secondCallPurpose = SecondCallPurpose.transfer
+    /// The task resolving and placing the second call; awaited before the call's record is done.
+    var secondCallSetup: Task<Void, Never>?
     var bridged = false
     /// The flow has run to its end (the call waits for a transfer under way).
     var flowFinished = false
@@ -75,7 +77,7 @@ public final class CallAttempt: @unchecked Sendable {
     public init(plan: CallPlan, context: CallContext) {
         self.plan = plan
         self.context = context
-        iterator = signals.stream.makeAsyncIterator()
+        signals = CallSignals(eventLoop: context.sip.transactions.eventLoop)
         let now = Date().timeIntervalSince1970
         record = CallRecord(result: CallResult(outcome: .unreachable("not started")), startedAt: now, endedAt: now)
     }
@@ -92,9 +94,9 @@ public final class CallAttempt: @unchecked Sendable {
         }
         context.logger.debug("placing call", metadata: ["phone": "\(plan.phone)", "target": "\(setup.target)", "rtp_port": "\(media.localPort)"])
         let config = setup.configuration(mediaPort: media.localPort, callerID: plan.callerID, ringTimeout: plan.ringTimeout)
-        let continuation = signals.continuation
+        let signals = self.signals
         let call = OutboundCall(configuration: config, dispatcher: context.sip.dispatcher, resolver: context.sip.resolver) { event in
-            continuation.yield(.call(event))
+            signals.yield(.call(event))
         }
         self.call = call
         record.sipCallID = call.callID
@@ -125,45 +127,22 @@ public final class CallAttempt: @unchecked Sendable {
     /// Follows the call's signals to its end: early media and the answer start the audio as
     /// `negotiate` reads their SDP, and the flow runs once the call is answered; then the
     /// media's figures and the recording go into the record.
-    func follow(negotiate: ([UInt8]) -> NegotiatedAudio?, onEvent: @escaping @Sendable (CallEvent) -> Void) async -> CallRecord {
-        defer { timers.forEach { $0.cancel() } }
-        var earlyAudio: NegotiatedAudio?
-        while !ended, let signal = await iterator.next() {
-            switch signal {
-            case .call(.earlyMedia(let sdp)):
-                earlyAudio = negotiate(sdp)
-                if let early = earlyAudio { startMedia(early) }
-            case .call(.answered(let sdp)):
-                onEvent(.answered(sdp: sdp))
-                record.answeredAt = Date().timeIntervalSince1970
-                if let negotiated = negotiate(sdp) ?? earlyAudio {
-                    startMedia(negotiated)
-                    let hangUp: @Sendable () -> Void = { [call, inbound] in
-                        call?.hangUp()
-                        inbound?.hangUp()
-                    }
-                    after(plan.maxDuration, hangUp)
-                    _ = await run(plan.flow.verbs)
-                }
-                flowFinished = true
-                if !ended, !bridged, secondCall == nil { endCall() }
-            case .call(let event):
-                handle(event)
-                onEvent(event)
-            case .digit(let digit):
-                received(digit)
-            case .mediaTimeout:
-                endCall()
-            case .command(let command):
-                perform(command)
-            case .consultationPlaced, .consultation, .consultationFailed:
-                handleConsultation(signal)
-            case .played, .timer, .secondCallOver:
-                break
+    func follow(negotiate: @escaping ([UInt8]) -> NegotiatedAudio?, onEvent: @escaping @Sendable (CallEvent) -> Void) async -> CallRecord {
+        (self.negotiate, self.onEvent) = (negotiate, onEvent)
+        while let signal = await nextSignal() {
+            guard case .call(.answered(let sdp)) = signal else { continue }
+            if let negotiated = negotiate(sdp) ?? earlyAudio {
+                startMedia(negotiated)
+                signals.after(plan.maxDuration, .command(.hangUp))
+                _ = await run(plan.flow.verbs)
             }
+            flowFinished = true
+            if !ended, !bridged, secondCall == nil { endCall() }
         }
-        endConsultation()
-        refuseCommandsLeft()
+        // The second call's setup sends no signal after this.
+        await secondCallSetup?.value
+        await endConsultation()
+        await takeSignalsLeft()
         if let summary = try? await media?.finish() {
             record.rtp = summary.0
             record.digits = String(summary.1.map(\.digit))
@@ -172,19 +151,36 @@ public final class CallAttempt: @unchecked Sendable {
         return record
     }
 
+    /// The one reader of the call's signals: does what a signal means in any phase of the
+    /// call (events, digits, commands, the second call, the media timeout) and hands it to
+    /// the caller, who waits for its own (the answer, a prompt played, a timer); nil once
+    /// the call has ended.
+    func nextSignal() async -> Signal? {
+        guard !ended, let signal = await signals.next() else { return nil }
+        switch signal {
+        case .call(let event): handle(event)
+        case .digit(let digit): pendingDigits.append(digit.digit)
+        case .mediaTimeout: endCall()
+        case .command(let command): await perform(command)
+        case .consultationPlaced, .consultation, .consultationFailed: await handleConsultation(signal)
+        case .played, .timer, .secondCallOver: break
+        }
+        return signal
+    }
+
     /// The call is over: commands still queued (and any sent from now on) are answered
-    /// `CallControlError.ended` instead of waiting forever.
-    private func refuseCommandsLeft() {
-        signals.continuation.finish()
-        Task { [iterator] in
-            var rest = iterator
-            while let signal = await rest.next() {
-                guard case .command(let command) = signal else { continue }
-                switch command {
-                case .startRecording(let reply), .stopRecording(let reply): reply.resume(throwing: CallControlError.ended)
-                case .attendedTransfer(_, let reply): reply.resume(throwing: CallControlError.ended)
-                case .hangUp, .sendDigits, .transfer: break
-                }
+    /// `CallControlError.ended` instead of waiting forever, and a second call placed as
+    /// this one ended is hung up.
+    private func takeSignalsLeft() async {
+        signals.finish()
+        while let signal = await signals.next() {
+            switch signal {
+            case .command(.startRecording(let reply)), .command(.stopRecording(let reply)): reply.resume(throwing: CallControlError.ended)
+            case .command(.attendedTransfer(_, let reply)): reply.resume(throwing: CallControlError.ended)
+            case .consultationPlaced(let leg): await drop(leg, hangingUp: true)
+            case .command(.hangUp), .command(.sendDigits), .command(.transfer), .call, .digit, .played, .timer, .mediaTimeout,
+                 .consultation, .consultationFailed, .secondCallOver:
+                break
             }
         }
     }
@@ -196,34 +192,34 @@ public final class CallAttempt: @unchecked Sendable {
     }
 
     /// Hangs the call up (CANCEL while it rings, BYE once answered), from any thread.
-    public func hangUp() { signals.continuation.yield(.command(.hangUp)) }
+    public func hangUp() { signals.yield(.command(.hangUp)) }
 
     /// Sends `digits` as RFC 4733 events, from any thread.
-    public func send(digits: String) { signals.continuation.yield(.command(.sendDigits(digits))) }
+    public func send(digits: String) { signals.yield(.command(.sendDigits(digits))) }
 
     /// Blind transfer (REFER) to a number or sip: URI, from any thread; a call a peer placed
     /// takes none (`CallControlError.inboundTakesNoREFER`).
     public func transfer(to destination: String) throws(CallControlError) {
         guard !isInbound else { throw .inboundTakesNoREFER }
-        signals.continuation.yield(.command(.transfer(destination)))
+        signals.yield(.command(.transfer(destination)))
     }
 
     /// Starts recording both directions of the answered call into the recording directory
     /// (the CDR's recording); from any thread. Throws `CallControlError`.
     public func startRecording() async throws -> String {
         try await withCheckedThrowingContinuation { reply in
-            if case .terminated = signals.continuation.yield(.command(.startRecording(reply))) { reply.resume(throwing: CallControlError.ended) }
+            if !signals.yield(.command(.startRecording(reply))) { reply.resume(throwing: CallControlError.ended) }
         }
     }
 
     /// Stops the recording `startRecording` began and writes it; from any thread.
     public func stopRecording() async throws -> String {
         try await withCheckedThrowingContinuation { reply in
-            if case .terminated = signals.continuation.yield(.command(.stopRecording(reply))) { reply.resume(throwing: CallControlError.ended) }
+            if !signals.yield(.command(.stopRecording(reply))) { reply.resume(throwing: CallControlError.ended) }
         }
     }
 
-    func perform(_ command: Command) {
+    func perform(_ command: Command) async {
         switch command {
         case .hangUp: endCall()
         case .sendDigits(let digits): media?.send(digits: digits)
@@ -234,22 +230,18 @@ public final class CallAttempt: @unchecked Sendable {
             guard apiRecordingPath == nil else { return reply.resume(throwing: CallControlError.alreadyRecorded) }
             let path = newRecordingPath()
             apiRecordingPath = path
-            Task {
-                do {
-                    try await media.startRecording(to: path)
-                    reply.resume(returning: path)
-                } catch {
-                    reply.resume(throwing: CallControlError.media("the recording could not start: \(error)"))
-                }
+            do {
+                try await media.startRecording(to: path)
+                reply.resume(returning: path)
+            } catch {
+                reply.resume(throwing: CallControlError.media("the recording could not start: \(error)"))
             }
         case .attendedTransfer(let destination, let reply):
             placeSecondCall(destination, ringTimeout: plan.ringTimeout, purpose: .transfer, reply: reply)
         case .stopRecording(let reply):
             guard let media, apiRecordingPath != nil else { return reply.resume(throwing: CallControlError.notRecording) }
-            Task {
-                do { reply.resume(returning: try await media.stopRecording()) } catch {
-                    reply.resume(throwing: CallControlError.notRecording)
-                }
+            do { reply.resume(returning: try await media.stopRecording()) } catch {
+                reply.resume(throwing: CallControlError.notRecording)
             }
         }
     }
@@ -262,61 +254,49 @@ public final class CallAttempt: @unchecked Sendable {
     }
 
     private func startMedia(_ negotiated: NegotiatedAudio) {
-        let continuation = signals.continuation
+        let signals = self.signals
         do {
-            try media?.start(negotiated, onTimeout: { continuation.yield(.mediaTimeout) }, onDigit: { continuation.yield(.digit($0)) })
+            try media?.start(negotiated, onTimeout: { signals.yield(.mediaTimeout) }, onDigit: { signals.yield(.digit($0)) })
         } catch {
             context.logger.warning("call media did not start", metadata: ["call_id": "\(call?.callID ?? "")", "error": "\(error)"])
         }
     }
 
-    /// Call events that matter in any phase.
+    /// What a call event means in any phase: early media starts the audio, the answer is
+    /// timed, the end is recorded, a media change reaches the stream; the owner sees each.
     func handle(_ event: CallEvent) {
         switch event {
+        case .earlyMedia(let sdp):
+            earlyAudio = negotiate(sdp)
+            if let earlyAudio { startMedia(earlyAudio) }
+        case .answered:
+            record.answeredAt = Date().timeIntervalSince1970
         case .ended(let result):
             ended = true
             record.result = result
             record.endedAt = Date().timeIntervalSince1970
         case .mediaChanged(let negotiated):
             try? media?.update(negotiated)
-        default:
+        case .progress, .offerReceived, .offerAnswered, .offerRefused:
             break
         }
-    }
-
-    func received(_ digit: ReceivedDigit) {
-        pendingDigits.append(digit.digit)
-    }
-
-    /// Runs `action` after `seconds` unless the call is over first.
-    func after(_ seconds: Double, _ action: @escaping @Sendable () -> Void) {
-        timers.append(context.sip.transactions.eventLoop.scheduleTask(in: .nanoseconds(Int64(seconds * 1e9))) { action() })
+        onEvent(event)
     }
 
     /// A token whose `.timer` signal arrives after `seconds`.
     func startTimer(_ seconds: Double) -> Int {
         nextToken += 1
-        let token = nextToken
-        let continuation = signals.continuation
-        after(seconds) { continuation.yield(.timer(token)) }
-        return token
+        signals.after(seconds, .timer(nextToken))
+        return nextToken
     }
 
     /// Waits for the signal `wanted` accepts; false when the call ended first or an attended
     /// transfer took it over. Digits that arrive meanwhile are kept for gathers;
     /// `stopOnDigit` also returns (true) at a digit.
     func wait(stopOnDigit: Bool = false, until wanted: (Signal) -> Bool) async -> Bool {
-        while !ended, !bridged, let signal = await iterator.next() {
-            switch signal {
-            case .call(let event): handle(event)
-            case .digit(let digit):
-                received(digit)
-                if stopOnDigit { return true }
-            case .mediaTimeout: endCall()
-            case .command(let command): perform(command)
-            case .consultationPlaced, .consultation, .consultationFailed: handleConsultation(signal)
-            default: if wanted(signal) { return true }
-            }
+        while !bridged, let signal = await nextSignal() {
+            if case .digit = signal, stopOnDigit { return true }
+            if wanted(signal) { return true }
         }
         return false
     }

@@ -45,7 +45,7 @@ public final class CallBridge: @unchecked Sendable {
         public var answeredAt: Double?
     }
 
-    enum Step {
+    enum Step: Sendable {
         case call(Int, CallEvent)
         case mediaTimeout(Int)
         case hangUp
@@ -54,14 +54,16 @@ public final class CallBridge: @unchecked Sendable {
     let settings: Settings
     let dispatcher: SIPSessionDispatcher
     let resolver: SIPTargetResolver
-    private let steps = AsyncStream<Step>.makeStream()
+    /// The two legs' steps, taken by `run` alone.
+    private let steps: CallSignals<Step>
 
     public init(settings: Settings, dispatcher: SIPSessionDispatcher, resolver: SIPTargetResolver) {
         (self.settings, self.dispatcher, self.resolver) = (settings, dispatcher, resolver)
+        steps = CallSignals(eventLoop: dispatcher.transactions.eventLoop)
     }
 
     /// Ends the bridge (both legs hung up), from any thread.
-    public func hangUp() { steps.continuation.yield(.hangUp) }
+    public func hangUp() { steps.yield(.hangUp) }
 
     /// Runs the two calls. `configure(leg, mediaPort)` gives each leg's INVITE settings
     /// (leg 0 is A); `onCallID` and `onEvent` follow each leg; `progress` hears what
@@ -81,14 +83,13 @@ public final class CallBridge: @unchecked Sendable {
         var calls: [OutboundCall] = []
         var results: [Int: CallResult] = [:]
         var answeredAt: Double?
-        var holdTimer: Scheduled<Void>?
-        defer { holdTimer?.cancel() }
-        let continuation = steps.continuation
+        let steps = self.steps
+        defer { steps.finish() }
 
         func place(_ index: Int) async throws {
             let config = try await configure(index, streams[index].localPort)
             let call = OutboundCall(configuration: config, dispatcher: dispatcher, resolver: resolver) {
-                continuation.yield(.call(index, $0))
+                steps.yield(.call(index, $0))
             }
             configs.append(config)
             calls.append(call)
@@ -102,7 +103,7 @@ public final class CallBridge: @unchecked Sendable {
             _ = try? await streamB.stop()
             throw error
         }
-        for await step in steps.stream {
+        while let step = await steps.next() {
             if case .call(let index, let event) = step { onEvent(index, event) }
             switch step {
             case .call(let index, .progress(let code)):
@@ -114,7 +115,7 @@ public final class CallBridge: @unchecked Sendable {
                     continue
                 }
                 let leg = index == 0 ? bridge.legA : bridge.legB
-                streams[index].onTimeout = { continuation.yield(.mediaTimeout(index)) }
+                streams[index].onTimeout = { steps.yield(.mediaTimeout(index)) }
                 do {
                     try streams[index].start(negotiated.streamParameters(timeout: settings.rtpTimeout), source: leg.source, sink: leg.sink)
                 } catch {
@@ -132,9 +133,7 @@ public final class CallBridge: @unchecked Sendable {
                     streamA.eventLoop.execute { bridge.connect() }
                     answeredAt = Date().timeIntervalSince1970
                     progress("[200] party B answered (\(negotiated.codec.rawValue)): connected")
-                    if settings.hold > 0 {
-                        holdTimer = streamA.eventLoop.scheduleTask(in: .nanoseconds(Int64(settings.hold * 1e9))) { continuation.yield(.hangUp) }
-                    }
+                    if settings.hold > 0 { steps.after(settings.hold, .hangUp) }
                 }
             case .call(_, .earlyMedia):
                 // A leg's own early media is not passed on: A hears the ringback while B rings.
@@ -154,7 +153,7 @@ public final class CallBridge: @unchecked Sendable {
                 results[index] = result
                 progress("party \(party(index)) ended: \(result.outcome)")
                 for (other, call) in calls.enumerated() where results[other] == nil { call.hangUp() }
-                if results.count >= calls.count { continuation.finish() }
+                if results.count >= calls.count { steps.finish() }
             }
         }
         var legs: [Leg] = []
