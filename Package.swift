@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.1.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
     targets: [
         .target(name: "SIPCore"),
@@ -62,13 +63,15 @@ let package = Package(
         .target(name: "DialerStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "DialerEngine",
-            dependencies: ["DialerStore", "Media", "SDP", "RTP", "SIPCore", "SIPTransaction", "SIPTransport", "SIPUserAgent", nioCore, nioPosix, .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto"), logging]
+            dependencies: ["DialerStore", "Media", "SDP", "RTP", "SIPCore", "SIPTransaction", "SIPTransport", "SIPUserAgent", nioCore, nioPosix, .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto"), logging,
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
-        .target(name: "DialerAPI", dependencies: ["DialerStore", "DialerEngine", "Media", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"), logging]),
+        .target(name: "DialerAPI", dependencies: ["DialerStore", "DialerEngine", "Media", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"), logging,
+                                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .target(
             name: "LoadTest",
             dependencies: ["SIPCore", "Media", "SIPTransport", "SIPUserAgent", "DialerStore", "DialerEngine", nioCore, logging,
-                           .product(name: "Histogram", package: "hdrhistogram-swift")]
+                           .product(name: "Histogram", package: "hdrhistogram-swift"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
         .executableTarget(
             name: "sipdial",

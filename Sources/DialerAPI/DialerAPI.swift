@@ -3,6 +3,7 @@ import DialerStore
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// The REST API (issue #5): `/v1` behind bearer tokens, `/v1/health` and `/openapi.json`
 /// open. Routes arrive with the engine; this is the frame they go in: errors as
@@ -38,12 +39,15 @@ public enum DialerAPI {
 }
 
 extension DialerAPI {
-    /// Serves the API on `host:port` (port 0: any free port) until SIGTERM or SIGINT, then
-    /// lets requests in flight finish. `onListening` gets the port once the socket listens.
-    public static func serve(store: DialerStore, dialer: Dialer?, host: String, port: Int, logger: Logger,
+    /// Serves the API on `host:port` (port 0: any free port) with `services` beside it (the
+    /// dialer's, `Dialer.services`) in one service group, until SIGTERM or SIGINT: then the
+    /// server lets requests in flight finish and the services shut down in reverse order.
+    /// `onListening` gets the port once the socket listens.
+    public static func serve(store: DialerStore, dialer: Dialer?, services: [any Service], host: String, port: Int, logger: Logger,
                              onListening: @escaping @Sendable (Int) -> Void) async throws {
         let app = Application(router: router(store: store, dialer: dialer), configuration: .init(address: .hostname(host, port: port)),
                               onServerRunning: { onListening($0.localAddress?.port ?? port) }, logger: logger)
-        try await app.runService()
+        let group = ServiceGroup(configuration: .init(services: services + [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 }

@@ -1,6 +1,7 @@
 import DialerStore
 import Foundation
 import Logging
+import Synchronization
 
 /// Dials the running campaigns (issue #5 item 3): each at its calls per minute and under its
 /// maximum of concurrent calls, inside its calling window, through trunks kept within their
@@ -28,7 +29,9 @@ public actor CampaignPacer {
     var calls: [String: Task<Void, Never>] = [:]
     /// Each campaign's settings as the pacer uses them, read once per edit of the campaign.
     private var plans: [String: (updatedAt: Double, plan: DialingPlan?)] = [:]
-    var dialing = true
+    /// Set by `stopDialing`, from any thread.
+    private let stopped = Atomic(false)
+    var dialing: Bool { !stopped.load(ordering: .relaxed) }
     /// Wakes the loop early (a call ended, dialing stopped).
     let alarm = Alarm()
 
@@ -55,7 +58,7 @@ public actor CampaignPacer {
         return closed.count
     }
 
-    /// Dials until `stopDialing`; then returns once the calls in progress ended.
+    /// Dials until `stopDialing`; the calls up then go on (`hasCallsUp`).
     public func run() async {
         while dialing {
             let now = Date().timeIntervalSince1970
@@ -67,17 +70,16 @@ public actor CampaignPacer {
             }
             await alarm.sleep(max(wait, Self.minimumWait))
         }
-        while let (id, task) = calls.first {
-            calls[id] = nil
-            await task.value
-        }
     }
 
-    /// Stops starting calls; `run` returns when the calls up now have ended.
-    public func stopDialing() {
-        dialing = false
+    /// Stops starting calls, from any thread; `run` returns.
+    public nonisolated func stopDialing() {
+        stopped.store(true, ordering: .relaxed)
         alarm.ring()
     }
+
+    /// Whether a call the pacer placed is still up or its CDR not yet written.
+    public var hasCallsUp: Bool { !calls.isEmpty }
 
     /// One look at every running campaign and the callbacks; returns the seconds until a
     /// call may be due.

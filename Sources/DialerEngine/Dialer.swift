@@ -6,7 +6,7 @@ import NIOCore
 import NIOPosix
 import SIPTransport
 import SIPUserAgent
-import Synchronization
+import ServiceLifecycle
 
 /// The dialer as `serve` runs it: the SIP endpoint, the media loops, the prompts, the
 /// campaign pacer and the calls up now, over one store.
@@ -40,11 +40,9 @@ public final class Dialer: Sendable {
     public let fallbackRoute: TrunkRoute?
     private let inbound: InboundCalls?
     private let mediaGroup: MultiThreadedEventLoopGroup
-    private let running = Mutex<Task<Void, Never>?>(nil)
-    private let delivering = Mutex<Task<Void, Never>?>(nil)
 
     /// Binds the SIP listeners on `loop` (throws when one cannot bind) and prepares the
-    /// pacer; nothing is dialed before `start`.
+    /// pacer; nothing is dialed before its `services` run.
     public init(store: DialerStore, settings: Settings, loop: EventLoop, logger: Logger) async throws {
         self.store = store
         sip = try await DialerSIPEndpoint.start(configuration: settings.sip, allowedPeers: settings.allowedPeers, eventLoop: loop, logger: logger)
@@ -71,67 +69,27 @@ public final class Dialer: Sendable {
         }
     }
 
-    /// Closes the attempts a crash left open, then starts dialing the running campaigns,
-    /// sending webhooks and watching the trunks.
-    public func start() async throws {
+    /// Closes the attempts a crash left open (each gets an `interrupted` CDR and is retried
+    /// per its campaign's policy); call before the services run, so that nothing, the API
+    /// included, sees them as still dialing.
+    public func recoverInterruptedAttempts() async throws {
         _ = try await pacer.recoverInterruptedAttempts()
-        let pacer = self.pacer
-        running.withLock { $0 = Task { await pacer.run() } }
-        let webhooks = self.webhooks
-        delivering.withLock { $0 = Task { await webhooks.run() } }
-        let trunkMonitor = self.trunkMonitor
-        Task { await trunkMonitor.run() }
     }
 
-    /// Graceful stop: no new calls; the calls up (campaign, single, click-to-call, inbound)
-    /// may finish for `drain` seconds, then every one still up is hung up (BYE, or CANCEL
-    /// while ringing), once a second for at most `hangUpRounds` seconds so that a leg placed
-    /// meanwhile (a click-to-call's second) is caught too; their CDRs and webhooks are
-    /// written; registered trunks are unregistered; then the SIP listeners close. A call
-    /// that outlives all that keeps its attempt open, closed as `interrupted` at the next
-    /// start.
-    public func shutdown(drain: Double, hangUpRounds: Int = 10) async {
-        await pacer.stopDialing()
-        let (pacing, inbound) = (running.withLock { $0 }, self.inbound)
-        let callsEnded = Task {
-            await pacing?.value
-            await inbound?.waitForAll()
-        }
-        if await !Self.finished(callsEnded, within: drain) {
-            context.logger.notice("hanging up the calls still up", metadata: ["count": "\(liveCalls.count)"])
-            var ended = false
-            for _ in 0..<hangUpRounds where !ended {
-                liveCalls.hangUpAll()
-                ended = await Self.finished(callsEnded, within: 1)
-            }
-            if !ended {
-                context.logger.warning("calls still up after hanging up; the next start closes their attempts", metadata: ["count": "\(liveCalls.count)"])
-            }
-        }
-        // Registered trunks are unregistered while the SIP sockets are still open.
-        await trunkMonitor.stop()
-        // The last events were stored; what is not delivered now goes after the next start.
-        await webhooks.stop()
-        await delivering.withLock({ $0 })?.value
+    /// What `serve` runs beside its HTTP server, in the order they start: the webhook sender,
+    /// the trunk monitor and the pacer (`DialingService`: `drain` and `hangUpRounds` say how
+    /// it lets the calls up end). A service group shuts them down in reverse: first no new
+    /// calls and the calls up end (their CDRs and webhooks written), then registered trunks
+    /// are unregistered while the SIP sockets are still open, then the webhook sender stops
+    /// (what is not delivered goes after the next start). Then call `close`.
+    public func services(drain: Double, hangUpRounds: Int = 10) -> [any Service] {
+        [webhooks, trunkMonitor,
+         DialingService(pacer: pacer, inbound: inbound, liveCalls: liveCalls, drain: drain, hangUpRounds: hangUpRounds, logger: context.logger)]
+    }
+
+    /// Closes the SIP listeners and the media loops, once the services have returned.
+    public func close() async {
         await sip.shutdown()
         try? await mediaGroup.shutdownGracefully()
-    }
-
-    /// Whether `task` ends within `seconds`; it goes on either way. (A task group would not
-    /// do: it waits for all its children, and awaiting a task's value ignores cancellation.)
-    private static func finished(_ task: Task<Void, Never>, within seconds: Double) async -> Bool {
-        await withCheckedContinuation { continuation in
-            let once = Once()
-            let resume: @Sendable (Bool) -> Void = { value in if once.claim() { continuation.resume(returning: value) } }
-            let timer = Task {
-                try? await Task.sleep(for: .milliseconds(Int64(max(seconds, 0) * 1000)))
-                resume(false)
-            }
-            Task {
-                await task.value
-                resume(true)
-                timer.cancel()
-            }
-        }
     }
 }

@@ -21,10 +21,8 @@ final class InboundCalls: Sendable {
         (self.store, self.context, self.liveCalls, self.flow) = (store, context, liveCalls, flow)
     }
 
-    /// Returns once every inbound call up now has ended and its CDR is written.
-    func waitForAll() async {
-        while let task = running.withLock({ $0.values.first }) { await task.value }
-    }
+    /// Whether an inbound call is still up or its final CDR not yet written.
+    var hasCallsUp: Bool { running.withLock { !$0.isEmpty } }
 
     func answer(_ invite: SIPServerTransaction) {
         let caller = (try? invite.request.headers.from())??.uri.user ?? "anonymous"

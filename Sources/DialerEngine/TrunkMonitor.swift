@@ -1,16 +1,21 @@
 import DialerStore
 import Foundation
 import Logging
+import NIOCore
+import ServiceLifecycle
 import SIPCore
 import SIPTransport
 import SIPUserAgent
+import Synchronization
 
 /// Keeps each trunk's live status (issue #5 item 2): registers the trunks that ask for it
 /// (refreshing, backing off and recovering as `RegistrationClient` does) and pings every
 /// trunk with OPTIONS (RFC 3261 §11) every `interval` seconds, keeping the round-trip time
-/// and the last error; and keeps the trunks' addresses as peers allowed to send INVITEs. Trunks added, changed or deleted through the API are followed at the
-/// next look; registrations are removed (un-REGISTER) on `stop`.
-public actor TrunkMonitor {
+/// and the last error; and keeps the trunks' addresses as peers allowed to send INVITEs.
+/// Trunks added, changed or deleted through the API are followed at the next look. A service
+/// of `serve`'s group: when the group shuts down, it stops looking, lets the pings under way
+/// end and removes the registrations (un-REGISTER).
+public actor TrunkMonitor: Service {
     /// What `GET /v1/trunks/{id}` shows under `status`.
     public struct Status: Sendable, Equatable, Codable {
         /// registering, registered, backing-off, unregistered; nil when the trunk does not register.
@@ -32,7 +37,12 @@ public actor TrunkMonitor {
     let answered: @Sendable (String) async -> Void
     private var statuses: [String: Status] = [:]
     private var registrations: [String: (updatedAt: Double, registration: SIPRegistration)] = [:]
-    private var running = true
+    /// Set at the group's shutdown, from any thread.
+    private let stopped = Atomic(false)
+    /// Wakes the loop at the shutdown.
+    private let alarm = Alarm()
+    /// The registrations' state changes, taken by `run`.
+    private let registrationChanges = AsyncStream<(id: String, state: RegistrationClient.State, error: String?)>.makeStream()
 
     public init(sip: DialerSIPEndpoint, store: DialerStore, logger: Logger, interval: Double = 30,
                 answered: @escaping @Sendable (String) async -> Void = { _ in }) {
@@ -41,24 +51,33 @@ public actor TrunkMonitor {
 
     public func status(of trunkID: String) -> Status? { statuses[trunkID] }
 
-    /// Looks at the trunks every `interval` seconds until `stop`.
+    /// Looks at the trunks every `interval` seconds (their OPTIONS as tasks of the group, which
+    /// also takes the registrations' changes) until the group shuts down or is cancelled;
+    /// then cancels the pings under way and un-REGISTERs every registered trunk.
     public func run() async {
-        while running {
-            await check()
-            try? await Task.sleep(for: .milliseconds(Int64(interval * 1000)))
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                for await change in self.registrationChanges.stream { await self.registration(change.id, change.state, change.error) }
+            }
+            await withTaskCancellationOrGracefulShutdownHandler {
+                while !stopped.load(ordering: .relaxed) {
+                    await check(pinging: &group)
+                    await alarm.sleep(interval)
+                }
+            } onCancelOrGracefulShutdown: {
+                self.stopped.store(true, ordering: .relaxed)
+                self.alarm.ring()
+            }
+            group.cancelAll()
+            for (_, entry) in registrations { await entry.registration.stop() }
+            registrations.removeAll()
         }
     }
 
-    /// Stops looking and un-REGISTERs every registered trunk.
-    public func stop() async {
-        running = false
-        for (_, entry) in registrations { await entry.registration.stop() }
-        registrations.removeAll()
-    }
-
     /// One look: each trunk resolved once (RFC 3263, as for calls); its addresses become
-    /// peers that may send INVITEs, its registration is kept in step, and it gets an OPTIONS.
-    func check() async {
+    /// peers that may send INVITEs, its registration is kept in step, and it gets an OPTIONS
+    /// (a task of `group`).
+    func check(pinging group: inout DiscardingTaskGroup) async {
         guard let trunks = try? store.trunks() else { return }
         let ids = Set(trunks.map(\.id))
         for (id, entry) in registrations where !ids.contains(id) || trunks.first(where: { $0.id == id })?.register != true {
@@ -79,7 +98,7 @@ public actor TrunkMonitor {
                 await registrations[trunk.id]?.registration.stop()
                 register(trunk, setup)
             }
-            Task { await self.ping(trunk.id, setup) }
+            group.addTask { await self.ping(trunk.id, setup) }
         }
         sip.trunkAddresses.replace(with: addresses)
     }
@@ -98,10 +117,10 @@ public actor TrunkMonitor {
             contact: SIPURI(user: user, host: host, port: setup.local.port, parameters: route.server.parameters),
             via: Via(transport: route.transport.rawValue, host: host, port: setup.local.port, parameters: [SIPParameter("rport")]),
             username: user, password: trunk.password ?? "", expires: UInt32(trunk.registerExpires))
-        let id = trunk.id
+        let (id, changes) = (trunk.id, registrationChanges.continuation)
         let registration = SIPRegistration(client: RegistrationClient(configuration: config), transactions: sip.transactions,
-                                           destinations: setup.destinations) { [weak self] state, error in
-            Task { await self?.registration(id, state, error) }
+                                           destinations: setup.destinations) { state, error in
+            changes.yield((id, state, error))
         }
         registrations[id] = (trunk.updatedAt, registration)
         registration.start()
@@ -134,19 +153,19 @@ public actor TrunkMonitor {
         let request = SIPRequestFactory.request(method: .options, uri: setup.target, via: via, from: from, to: SIPAddress(uri: setup.target),
                                                 callID: SIPIdentifiers.callID(), cseq: 1, headers: [SIPHeaderField(.userAgent, "sipdial")])
         let started = ContinuousClock.now
-        let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
-            let once = Once()
-            sip.transactions.sendRequest(request, to: setup.destinations[0]) { event in
-                let outcome: String??
-                switch event {
-                case .response(let response) where response.statusCode >= 200: outcome = .some(nil)
-                case .response: outcome = .none
-                case .timedOut: outcome = "no answer to OPTIONS"
-                case .transportFailed: outcome = "transport error"
-                }
-                if let outcome, once.claim() { continuation.resume(returning: outcome) }
+        // nil: answered. The monitor's shutdown cancels the wait (up to 32 s, Timer F).
+        let (once, promise) = (Once(), sip.transactions.eventLoop.makePromise(of: String?.self))
+        let finish: @Sendable (String?) -> Void = { outcome in if once.claim() { promise.succeed(outcome) } }
+        sip.transactions.sendRequest(request, to: setup.destinations[0]) { event in
+            switch event {
+            case .response(let response) where response.statusCode >= 200: finish(nil)
+            case .response: break
+            case .timedOut: finish("no answer to OPTIONS")
+            case .transportFailed: finish("transport error")
             }
         }
+        let outcome = await withTaskCancellationHandler { try? await promise.futureResult.get() } onCancel: { finish("stopped") }
+        guard !Task.isCancelled else { return }
         let elapsed = ContinuousClock.now - started
         if outcome == nil { await answered(trunkID) }
         update(trunkID) { status in

@@ -5,19 +5,23 @@ import Foundation
 import FoundationNetworking
 #endif
 import Logging
+import ServiceLifecycle
+import Synchronization
 
 /// Sends call events to status-callback URLs (issue #5 item 6). Each event is written to
 /// the store first (`webhook_delivery`), then POSTed as JSON with the header
 /// `Sipdial-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` keyed with the
 /// data directory's webhook secret. A 2xx answer delivers it; anything else (or no answer in
 /// 10 s) is retried after 2, 4, 8 ... seconds (at most an hour apart) up to `maxAttempts`
-/// tries; a restart resends what was not delivered.
-public actor WebhookSender {
+/// tries; a restart resends what was not delivered. A service of `serve`'s group: it sends
+/// until the group shuts down, then lets the deliveries under way end (each has its 10 s).
+public actor WebhookSender: Service {
     let store: DialerStore
     let key: SymmetricKey
     let logger: Logger
     public static let maxAttempts = 15
-    private var running = true
+    /// Set at the group's shutdown, from any thread.
+    private let stopped = Atomic(false)
     private let alarm = Alarm()
     private var sending: Set<String> = []
 
@@ -35,7 +39,7 @@ public actor WebhookSender {
             return text.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.map { String(format: "%02x", $0) }.joined()
-        FileManager.default.createFile(atPath: file.path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: file.path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600])
         return secret
     }
 
@@ -49,31 +53,34 @@ public actor WebhookSender {
     public nonisolated func notify(_ url: String, _ event: StatusCallback) {
         do {
             try store.enqueue(WebhookDelivery(url: url, payload: event.json, now: Date().timeIntervalSince1970))
-            alarm.ring()
+            self.alarm.ring()
         } catch {
             logger.error("webhook not stored", metadata: ["url": "\(url)", "error": "\(error)"])
         }
     }
 
-    /// Sends due events until `stop`.
+    /// Sends due events, each delivery a task of its own, until the group shuts down or is
+    /// cancelled; returns once the deliveries under way have ended.
     public func run() async {
-        while running {
-            do {
-                let now = Date().timeIntervalSince1970
-                for delivery in try store.dueWebhooks(now: now, maxAttempts: Self.maxAttempts, limit: 100) where !sending.contains(delivery.id) {
-                    sending.insert(delivery.id)
-                    Task { await self.send(delivery) }
+        await withTaskCancellationOrGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                while !stopped.load(ordering: .relaxed) {
+                    do {
+                        let now = Date().timeIntervalSince1970
+                        for delivery in try store.dueWebhooks(now: now, maxAttempts: Self.maxAttempts, limit: 100) where !sending.contains(delivery.id) {
+                            sending.insert(delivery.id)
+                            group.addTask { await self.send(delivery) }
+                        }
+                    } catch {
+                        logger.error("webhook queue unreadable", metadata: ["error": "\(error)"])
+                    }
+                    await alarm.sleep(0.5)
                 }
-            } catch {
-                logger.error("webhook queue unreadable", metadata: ["error": "\(error)"])
             }
-            await alarm.sleep(0.5)
+        } onCancelOrGracefulShutdown: {
+            self.stopped.store(true, ordering: .relaxed)
+            self.alarm.ring()
         }
-    }
-
-    public func stop() {
-        running = false
-        alarm.ring()
     }
 
     private func send(_ delivery: WebhookDelivery) async {

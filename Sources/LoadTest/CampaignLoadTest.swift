@@ -2,6 +2,7 @@ import DialerEngine
 import DialerStore
 import Foundation
 import Logging
+import ServiceLifecycle
 import Media
 import NIOCore
 import SIPTransport
@@ -55,7 +56,10 @@ public struct CampaignLoadTest: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         let startedAt = Date().timeIntervalSince1970
-        try await dialer.start()
+        try await dialer.recoverInterruptedAttempts()
+        // The dialer's services run in a group of their own, shut down when the campaign is over.
+        let services = ServiceGroup(configuration: .init(services: dialer.services(drain: 0), logger: logger))
+        async let servicesEnded: Void = services.run()
         // An answered call lasts the prompt and the hold.
         let expected = settings.plan.holdSeconds + (settings.prompt?.duration ?? 0)
         var reader = CDRReader(store: store, campaignID: campaignID, origin: startedAt, hold: expected)
@@ -74,7 +78,9 @@ public struct CampaignLoadTest: Sendable {
             if stop() { stoppedEarly = true; break }
             if elapsed > planned + drainLimit { break }
         }
-        await dialer.shutdown(drain: 0)
+        await services.triggerGracefulShutdown()
+        try await servicesEnded
+        await dialer.close()
         try reader.readNew()
         let elapsed = (clock.now - started) / .seconds(1)
         let offerSeconds = max(planned, reader.lastStart + 1 / settings.plan.callsPerSecond)

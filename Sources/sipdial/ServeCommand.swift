@@ -107,20 +107,20 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(3)
         }
         SIPEndpointOptions.announce(dialer.sip.listeners)
-        try await dialer.start()
+        try await dialer.recoverInterruptedAttempts()
         let address = httpAddress!
         var failed = false
         do {
-            // Runs until SIGTERM or SIGINT, then lets requests in flight finish.
-            try await DialerAPI.serve(store: store, dialer: dialer, host: address.host, port: address.port, logger: logger) { port in
+            // Runs until SIGTERM or SIGINT, then lets requests in flight finish and the calls end.
+            try await DialerAPI.serve(store: store, dialer: dialer, services: dialer.services(drain: drain), host: address.host, port: address.port,
+                                      logger: logger) { port in
                 Console.say("listening http \(address.host) \(port)")
             }
         } catch {
             logger.error("REST API cannot listen on \(http): \(error)")
             failed = true
         }
-        logger.info("shutting down", metadata: ["calls_up": "\(dialer.liveCalls.count)"])
-        await dialer.shutdown(drain: drain)
+        await dialer.close()
         await simulator?.transport.shutdown()
         try await group.shutdownGracefully()
         if failed { throw ExitCode(3) }
