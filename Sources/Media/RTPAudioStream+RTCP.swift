@@ -14,7 +14,7 @@ extension RTPAudioStream {
 
     /// Reads the RTCP socket (without rtcp-mux) and sends a report when one is due.
     func controlTick(into batch: DatagramBatch, now: NIODeadline) {
-        rtcpSocket.receiveWaiting(into: batch) { bytes, _, arrival in receiveRTCP(bytes, arrival: arrival) }
+        transport.receiveRTCP(into: batch) { bytes, arrival in receiveRTCP(bytes, arrival: arrival) }
         if let due = nextReport, due <= now {
             sendReport()
             nextReport = nextReportTime(after: now)
@@ -26,15 +26,7 @@ extension RTPAudioStream {
         let report = rtcp.makeReport(now: Date().timeIntervalSince1970, rtpTimestamp: timestamp, packetsSent: statistics.packetsSent,
                                      octetsSent: statistics.octetsSent, sentSinceLastReport: sentSinceReport, reception: &reception)
         sentSinceReport = false
-        sendRTCP(report)
-    }
-
-    /// Sends on the RTCP socket, or on the RTP socket with rtcp-mux.
-    func sendRTCP(_ bytes: [UInt8]) {
-        guard let parameters, let rtcpRemote else { return }
-        let target = parameters.rtcpMux ? (remote ?? rtcpRemote) : rtcpRemote
-        let socket = parameters.rtcpMux ? rtpSocket : rtcpSocket
-        bytes.withUnsafeBytes { _ = socket.send($0, to: target) }
+        transport.sendRTCP(report)
     }
 
     /// A compound RTCP packet that arrived at `arrival` (CLOCK_REALTIME ns, the clock of the

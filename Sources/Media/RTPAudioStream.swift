@@ -3,82 +3,22 @@ import NIOCore
 import NIOPosix
 import RTP
 
-/// Figures of one RTP stream, kept for the call's result and CDR (RFC 3550 §6.4).
-public struct RTPStreamStatistics: Sendable, Equatable, Codable {
-    public var packetsSent: UInt64 = 0
-    public var octetsSent: UInt64 = 0
-    public var packetsReceived: UInt64 = 0
-    public var octetsReceived: UInt64 = 0
-    public var packetsLost: Int64 = 0
-    public var jitterMilliseconds: Double = 0
-    /// Datagrams that were not valid RTP, or RTP of another payload type or source.
-    public var packetsDropped: UInt64 = 0
-    /// The address RTP was sent to after symmetric-RTP latching, as "ip:port".
-    public var remote: String?
-    public var rtcpSent = 0
-    public var rtcpReceived = 0
-    /// Round-trip time from the peer's last report about this stream (RFC 3550 §6.4.1).
-    public var rttMilliseconds: Double?
-
-    public init() {}
-}
-
-/// How a negotiated stream sends: payload type, encoding, and where.
-public struct RTPStreamParameters: Sendable {
-    public var remoteAddress: String
-    public var remotePort: Int
-    public var payloadType: UInt8
-    public var encoding: RTPAudioEncoding
-    /// The peer's RFC 4733 telephone-event payload type (8 kHz), when negotiated.
-    public var telephoneEventPayloadType: UInt8?
-    /// Seconds without a received packet before `onTimeout` fires (0 = never).
-    public var timeout: Double
-    /// Where RTCP goes: the peer's RTCP port, or its RTP port with rtcp-mux (RFC 5761).
-    public var remoteRTCPPort: Int
-    public var rtcpMux: Bool
-    /// Mean seconds between reports; each interval is randomized 0.5-1.5× (RFC 3550 §6.3).
-    public var rtcpInterval: Double
-    /// False while the peer holds the call (it does not want audio): nothing is sent, the
-    /// timeline still advances.
-    public var sends = true
-    /// With Opus, the peer's `maxplaybackrate` (RFC 7587 §6.1), which caps the encoded bandwidth.
-    public var maxPlaybackRate: Int?
-
-    public init(remoteAddress: String, remotePort: Int, payloadType: UInt8, encoding: RTPAudioEncoding,
-                telephoneEventPayloadType: UInt8? = nil, timeout: Double = 30,
-                remoteRTCPPort: Int? = nil, rtcpMux: Bool = false, rtcpInterval: Double = 5) {
-        self.remoteRTCPPort = rtcpMux ? remotePort : (remoteRTCPPort ?? remotePort + 1)
-        self.rtcpMux = rtcpMux
-        self.rtcpInterval = rtcpInterval
-        self.remoteAddress = remoteAddress
-        self.remotePort = remotePort
-        self.payloadType = payloadType
-        self.encoding = encoding
-        self.telephoneEventPayloadType = telephoneEventPayloadType
-        self.timeout = timeout
-    }
-}
-
-/// One call's audio over RTP (RFC 3550) on a UDP socket: each clock tick it pulls a frame
-/// from its source, encodes it with G.711 or Opus and sends it, then reads what arrived since
-/// the last tick: each packet is checked, counted and kept for playout at the position its
-/// timestamp gives. Symmetric RTP: sending follows the source of the first valid packet
-/// received (for peers behind NAT).
+/// One call's audio over RTP (RFC 3550), the stream side of an `RTPTransport`: each clock
+/// tick it pulls a frame from its source, encodes it with G.711 or Opus and hands it to the
+/// transport, then reads what arrived since the last tick: each packet is checked, counted and
+/// kept for playout at the position its timestamp gives; the codec, jitter buffer, received
+/// timeline, DTMF, recording monitors, statistics and RTP timeout are the stream's.
 ///
-/// All state, the sockets included, is confined to `eventLoop`.
+/// All state, the transport included, is confined to `eventLoop`.
 public final class RTPAudioStream: @unchecked Sendable {
     public let eventLoop: EventLoop
-    let rtpSocket: DatagramSocket
-    let rtcpSocket: DatagramSocket
+    let transport: RTPTransport
     var rtcp: RTCPSession
-    var rtcpRemote: DatagramPeer?
     /// When the next RTCP report goes out (RFC 3550 §6.2), while the stream runs.
     var nextReport: NIODeadline?
     var sentSinceReport = false
     private let clock: MediaClock
     var parameters: RTPStreamParameters?
-    var remote: DatagramPeer?
-    var latched = false
     /// The ports below are kept converted to `sampleRate` (`adapted`), and converted again
     /// when a re-INVITE changes the codec's rate.
     private var source: AudioSource?
@@ -120,32 +60,14 @@ public final class RTPAudioStream: @unchecked Sendable {
     /// (jitter, RFC 3550 A.8; digit durations) count from here.
     private let startedNanoseconds = DatagramBatch.realtimeNanoseconds()
 
-    /// Binds RTP on an even port from `ports` and RTCP on the port above it, on `host`, for
-    /// the next event loop of `group`; a pair that is taken is skipped.
+    /// A stream on a transport bound on `host` (`RTPTransport.bind`), for the next event loop
+    /// of `group`.
     public static func bind(host: String, ports: RTPPortAllocator, group: EventLoopGroup) throws -> RTPAudioStream {
-        let loop = group.next()
-        var lastError: Error?
-        for _ in 0..<min(ports.pairCount, 64) {
-            let port = ports.candidate()
-            do {
-                let rtp = try DatagramSocket(bindingTo: SocketAddress(ipAddress: host, port: port))
-                do {
-                    let rtcp = try DatagramSocket(bindingTo: SocketAddress(ipAddress: host, port: port + 1))
-                    return RTPAudioStream(rtpSocket: rtp, rtcpSocket: rtcp, host: host, clock: MediaClock.of(loop))
-                } catch {
-                    rtp.close()
-                    lastError = error
-                }
-            } catch {
-                lastError = error
-            }
-        }
-        throw lastError ?? ChannelError.unknownLocalAddress
+        RTPAudioStream(transport: try RTPTransport.bind(host: host, ports: ports), host: host, clock: MediaClock.of(group.next()))
     }
 
-    init(rtpSocket: DatagramSocket, rtcpSocket: DatagramSocket, host: String, clock: MediaClock) {
-        self.rtpSocket = rtpSocket
-        self.rtcpSocket = rtcpSocket
+    init(transport: RTPTransport, host: String, clock: MediaClock) {
+        self.transport = transport
         self.clock = clock
         self.eventLoop = clock.eventLoop
         let ssrc = UInt32.random(in: 1...UInt32.max)
@@ -153,33 +75,32 @@ public final class RTPAudioStream: @unchecked Sendable {
         self.rtcp = RTCPSession(ssrc: ssrc, cname: "sipdial@\(host)")
     }
 
-    public var localPort: Int { rtpSocket.localPort }
+    public var localPort: Int { transport.localPort }
 
-    /// Where `parameters` sends RTP and RTCP (a numeric address: it comes from SDP).
-    private static func peers(_ parameters: RTPStreamParameters) throws -> (rtp: DatagramPeer, rtcp: DatagramPeer) {
-        (try DatagramPeer(SocketAddress(ipAddress: parameters.remoteAddress, port: parameters.remotePort)),
-         try DatagramPeer(SocketAddress(ipAddress: parameters.remoteAddress, port: parameters.remoteRTCPPort)))
+    /// Where `parameters` sends RTP and RTCP.
+    private static func destination(_ parameters: RTPStreamParameters) throws -> RTPTransport.Destination {
+        try RTPTransport.Destination(address: parameters.remoteAddress, rtpPort: parameters.remotePort, rtcpPort: parameters.remoteRTCPPort,
+                                     rtcpMux: parameters.rtcpMux)
     }
 
     /// Starts sending `source` (silence when nil) and receiving into `sink`.
     /// `onSourceFinished` runs once on the event loop when the source has no more audio.
     public func start(_ parameters: RTPStreamParameters, source: AudioSource?, sink: AudioSink?,
                       onSourceFinished: (() -> Void)? = nil) throws {
-        let (remote, rtcpRemote) = try Self.peers(parameters)
+        let destination = try Self.destination(parameters)
         let codec = try AudioPayloadCodec(parameters.encoding, maxPlaybackRate: parameters.maxPlaybackRate)
         eventLoop.execute {
             self.parameters = parameters
             self.codec = codec
             self.timeEvents(for: parameters.encoding)
             self.resetPlayout(for: parameters.encoding)
-            self.remote = remote
+            self.transport.send(to: destination)
             self.source = source
             self.sink = sink
             self.adaptPorts()
             self.sourceFinished = onSourceFinished
             self.lastReceived = .now
-            self.statistics.remote = "\(parameters.remoteAddress):\(parameters.remotePort)"
-            self.rtcpRemote = rtcpRemote
+            self.statistics.remote = destination.text
             self.clock.add(self)
             self.nextReport = self.nextReportTime(after: self.clock.eventLoop.now)
         }
@@ -188,18 +109,14 @@ public final class RTPAudioStream: @unchecked Sendable {
     /// Changes where and how the stream sends (a re-INVITE's new offer: address, codec, hold
     /// or resume); the source, sink and sequence numbering carry on.
     public func update(_ parameters: RTPStreamParameters) throws {
-        let (remote, rtcpRemote) = try Self.peers(parameters)
+        let destination = try Self.destination(parameters)
         let newCodec = try self.parameters?.encoding == parameters.encoding ? nil
             : AudioPayloadCodec(parameters.encoding, maxPlaybackRate: parameters.maxPlaybackRate)
         eventLoop.execute {
             guard self.parameters != nil else { return }
             let oldRate = self.sampleRate
             self.parameters = parameters
-            // A new address in the offer wins over the latched one until packets come from it.
-            self.remote = remote
-            self.latched = false
-            self.rtpSocket.disconnect()
-            self.rtcpRemote = rtcpRemote
+            self.transport.send(to: destination)
             if let newCodec {
                 self.codec = newCodec
                 self.timeEvents(for: parameters.encoding)
@@ -212,7 +129,7 @@ public final class RTPAudioStream: @unchecked Sendable {
                 self.positionBase = self.playedUntil * newRate / oldRate
                 self.firstTimestamp = nil
             }
-            self.statistics.remote = "\(parameters.remoteAddress):\(parameters.remotePort)"
+            self.statistics.remote = destination.text
         }
     }
 
@@ -258,10 +175,9 @@ public final class RTPAudioStream: @unchecked Sendable {
         let summary = try await eventLoop.submit { () -> (RTPStreamStatistics, [ReceivedDigit]) in
             self.clock.remove(self)
             self.nextReport = nil
-            if self.parameters != nil { self.sendRTCP(self.rtcp.makeBye(reason: "call ended")) }
+            if self.parameters != nil { self.transport.sendRTCP(self.rtcp.makeBye(reason: "call ended")) }
             self.parameters = nil
-            self.rtpSocket.close()
-            self.rtcpSocket.close()
+            self.transport.close()
             return (self.currentStatistics(), self.events.digits)
         }.get()
         return summary
@@ -315,7 +231,7 @@ public final class RTPAudioStream: @unchecked Sendable {
     }
 
     private func send(_ frame: inout [Int16]) {
-        guard let parameters, let remote else { return }
+        guard let parameters, transport.remote != nil else { return }
         defer {
             timestamp &+= UInt32(frame.count * parameters.encoding.timestampsPerSample)
             checkTimeout()
@@ -341,7 +257,7 @@ public final class RTPAudioStream: @unchecked Sendable {
             withUnsafeTemporaryAllocation(byteCount: 16, alignment: 8) { out in
                 header.writeFixedHeader(into: out)
                 event.payload.write(into: UnsafeMutableRawBufferPointer(rebasing: out[12...]))
-                if rtpSocket.send(UnsafeRawBufferPointer(out), to: remote) {
+                if transport.sendRTP(UnsafeRawBufferPointer(out)) {
                     statistics.packetsSent += 1
                     statistics.octetsSent += 4
                 }
@@ -357,7 +273,7 @@ public final class RTPAudioStream: @unchecked Sendable {
             guard payloadBytes > 0 else { return }
             sentSinceReport = true
             sequence &+= 1
-            if rtpSocket.send(UnsafeRawBufferPointer(rebasing: out[..<(12 + payloadBytes)]), to: remote) {
+            if transport.sendRTP(UnsafeRawBufferPointer(rebasing: out[..<(12 + payloadBytes)])) {
                 statistics.packetsSent += 1
                 statistics.octetsSent += UInt64(payloadBytes)
             }
@@ -435,19 +351,16 @@ public final class RTPAudioStream: @unchecked Sendable {
 
     // MARK: Receive side
 
-    /// Reads what arrived on the RTP socket since the last tick.
+    /// Reads what arrived on the RTP port since the last tick.
     func receiveWaiting(into batch: DatagramBatch) {
         eventLoop.assertInEventLoop()
-        rtpSocket.receiveWaiting(into: batch) { bytes, source, arrival in receive(bytes, from: source, arrival: arrival) }
+        transport.receiveRTP(into: batch, rtp: { bytes, source, arrival in receive(bytes, from: source, arrival: arrival) },
+                             rtcp: { bytes, arrival in receiveRTCP(bytes, arrival: arrival) })
     }
 
-    /// One datagram from the RTP socket, which arrived at `arrival` (CLOCK_REALTIME ns).
+    /// One RTP packet, which arrived at `arrival` (CLOCK_REALTIME ns).
     func receive(_ bytes: UnsafeRawBufferPointer, from source: DatagramPeer, arrival arrivalNanoseconds: Int64) {
         guard let parameters else { return }
-        // RFC 5761 §4: with rtcp-mux, payload types 200-204 on the RTP port are RTCP.
-        if parameters.rtcpMux, bytes.count > 1, (200...204).contains(bytes[1]) {
-            return receiveRTCP(bytes, arrival: arrivalNanoseconds)
-        }
         let arrival = Double(arrivalNanoseconds - startedNanoseconds) / 1e9
         guard let (header, range) = try? RTPHeader.parse(bytes),
               header.payloadType == parameters.payloadType || header.payloadType == parameters.telephoneEventPayloadType else {
@@ -476,16 +389,7 @@ public final class RTPAudioStream: @unchecked Sendable {
             if let jitter = reception?.jitter { playoutBuffer.adapt(toJitter: jitter) }
         }
         lastReceived = .now
-        if !latched {
-            // Symmetric RTP: send where the peer sends from, and from now on take RTP from
-            // there only (the socket is connected; a re-offer reopens it).
-            latched = true
-            rtpSocket.connect(to: source)
-            if source != remote {
-                remote = source
-                statistics.remote = source.text
-            }
-        }
+        if let moved = transport.accepted(from: source) { statistics.remote = moved.text }
     }
 }
 
