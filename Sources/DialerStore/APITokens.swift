@@ -43,8 +43,4 @@ extension DialerStore {
         }
         return record
     }
-
-    public func campaign(id: String) throws -> Campaign? {
-        try pool.read { try Campaign.fetchOne($0, key: id) }
-    }
 }

@@ -106,6 +106,10 @@ extension DialerStore {
         try pool.write { try campaign.insert($0) }
     }
 
+    public func campaign(id: String) throws -> Campaign? {
+        try pool.read { try Campaign.fetchOne($0, key: id) }
+    }
+
     /// Saves an edited campaign's settings; its status is left as stored (the lifecycle
     /// moves it), so an edit racing a start or stop cannot undo it.
     public func update(_ campaign: Campaign) throws {

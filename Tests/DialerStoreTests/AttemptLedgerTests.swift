@@ -11,27 +11,11 @@ struct AttemptLedgerTests {
         { campaign, attempt in attempt.number < campaign.maxAttempts ? now + delay : nil }
     }
 
-    /// A store in a fresh directory, removed with it.
-    final class Scratch {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sipdial-store-\(UUID().uuidString)")
-        lazy var store = try! DialerStore(directory: directory)
-        deinit { try? FileManager.default.removeItem(at: directory) }
-    }
-
     static func campaign(_ store: DialerStore, maxAttempts: Int = 3, calls: [(String, Int, Double)]) throws {
         try store.insert(Campaign(id: "c1", name: "reminders", callsPerMinute: 60, maxConcurrent: 10, maxAttempts: maxAttempts, now: 0))
         try store.insert(calls.enumerated().map { i, call in
             CampaignCall(id: "call\(i)", campaignId: "c1", phone: call.0, priority: call.1, dueAt: call.2, now: Double(i))
         })
-    }
-
-    @Test func openingCreatesAWALDatabaseAtTheCurrentSchema() throws {
-        let scratch = Scratch()
-        #expect(try scratch.store.journalMode() == "wal")
-        #expect(try scratch.store.appliedMigrations().count == 3)
-        // Opening again applies nothing twice.
-        let again = try DialerStore(directory: scratch.directory)
-        #expect(try again.appliedMigrations() == scratch.store.appliedMigrations())
     }
 
     /// The lease reads due calls in index order: SQLite sorts nothing, however many calls
