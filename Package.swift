@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "SIPUserAgentTests", dependencies: ["SIPUserAgent", nioCore]),
         .testTarget(name: "SIPSimulatorTests", dependencies: ["SIPSimulator", "SIPUserAgent", "SIPCore", nioCore]),
         .testTarget(name: "DialerStoreTests", dependencies: ["DialerStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "DialerEngineTests", dependencies: ["DialerEngine", "DialerStore"]),
+        .testTarget(name: "DialerEngineTests", dependencies: ["DialerEngine", "DialerStore", nioCore, .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "LoadTestTests", dependencies: ["LoadTest", "SIPUserAgent", "Media", nioCore, nioPosix]),
         .testTarget(name: "DialerAPITests", dependencies: ["DialerAPI", "DialerStore", "Media", .product(name: "Hummingbird", package: "hummingbird"), logging]),
         .testTarget(
