@@ -231,7 +231,7 @@ public final class RTPAudioStream: @unchecked Sendable {
     }
 
     private func send(_ frame: inout [Int16]) {
-        guard let parameters, transport.remote != nil else { return }
+        guard let parameters, transport.hasRemote else { return }
         defer {
             timestamp &+= UInt32(frame.count * parameters.encoding.timestampsPerSample)
             checkTimeout()
@@ -389,7 +389,7 @@ public final class RTPAudioStream: @unchecked Sendable {
             if let jitter = reception?.jitter { playoutBuffer.adapt(toJitter: jitter) }
         }
         lastReceived = .now
-        if let moved = transport.accepted(from: source) { statistics.remote = moved.text }
+        if !transport.isLatched, transport.latch(to: source) { statistics.remote = source.text }
     }
 }
 

@@ -28,8 +28,11 @@ final class RTPTransport {
     private let rtpSocket: DatagramSocket
     private let rtcpSocket: DatagramSocket
     /// Where RTP goes: the destination's, then the source of the first packet accepted.
-    private(set) var remote: DatagramPeer?
+    private var remote: DatagramPeer?
     private var destination: Destination?
+    /// Read per tick and per packet: kept apart from the 128-byte peers.
+    private(set) var hasRemote = false
+    private var rtcpMux = false
     private var latched = false
 
     /// Binds RTP on an even port from `ports` and RTCP on the port above it, on `host`; a
@@ -64,7 +67,7 @@ final class RTPTransport {
     func send(to destination: Destination) {
         self.destination = destination
         remote = destination.rtp
-        latched = false
+        (hasRemote, rtcpMux, latched) = (true, destination.rtcpMux, false)
         rtpSocket.disconnect()
     }
 
@@ -86,7 +89,7 @@ final class RTPTransport {
     /// go to `rtcp` (RFC 5761 §4), the rest to `rtp`, each with its arrival (CLOCK_REALTIME ns).
     func receiveRTP(into batch: DatagramBatch, rtp: (UnsafeRawBufferPointer, DatagramPeer, Int64) -> Void,
                     rtcp: (UnsafeRawBufferPointer, Int64) -> Void) {
-        let mux = destination?.rtcpMux ?? false
+        let mux = rtcpMux
         rtpSocket.receiveWaiting(into: batch) { bytes, source, arrival in
             if mux, bytes.count > 1, (200...204).contains(bytes[1]) {
                 rtcp(bytes, arrival)
@@ -101,16 +104,17 @@ final class RTPTransport {
         rtcpSocket.receiveWaiting(into: batch) { bytes, _, arrival in rtcp(bytes, arrival) }
     }
 
-    /// The stream accepted a packet from `source`: the first time, sending follows it and the
-    /// RTP socket takes packets from it only (symmetric RTP). Returns the new remote when it
-    /// moved.
-    func accepted(from source: DatagramPeer) -> DatagramPeer? {
-        guard !latched else { return nil }
+    /// Whether sending follows the first packet accepted already (symmetric RTP).
+    var isLatched: Bool { latched }
+
+    /// The stream accepted the first packet since `send(to:)`, from `source`: sending follows
+    /// it and the RTP socket takes packets from it only. True when the remote moved.
+    func latch(to source: DatagramPeer) -> Bool {
         latched = true
         _ = rtpSocket.connect(to: source)
-        guard source != remote else { return nil }
+        guard source != remote else { return false }
         remote = source
-        return source
+        return true
     }
 
     func close() {
