@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "DialerStore", targets: ["DialerStore"]),
         .library(name: "DialerEngine", targets: ["DialerEngine"]),
         .library(name: "LoadTest", targets: ["LoadTest"]),
+        .library(name: "Greetings", targets: ["Greetings"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
@@ -47,6 +48,7 @@ let package = Package(
             name: "Media",
             dependencies: ["RTP", "SDP", "COpus", "CDatagram", "CSpanDSP", "CSpeexDSP", "CEspeakNG", nioCore, nioPosix]
         ),
+        .target(name: "Greetings", dependencies: ["Media"]),
         .target(name: "SIPTransaction", dependencies: ["SIPCore"]),
         .target(
             name: "SIPTransport",
@@ -85,6 +87,7 @@ let package = Package(
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
         .testTarget(name: "RTPTests", dependencies: ["RTP"]),
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
+        .testTarget(name: "GreetingsTests", dependencies: ["Greetings", "Media"]),
         .testTarget(name: "SIPUserAgentTests", dependencies: ["SIPUserAgent", nioCore]),
         .testTarget(name: "SIPSimulatorTests", dependencies: ["SIPSimulator", "SIPUserAgent", "SIPCore", nioCore]),
         .testTarget(name: "DialerStoreTests", dependencies: ["DialerStore", .product(name: "GRDB", package: "GRDB.swift")]),

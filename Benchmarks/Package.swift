@@ -21,6 +21,10 @@ let package = Package(
         .target(name: "BenchmarkSupport"),
         .target(name: "CReflector"),
         .executableTarget(
+            name: "AMDBenchmark",
+            dependencies: [.product(name: "Greetings", package: sipdialIdentity), .product(name: "Media", package: sipdialIdentity)]
+        ),
+        .executableTarget(
             name: "MediaBenchmark",
             dependencies: [
                 "BenchmarkSupport",

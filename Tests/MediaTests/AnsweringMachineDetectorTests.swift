@@ -46,7 +46,9 @@ struct AnsweringMachineDetectorTests {
         let (result, events) = audio.judge()
         #expect(result.verdict == .machine, "\(result)")
         let first = try #require(events.firstVerdict)
-        #expect(first.decisionMs <= 3500, "machine decided at \(first.decisionMs) ms: \(first.cause)")
+        // By default a greeting counts as a machine's at 5 s of speech or at its beep (a
+        // receptionist's long greeting is a person's: docs/DECISIONS.md).
+        #expect(first.decisionMs <= 6000, "machine decided at \(first.decisionMs) ms: \(first.cause)")
         let beep = try #require(events.beeps.first)
         #expect(abs(beep.frequencyHz - 1000) <= 15 && abs(beep.startMs - beepStart) <= 40 && abs(beep.endMs - (beepStart + 500)) <= 40, "\(beep)")
         #expect(result.beep == beep)
@@ -169,7 +171,9 @@ struct AnsweringMachineDetectorTests {
         var audio = AMDAudio()
         audio.silence(7000)
         audio.noise(level: -55)
-        let (result, _) = audio.judge()
+        var settings = AMDSettings()
+        settings.timeout = 5
+        let (result, _) = audio.judge(settings)
         #expect(result.verdict == .silence && result.decisionMs == 5000, "\(result)")
     }
 

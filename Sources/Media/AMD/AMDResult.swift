@@ -80,21 +80,27 @@ public enum AMDEvent: Sendable, Equatable {
 /// The detector's thresholds, in seconds.
 public struct AMDSettings: Sendable, Equatable {
     /// With no verdict by then: `notsure` if speech was heard, else `silence`.
-    public var timeout: Double = 5
+    public var timeout: Double = 8
     /// Silence after a short greeting that makes it a person's.
     public var humanSilence: Double = 0.5
     /// The longest first utterance still taken for a person's greeting ("Hello, Acme Dental,
     /// this is Sarah" is about 2 s).
     public var maximumHumanGreeting: Double = 2.0
     /// Speech (pauses shorter than `humanSilence` included) that makes a machine's greeting.
-    public var machineGreeting: Double = 2.6
+    public var machineGreeting: Double = 5
     /// After a greeting too long for a person's but too short for a machine's: silence with no
     /// beep this long makes it a person (a receptionist waiting for an answer).
-    public var longGreetingSilence: Double = 1.2
+    public var longGreetingSilence: Double = 0.8
+    /// Speech in all, within the revision window, that revises a `human` verdict: someone who
+    /// talks that long without waiting for an answer is a recording.
+    public var revisionSpeech: Double = 5
     /// How long after the answer a `human` verdict may still be revised.
     public var revisionWindow: Double = 12
     /// Silence after a machine's greeting that ends it when no beep came.
     public var greetingEndSilence: Double = 1.5
+
+    /// How far above the line's noise floor (dB) a frame counts as speech.
+    public var speechAboveFloor: Double = 6
 
     public init() {}
 }

@@ -93,11 +93,14 @@ public final class AnsweringMachineDetector {
     /// Follows speech: a burst starts with two voiced frames and ends after 300 ms without
     /// one; an utterance ends after `humanSilence`.
     private func listen(_ features: AudioFrameFeatures) {
-        levels[levelCount % levels.count] = features.level
-        levelCount += 1
-        let floor = levels[0..<min(levelCount, levels.count)].min() ?? -120
+        // Digital silence (a lost packet not concealed) says nothing about the line's noise.
+        if features.level > -90 {
+            levels[levelCount % levels.count] = features.level
+            levelCount += 1
+        }
+        let floor = levels[0..<min(levelCount, levels.count)].min() ?? -90
         evidence.noiseFloorDb = Int(floor.rounded())
-        let voiced = features.toneFrequency == nil && features.level >= max(floor + 9, -50)
+        let voiced = features.toneFrequency == nil && features.level >= max(floor + settings.speechAboveFloor, -50)
         let now = elapsedMs
         if voiced {
             if segmentStart == nil {
@@ -150,23 +153,31 @@ public final class AnsweringMachineDetector {
     private func judgeSpeech(_ found: inout [AMDEvent]) {
         let now = elapsedMs
         let silence = lastVoiced.map { now - $0 } ?? now
+        let revisable = result?.verdict == .human && now <= ms(settings.revisionWindow)
+        // One utterance as long as a machine's greeting.
         if let length = utteranceLength, length >= ms(settings.machineGreeting) {
-            switch result?.verdict {
-            case nil: decide(.machine, "speech for \(seconds(length)) without a pause of \(seconds(ms(settings.humanSilence)))", &found)
-            case .human? where now <= ms(settings.revisionWindow):
+            if result == nil {
+                decide(.machine, "speech for \(seconds(length)) without a pause of \(seconds(ms(settings.humanSilence)))", &found)
+            } else if revisable {
                 revise("a greeting of \(seconds(length)) after the person's verdict", &found)
-            default: break
             }
+        }
+        // A greeting too long for a person's that goes on after a pause: the next sentence.
+        if result == nil, utteranceStart != nil, utterances >= 1, let first = evidence.firstUtteranceMs, first > ms(settings.maximumHumanGreeting) {
+            decide(.machine, "greeting of \(seconds(first)) went on after a pause", &found)
+        }
+        // A person who goes on talking as long as a machine's greeting.
+        if revisable, evidenceNow.totalSpeechMs >= ms(settings.revisionSpeech) {
+            revise("\(seconds(evidenceNow.totalSpeechMs)) of speech after the person's verdict", &found)
         }
         if result == nil, utteranceStart == nil, utterances >= 1, let first = evidence.firstUtteranceMs {
-            let longest = utterances == 1 ? first : max(first, evidence.longestSpeechMs)
-            if longest <= ms(settings.maximumHumanGreeting), silence >= ms(settings.humanSilence) {
+            if first <= ms(settings.maximumHumanGreeting), silence >= ms(settings.humanSilence) {
                 decide(.human, "short greeting (\(seconds(first))) then silence", &found)
             } else if silence >= ms(settings.longGreetingSilence) {
-                decide(.human, "greeting of \(seconds(longest)) then silence, no beep", &found)
+                decide(.human, "greeting of \(seconds(first)) then silence, no beep", &found)
             }
         }
-        if result?.verdict == .machine, beep == nil, !greetingEndReported, evidence.totalSpeechMs > 0 || utteranceStart != nil,
+        if result?.verdict == .machine, beep == nil, !greetingEndReported, evidence.firstSpeechMs != nil,
            let last = lastVoiced, utteranceStart == nil, silence >= ms(settings.greetingEndSilence) {
             greetingEndReported = true
             found.append(.greetingEnded(atMs: last))

@@ -16,9 +16,11 @@ struct AudioFrameFeatures {
     /// The lowest level a tone counts at, and the least prediction gain (dB) and pole radius
     /// of one; halves of a tone frame differ by at most `halvesBalance` dB.
     static let toneFloor = -45.0
-    static let minimumPredictionGain = 9.0
-    static let minimumPoleRadius = 0.9
+    static let minimumPredictionGain = 6.0
+    static let minimumPoleRadius = 0.8
     static let halvesBalance = 1.5
+    /// The least share of the frame's energy a tone has at its frequency.
+    static let minimumShare = 0.6
 
     init(_ frame: UnsafeBufferPointer<Int16>, sampleRate: Int = 8000) {
         // The covariance method over n = 2..<count: φ(i, j) = Σ x[n-i]·x[n-j]; exact for a
@@ -42,6 +44,32 @@ struct AudioFrameFeatures {
         level = meanSquare < 1e-3 ? -120 : 10 * log10(meanSquare / (32768.0 * 32768.0))
         toneFrequency = Self.tone(level: level, halves: (firstHalf, energy - firstHalf),
                                   covariance: (p00, p01, p02, p11, p12, p22), sampleRate: sampleRate)
+        // The predictor's frequency is pulled by noise and a vowel can look like one resonance
+        // to it: the tone is where the frame's energy peaks within 60 Hz of that (Goertzel,
+        // 20 Hz steps then 10 Hz), and must hold most of the frame's energy there.
+        if let estimate = toneFrequency {
+            var best = (frequency: estimate, share: Self.share(of: estimate, in: frame, energy: energy, sampleRate: sampleRate))
+            for step in [20.0, 10.0] {
+                let center = best.frequency
+                for offset in stride(from: -3 * step, through: 3 * step, by: step) where offset != 0 && (step == 20 || abs(offset) == 10) {
+                    let candidate = center + offset
+                    let share = Self.share(of: candidate, in: frame, energy: energy, sampleRate: sampleRate)
+                    if share > best.share { best = (candidate, share) }
+                }
+            }
+            toneFrequency = best.share >= Self.minimumShare ? best.frequency : nil
+        }
+    }
+
+    /// The share of the frame's energy at `frequency` (Goertzel).
+    private static func share(of frequency: Double, in frame: UnsafeBufferPointer<Int16>, energy: Double, sampleRate: Int) -> Double {
+        let coefficient = 2 * cos(2 * Double.pi * frequency / Double(sampleRate))
+        var s1 = 0.0, s2 = 0.0
+        for x in frame {
+            let s = Double(x) + coefficient * s1 - s2
+            (s2, s1) = (s1, s)
+        }
+        return energy == 0 ? 0 : 2 * (s1 * s1 + s2 * s2 - coefficient * s1 * s2) / (Double(frame.count) * energy)
     }
 
 

@@ -1,5 +1,5 @@
 /// Follows single tones through the frames' tone measurements (`AudioFrameFeatures`) and
-/// says what they are: a beep (one stable tone of 350-2,200 Hz lasting 100 ms to 3 s that no
+/// says what they are: a beep (one stable tone of 350-2,300 Hz lasting 100 ms to 3 s that no
 /// other tone follows at once, reported at its end), or a special information tone
 /// (three tones in a row at the frequencies of ITU-T E.180 / Telcordia SR-2275). Ringback and
 /// DTMF never get here (two tones at once are not tone frames); a fax's CNG (1,100 Hz for
@@ -20,11 +20,12 @@ struct ToneTracker {
         case specialInformation(SpecialInformationTone, at: Int)
     }
 
-    /// A run may miss this many frames in a row (noise, a packet concealed) and go on.
-    static let toleratedMisses = 1
+    /// A run may miss this many frames in a row (the frame where one tone gives way to the
+    /// next, a lost packet) and go on.
+    static let toleratedMisses = 2
     /// How long after a run nothing may follow for it to be a beep (SIT segments follow at once).
     static let confirmation = 80
-    static let beepFrequencies = 350.0...2200.0
+    static let beepFrequencies = 350.0...2300.0
     static let beepDurations = 100...3000
 
     private var current: (start: Int, lastTone: Int, sum: Double, frames: Int)?
@@ -33,6 +34,8 @@ struct ToneTracker {
     private var recent: [Run] = []
     /// A run that is a beep unless a tone starts within `confirmation`.
     private var candidate: Run?
+    /// When the last special information tone ended.
+    private var informationToneEnd: Int?
 
     /// Takes one frame starting at `time` ms; returns what was found (at most one thing).
     mutating func feed(tone frequency: Double?, at time: Int) -> Finding? {
@@ -74,8 +77,11 @@ struct ToneTracker {
         if recent.count > 3 { recent.removeFirst() }
         if recent.count == 3, let kind = SpecialInformationTone(recent) {
             recent.removeAll()
+            informationToneEnd = finished.end
             return .specialInformation(kind, at: finished.end)
         }
+        // The rest of a SIT's last tone, cut by a lost frame, is no beep.
+        if let end = informationToneEnd, finished.start - end < 1000 { return nil }
         if Self.beepFrequencies.contains(finished.frequency), Self.beepDurations.contains(finished.duration), !Self.isFaxTone(finished) {
             candidate = finished
         }
