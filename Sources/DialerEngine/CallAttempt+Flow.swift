@@ -39,6 +39,10 @@ extension CallAttempt {
             case .hangup:
                 endCall()
                 return false
+            case .amd(let step):
+                guard await run(step) else { return false }
+            case .waitForBeep(let timeout):
+                guard await waitForBeep(timeout: timeout) else { return false }
             }
         }
         return true

@@ -27,6 +27,8 @@ public final class CallAttempt: @unchecked Sendable {
         case consultationFailed(String)
         /// The second call ended without being bridged.
         case secondCallOver
+        /// The answering-machine detector's verdict, revision, beep or greeting's end.
+        case amd(AMDEvent)
     }
 
     /// What the API may ask of a call in progress.
@@ -73,6 +75,8 @@ public final class CallAttempt: @unchecked Sendable {
     var bridged = false
     /// The flow has run to its end (the call waits for a transfer under way).
     var flowFinished = false
+    /// Answering-machine detection, once a verb started it.
+    var amd: AMDState?
 
     public init(plan: CallPlan, context: CallContext) {
         self.plan = plan
@@ -148,6 +152,7 @@ public final class CallAttempt: @unchecked Sendable {
             record.digits = String(summary.1.map(\.digit))
         }
         record.recording = (recordPath ?? apiRecordingPath).flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
+        record.amd = amdJSON
         return record
     }
 
@@ -163,6 +168,7 @@ public final class CallAttempt: @unchecked Sendable {
         case .mediaTimeout: endCall()
         case .command(let command): await perform(command)
         case .consultationPlaced, .consultation, .consultationFailed: await handleConsultation(signal)
+        case .amd(let event): take(event)
         case .played, .timer, .secondCallOver: break
         }
         return signal
@@ -179,7 +185,7 @@ public final class CallAttempt: @unchecked Sendable {
             case .command(.attendedTransfer(_, let reply)): reply.resume(throwing: CallControlError.ended)
             case .consultationPlaced(let leg): await drop(leg, hangingUp: true)
             case .command(.hangUp), .command(.sendDigits), .command(.transfer), .call, .digit, .played, .timer, .mediaTimeout,
-                 .consultation, .consultationFailed, .secondCallOver:
+                 .consultation, .consultationFailed, .secondCallOver, .amd:
                 break
             }
         }

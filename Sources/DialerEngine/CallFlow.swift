@@ -11,6 +11,8 @@ import Foundation
 ///  {"verb": "pause", "seconds": 1},
 ///  {"verb": "play", "recording": "<recording id>"},
 ///  {"verb": "dial", "to": "+15550100200", "ring_timeout": 30},
+///  {"verb": "amd", "timeout": 8, "on_human": [{"verb": "say", "text": "Hi, a quick question"}],
+///   "on_machine": [{"verb": "wait_for_beep", "timeout": 30}, {"verb": "say", "text": "Please call us back"}]},
 ///  {"verb": "hangup"}]
 /// ```
 public struct CallFlow: Sendable, Equatable {
@@ -34,6 +36,26 @@ public struct CallFlow: Sendable, Equatable {
         case dial(to: String, ringTimeout: Double)
         case pause(seconds: Double)
         case hangup
+        /// Answering-machine detection: listens to who answered and runs the verbs of the
+        /// verdict (`notsure` runs `on_human`'s unless it has its own); the verdict goes in the CDR.
+        case amd(AMDStep)
+        /// Waits, at most `timeout` s, for a machine's beep to end, or for its greeting to end
+        /// when no beep comes, so that a message played next is recorded whole.
+        case waitForBeep(timeout: Double)
+    }
+
+    /// The `amd` verb: how long to listen at most, and the verbs of each verdict (`human`,
+    /// `machine`, `notsure`, `silence`, `fax`).
+    public struct AMDStep: Sendable, Equatable {
+        public var timeout = 8.0
+        public var branches: [String: [Verb]] = [:]
+
+        public static let verdicts = ["human", "machine", "notsure", "silence", "fax"]
+
+        /// The verbs a verdict runs: `notsure` falls back on `human`'s.
+        public func verbs(for verdict: String) -> [Verb] {
+            branches[verdict] ?? (verdict == "notsure" ? branches["human"] ?? [] : [])
+        }
     }
 
     public struct Speech: Sendable, Equatable {
@@ -144,8 +166,18 @@ extension CallFlow {
             return .pause(seconds: try fields.number("seconds", in: 0...300) ?? 1)
         case "hangup":
             return .hangup
+        case "amd":
+            var step = AMDStep(timeout: try fields.number("timeout", in: 2...30) ?? 8)
+            for verdict in AMDStep.verdicts {
+                guard let list = object["on_" + verdict] else { continue }
+                guard case .array(let verbs) = list else { throw Invalid(field: "\(path).on_\(verdict)", message: "must be a list of verbs") }
+                step.branches[verdict] = try self.verbs(verbs, path: "\(path).on_\(verdict)", gatherCounter: &gatherCounter, recordingExists: recordingExists)
+            }
+            return .amd(step)
+        case "wait_for_beep":
+            return .waitForBeep(timeout: try fields.number("timeout", in: 1...120) ?? 30)
         default:
-            throw Invalid(field: path + ".verb", message: "'\(name)' is not a verb (say, play, gather, record, dial, transfer, pause, hangup)")
+            throw Invalid(field: path + ".verb", message: "'\(name)' is not a verb (say, play, gather, record, dial, transfer, pause, hangup, amd, wait_for_beep)")
         }
     }
 
@@ -153,8 +185,11 @@ extension CallFlow {
     var allVerbs: [Verb] {
         func flatten(_ verbs: [Verb]) -> [Verb] {
             verbs.flatMap { verb -> [Verb] in
-                guard case .gather(let g) = verb else { return [verb] }
-                return [verb] + flatten(g.prompt) + g.branches.values.flatMap(flatten)
+                switch verb {
+                case .gather(let g): [verb] + flatten(g.prompt) + g.branches.values.flatMap(flatten)
+                case .amd(let step): [verb] + step.branches.values.flatMap(flatten)
+                default: [verb]
+                }
             }
         }
         return flatten(verbs)

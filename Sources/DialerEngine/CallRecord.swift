@@ -15,6 +15,8 @@ public struct CallRecord: Sendable {
     public var answers: [String: String] = [:]
     public var recording: String?
     public var rtp: RTPStreamStatistics?
+    /// The answering-machine detector's verdict as the CDR's `amd` JSON, when it ran.
+    public var amd: String?
 
     /// The CDR of `attempt` (campaign calls) or of a call placed on its own.
     public func cdr(attemptID: String?, campaignID: String?, phone: String, trunkID: String?) -> CDR {
@@ -28,6 +30,7 @@ public struct CallRecord: Sendable {
             cdr.answers = String(decoding: data, as: UTF8.self)
         }
         cdr.recording = recording
+        cdr.amd = amd
         if let rtp, rtp.packetsSent + rtp.packetsReceived > 0, let data = try? JSONEncoder.snakeCase.encode(rtp) {
             cdr.rtp = String(decoding: data, as: UTF8.self)
         }

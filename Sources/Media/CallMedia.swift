@@ -135,6 +135,17 @@ public final class CallMedia: @unchecked Sendable {
         if usesInband { stream.sendInbandDigits(digits) } else { stream.sendDigits(digits) }
     }
 
+    /// Starts answering-machine detection on what the far end sends from now on (the call's
+    /// answer); `onEvent` hears the verdict, a revision, the beep's end, the greeting's end, on
+    /// the stream's event loop. Call from the call's owner; false when the audio has not
+    /// started.
+    public func startAMD(_ settings: AMDSettings, onEvent: @escaping @Sendable (AMDEvent) -> Void) -> Bool {
+        guard started else { return false }
+        sinks.append(AMDListener(settings: settings, onEvent: onEvent))
+        stream.setSink(AudioSinkGroup(sinks, sampleRate: sampleRate))
+        return true
+    }
+
     /// Starts recording both directions from now on (sent left, received right) into a
     /// two-channel WAV at `path`, written by `stopRecording` or at the end of the call.
     public func startRecording(to path: String) async throws {

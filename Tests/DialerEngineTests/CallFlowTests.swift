@@ -59,6 +59,29 @@ struct CallFlowTests {
         #expect { try CallFlow(json: json) } throws: { ($0 as? CallFlow.Invalid)?.field == field }
     }
 
+    @Test func amdBranchesByVerdictAndNotsureFallsBackOnHuman() throws {
+        let flow = try CallFlow(json: """
+            [{"verb": "amd", "timeout": 6, "on_human": [{"verb": "say", "text": "Hi"}],
+              "on_machine": [{"verb": "wait_for_beep", "timeout": 20}, {"verb": "play", "recording": "r9"}],
+              "on_fax": [{"verb": "hangup"}]}]
+            """)
+        guard case .amd(let step) = flow.verbs.first else {
+            Issue.record("\(flow.verbs)")
+            return
+        }
+        #expect(step.timeout == 6)
+        #expect(step.verbs(for: "machine") == [.waitForBeep(timeout: 20), .play(recording: "r9", repeatCount: 1)])
+        #expect(step.verbs(for: "notsure") == step.verbs(for: "human") && step.verbs(for: "human").count == 1)
+        #expect(step.verbs(for: "silence").isEmpty && step.verbs(for: "fax") == [.hangup])
+        #expect(flow.recordings == ["r9"], "verbs inside amd branches count")
+        #expect(throws: CallFlow.Invalid(field: "flow[0].on_machine", message: "must be a list of verbs")) {
+            try CallFlow(json: #"[{"verb": "amd", "on_machine": {"verb": "hangup"}}]"#)
+        }
+        #expect(throws: CallFlow.Invalid(field: "flow[0].timeout", message: "must be from 2.0 to 30.0")) {
+            try CallFlow(json: #"[{"verb": "amd", "timeout": 90}]"#)
+        }
+    }
+
     @Test func playNeedsARecordingThatExists() {
         #expect { try CallFlow(json: #"[{"verb": "play", "recording": "gone"}]"#, recordingExists: { $0 == "r1" }) } throws: {
             ($0 as? CallFlow.Invalid) == CallFlow.Invalid(field: "flow[0].recording", message: "names no recording")

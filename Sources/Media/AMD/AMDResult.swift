@@ -96,8 +96,9 @@ public struct AMDSettings: Sendable, Equatable {
     public var revisionSpeech: Double = 5
     /// How long after the answer a `human` verdict may still be revised.
     public var revisionWindow: Double = 12
-    /// Silence after a machine's greeting that ends it when no beep came.
-    public var greetingEndSilence: Double = 1.5
+    /// Silence after a machine's greeting that ends it when no beep came (machines beep
+    /// within about a second and a half of their last word).
+    public var greetingEndSilence: Double = 3
 
     /// How far above the line's noise floor (dB) a frame counts as speech.
     public var speechAboveFloor: Double = 6

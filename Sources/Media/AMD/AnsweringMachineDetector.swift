@@ -46,7 +46,8 @@ public final class AnsweringMachineDetector {
         guard let result else { return false }
         switch result.verdict {
         case .human: return elapsedMs >= ms(settings.revisionWindow)
-        case .machine: return beep != nil || greetingEndReported
+        // A beep can still come after the greeting's end was reported (a late one).
+        case .machine: return beep != nil || (greetingEndReported && elapsedMs >= (lastVoiced ?? 0) + 2 * ms(settings.greetingEndSilence))
         case .notsure, .silence, .fax: return true
         }
     }

@@ -1,0 +1,104 @@
+import Foundation
+import Media
+
+/// Answering-machine detection on a call (issue #22): the `amd` verb listens to who answered
+/// and runs the verbs of the verdict; `wait_for_beep` holds a voicemail message until the
+/// machine's beep has ended (or its greeting, when no beep comes), so the message is recorded
+/// whole. The verdict, its revision, the beep and when the message started go in the CDR's
+/// `amd`.
+extension CallAttempt {
+    /// What the detector said on this call so far.
+    struct AMDState {
+        var startedAt: ContinuousClock.Instant
+        var result: AMDResult?
+        var revised = false
+        var beep: AMDBeep?
+        var greetingEnded = false
+        /// Ms after detection started that the message after `wait_for_beep` started.
+        var messageStartedMs: Int?
+    }
+
+    /// The CDR's `amd`: the verdict (revised when it was) with its cause and evidence, the
+    /// beep, whether it was revised and when a message started.
+    struct AMDRecord: Encodable {
+        var result: AMDResult
+        var revised: Bool
+        var messageStartedMs: Int?
+
+        enum Keys: String, CodingKey { case revised, messageStartedMs }
+
+        func encode(to encoder: Encoder) throws {
+            try result.encode(to: encoder)
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(revised, forKey: .revised)
+            try container.encode(messageStartedMs, forKey: .messageStartedMs)
+        }
+    }
+
+    /// Starts the detector on the answered call's audio, once; false when there is no audio.
+    func startAMD(timeout: Double) -> Bool {
+        if amd != nil { return true }
+        var settings = AMDSettings()
+        settings.timeout = timeout
+        let signals = self.signals
+        guard let media, media.startAMD(settings, onEvent: { signals.yield(.amd($0)) }) else { return false }
+        amd = AMDState(startedAt: .now)
+        return true
+    }
+
+    /// What a detector event means for the call.
+    func take(_ event: AMDEvent) {
+        guard var state = amd else { return }
+        switch event {
+        case .verdict(let result): state.result = result
+        case .revised(let result):
+            state.result = result
+            state.revised = true
+        case .beep(let beep):
+            state.beep = beep
+            state.result?.beep = beep
+        case .greetingEnded: state.greetingEnded = true
+        }
+        amd = state
+    }
+
+    /// The `amd` verb: waits for the verdict (the detector decides by `timeout` at the latest)
+    /// and runs its verbs; false when the call ended.
+    func run(_ step: CallFlow.AMDStep) async -> Bool {
+        guard startAMD(timeout: step.timeout) else { return true }
+        let token = startTimer(step.timeout + 1)
+        guard await wait(until: { signal in
+            if case .timer(token) = signal { return true }
+            if case .amd = signal { return self.amd?.result != nil }
+            return false
+        }) else { return false }
+        let verdict = amd?.result?.verdict.rawValue ?? "notsure"
+        context.logger.debug("amd verdict", metadata: ["call_id": "\(record.sipCallID ?? "")", "verdict": "\(verdict)",
+                                                        "cause": "\(amd?.result?.cause ?? "timeout")"])
+        return await run(step.verbs(for: verdict))
+    }
+
+    /// The `wait_for_beep` verb; false when the call ended.
+    func waitForBeep(timeout: Double) async -> Bool {
+        guard startAMD(timeout: 8) else { return true }
+        let token = startTimer(timeout)
+        guard await wait(until: { signal in
+            if case .timer(token) = signal { return true }
+            if case .amd = signal { return self.amd?.beep != nil || self.amd?.greetingEnded == true }
+            return false
+        }) else { return false }
+        if let started = amd?.startedAt {
+            let elapsed = (ContinuousClock.now - started).components
+            amd?.messageStartedMs = Int(elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000)
+        }
+        return true
+    }
+
+    /// The CDR's `amd` as JSON, when the call ran the detector.
+    var amdJSON: String? {
+        guard let state = amd, let result = state.result,
+              let data = try? JSONEncoder.snakeCase.encode(AMDRecord(result: result, revised: state.revised, messageStartedMs: state.messageStartedMs))
+        else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

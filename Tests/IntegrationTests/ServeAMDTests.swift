@@ -1,0 +1,72 @@
+import Foundation
+import Media
+import Testing
+
+/// Answering-machine detection end to end: `serve` places two calls with an `amd` flow to a
+/// `sipdial simulate` trunk, one answered by a person ("Hello?", Audio/greeting-human.wav)
+/// and one by a machine (Audio/greeting-machine.wav: a 14 s greeting, then a 1 kHz beep from
+/// 14.26 to 14.86 s). Each CDR carries the verdict; the person hears the `on_human` verbs; the
+/// machine's voicemail message starts after its beep (what the simulator recorded holds
+/// nothing from sipdial before the beep's end and the message right after).
+struct ServeAMDTests {
+    static var flow: [[String: Any]] { [[
+        "verb": "amd", "timeout": 8,
+        "on_human": [["verb": "say", "text": "Hello, this is a quick survey from the clinic."]],
+        "on_machine": [["verb": "wait_for_beep", "timeout": 25], ["verb": "say", "text": "Please call the clinic back about your appointment."]],
+    ]] }
+
+    /// Where in `samples` (8 kHz) sound first comes after `from` ms: the first 20 ms louder than -40 dB.
+    static func firstSoundMs(in samples: [Int16], from: Int = 0) -> Int? {
+        var start = from * 8
+        while start + 160 <= samples.count {
+            var energy = 0.0
+            for x in samples[start..<(start + 160)] { energy += Double(x) * Double(x) }
+            if 10 * log10(max(energy / 160, 1) / (32768.0 * 32768.0)) > -40 { return start / 8 }
+            start += 160
+        }
+        return nil
+    }
+
+    /// What the simulator recorded of a call, once it has written it (at the call's end).
+    static func recording(_ setup: ServeCallTests.TrunkedServe, _ callID: String) async throws -> [Int16] {
+        var samples: [Int16]?
+        _ = try await poll(timeout: .seconds(10)) {
+            samples = try? setup.farEndRecording(callID)
+            return samples != nil
+        }
+        return try samples ?? setup.farEndRecording(callID)
+    }
+
+    @Test func aPersonHearsTheFlowAndAMachineGetsItsMessageAfterTheBeep() async throws {
+        let person = "+15550100301", machine = "+15550100302"
+        let setup = try await ServeCallTests.TrunkedServe.start(["--behaviour", "\(person)=answer,greeting=human",
+                                                                  "--behaviour", "\(machine)=answer,greeting=machine"])
+        defer { setup.stop() }
+        let serve = setup.serve
+        let personCall = try await serve.create("calls", ["phone": person, "trunk_id": setup.trunkID, "flow": Self.flow])
+        let machineCall = try await serve.create("calls", ["phone": machine, "trunk_id": setup.trunkID, "flow": Self.flow])
+
+        let personEnded = try await ServeCallTests.waitForCall(serve, personCall, status: "ended", timeout: .seconds(40))
+        let personCDR = try #require(personEnded["cdr"] as? [String: Any], "\(personEnded)")
+        let personAMD = try #require(personCDR["amd"] as? [String: Any], "\(personCDR)")
+        #expect(personAMD["verdict"] as? String == "human", "\(personAMD)")
+        #expect((personAMD["decision_ms"] as? Int ?? 99_999) < 2500, "\(personAMD)")
+        // The person heard the on_human prompt: sipdial's audio in the simulator's recording.
+        let heardByPerson = try await Self.recording(setup, try #require(personCDR["sip_call_id"] as? String))
+        #expect(Self.firstSoundMs(in: heardByPerson) != nil, "the person heard nothing")
+
+        let machineEnded = try await ServeCallTests.waitForCall(serve, machineCall, status: "ended", timeout: .seconds(60))
+        let machineCDR = try #require(machineEnded["cdr"] as? [String: Any], "\(machineEnded)")
+        let machineAMD = try #require(machineCDR["amd"] as? [String: Any], "\(machineCDR)")
+        #expect(machineAMD["verdict"] as? String == "machine", "\(machineAMD)")
+        let beep = try #require(machineAMD["beep"] as? [String: Any], "\(machineAMD)")
+        #expect(abs((beep["start_ms"] as? Int ?? 0) - 14260) <= 150 && abs((beep["frequency_hz"] as? Int ?? 0) - 1000) <= 15, "\(beep)")
+        let messageStarted = try #require(machineAMD["message_started_ms"] as? Int, "\(machineAMD)")
+        #expect(messageStarted >= (beep["end_ms"] as? Int ?? .max), "\(machineAMD)")
+        // In what the machine recorded (its answer is 0), sipdial said nothing before the
+        // beep ended, and the message starts at most 300 ms (plus a packet's way) after it.
+        let recorded = try await Self.recording(setup, try #require(machineCDR["sip_call_id"] as? String))
+        let messageInRecording = try #require(Self.firstSoundMs(in: recorded), "the machine recorded no message")
+        #expect(messageInRecording >= 14_860 && messageInRecording <= 14_860 + 400, "message at \(messageInRecording) ms")
+    }
+}
