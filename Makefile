@@ -1,7 +1,7 @@
 # The two entry points of the README: `make run` and `make test`.
 SWIFT ?= swift
 
-.PHONY: run test setup build fuzz bench bench-calls bench-media bench-rest bench-load bench-soak
+.PHONY: run test setup build fuzz bench bench-calls bench-media bench-rest bench-load bench-soak bench-amd
 
 setup:
 	@scripts/setup.sh
@@ -56,6 +56,10 @@ bench-rest: setup
 ## sipdial loadtest side by side with SIPp's UAC: signaling CPS, calls with media, campaign mode.
 bench-load: setup
 	Benchmarks/LoadTest/run.sh
+
+## Answering-machine detection on its corpus's test part: accuracy, timing, beeps, analyses per core.
+bench-amd: setup
+	cd Benchmarks && $(SWIFT) run -c release AMDBenchmark test 400
 
 ## A campaign with media for DURATION s (default one hour) at CPS calls/s (200): memory and
 ## file descriptors flat after warm-up, one CDR per call.

@@ -23,8 +23,9 @@ struct KamailioRegistrationTests {
                 "-A", "LISTEN_UDP=udp:127.0.0.1:\(port)", "-A", "LISTEN_TCP=tcp:127.0.0.1:\(port)",
                 "-A", "CTL_SOCKET=\"unix:\(dir.path)/ctl.sock\"", "-A", "DB_URL=\"text://\(dir.path)/db\"",
             ])
-            let udp = await Ports.waitUntilBound(port, udp: true)
-            let tcp = await Ports.waitUntilBound(port, udp: false)
+            // Up to 30 s: the first tests of a full run start many processes at once on two cores.
+            let udp = await Ports.waitUntilBound(port, udp: true, timeout: .seconds(30))
+            let tcp = await Ports.waitUntilBound(port, udp: false, timeout: .seconds(30))
             #expect(udp && tcp, "kamailio did not start: \(process.text.suffix(1500))")
         }
 
