@@ -41,6 +41,8 @@ struct CallCommand: AsyncParsableCommand {
     var dtmfMode: DTMFMode = .auto
     @Option(help: "Hang up once this many DTMF digits (RFC 4733) arrived, or at '#'; --hold is how long to wait for them.")
     var collectDtmf: Int?
+    @Flag(help: "Answering-machine detection on the answered call: its verdict (human, machine, notsure, silence, fax), cause, evidence and beep in the report (the JSON's \"amd\"); --hold is how long it may listen.")
+    var amd = false
 
     func validate() throws {
         _ = try DialOptions.sipURI(target, option: "target")
@@ -65,7 +67,7 @@ struct CallCommand: AsyncParsableCommand {
             [try await call(uri, audio: audio, endpoint: endpoint)]
         }
         let results = runs[0].results
-        report(results[0], transfer: results.dropFirst().first, rtp: runs[0].rtp, digits: runs[0].digits)
+        report(results[0], transfer: results.dropFirst().first, rtp: runs[0].rtp, digits: runs[0].digits, amd: runs[0].amd)
         switch results[0].outcome {
         case .answered: return
         case .unreachable: throw ExitCode(3)
@@ -78,6 +80,7 @@ struct CallCommand: AsyncParsableCommand {
         var results: [CallResult]
         var rtp: RTPStreamStatistics?
         var digits: [ReceivedDigit] = []
+        var amd: AMDResult?
     }
 
     /// Places the call and runs its audio.
@@ -95,6 +98,7 @@ struct CallCommand: AsyncParsableCommand {
         var results: [Int: CallResult] = [:]
         var digits: [ReceivedDigit] = []
         var earlyAudio: NegotiatedAudio?
+        var verdict: AMDResult?
         var holdTimers: [Task<Void, Never>] = []
         defer { holdTimers.forEach { $0.cancel() } }
         func place(_ configuration: OutboundCall.Configuration) {
@@ -142,6 +146,9 @@ struct CallCommand: AsyncParsableCommand {
                         try media.start(negotiated, onTimeout: { steps.continuation.yield(.mediaTimeout(index)) },
                                         onDigit: { steps.continuation.yield(.digit(index, $0)) })
                         media.playPrompt { steps.continuation.yield(.playbackFinished(index)) }
+                        if amd, index == 0, !media.startAMD(AMDSettings(), onEvent: { steps.continuation.yield(.amd($0)) }) {
+                            printError("--amd: the call has no audio")
+                        }
                         if let sendDtmf {
                             if dtmfMode == .rfc4733, negotiated.telephoneEvent == nil {
                                 printError("the far end did not accept telephone-events: --send-dtmf not sent (try --dtmf-mode inband)")
@@ -170,6 +177,16 @@ struct CallCommand: AsyncParsableCommand {
                 if let wanted = collectDtmf, digits.count == wanted || (digit.digit == "#" && digits.count <= wanted) {
                     calls[index].hangUp()
                 }
+            case .amd(let event):
+                switch event {
+                case .verdict(let result), .revised(let result):
+                    verdict = result
+                    if !dial.json { say("amd: \(result.verdict.rawValue) (\(result.cause), \(result.decisionMs) ms)") }
+                case .beep(let beep):
+                    verdict?.beep = beep
+                    if !dial.json { say("amd: beep \(beep.frequencyHz) Hz from \(beep.startMs) to \(beep.endMs) ms") }
+                case .greetingEnded: break
+                }
             case .mediaTimeout(let index):
                 printError("no RTP for \(dial.rtpTimeout) s: hanging up")
                 calls[index].hangUp()
@@ -181,7 +198,7 @@ struct CallCommand: AsyncParsableCommand {
                 if results.count == calls.count {
                     let summary = try? await media.finish()
                     // The stream's list has each digit's final duration.
-                    return Run(results: calls.indices.compactMap { results[$0] }, rtp: summary?.0, digits: summary?.1 ?? digits)
+                    return Run(results: calls.indices.compactMap { results[$0] }, rtp: summary?.0, digits: summary?.1 ?? digits, amd: verdict)
                 }
             case .transferRequested(let target):
                 guard calls.count == 1 else { continue }
@@ -209,9 +226,10 @@ struct CallCommand: AsyncParsableCommand {
         case playbackFinished(Int)
         case mediaTimeout(Int)
         case digit(Int, ReceivedDigit)
+        case amd(AMDEvent)
     }
 
-    private func report(_ r: CallResult, transfer: CallResult?, rtp: RTPStreamStatistics?, digits: [ReceivedDigit]) {
+    private func report(_ r: CallResult, transfer: CallResult?, rtp: RTPStreamStatistics?, digits: [ReceivedDigit], amd verdict: AMDResult?) {
         if dial.json {
             var object = r.jsonObject
             object["dtmf"] = String(digits.map(\.digit))
@@ -222,6 +240,11 @@ struct CallCommand: AsyncParsableCommand {
             }
             object["followed_transfer"] = transfer.map(\.jsonObject)
             if let rtp, rtp.packetsSent + rtp.packetsReceived > 0 { object["rtp"] = rtp.jsonObject }
+            if amd {
+                let encoder = JSONEncoder()
+                encoder.keyEncodingStrategy = .convertToSnakeCase
+                object["amd"] = verdict.flatMap { try? JSONSerialization.jsonObject(with: encoder.encode($0)) } ?? NSNull()
+            }
             Console.json(object)
         } else {
             say(r.textLine + (digits.isEmpty ? "" : " dtmf=\(String(digits.map(\.digit)))"))

@@ -226,3 +226,23 @@ extension CallCommandTests {
         #expect(r.outcome == "busy", "SIPp checked From, Privacy and P-Asserted-Identity: \(r.output)")
     }
 }
+
+/// `sipdial call --amd` against `sipdial simulate`'s greetings: the report says who answered.
+struct CallAMDTests {
+    @Test func theReportSaysWhoAnswered() async throws {
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sim = try await SimulatorProcess.start(["--behaviour", "3101=answer,greeting=human", "--behaviour", "3102=answer,greeting=machine"],
+                                                   recordingInto: dir)
+        defer { sim.process.stop() }
+        async let person = SimulatorScriptTests.call("3101", at: sim.port, ["--amd", "--hold", "3"])
+        async let machine = SimulatorScriptTests.call("3102", at: sim.port, ["--amd", "--hold", "6"])
+        let (personStatus, personReport, personOut) = try await person
+        let (machineStatus, machineReport, machineOut) = try await machine
+        #expect(personStatus == 0 && machineStatus == 0, "\(personOut)\n\(machineOut)")
+        let personAMD = try #require(personReport["amd"] as? [String: Any], "\(personOut)")
+        #expect(personAMD["verdict"] as? String == "human" && (personAMD["decision_ms"] as? Int ?? .max) < 2000, "\(personAMD)")
+        let machineAMD = try #require(machineReport["amd"] as? [String: Any], "\(machineOut)")
+        #expect(machineAMD["verdict"] as? String == "machine" && machineAMD["evidence"] is [String: Any], "\(machineAMD)")
+    }
+}
