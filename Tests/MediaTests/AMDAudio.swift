@@ -10,6 +10,26 @@ struct AMDAudio {
 
     var durationMs: Int { samples.count / 8 }
 
+    /// One piece of a scripted greeting.
+    enum Part {
+        case silence(Int)
+        case speech(String)
+        case tone(Double, Int)
+    }
+
+    /// The pieces end to end.
+    init(_ parts: [Part]) throws {
+        for part in parts {
+            switch part {
+            case .silence(let ms): silence(ms)
+            case .speech(let text): try speech(text)
+            case .tone(let frequency, let ms): tone(frequency, ms)
+            }
+        }
+    }
+
+    init() {}
+
     static let synthesizer = SpeechSynthesizer(cacheDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("sipdial-amd-tts"))
 
     mutating func silence(_ ms: Int) {

@@ -22,27 +22,28 @@ struct AnsweringMachineDetectorTests {
     }
 
     @Test func helloPauseHelloIsAPerson() throws {
-        var audio = AMDAudio()
-        audio.silence(300)
-        try audio.speech("Hello?")
-        audio.silence(1300)
-        try audio.speech("Hello?")
-        audio.silence(3000)
+        var audio = try AMDAudio([.silence(300), .speech("Hello?"), .silence(1300), .speech("Hello?"), .silence(3000)])
         audio.noise(level: -60)
         let (result, events) = audio.judge()
         #expect(result.verdict == .human && events.revisions.isEmpty, "\(result)")
         #expect(result.decisionMs < audio.speechEnds[1], "decided before the second hello: \(result.decisionMs) ms")
     }
 
-    @Test func aMachineGreetingIsAMachineAndItsBeepEndIsReported() throws {
-        var audio = AMDAudio()
-        audio.silence(500)
-        try audio.speech(Self.greeting)
-        audio.silence(400)
+    /// The greeting said until `minimumMs` have passed, then after `gapMs` a beep, then 1 s of
+    /// the line at `noise` dB; with where the beep starts.
+    static func greetingAndBeep(minimumMs: Int, rate: Int = 160, gapMs: Int, beep: (frequency: Double, ms: Int), noise: Double) throws -> (AMDAudio, Int) {
+        var audio = try AMDAudio([.silence(500)])
+        while audio.durationMs < minimumMs { try audio.speech(greeting, rate: rate) }
+        audio.silence(gapMs)
         let beepStart = audio.durationMs
-        audio.tone(1000, 500)
-        audio.silence(2000)
-        audio.noise(level: -60)
+        audio.tone(beep.frequency, beep.ms)
+        audio.silence(1000)
+        audio.noise(level: noise)
+        return (audio, beepStart)
+    }
+
+    @Test func aMachineGreetingIsAMachineAndItsBeepEndIsReported() throws {
+        let (audio, beepStart) = try Self.greetingAndBeep(minimumMs: 0, gapMs: 400, beep: (1000, 500), noise: -60)
         let (result, events) = audio.judge()
         #expect(result.verdict == .machine, "\(result)")
         let first = try #require(events.firstVerdict)
@@ -55,14 +56,8 @@ struct AnsweringMachineDetectorTests {
     }
 
     @Test func aGreetingWithAPauseInsideIsRevisedAtItsBeep() throws {
-        var audio = AMDAudio()
-        audio.silence(400)
-        try audio.speech("Hello, this is John.")
-        audio.silence(1500)
-        try audio.speech("Please leave a message after the tone.")
-        audio.silence(300)
-        audio.tone(850, 300)
-        audio.silence(1500)
+        let audio = try AMDAudio([.silence(400), .speech("Hello, this is John."), .silence(1500),
+                                  .speech("Please leave a message after the tone."), .silence(300), .tone(850, 300), .silence(1500)])
         let (result, events) = audio.judge()
         #expect(events.firstVerdict?.verdict == .human, "a short greeting then silence looks like a person at first")
         #expect(result.verdict == .machine && !events.revisions.isEmpty, "\(result)")
@@ -70,13 +65,7 @@ struct AnsweringMachineDetectorTests {
     }
 
     @Test func aBeepAfterTwentySecondsOfGreetingIsFound() throws {
-        var audio = AMDAudio()
-        while audio.durationMs < 20_000 { try audio.speech(Self.greeting, rate: 150) }
-        audio.silence(200)
-        let beepStart = audio.durationMs
-        audio.tone(1400, 250)
-        audio.silence(1000)
-        audio.noise(level: -55)
+        let (audio, beepStart) = try Self.greetingAndBeep(minimumMs: 20_000, rate: 150, gapMs: 200, beep: (1400, 250), noise: -55)
         let (result, events) = audio.judge()
         #expect(result.verdict == .machine)
         let beep = try #require(events.beeps.first, "no beep found")
