@@ -41,6 +41,9 @@ if arguments.contains("--beeps") {
             print("beep missed: \(item.greeting.beep!) snr \(Int(item.greeting.line.snr)) band \(item.greeting.line.bandLimited) g711 \(item.greeting.line.g711 ?? "-") loss \(item.greeting.line.loss) found \(String(describing: item.final.beep)) at \(item.truth.beepStart!)")
         }
     }
+    for item in scorecard.items where item.truth.beepEnd != nil && item.beepReportedMs.map({ $0 < item.truth.beepEnd! }) == true {
+        print("beep reported before its end: \(item.greeting.beep!) snr \(Int(item.greeting.line.snr)) loss \(item.greeting.line.loss) g711 \(item.greeting.line.g711 ?? "-") found \(String(describing: item.final.beep)) played \(item.truth.beepStart!)-\(item.truth.beepEnd!)")
+    }
     for item in scorecard.items where item.truth.beepStart == nil && item.final.beep != nil {
         print("false beep: \(item.greeting.kind.rawValue) \(item.final.beep!) voice \(item.greeting.voice) pitch \(item.greeting.pitch) sit \(String(describing: item.final.evidence.specialInformationTone)) cause \(item.final.cause) loss \(item.greeting.line.loss) snr \(Int(item.greeting.line.snr))")
     }

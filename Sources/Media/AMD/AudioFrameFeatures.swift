@@ -16,8 +16,8 @@ struct AudioFrameFeatures {
     /// The lowest level a tone counts at, and the least prediction gain (dB) and pole radius
     /// of one; halves of a tone frame differ by at most `halvesBalance` dB.
     static let toneFloor = -45.0
-    static let minimumPredictionGain = 6.0
-    static let minimumPoleRadius = 0.8
+    static let minimumPredictionGain = 3.0
+    static let minimumPoleRadius = 0.7
     static let halvesBalance = 1.5
     /// The least share of the frame's energy a tone has at its frequency.
     static let minimumShare = 0.6

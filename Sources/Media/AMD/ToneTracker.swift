@@ -1,5 +1,5 @@
 /// Follows single tones through the frames' tone measurements (`AudioFrameFeatures`) and
-/// says what they are: a beep (one stable tone of 350-2,300 Hz lasting 100 ms to 3 s that no
+/// says what they are: a beep (one stable tone of 350-2,300 Hz lasting 120 ms to 3 s that no
 /// other tone follows at once, reported at its end), or a special information tone
 /// (three tones in a row at the frequencies of ITU-T E.180 / Telcordia SR-2275). Ringback and
 /// DTMF never get here (two tones at once are not tone frames); a fax's CNG (1,100 Hz for
@@ -23,10 +23,14 @@ struct ToneTracker {
     /// A run may miss this many frames in a row (the frame where one tone gives way to the
     /// next, a lost packet) and go on.
     static let toleratedMisses = 2
-    /// How long after a run nothing may follow for it to be a beep (SIT segments follow at once).
-    static let confirmation = 80
+    /// How long after a run no tone may follow for it to be a beep: a SIT's segments follow
+    /// at once, and the same tone coming back this soon (noise, a lost packet broke it) is
+    /// the same beep. A message left at the confirmation starts well within 300 ms of the end.
+    static let confirmation = 160
+    /// Runs this close together may be one SIT.
+    static let sequenceGap = 80
     static let beepFrequencies = 350.0...2300.0
-    static let beepDurations = 100...3000
+    static let beepDurations = 120...3000
 
     private var current: (start: Int, lastTone: Int, sum: Double, frames: Int)?
     private var misses = 0
@@ -49,8 +53,15 @@ struct ToneTracker {
                 return nil
             }
             let ended = endCurrent()
-            current = (time, time, frequency, 1)
             misses = 0
+            if let beep = candidate, Self.continues(beep.frequency, with: frequency), time - beep.end <= Self.confirmation {
+                // The same tone again after a short break: still the one beep.
+                if recent.last == beep { recent.removeLast() }
+                current = (beep.start, time, beep.frequency * Double(beep.frames) + frequency, beep.frames + 1)
+                candidate = nil
+                return ended
+            }
+            current = (time, time, frequency, 1)
             // A tone right after another: the earlier one was no beep.
             candidate = nil
             return ended
@@ -72,7 +83,7 @@ struct ToneTracker {
         misses = 0
         let finished = Run(start: run.start, end: run.lastTone + 20, frequency: run.sum / Double(run.frames), frames: run.frames)
         guard finished.duration >= 80 else { return nil }
-        if let last = recent.last, finished.start - last.end > Self.confirmation { recent.removeAll() }
+        if let last = recent.last, finished.start - last.end > Self.sequenceGap { recent.removeAll() }
         recent.append(finished)
         if recent.count > 3 { recent.removeFirst() }
         if recent.count == 3, let kind = SpecialInformationTone(recent) {
