@@ -28,7 +28,7 @@ enum SIPp {
     }
 
     /// Starts SIPp listening on a free port (UDP, or TCP when `udp` is false) and waits until
-    /// it has bound it. A SIPp that has not bound its port within 5 s (another test's process
+    /// it has bound it. A SIPp that has not bound its port within 10 s (another test's process
     /// took the port in between, or SIPp stalled starting) is stopped and started again on
     /// another port, up to three times; the test then fails naming what SIPp printed.
     static func listening(_ args: [String], udp: Bool = true, timeoutSeconds: Int = 20, in dir: URL) async throws -> (ExternalProcess, Int) {
@@ -36,7 +36,7 @@ enum SIPp {
         for _ in 0..<3 {
             let port = Ports.free()
             let sipp = try start(args, localPort: port, timeoutSeconds: timeoutSeconds, in: dir)
-            if await Ports.waitUntilBound(port, udp: udp, timeout: .seconds(5)) { return (sipp, port) }
+            if await Ports.waitUntilBound(port, udp: udp, timeout: .seconds(10)) { return (sipp, port) }
             sipp.stop()
             attempts.append("port \(port): \(sipp.text.suffix(300))")
         }
