@@ -12,6 +12,8 @@ struct CampaignFields: Decodable {
     var weekdays: [String]?
     var useContactTimeZone: Bool?
     var flow: JSONValue?
+    /// Answering-machine detection on every call (`CampaignAMD`'s JSON), or false for none.
+    var amd: JSONValue?
     var retryPolicy: JSONValue?
     var dndListIds: [String]?
 
@@ -62,6 +64,14 @@ struct CampaignFields: Decodable {
             _ = try Self.flow(flow, store: store)
             campaign.flow = flow.text
         }
+        if let amd {
+            if amd == .bool(false) {
+                campaign.amd = nil
+            } else {
+                do { _ = try CampaignAMD(json: amd.text, recordingExists: { (try? store.recording(id: $0)) != nil }) } catch { throw Self.apiError(error) }
+                campaign.amd = amd.text
+            }
+        }
         if let retryPolicy {
             do { _ = try RetryPolicy(json: retryPolicy.text) } catch { throw APIError.invalid("retry_policy", error.message) }
             campaign.retryPolicy = retryPolicy.text
@@ -86,9 +96,12 @@ struct CampaignFields: Decodable {
     /// A posted flow, read and checked (its `play` verbs must name stored recordings); a
     /// problem is a 400 naming the verb's field (`flow[1].text`).
     static func flow(_ json: JSONValue, store: DialerStore) throws -> CallFlow {
-        do { return try CallFlow(json: json.text, recordingExists: { (try? store.recording(id: $0)) != nil }) } catch {
-            throw error.message == "is missing" ? APIError.missing(error.field) : APIError.invalid(error.field, error.message)
-        }
+        do { return try CallFlow(json: json.text, recordingExists: { (try? store.recording(id: $0)) != nil }) } catch { throw apiError(error) }
+    }
+
+    /// A 400 naming the field of a flow's (or AMD setting's) problem.
+    static func apiError(_ error: CallFlow.Invalid) -> APIError {
+        error.message == "is missing" ? APIError.missing(error.field) : APIError.invalid(error.field, error.message)
     }
 
     /// The calling window: zone, dates, daily times, weekdays, checked together.

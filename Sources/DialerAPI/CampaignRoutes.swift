@@ -14,7 +14,7 @@ struct CampaignRoutes<Context: RequestContext> {
         var progress: [String: Int]?
         var statistics: CallStatistics?
 
-        /// The stored fields with flow and retry policy as JSON, lists as arrays and times
+        /// The stored fields with flow, AMD setting and retry policy as JSON, lists as arrays and times
         /// as ISO 8601.
         func encode(to encoder: Encoder) throws {
             var container = encoder.container(keyedBy: APIKey.self)
@@ -24,6 +24,7 @@ struct CampaignRoutes<Context: RequestContext> {
             try container.encode(c.kind, forKey: "kind")
             try container.encode(c.status, forKey: "status")
             try container.encode(JSONValue(parsing: c.flow) ?? .array([]), forKey: "flow")
+            try container.encode(c.amd.flatMap(JSONValue.init(parsing:)), forKey: "amd")
             try container.encode(c.trunkId, forKey: "trunkId")
             try container.encode(c.callerId, forKey: "callerId")
             try container.encode(c.callsPerMinute, forKey: "callsPerMinute")

@@ -15,6 +15,11 @@ enum OpenAPIDocument {
             "calls_per_minute": {"type": "number"}, "max_concurrent": {"type": "integer"}, "max_attempts": {"type": "integer", "minimum": 1, "maximum": 20},
             "ring_timeout": {"type": "number", "minimum": 5, "maximum": 300}, "trunk_id": {"type": "string"}, "caller_id": {"type": "string"},
             "flow": {"$ref": "#/components/schemas/Flow"},
+            "amd": {"description": "answering-machine detection before the flow on every call; false: none",
+              "oneOf": [{"type": "boolean", "const": false}, {"type": "object", "required": ["machine_action"], "properties": {
+                "machine_action": {"type": "string", "enum": ["hangup", "voicemail", "continue"]},
+                "voicemail": {"$ref": "#/components/schemas/Flow", "description": "the message left after the beep (voicemail only)"},
+                "timeout": {"type": "number", "minimum": 2, "maximum": 30}, "beep_timeout": {"type": "number", "minimum": 1, "maximum": 120}}}]},
             "retry_policy": {"type": "object", "description": "disposition (busy, no_answer, congestion, channel_unavailable, failed, interrupted) to seconds before the retry; {} uses the defaults",
               "additionalProperties": {"type": "number"}},
             "starts_at": {"type": "string", "format": "date-time"}, "ends_at": {"type": "string", "format": "date-time"},
@@ -232,7 +237,7 @@ enum OpenAPIDocument {
           "get": {"responses": {"200": {"description": "the WAV file", "content": {"audio/wav": {}}}, "404": {"description": "unknown id"}}}},
         "/v1/statistics": {"get": {"parameters": [{"name": "campaign_id", "in": "query", "schema": {"type": "string"}},
             {"name": "from", "in": "query", "schema": {"type": "string", "format": "date-time"}}, {"name": "to", "in": "query", "schema": {"type": "string", "format": "date-time"}}],
-          "responses": {"200": {"description": "CDRs counted by disposition: total, answered, busy, no_answer, cancel, congestion, channel_unavailable, failed, dnd, interrupted"}}}}
+          "responses": {"200": {"description": "CDRs counted by disposition: total, answered, busy, no_answer, cancel, congestion, channel_unavailable, failed, dnd, interrupted; and by answering-machine verdict: amd_human, amd_machine, amd_notsure, amd_silence, amd_fax, amd_revised, amd_messages_left"}}}}
       }
     }
     """

@@ -50,10 +50,13 @@ extension CallAttempt {
     func take(_ event: AMDEvent) {
         guard var state = amd else { return }
         switch event {
-        case .verdict(let result): state.result = result
+        case .verdict(let result):
+            state.result = result
+            onVerdict(result, false)
         case .revised(let result):
             state.result = result
             state.revised = true
+            onVerdict(result, true)
         case .beep(let beep):
             state.beep = beep
             state.result?.beep = beep

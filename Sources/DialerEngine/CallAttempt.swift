@@ -64,6 +64,8 @@ public final class CallAttempt: @unchecked Sendable {
     var earlyAudio: NegotiatedAudio?
     /// Sees the call's events (ringing, answered ...) as they are taken.
     var onEvent: @Sendable (CallEvent) -> Void = { _ in }
+    /// Sees the answering-machine detector's verdict, and its revision (`revised` true).
+    public var onVerdict: @Sendable (_ result: AMDResult, _ revised: Bool) -> Void = { _, _ in }
     /// Digits received and not yet taken by a gather.
     var pendingDigits: [Character] = []
     /// A second call (attended transfer or `dial`): where it is, what it is for, and whether

@@ -1,5 +1,6 @@
 import DialerStore
 import Foundation
+import Media
 import SIPUserAgent
 import Synchronization
 
@@ -23,13 +24,15 @@ final class CallEvents: Sendable {
         }
     }
 
-    func send(_ name: String, sipCallID: String? = nil, cdr: CDR? = nil) {
+    func send(_ name: String, sipCallID: String? = nil, cdr: CDR? = nil, amd: AMDResult? = nil) {
         guard let sender else { return }
         let (first, callID) = state.withLock { state -> (Bool, String?) in
             if let sipCallID { state.sipCallID = sipCallID }
             return (state.sent.insert(name).inserted, state.sipCallID)
         }
         guard first else { return }
-        sender.notify(url, StatusCallback(event: name, callId: attempt.id, sipCallId: callID, campaignId: attempt.campaignId, phone: attempt.phone, cdr: cdr))
+        var callback = StatusCallback(event: name, callId: attempt.id, sipCallId: callID, campaignId: attempt.campaignId, phone: attempt.phone, cdr: cdr)
+        callback.amd = amd
+        sender.notify(url, callback)
     }
 }

@@ -162,12 +162,19 @@ public actor CampaignPacer {
             plan = DialingPlan(
                 window: try CallingWindow(startsAt: campaign.startsAt, endsAt: campaign.endsAt, timeZone: campaign.timeZone,
                                           dailyStart: campaign.dailyStart, dailyEnd: campaign.dailyEnd, weekdays: campaign.weekdays),
-                flow: try CallFlow(json: campaign.flow), retry: try RetryPolicy(json: campaign.retryPolicy))
+                flow: try Self.flow(of: campaign), retry: try RetryPolicy(json: campaign.retryPolicy))
         } catch {
             logger.error("campaign settings unreadable", metadata: ["campaign": "\(campaign.id)", "error": "\(error)"])
         }
         plans[campaign.id] = (campaign.updatedAt, plan)
         return plan
+    }
+
+    /// The campaign's flow, with answering-machine detection in front when it has it.
+    private static func flow(of campaign: Campaign) throws -> CallFlow {
+        let flow = try CallFlow(json: campaign.flow)
+        guard let amd = campaign.amd else { return flow }
+        return try CampaignAMD(json: amd).flow(around: flow)
     }
 
     private func start(_ attempt: Attempt, campaign: Campaign, plan: DialingPlan, route: TrunkRoute) {
@@ -184,7 +191,8 @@ public actor CampaignPacer {
 
     /// Places the call of `attempt` (already committed) and, when it ends, writes its CDR
     /// and the retry `retryAt` gives, in one transaction. With a `statusCallback`, the call's
-    /// events go there: initiated (the INVITE leaves), ringing, answered, completed (the CDR).
+    /// events go there: initiated (the INVITE leaves), ringing, answered, amd (the answering-
+    /// machine detector's verdict) and amd_revised, completed (the CDR).
     func place(_ attempt: Attempt, plan: CallPlan, kind: String = "campaign", campaignID: String?, statusCallback: String?,
                        retryAt: @escaping @Sendable (CallDisposition, Double) -> Double?) {
         let store = self.store
@@ -195,6 +203,10 @@ public actor CampaignPacer {
         let events = CallEvents(sender: statusCallback == nil ? nil : webhooks, url: statusCallback ?? "", attempt: attempt)
         liveCalls.add(live, info: LiveCalls.Info(id: attempt.id, kind: kind, phone: attempt.phone, campaignId: campaignID, callbackId: attempt.callbackId, trunkId: trunkID,
                                                  state: "dialing", startedAt: Date()))
+        live.onVerdict = { result, revised in
+            liveCalls.setVerdict(attempt.id, result.verdict.rawValue)
+            events.send(revised ? "amd_revised" : "amd", amd: result)
+        }
         calls[attempt.id] = Task {
             let record = await live.run(onCallID: { callID in
                 try store.attach(sipCallID: callID, to: attempt)

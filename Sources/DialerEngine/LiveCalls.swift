@@ -22,6 +22,8 @@ public final class LiveCalls: Sendable {
         public var state: String
         public var startedAt: Date
         public var answeredAt: Date?
+        /// The answering-machine detector's verdict, once it has one.
+        public var amd: String?
     }
 
     private typealias Entry = (info: Info, attempt: any HangUpable)
@@ -52,6 +54,11 @@ public final class LiveCalls: Sendable {
             }
             calls[id] = entry
         }
+    }
+
+    /// The answering-machine detector judged the call (or revised its verdict).
+    func setVerdict(_ id: String, _ verdict: String) {
+        calls.withLock { $0[id]?.info.amd = verdict }
     }
 
     /// A click-to-call's state: `agent-ringing`, `agent-answered`, then the customer's.

@@ -1,6 +1,7 @@
 import Crypto
 import DialerStore
 import Foundation
+import Media
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -116,7 +117,7 @@ public actor WebhookSender: Service {
 
 /// One event of a call, as a status callback receives it.
 public struct StatusCallback: Encodable, Sendable {
-    /// initiated, ringing, answered, completed
+    /// initiated, ringing, answered, amd, amd_revised, completed
     public var event: String
     /// The call's id (its attempt), as `/v1/calls/{id}` knows it.
     public var callId: String
@@ -126,6 +127,8 @@ public struct StatusCallback: Encodable, Sendable {
     public var timestamp: String
     /// With `completed`: the CDR.
     public var cdr: CDRJSON?
+    /// With `amd` and `amd_revised`: the answering-machine detector's verdict, cause and evidence.
+    public var amd: AMDResult?
 
     public init(event: String, callId: String, sipCallId: String?, campaignId: String?, phone: String, cdr: CDR? = nil) {
         (self.event, self.callId, self.sipCallId, self.campaignId, self.phone) = (event, callId, sipCallId, campaignId, phone)

@@ -83,6 +83,15 @@ public struct CallStatistics: Sendable, Equatable, Codable {
     public var failed = 0
     public var dnd = 0
     public var interrupted = 0
+    /// The answering-machine detector's verdicts among the calls that ran it
+    /// (`CallStatistics+AMD.swift`).
+    public var amdHuman = 0
+    public var amdMachine = 0
+    public var amdNotsure = 0
+    public var amdSilence = 0
+    public var amdFax = 0
+    public var amdRevised = 0
+    public var amdMessagesLeft = 0
 
     public init() {}
 
@@ -147,7 +156,7 @@ extension DialerStore {
         try pool.read { try CDR.fetchOne($0, key: id) }
     }
 
-    /// The CDRs of `filter` counted by disposition, in one query.
+    /// The CDRs of `filter` counted by disposition and by the detector's verdict.
     public func statistics(_ filter: CDRFilter) throws -> CallStatistics {
         try pool.read { db in
             let rows = try filter.apply(CDR.all())
@@ -159,6 +168,7 @@ extension DialerStore {
             for row in rows {
                 statistics.add(row["n"], to: CallDisposition(rawValue: row["disposition"]) ?? .failed)
             }
+            try addAMDStatistics(filter, to: &statistics, in: db)
             return statistics
         }
     }

@@ -36,6 +36,8 @@ public struct Campaign: StoredRecord, Sendable, Equatable {
     public var dndListIds: String
     /// URL that receives the campaign's call events.
     public var statusCallback: String?
+    /// Answering-machine detection on every call, JSON (the engine's `CampaignAMD`); nil: none.
+    public var amd: String?
     public var createdAt: Double
     public var updatedAt: Double
 

@@ -19,6 +19,9 @@ enum Schema {
         migrator.registerMigration("v3: the due-calls index covers the whole lease order") { db in
             for statement in version3 { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v4: campaign answering-machine detection") { db in
+            for statement in version4 { try db.execute(sql: statement) }
+        }
         return migrator
     }
 
@@ -145,5 +148,11 @@ enum Schema {
     static let version3 = [
         "DROP INDEX campaign_call_due",
         "CREATE INDEX campaign_call_due ON campaign_call(campaign_id, status, priority DESC, due_at, created_at)",
+    ]
+
+    /// A campaign's answering-machine detection setting (JSON, the engine's `CampaignAMD`;
+    /// NULL: none). The verdicts are counted from the CDR's `amd` JSON.
+    static let version4 = [
+        "ALTER TABLE campaign ADD COLUMN amd TEXT",
     ]
 }

@@ -1,5 +1,8 @@
 import DialerStore
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 
 /// A campaign's settings through the API: every field posted reads back as sent (times in
@@ -43,6 +46,41 @@ struct CampaignSettingsTests {
             let (refused, problem) = try await RESTTests.send("PATCH", base.appendingPathComponent("v1/campaigns/\(id)"), token: token,
                                                               json: #"{"ends_at": "2026-11-01T00:00:00Z"}"#)
             #expect(refused == 400 && (problem["error"] as? [String: Any])?["field"] as? String == "ends_at", "ends before it starts")
+        }
+    }
+
+    @Test func answeringMachineDetectionIsASettingOfItsOwnAndItsVerdictsAreCounted() async throws {
+        try await RESTTests.withServer { base, token, store in
+            let campaigns = base.appendingPathComponent("v1/campaigns")
+            let (refused, problem) = try await RESTTests.send("POST", campaigns, token: token, json: """
+                {"name": "Drops", "calls_per_minute": 30, "max_concurrent": 4, "amd": {"machine_action": "voicemail"}}
+                """)
+            #expect(refused == 400 && RESTTests.error(problem).field == "amd.voicemail", "\(problem)")
+            let (created, campaign) = try await RESTTests.send("POST", campaigns, token: token, json: """
+                {"name": "Drops", "calls_per_minute": 30, "max_concurrent": 4, "flow": [{"verb": "say", "text": "Hi"}],
+                 "amd": {"machine_action": "voicemail", "voicemail": [{"verb": "say", "text": "Please call back"}], "timeout": 6}}
+                """)
+            #expect(created == 201, "\(campaign)")
+            let amd = try #require(campaign["amd"] as? [String: Any], "\(campaign)")
+            #expect(amd["machine_action"] as? String == "voicemail" && amd["timeout"] as? Int == 6)
+            let id = try #require(campaign["id"] as? String)
+
+            var cdr = CDR(attemptId: nil, campaignId: id, phone: "+15550100", outcome: "answered", startedAt: 1, endedAt: 2)
+            cdr.amd = #"{"verdict":"machine","cause":"beep at 6.1 s","decision_ms":6100,"beep":{"frequency_hz":1000,"start_ms":6100,"end_ms":6500},"revised":false,"message_started_ms":6700}"#
+            try store.save(cdr)
+            let (_, read) = try await RESTTests.send("GET", campaigns.appendingPathComponent(id), token: token)
+            let statistics = try #require(read["statistics"] as? [String: Int], "\(read)")
+            #expect(statistics["amd_machine"] == 1 && statistics["amd_human"] == 0 && statistics["amd_messages_left"] == 1, "\(statistics)")
+
+            var csvRequest = URLRequest(url: base.appendingPathComponent("v1/cdrs.csv"))
+            csvRequest.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+            let csv = String(decoding: try await URLSession.shared.data(for: csvRequest).0, as: UTF8.self).split(separator: "\r\n")
+            #expect(csv.first?.hasSuffix("amd_verdict,amd_cause,amd_decision_ms,amd_beep_end_ms,amd_message_started_ms") == true, "\(csv)")
+            #expect(csv.dropFirst().first?.hasSuffix(",machine,beep at 6.1 s,6100,6500,6700") == true, "\(csv)")
+
+            let (patched, cleared) = try await RESTTests.send("PATCH", campaigns.appendingPathComponent(id), token: token, json: #"{"amd": false}"#)
+            #expect(patched == 200 && cleared["amd"] is NSNull, "\(cleared)")
+            #expect(try store.campaign(id: id)?.amd == nil)
         }
     }
 }

@@ -27,6 +27,31 @@ struct CDRsTests {
         #expect(late.total == 2 && late.busy == 1 && late.noAnswer == 1)
     }
 
+    @Test func statisticsCountTheAnsweringMachineVerdicts() throws {
+        let scratch = Scratch()
+        let verdicts: [String?] = [
+            #"{"verdict":"human","revised":false,"message_started_ms":null}"#,
+            #"{"verdict":"machine","revised":false,"message_started_ms":15075}"#,
+            #"{"verdict":"machine","revised":true,"message_started_ms":9800}"#,
+            #"{"verdict":"machine","revised":false,"message_started_ms":null}"#,
+            #"{"verdict":"notsure","revised":false}"#,
+            #"{"verdict":"silence","revised":false}"#,
+            #"{"verdict":"fax","revised":false}"#,
+            nil,
+        ]
+        for (i, amd) in verdicts.enumerated() {
+            var cdr = CDR(attemptId: nil, campaignId: i < 4 ? "c1" : "c2", phone: "+\(i)", outcome: "answered", startedAt: Double(i), endedAt: Double(i) + 1)
+            cdr.amd = amd
+            try scratch.store.save(cdr)
+        }
+        let all = try scratch.store.statistics(CDRFilter())
+        #expect(all.total == 8 && all.answered == 8)
+        #expect(all.amdHuman == 1 && all.amdMachine == 3 && all.amdNotsure == 1 && all.amdSilence == 1 && all.amdFax == 1)
+        #expect(all.amdRevised == 1 && all.amdMessagesLeft == 2)
+        let first = try scratch.store.statistics(CDRFilter(campaignID: "c1"))
+        #expect(first.amdHuman == 1 && first.amdMachine == 3 && first.amdFax == 0 && first.amdMessagesLeft == 2)
+    }
+
     @Test func savingAgainReplacesAndPagesFollowTheWritingOrder() throws {
         let scratch = Scratch()
         var first = CDR(id: "a", attemptId: nil, campaignId: nil, phone: "+1", outcome: "interrupted", startedAt: 5, endedAt: 5)

@@ -69,4 +69,46 @@ struct ServeAMDTests {
         let messageInRecording = try #require(Self.firstSoundMs(in: recorded), "the machine recorded no message")
         #expect(messageInRecording >= 14_860 && messageInRecording <= 14_860 + 400, "message at \(messageInRecording) ms")
     }
+
+    /// A campaign with answering-machine detection set (`amd`: voicemail): the person hears
+    /// the campaign's flow, the machine gets the voicemail message after its beep; the
+    /// campaign's statistics count the verdicts and the message, the status callback gets
+    /// an `amd` event with each verdict.
+    @Test func aCampaignsAMDSettingDropsVoicemailAndCountsTheVerdicts() async throws {
+        let person = "+15550100311", machine = "+15550100312"
+        let receiver = try await WebhookReceiver(failFirst: 0)
+        defer { Task { await receiver.shutdown() } }
+        let setup = try await ServeCallTests.TrunkedServe.start(["--behaviour", "\(person)=answer,greeting=human",
+                                                                  "--behaviour", "\(machine)=answer,greeting=machine"])
+        defer { setup.stop() }
+        let serve = setup.serve
+        let campaign = try await ServeCampaignTests.campaign(serve, trunkPort: setup.trunk.port, phones: [person, machine], settings: [
+            "calls_per_minute": 120, "max_concurrent": 2, "status_callback": "http://127.0.0.1:\(receiver.port)/hooks",
+            "flow": [["verb": "say", "text": "Hello, this is a quick survey from the clinic."]],
+            "amd": ["machine_action": "voicemail", "beep_timeout": 25,
+                    "voicemail": [["verb": "say", "text": "Please call the clinic back about your appointment."]]],
+        ])
+        #expect(try await serve.send("POST", "campaigns/\(campaign)/start").0 == 200)
+        let final = try await serve.waitForCampaign(campaign, timeout: .seconds(90), until: ServeCampaignTests.isCompleted)
+        let statistics = try #require(final["statistics"] as? [String: Int], "\(final)")
+        #expect(statistics["answered"] == 2 && statistics["amd_human"] == 1 && statistics["amd_machine"] == 1 && statistics["amd_messages_left"] == 1,
+                "\(statistics)")
+
+        let cdrs = try await serve.send("GET", "cdrs?campaign_id=\(campaign)").1["cdrs"] as? [[String: Any]] ?? []
+        let machineCDR = try #require(cdrs.first { $0["phone"] as? String == machine }, "\(cdrs)")
+        let machineAMD = try #require(machineCDR["amd"] as? [String: Any], "\(machineCDR)")
+        let beepEnd = try #require((machineAMD["beep"] as? [String: Any])?["end_ms"] as? Int, "\(machineAMD)")
+        let recorded = try await Self.recording(setup, try #require(machineCDR["sip_call_id"] as? String))
+        let messageInRecording = try #require(Self.firstSoundMs(in: recorded), "the machine recorded no message")
+        #expect(messageInRecording >= beepEnd && messageInRecording <= 14_860 + 400, "message at \(messageInRecording) ms, beep ended at \(beepEnd)")
+
+        try await poll(timeout: .seconds(10), every: .milliseconds(100)) {
+            receiver.received.filter { $0.body.contains(#""event":"completed""#) }.count == 2
+        }
+        let events = receiver.received.compactMap { try? JSONSerialization.jsonObject(with: Data($0.body.utf8)) as? [String: Any] }
+        let verdicts = Dictionary(events.filter { $0["event"] as? String == "amd" }.map {
+            ($0["phone"] as? String ?? "", ($0["amd"] as? [String: Any])?["verdict"] as? String ?? "")
+        }, uniquingKeysWith: { $0 + "," + $1 })
+        #expect(verdicts == [person: "human", machine: "machine"], "\(receiver.received.map(\.body))")
+    }
 }
