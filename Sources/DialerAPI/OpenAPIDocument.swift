@@ -20,7 +20,7 @@ enum OpenAPIDocument {
                 "machine_action": {"type": "string", "enum": ["hangup", "voicemail", "continue"]},
                 "voicemail": {"$ref": "#/components/schemas/Flow", "description": "the message left after the beep (voicemail only)"},
                 "timeout": {"type": "number", "minimum": 2, "maximum": 30}, "beep_timeout": {"type": "number", "minimum": 1, "maximum": 120}}}]},
-            "retry_policy": {"type": "object", "description": "disposition (busy, no_answer, congestion, channel_unavailable, failed, interrupted) to seconds before the retry; {} uses the defaults",
+            "retry_policy": {"type": "object", "description": "disposition (busy, no_answer, congestion, invalid_number, channel_unavailable, failed, interrupted) to seconds before the retry; {} uses the defaults",
               "additionalProperties": {"type": "number"}},
             "starts_at": {"type": "string", "format": "date-time"}, "ends_at": {"type": "string", "format": "date-time"},
             "time_zone": {"type": "string", "description": "IANA zone of the window and of date-times without an offset"},
@@ -45,7 +45,7 @@ enum OpenAPIDocument {
             "on_machine": {"type": "array"}, "on_notsure": {"type": "array"}, "on_silence": {"type": "array"}, "on_fax": {"type": "array"}}}},
           "CDR": {"type": "object", "properties": {"id": {"type": "string"}, "attempt_id": {"type": "string"}, "campaign_id": {"type": "string"},
             "phone": {"type": "string"}, "trunk_id": {"type": "string"}, "sip_call_id": {"type": "string"}, "outcome": {"type": "string"},
-            "disposition": {"type": "string", "enum": ["answered", "busy", "no_answer", "cancel", "congestion", "channel_unavailable", "failed", "dnd", "interrupted"]},
+            "disposition": {"type": "string", "enum": ["answered", "busy", "no_answer", "cancel", "congestion", "invalid_number", "channel_unavailable", "failed", "dnd", "interrupted"]},
             "sip_code": {"type": "integer"}, "q850_cause": {"type": "integer"}, "reason": {"type": "string"},
             "started_at": {"type": "string", "format": "date-time"}, "answered_at": {"type": "string", "format": "date-time"},
             "ended_at": {"type": "string", "format": "date-time"}, "talk_seconds": {"type": "number"}, "dtmf": {"type": "string"},
@@ -237,7 +237,7 @@ enum OpenAPIDocument {
           "get": {"responses": {"200": {"description": "the WAV file", "content": {"audio/wav": {}}}, "404": {"description": "unknown id"}}}},
         "/v1/statistics": {"get": {"parameters": [{"name": "campaign_id", "in": "query", "schema": {"type": "string"}},
             {"name": "from", "in": "query", "schema": {"type": "string", "format": "date-time"}}, {"name": "to", "in": "query", "schema": {"type": "string", "format": "date-time"}}],
-          "responses": {"200": {"description": "CDRs counted by disposition: total, answered, busy, no_answer, cancel, congestion, channel_unavailable, failed, dnd, interrupted; and by answering-machine verdict: amd_human, amd_machine, amd_notsure, amd_silence, amd_fax, amd_revised, amd_messages_left"}}}}
+          "responses": {"200": {"description": "CDRs counted by disposition: total, answered, busy, no_answer, cancel, congestion, invalid_number, channel_unavailable, failed, dnd, interrupted; and by answering-machine verdict: amd_human, amd_machine, amd_notsure, amd_silence, amd_fax, amd_revised, amd_messages_left"}}}}
       }
     }
     """

@@ -2,7 +2,8 @@ import Foundation
 import Media
 
 /// Answering-machine detection on a call (issue #22): the `amd` verb listens to who answered
-/// and runs the verbs of the verdict; `wait_for_beep` holds a voicemail message until the
+/// and runs the verbs of the verdict (or, when the network played a special information
+/// tone or ringback after the answer, ends the call with that disposition); `wait_for_beep` holds a voicemail message until the
 /// machine's beep has ended (or its greeting, when no beep comes), so the message is recorded
 /// whole. The verdict, its revision, the beep and when the message started go in the CDR's
 /// `amd`.
@@ -78,6 +79,12 @@ extension CallAttempt {
         let verdict = amd?.result?.verdict.rawValue ?? "notsure"
         context.logger.debug("amd verdict", metadata: ["call_id": "\(record.sipCallID ?? "")", "verdict": "\(verdict)",
                                                         "cause": "\(amd?.result?.cause ?? "timeout")"])
+        if let result = amd?.result, let disposition = result.callProgressDisposition {
+            // Issue #22 item 5: the network answered with a tone, nobody is there.
+            record.networkTone = (disposition, result.cause)
+            endCall()
+            return false
+        }
         return await run(step.verbs(for: verdict))
     }
 

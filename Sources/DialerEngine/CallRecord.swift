@@ -17,11 +17,16 @@ public struct CallRecord: Sendable {
     public var rtp: RTPStreamStatistics?
     /// The answering-machine detector's verdict as the CDR's `amd` JSON, when it ran.
     public var amd: String?
+    /// What the network said with a tone instead of a person answering (a special
+    /// information tone, ringback after the 200 OK): the call's disposition
+    /// (`invalid_number`, `congestion`, `no_answer`) and why, overriding `answered`.
+    public var networkTone: (disposition: String, reason: String)?
 
     /// The CDR of `attempt` (campaign calls) or of a call placed on its own.
     public func cdr(attemptID: String?, campaignID: String?, phone: String, trunkID: String?) -> CDR {
-        var cdr = CDR(attemptId: attemptID, campaignId: campaignID, phone: phone, outcome: result.outcome.name, sipCode: result.sipCode,
-                      q850Cause: result.q850?.cause, reason: result.reason ?? Self.reason(result.outcome), startedAt: startedAt,
+        let outcome = networkTone.map { $0.disposition.replacingOccurrences(of: "_", with: "-") } ?? result.outcome.name
+        var cdr = CDR(attemptId: attemptID, campaignId: campaignID, phone: phone, outcome: outcome, sipCode: result.sipCode,
+                      q850Cause: result.q850?.cause, reason: networkTone?.reason ?? result.reason ?? Self.reason(result.outcome), startedAt: startedAt,
                       answeredAt: answeredAt, endedAt: endedAt)
         cdr.trunkId = trunkID
         cdr.sipCallId = sipCallID

@@ -10,7 +10,9 @@ public struct CDR: StoredRecord, Sendable, Equatable {
     public var phone: String
     public var trunkId: String?
     public var sipCallId: String?
-    /// answered, busy, no-answer, rejected, unreachable, cancelled, dnd, interrupted
+    /// answered, busy, no-answer, rejected, unreachable, cancelled, dnd, interrupted; and
+    /// after a tone the network played instead of an answer: invalid-number, congestion,
+    /// no-answer (ringback after the 200 OK)
     public var outcome: String { didSet { classify() } }
     /// The outcome as statistics count it; follows outcome, SIP code and Q.850 cause.
     public private(set) var disposition: String
@@ -79,6 +81,7 @@ public struct CallStatistics: Sendable, Equatable, Codable {
     public var noAnswer = 0
     public var cancel = 0
     public var congestion = 0
+    public var invalidNumber = 0
     public var channelUnavailable = 0
     public var failed = 0
     public var dnd = 0
@@ -106,17 +109,21 @@ public struct CallStatistics: Sendable, Equatable, Codable {
         case .interrupted: interrupted += count
         case .channelUnavailable: channelUnavailable += count
         case .congestion: congestion += count
+        case .invalidNumber: invalidNumber += count
         case .failed: failed += count
         }
     }
 }
 
 /// What became of a call, in the reference dialers' terms: the column statistics count and
-/// retry policies are keyed by. `congestion` is a 503 or a Q.850 congestion cause (34, 38,
-/// 41, 42, 44); `channel_unavailable` a trunk that could not be reached; `failed` any other
-/// rejection; `interrupted` a call a stop of sipdial cut.
+/// retry policies are keyed by. `congestion` is a 503, a Q.850 congestion cause (34, 38,
+/// 41, 42, 44) or a special information tone of a congested network; `invalid_number` a
+/// special information tone saying the number is not in service; `channel_unavailable` a
+/// trunk that could not be reached; `failed` any other rejection; `interrupted` a call a
+/// stop of sipdial cut.
 public enum CallDisposition: String, Sendable, CaseIterable, Codable {
-    case answered, busy, noAnswer = "no_answer", cancel, congestion, channelUnavailable = "channel_unavailable", failed, dnd, interrupted
+    case answered, busy, noAnswer = "no_answer", cancel, congestion, invalidNumber = "invalid_number", channelUnavailable = "channel_unavailable",
+         failed, dnd, interrupted
 
     /// The disposition of a CDR's outcome (see `CDR.outcome`), SIP code and Q.850 cause.
     public init(outcome: String, sipCode: Int?, q850Cause: Int?) {
@@ -128,6 +135,8 @@ public enum CallDisposition: String, Sendable, CaseIterable, Codable {
         case "dnd": self = .dnd
         case "interrupted": self = .interrupted
         case "unreachable": self = .channelUnavailable
+        case "invalid-number": self = .invalidNumber
+        case "congestion": self = .congestion
         default:
             if sipCode == 503 || [34, 38, 41, 42, 44].contains(q850Cause ?? 0) { self = .congestion } else { self = .failed }
         }

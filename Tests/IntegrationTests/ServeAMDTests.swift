@@ -111,4 +111,54 @@ struct ServeAMDTests {
         }, uniquingKeysWith: { $0 + "," + $1 })
         #expect(verdicts == [person: "human", machine: "machine"], "\(receiver.received.map(\.body))")
     }
+
+    /// 8 kHz tones at -18 dB: each part a frequency (two for a dual tone, none for silence) and ms.
+    static func tones(_ parts: [([Double], Int)]) -> [Int16] {
+        var samples: [Int16] = []
+        for (frequencies, ms) in parts {
+            let amplitude = 32768 * (2 * pow(10, -18.0 / 10)).squareRoot() / Double(max(frequencies.count, 1))
+            let start = samples.count
+            for n in 0..<(ms * 8) {
+                let t = Double(start + n) / 8000
+                samples.append(Int16(amplitude * frequencies.reduce(0) { $0 + sin(2 * .pi * $1 * t) }))
+            }
+        }
+        return samples
+    }
+
+    /// Issue #22 item 5: a number answered by the network's special information tone (vacant
+    /// code) ends `invalid_number`, one answered with ringback (a false answer) `no_answer`;
+    /// each CDR says why, and neither hears the flow.
+    @Test func networkTonesAfterTheAnswerEndTheCallWithTheirDisposition() async throws {
+        let vacant = "+15550100321", falseAnswer = "+15550100322"
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sit = dir.appendingPathComponent("sit-vacant.wav").path, ringback = dir.appendingPathComponent("ringback.wav").path
+        try WAVWriter.write(path: sit, channels: [Self.tones([([913.8], 274), ([1370.6], 274), ([1776.7], 380), ([], 4000)])], sampleRate: 8000)
+        try WAVWriter.write(path: ringback, channels: [Self.tones([([440, 480], 2000), ([], 4000), ([440, 480], 2000), ([], 4000)])], sampleRate: 8000)
+        let setup = try await ServeCallTests.TrunkedServe.start(["--behaviour", "\(vacant)=answer,greeting=\(sit)",
+                                                                  "--behaviour", "\(falseAnswer)=answer,greeting=\(ringback)"])
+        defer { setup.stop() }
+        let serve = setup.serve
+        let campaign = try await ServeCampaignTests.campaign(serve, trunkPort: setup.trunk.port, phones: [vacant, falseAnswer], settings: [
+            "calls_per_minute": 120, "max_concurrent": 2, "flow": [["verb": "say", "text": "Hello, this is the clinic."]],
+            "amd": ["machine_action": "hangup"],
+        ])
+        #expect(try await serve.send("POST", "campaigns/\(campaign)/start").0 == 200)
+        let final = try await serve.waitForCampaign(campaign, timeout: .seconds(60), until: ServeCampaignTests.isCompleted)
+        let statistics = try #require(final["statistics"] as? [String: Int], "\(final)")
+        #expect(statistics["invalid_number"] == 1 && statistics["no_answer"] == 1 && statistics["answered"] == 0, "\(statistics)")
+        let cdrs = try await serve.send("GET", "cdrs?campaign_id=\(campaign)").1["cdrs"] as? [[String: Any]] ?? []
+        let vacantCDR = try #require(cdrs.first { $0["phone"] as? String == vacant }, "\(cdrs)")
+        #expect(vacantCDR["disposition"] as? String == "invalid_number" && (vacantCDR["reason"] as? String ?? "").contains("vacant-code"), "\(vacantCDR)")
+        let evidence = ((vacantCDR["amd"] as? [String: Any])?["evidence"] as? [String: Any]) ?? [:]
+        #expect(evidence["special_information_tone"] as? String == "vacant-code", "\(vacantCDR)")
+        let falseCDR = try #require(cdrs.first { $0["phone"] as? String == falseAnswer }, "\(cdrs)")
+        #expect(falseCDR["disposition"] as? String == "no_answer" && (falseCDR["reason"] as? String ?? "").contains("ringback"), "\(falseCDR)")
+        for cdr in [vacantCDR, falseCDR] {
+            let heard = try await Self.recording(setup, try #require(cdr["sip_call_id"] as? String))
+            #expect(Self.firstSoundMs(in: heard) == nil, "the flow was played to \(cdr["phone"] ?? "")")
+        }
+    }
 }
+

@@ -67,7 +67,7 @@ enum CPaaSCDR {
     /// `call_status` and `dial_status` by disposition (Asterisk's words, which the seed uses).
     static let statuses: [String: (call: String?, dial: String)] = [
         "answered": ("ANSWERED", "ANSWER"), "busy": ("BUSY", "BUSY"), "no_answer": ("NO ANSWER", "NOANSWER"), "cancel": ("CANCEL", "CANCEL"),
-        "congestion": ("CONGESTION", "CONGESTION"), "channel_unavailable": ("CHANUNAVAIL", "CHANUNAVAIL"), "failed": ("FAILED", "FAILED"),
+        "congestion": ("CONGESTION", "CONGESTION"), "channel_unavailable": ("CHANUNAVAIL", "CHANUNAVAIL"), "failed": ("FAILED", "FAILED"), "invalid_number": ("FAILED", "INVALIDNUMBER"),
         "dnd": (nil, "DND"), "interrupted": ("FAILED", "INTERRUPTED"),
     ]
 
