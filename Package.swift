@@ -79,7 +79,7 @@ let package = Package(
             name: "sipdial",
             dependencies: [
                 "SIPCore", "SDP", "RTP", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent", "SIPSimulator", "DialerStore", "DialerEngine", "DialerAPI", "LoadTest",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"), nioCore, nioPosix, logging,
+                "Greetings", .product(name: "ArgumentParser", package: "swift-argument-parser"), nioCore, nioPosix, logging,
             ]
         ),
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"], resources: [.copy("Torture"), .copy("FuzzRegressions")]),

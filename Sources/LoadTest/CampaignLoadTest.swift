@@ -24,6 +24,9 @@ public struct CampaignLoadTest: Sendable {
         public var rtpPorts: ClosedRange<Int>
         /// The first number called; the contacts are consecutive numbers from here.
         public var firstNumber: Int
+        /// Answering-machine detection before the flow on every call (machine action
+        /// `continue`); the report counts the verdicts.
+        public var amd = false
 
         public init(target: TrunkRoute, plan: LoadTestPlan, prompt: WAVAudio?, ringTimeout: Double, dataDirectory: URL,
                     sip: SIPTransportConfiguration, rtpPorts: ClosedRange<Int>, firstNumber: Int) {
@@ -130,6 +133,7 @@ public struct CampaignLoadTest: Sendable {
                                 callsPerMinute: settings.plan.callsPerSecond * 60, maxConcurrent: settings.plan.maxConcurrent ?? 1_000_000, now: now)
         campaign.trunkId = trunk.id
         campaign.ringTimeout = settings.ringTimeout
+        if settings.amd { campaign.amd = #"{"machine_action":"continue"}"# }
         try store.insert(campaign)
         let calls = (0..<settings.plan.totalCalls).map { index in
             CampaignCall(id: "\(id)-\(index)", campaignId: id, phone: String(settings.firstNumber + index), dueAt: now, now: now)
@@ -175,5 +179,8 @@ struct CDRReader {
         statistics.record(CallSample(result: CallSample.Result(outcomeName: cdr.outcome), sentAt: sent,
                                      answered: cdr.answeredAt.map { $0 - cdr.startedAt }, ended: cdr.endedAt - cdr.startedAt,
                                      sipCode: cdr.sipCode, rtp: cdr.rtpStatistics))
+        if case .object(let amd)? = cdr.amd.flatMap(JSONValue.init(parsing:)), case .string(let verdict)? = amd["verdict"] {
+            statistics.amdVerdicts[verdict, default: 0] += 1
+        }
     }
 }

@@ -91,6 +91,8 @@ public struct LoadReport: Codable, Sendable {
     public var answerMs: Latency
     public var duration: Duration
     public var rtp: RTP
+    /// The answering-machine detector's verdicts (human, machine, notsure, silence, fax), when it ran.
+    public var amd: [String: Int]?
     public var generator: Generator
     public var timeline: [Second]
 
@@ -120,6 +122,7 @@ public struct LoadReport: Codable, Sendable {
         rtp = RTP(calls: s.rtp.calls, packetsSent: s.rtp.packetsSent, packetsReceived: s.rtp.packetsReceived, packetsLost: s.rtp.packetsLost,
                   lossRatio: Self.round(s.rtp.lossRatio, digits: 5),
                   jitterMeanMs: s.rtp.calls > 0 ? Self.round(s.rtp.jitterSum / Double(s.rtp.calls)) : 0, jitterMaxMs: Self.round(s.rtp.jitterMax))
+        amd = s.amdVerdicts.isEmpty ? nil : s.amdVerdicts
         let cpu = usage.after.cpuSeconds - usage.before.cpuSeconds
         generator = Generator(cpuSeconds: Self.round(cpu), cpuPercent: outcome.elapsed > 0 ? Self.round(cpu / outcome.elapsed * 100, digits: 1) : 0,
                               maxResidentMB: Self.round(Double(usage.after.maxResidentBytes) / 1_048_576, digits: 1),
@@ -165,6 +168,9 @@ public struct LoadReport: Codable, Sendable {
         if rtp.calls > 0 {
             lines.append(String(format: "rtp: %d calls, sent %llu, received %llu, lost %lld (%.3f%%), jitter mean %.2f ms max %.2f ms", rtp.calls,
                                 rtp.packetsSent, rtp.packetsReceived, rtp.packetsLost, rtp.lossRatio * 100, rtp.jitterMeanMs, rtp.jitterMaxMs))
+        }
+        if let amd {
+            lines.append("answering-machine detection: " + amd.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
         lines.append(String(format: "generator: %.2f s CPU (%.1f%% of one core of %d), peak memory %.1f MB", generator.cpuSeconds, generator.cpuPercent,
                             generator.cores, generator.maxResidentMB))

@@ -95,6 +95,9 @@ public struct LoadStatistics: Sendable {
         timeline[second(sent)].answerLatencies.append(offset - sent)
     }
 
+    /// The answering-machine detector's verdicts, by verdict (campaign mode with detection).
+    public var amdVerdicts: [String: Int] = [:]
+
     /// A call finished (or was blocked).
     public mutating func record(_ sample: CallSample) {
         finished += 1

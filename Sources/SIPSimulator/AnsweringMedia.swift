@@ -6,15 +6,34 @@ import SIPUserAgent
 import Synchronization
 
 /// The audio of the calls `sipdial simulate` answers: each call gets its own RTP stream,
-/// plays the greeting (its script's named greeting once, else the default greeting), sends its script's DTMF a second after the audio starts, and records what the caller sends to `<record directory>/<Call-ID>.wav`
-/// when the call ends (the file appears whole: it is written aside and renamed).
+/// plays the greeting (its script's named greeting once, else the default greeting), sends
+/// its script's DTMF a second after the audio starts, and records what the caller sends to
+/// `<record directory>/<Call-ID>.wav` when the call ends (the file appears whole: it is
+/// written aside and renamed). A named greeting whose nature is known is described beside
+/// it at the answer, in `<Call-ID>.json`: `{"greeting", "variant", "truth", "speech_end_ms",
+/// "beep_end_ms"}`.
 public final class AnsweringMedia: InboundMedia {
+    /// A greeting a script can name: its audio and, when known, what it is.
+    public struct NamedGreeting: Sendable {
+        public var audio: WAVAudio
+        /// Who answers in it: `human`, `machine`, `silence` or `fax`.
+        public var truth: String?
+        /// Where its speech and its beep end, ms from the answer.
+        public var speechEndMs: Int?
+        public var beepEndMs: Int?
+
+        public init(audio: WAVAudio, truth: String? = nil, speechEndMs: Int? = nil, beepEndMs: Int? = nil) {
+            (self.audio, self.truth, self.speechEndMs, self.beepEndMs) = (audio, truth, speechEndMs, beepEndMs)
+        }
+    }
+
     public struct Settings: Sendable {
         public var greeting: WAVAudio?
         /// Times the greeting plays (0: for the whole call).
         public var repeatCount: Int
-        /// The greetings scripts name (`CallScript.greeting`), loaded; each plays once.
-        public var namedGreetings: [String: WAVAudio] = [:]
+        /// The greetings scripts name (`CallScript.greeting`), loaded, each with one or more
+        /// variants played in turn; each plays once.
+        public var namedGreetings: [String: [NamedGreeting]] = [:]
         public var recordDirectory: URL?
         public var preferences: AudioPreferences
         public var ports: RTPPortAllocator
@@ -33,6 +52,8 @@ public final class AnsweringMedia: InboundMedia {
     private let settings: Settings
     private let group: EventLoopGroup
     private let calls = Mutex<[String: Call]>([:])
+    /// How many calls each named greeting has answered: the next one plays the next variant.
+    private let greetingsPlayed = Mutex<[String: Int]>([:])
     /// Called with each ended call's Call-ID and recording path (nil when not recorded).
     private let onEnded: @Sendable (String, Recording) -> Void
 
@@ -63,7 +84,7 @@ public final class AnsweringMedia: InboundMedia {
         let recorder = settings.recordDirectory == nil ? nil : AudioRecorder()
         do {
             let (body, audio) = try mine.answer(theirs)
-            let greeting = script.greeting.flatMap { settings.namedGreetings[$0] }.map { WAVPlayer($0, repeatCount: 1) }
+            let greeting = script.greeting.flatMap { namedGreeting($0, callID: callID) }.map { WAVPlayer($0, repeatCount: 1) }
                 ?? settings.greeting.map { WAVPlayer($0, repeatCount: settings.repeatCount) }
             try stream.start(audio.streamParameters(timeout: settings.rtpTimeout), source: greeting, sink: recorder)
             calls.withLock { $0[callID] = Call(stream: stream, recorder: recorder) }
@@ -76,6 +97,24 @@ public final class AnsweringMedia: InboundMedia {
             _ = try? await stream.stop()
             return nil
         }
+    }
+
+    /// The next variant of the greeting `name`, described beside the call's recording.
+    private func namedGreeting(_ name: String, callID: String) -> WAVAudio? {
+        guard let variants = settings.namedGreetings[name], !variants.isEmpty else { return nil }
+        let index = greetingsPlayed.withLock { played in
+            defer { played[name, default: 0] += 1 }
+            return played[name, default: 0] % variants.count
+        }
+        let chosen = variants[index]
+        if let directory = settings.recordDirectory, let truth = chosen.truth {
+            var description: [String: Any] = ["greeting": name, "variant": index, "truth": truth]
+            description["speech_end_ms"] = chosen.speechEndMs
+            description["beep_end_ms"] = chosen.beepEndMs
+            let file = directory.appendingPathComponent(Self.fileName(for: callID)).deletingPathExtension().appendingPathExtension("json")
+            try? JSONSerialization.data(withJSONObject: description, options: [.sortedKeys]).write(to: file, options: .atomic)
+        }
+        return chosen.audio
     }
 
     public func ended(callID: String) {

@@ -8,7 +8,10 @@
 ///   runs, `early-media` a 183 with the SDP answer and the audio running while it rings,
 ///   `greeting=NAME` what the answered call hears once instead of the default greeting:
 ///   `human` (a short "Hello?", a pause, "Hello? Who is this?" — how a person answers),
-///   `machine` (a long voicemail message ending in a beep) or the path of a WAV file.
+///   `machine` (a long voicemail message ending in a beep), a generated kind
+///   (`human-short`, `human-double-hello`, `human-receptionist`, `machine-short`,
+///   `machine-long`, `machine-no-beep`, `silence`, `fax`, `sit`: several voices, noise and
+///   beeps, played in turn) or the path of a WAV file.
 public struct CallScript: Sendable, Equatable, CustomStringConvertible {
     public enum Outcome: Sendable, Equatable {
         case answer, busy, noAnswer

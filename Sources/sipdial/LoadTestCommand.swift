@@ -50,6 +50,8 @@ struct LoadTestCommand: AsyncParsableCommand {
     var quiet = false
     @Flag(help: "Run a real campaign through the whole engine (store, pacer, flows, media, CDRs) instead of bare calls: --calls contacts at --cps × 60 calls per minute, a flow that plays --play/--say, pauses --hold seconds and hangs up; the report is read from the CDRs.")
     var campaign = false
+    @Flag(help: "With --campaign: answering-machine detection before the flow on every call (every verdict goes on with the flow); the report counts the verdicts.")
+    var amd = false
     @Option(help: "With --campaign: the data directory for the store (kept afterwards, so `sipdial serve --data DIR` shows the CDRs). Default: a scratch directory, removed.")
     var data: String?
 
@@ -65,6 +67,7 @@ struct LoadTestCommand: AsyncParsableCommand {
         guard hold >= 0, hold <= 86_400 else { throw ValidationError("--hold must be between 0 and 86400 seconds") }
         if campaign, let number { guard number.count <= 12, Int(number) != nil else { throw ValidationError("--number must be digits with --campaign") } }
         if data != nil, !campaign { throw ValidationError("--data goes with --campaign") }
+        if amd, !campaign { throw ValidationError("--amd goes with --campaign (bare calls have no flow to analyse in)") }
         if let signalingThreads { guard signalingThreads >= 1, signalingThreads <= 64 else { throw ValidationError("--signaling-threads must be 1-64") } }
         if let drainTimeout { guard drainTimeout > 0 else { throw ValidationError("--drain-timeout must be more than 0 seconds") } }
         for path in [report, html].compactMap({ $0 }) {
@@ -126,10 +129,11 @@ struct LoadTestCommand: AsyncParsableCommand {
         defer { if data == nil { try? FileManager.default.removeItem(at: directory) } }
         var sip = SIPTransportConfiguration()
         sip.listeners = [.init(host: local, port: 0, transport: kind)]
-        let settings = CampaignLoadTest.Settings(
+        var settings = CampaignLoadTest.Settings(
             target: TrunkRoute(host: target.host, port: target.port, transport: kind, codecs: dial.codec.isEmpty ? [.pcmu, .pcma] : dial.codec),
             plan: plan, prompt: audio, ringTimeout: dial.ringTimeout, dataDirectory: directory, sip: sip, rtpPorts: dial.rtpPorts,
             firstNumber: Int(number ?? "1000000") ?? 1_000_000)
+        settings.amd = amd
         var logger = Logger(label: "sipdial.loadtest")
         logger.logLevel = .warning
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)

@@ -1,20 +1,29 @@
 import ArgumentParser
 import Foundation
+import Greetings
 import Media
 import SIPSimulator
 
-/// The greetings the simulator's scripts name (`greeting=human`, `greeting=machine` or a
-/// WAV path), read once at start-up so that a missing file stops the command before any
-/// socket opens. `human` and `machine` are `greeting-human.wav` and `greeting-machine.wav`
-/// of the project's Audio directory: `--audio-dir`, else `./Audio`, else the first `Audio`
-/// directory above the executable (where a build from the source tree finds it).
+/// The greetings the simulator's scripts name, made once at start-up so that a missing file
+/// stops the command before any socket opens: `greeting=human` and `greeting=machine` are
+/// `greeting-human.wav` and `greeting-machine.wav` of the project's Audio directory
+/// (`--audio-dir`, else `./Audio`, else the first `Audio` directory above the executable,
+/// where a build from the source tree finds it); a kind of `GreetingVariants` (`human-short`,
+/// `machine-long`, `sit` …) is rendered with espeak-ng in `variants` versions played in
+/// turn; anything else is the path of a WAV file.
 enum SimulatorGreetings {
     static let builtIn: Set<String> = ["human", "machine"]
+    static let variants = 4
 
-    /// The audio of every greeting `names` holds, by name; `option` names the flag in errors.
-    static func load(_ names: Set<String>, audioDirectory: String?, option: String) throws -> [String: WAVAudio] {
-        var loaded: [String: WAVAudio] = [:]
+    /// Every greeting `names` holds, by name; `option` names the flag in errors.
+    static func load(_ names: Set<String>, audioDirectory: String?, option: String) throws -> [String: [AnsweringMedia.NamedGreeting]] {
+        var loaded: [String: [AnsweringMedia.NamedGreeting]] = [:]
+        let renderer = GreetingRenderer(synthesizer: SpeechSynthesizer(cacheDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("sipdial-greetings")))
         for name in names.sorted() {
+            if let rendered = try GreetingVariants.render(name, count: variants, renderer: renderer) {
+                loaded[name] = rendered.map { AnsweringMedia.NamedGreeting(audio: $0.audio, truth: $0.truth, speechEndMs: $0.speechEndMs, beepEndMs: $0.beepEndMs) }
+                continue
+            }
             let path: String
             if builtIn.contains(name) {
                 guard let directory = locate(audioDirectory, containing: "greeting-\(name).wav") else {
@@ -25,7 +34,12 @@ enum SimulatorGreetings {
             } else {
                 path = name
             }
-            do { loaded[name] = try PromptOptions.playback(path) } catch { throw ValidationError("\(option): greeting=\(name): \(error)") }
+            do {
+                let audio = try PromptOptions.playback(path)
+                loaded[name] = [AnsweringMedia.NamedGreeting(audio: audio, truth: builtIn.contains(name) ? name : nil)]
+            } catch {
+                throw ValidationError("\(option): greeting=\(name): \(error)")
+            }
         }
         return loaded
     }

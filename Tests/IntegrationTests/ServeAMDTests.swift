@@ -1,5 +1,6 @@
 import Foundation
 import Media
+import SIPSimulator
 import Testing
 
 /// Answering-machine detection end to end: `serve` places two calls with an `amd` flow to a
@@ -159,6 +160,64 @@ struct ServeAMDTests {
             let heard = try await Self.recording(setup, try #require(cdr["sip_call_id"] as? String))
             #expect(Self.firstSoundMs(in: heard) == nil, "the flow was played to \(cdr["phone"] ?? "")")
         }
+    }
+
+    /// Issue #22 item 8, end to end: a campaign with AMD and voicemail drop against the
+    /// simulator scripted with every generated greeting kind. Each CDR's verdict is what the
+    /// simulator played (its `<Call-ID>.json`); a machine judged at once gets the message
+    /// after its beep (or after its greeting, when it has no beep), complete; people (and
+    /// silence) hear the campaign's flow, a fax machine nothing; a network tone ends the call
+    /// with its disposition.
+    @Test func everyGreetingKindIsJudgedAsWhatItIs() async throws {
+        let kinds = ["human-short", "human-double-hello", "human-receptionist", "machine-short", "machine-long", "machine-no-beep",
+                     "silence", "fax", "sit"]
+        let phones = kinds.indices.map { "+155501004\(10 + $0)" }
+        let setup = try await ServeCallTests.TrunkedServe.start(zip(phones, kinds).flatMap { ["--behaviour", "\($0)=answer,greeting=\($1)"] })
+        defer { setup.stop() }
+        let serve = setup.serve
+        let message = "Please call the clinic back about your appointment."
+        let campaign = try await ServeCampaignTests.campaign(serve, trunkPort: setup.trunk.port, phones: phones, settings: [
+            // A flow as long as a real one (about 9 s), so a machine taken for a person at
+            // first is still listened to when its greeting goes on.
+            "calls_per_minute": 600, "max_concurrent": kinds.count, "flow": [["verb": "say", "text":
+                "Hello, this is a quick survey from the clinic. We would like to know how your last visit went. Please stay on the line for two questions."]],
+            "amd": ["machine_action": "voicemail", "beep_timeout": 25, "voicemail": [["verb": "say", "text": message]]],
+        ])
+        #expect(try await serve.send("POST", "campaigns/\(campaign)/start").0 == 200)
+        let final = try await serve.waitForCampaign(campaign, timeout: .seconds(90), until: ServeCampaignTests.isCompleted)
+        let cdrs = try await serve.send("GET", "cdrs?campaign_id=\(campaign)").1["cdrs"] as? [[String: Any]] ?? []
+        #expect(cdrs.count == kinds.count, "\(final)")
+        for (phone, kind) in zip(phones, kinds) {
+            let cdr = try #require(cdrs.first { $0["phone"] as? String == phone }, "\(kind): \(cdrs)")
+            let callID = try #require(cdr["sip_call_id"] as? String)
+            let heard = try await Self.recording(setup, callID)
+            let played = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: setup.dir.appendingPathComponent(
+                AnsweringMedia.fileName(for: callID)).deletingPathExtension().appendingPathExtension("json"))) as? [String: Any], "\(kind)")
+            let amd = try #require(cdr["amd"] as? [String: Any], "\(kind): \(cdr)")
+            #expect(played["greeting"] as? String == kind)
+            #expect(amd["verdict"] as? String == played["truth"] as? String, "\(kind): \(amd)")
+            let firstSound = Self.firstSoundMs(in: heard)
+            switch played["truth"] as? String {
+            case "human", "silence":
+                #expect(firstSound != nil, "\(kind): the flow was not played")
+            case "machine" where kind == "sit":
+                #expect(["invalid_number", "congestion"].contains(cdr["disposition"] as? String ?? ""), "\(kind): \(cdr)")
+                #expect(firstSound == nil, "\(kind): the network's tone heard the flow")
+            case "machine" where amd["revised"] as? Bool == true:
+                // Taken for a person at first: the flow was played; the CDR says it was revised.
+                #expect(amd["message_started_ms"] is NSNull, "\(kind): \(amd)")
+            case "machine":
+                let started = try #require(amd["message_started_ms"] as? Int, "\(kind): \(amd)")
+                let after = played["beep_end_ms"] as? Int ?? (played["speech_end_ms"] as? Int ?? 0)
+                let sound = try #require(firstSound, "\(kind): the machine recorded no message")
+                #expect(sound >= after && sound <= (played["beep_end_ms"] == nil ? after + 3_600 : after + 400),
+                        "\(kind): message at \(sound) ms in the recording (\(started) ms by sipdial's clock), the greeting ended at \(after)")
+            default:
+                #expect(firstSound == nil, "\(kind): the fax machine heard the flow: \(cdr)")
+            }
+        }
+        let statistics = try #require(final["statistics"] as? [String: Int], "\(final)")
+        #expect(statistics["amd_human"] == 3 && statistics["amd_silence"] == 1 && statistics["amd_fax"] == 1 && statistics["amd_machine"] == 4, "\(statistics)")
     }
 }
 
