@@ -12,7 +12,8 @@ struct Baresip {
     /// Where sndfile writes `dump-<call>-dec.wav` (what baresip decoded) and `-enc.wav`.
     let dumps: URL
 
-    static func start(playing file: String, codecs: [String] = ["g711.so", "opus.so"], in dir: URL) async throws -> Baresip {
+    /// `user`: the Request-URI user part its account answers (anything else gets 404).
+    static func start(playing file: String, codecs: [String] = ["g711.so", "opus.so"], user: String = "far", in dir: URL) async throws -> Baresip {
         let port = Ports.free()
         let config = dir.appendingPathComponent("baresip")
         let dumps = dir.appendingPathComponent("baresip-dumps")
@@ -35,7 +36,7 @@ struct Baresip {
         module_app menu.so
 
         """.write(to: config.appendingPathComponent("config"), atomically: true, encoding: .utf8)
-        try "<sip:far@127.0.0.1:\(port)>;regint=0;answermode=auto\n"
+        try "<sip:\(user)@127.0.0.1:\(port)>;regint=0;answermode=auto\n"
             .write(to: config.appendingPathComponent("accounts"), atomically: true, encoding: .utf8)
         // Line-buffered, so the figures printed at the end of a call arrive whole.
         let process = try ExternalProcess("/usr/bin/stdbuf", ["-oL", "/usr/bin/baresip", "-f", config.path])
