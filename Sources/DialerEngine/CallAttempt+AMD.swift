@@ -62,8 +62,39 @@ extension CallAttempt {
             state.beep = beep
             state.result?.beep = beep
         case .greetingEnded: state.greetingEnded = true
+        case .specialInformationTone: break
         }
         amd = state
+    }
+
+    /// Early media on a call whose flow begins with detection (issue #22 item 5): until the
+    /// answer the detector listens for the network's special information tone, and one ends
+    /// the call at once (CANCEL) with the tone's disposition. Ringback, music and
+    /// announcements without a tone are what a ringing call may sound like: they change nothing.
+    func startEarlyDetection() {
+        guard !earlyDetection, amd == nil, case .amd? = plan.flow.verbs.first else { return }
+        var settings = AMDSettings()
+        settings.listensUntilStopped = true
+        let signals = self.signals
+        earlyDetection = media?.startAMD(settings, onEvent: { signals.yield(.earlyAMD($0)) }) == true
+    }
+
+    /// The call was answered (or ended): early media's detector stops; the flow's starts afresh.
+    func stopEarlyDetection() {
+        guard earlyDetection else { return }
+        earlyDetection = false
+        media?.stopAMD()
+    }
+
+    /// What early media's detector heard: a special information tone ends the call.
+    func takeEarly(_ event: AMDEvent) {
+        guard earlyDetection, record.answeredAt == nil, case .specialInformationTone(var result) = event,
+              let tone = result.evidence.specialInformationTone else { return }
+        result.cause = "special information tone in early media (\(tone.rawValue))"
+        record.networkTone = (tone.disposition, result.cause)
+        amd = AMDState(startedAt: .now, result: result)
+        stopEarlyDetection()
+        endCall()
     }
 
     /// The `amd` verb: waits for the verdict (the detector decides by `timeout` at the latest)

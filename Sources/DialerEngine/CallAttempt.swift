@@ -29,6 +29,8 @@ public final class CallAttempt: @unchecked Sendable {
         case secondCallOver
         /// The answering-machine detector's verdict, revision, beep or greeting's end.
         case amd(AMDEvent)
+        /// What the detector heard in early media, before the answer.
+        case earlyAMD(AMDEvent)
     }
 
     /// What the API may ask of a call in progress.
@@ -79,6 +81,8 @@ public final class CallAttempt: @unchecked Sendable {
     var flowFinished = false
     /// Answering-machine detection, once a verb started it.
     var amd: AMDState?
+    /// Whether the detector listens to early media for a special information tone.
+    var earlyDetection = false
 
     public init(plan: CallPlan, context: CallContext) {
         self.plan = plan
@@ -171,6 +175,7 @@ public final class CallAttempt: @unchecked Sendable {
         case .command(let command): await perform(command)
         case .consultationPlaced, .consultation, .consultationFailed: await handleConsultation(signal)
         case .amd(let event): take(event)
+        case .earlyAMD(let event): takeEarly(event)
         case .played, .timer, .secondCallOver: break
         }
         return signal
@@ -187,7 +192,7 @@ public final class CallAttempt: @unchecked Sendable {
             case .command(.attendedTransfer(_, let reply)): reply.resume(throwing: CallControlError.ended)
             case .consultationPlaced(let leg): await drop(leg, hangingUp: true)
             case .command(.hangUp), .command(.sendDigits), .command(.transfer), .call, .digit, .played, .timer, .mediaTimeout,
-                 .consultation, .consultationFailed, .secondCallOver, .amd:
+                 .consultation, .consultationFailed, .secondCallOver, .amd, .earlyAMD:
                 break
             }
         }
@@ -276,9 +281,13 @@ public final class CallAttempt: @unchecked Sendable {
         switch event {
         case .earlyMedia(let sdp):
             earlyAudio = negotiate(sdp)
-            if let earlyAudio { startMedia(earlyAudio) }
+            if let earlyAudio {
+                startMedia(earlyAudio)
+                startEarlyDetection()
+            }
         case .answered:
             record.answeredAt = Date().timeIntervalSince1970
+            stopEarlyDetection()
         case .ended(let result):
             ended = true
             record.result = result

@@ -35,7 +35,7 @@ public struct AMDScorecard: Sendable {
                         switch event {
                         case .verdict(let result): first = result
                         case .beep: beepReported = detector.elapsedMs
-                        case .revised, .greetingEnded: break
+                        case .revised, .greetingEnded, .specialInformationTone: break
                         }
                     }
                     start += 160

@@ -146,6 +146,12 @@ public final class CallMedia: @unchecked Sendable {
         return true
     }
 
+    /// Stops the answering-machine detection `startAMD` began (early media's, at the answer).
+    public func stopAMD() {
+        sinks.removeAll { $0 is AMDListener }
+        stream.setSink(sinks.isEmpty ? nil : AudioSinkGroup(sinks, sampleRate: sampleRate))
+    }
+
     /// Starts recording both directions from now on (sent left, received right) into a
     /// two-channel WAV at `path`, written by `stopRecording` or at the end of the call.
     public func startRecording(to path: String) async throws {

@@ -185,7 +185,7 @@ struct CallCommand: AsyncParsableCommand {
                 case .beep(let beep):
                     verdict?.beep = beep
                     if !dial.json { say("amd: beep \(beep.frequencyHz) Hz from \(beep.startMs) to \(beep.endMs) ms") }
-                case .greetingEnded: break
+                case .greetingEnded, .specialInformationTone: break
                 }
             case .mediaTimeout(let index):
                 printError("no RTP for \(dial.rtpTimeout) s: hanging up")

@@ -162,6 +162,40 @@ struct ServeAMDTests {
         }
     }
 
+    /// Issue #22 item 5, before the answer: a trunk that rings with early media and then
+    /// plays a special information tone (vacant code) is cancelled at the tone with
+    /// `invalid_number`; one whose early media is only ringback rings on until the ring
+    /// timeout (`no_answer`, 487): ringback is what ringing sounds like.
+    @Test func aSpecialInformationToneInEarlyMediaEndsTheCall() async throws {
+        let vacant = "+15550100331", ringing = "+15550100332"
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sit = dir.appendingPathComponent("ringback-then-sit.wav").path, ringback = dir.appendingPathComponent("ringback.wav").path
+        let ring: [([Double], Int)] = [([440, 480], 2000), ([], 4000)]
+        try WAVWriter.write(path: sit, channels: [Self.tones(ring + [([913.8], 274), ([1370.6], 274), ([1776.7], 380), ([], 8000)])], sampleRate: 8000)
+        try WAVWriter.write(path: ringback, channels: [Self.tones(ring + ring + ring)], sampleRate: 8000)
+        let setup = try await ServeCallTests.TrunkedServe.start(["--behaviour", "\(vacant)=no-answer,early-media,greeting=\(sit)",
+                                                                  "--behaviour", "\(ringing)=no-answer,early-media,greeting=\(ringback)"])
+        defer { setup.stop() }
+        let serve = setup.serve
+        let campaign = try await ServeCampaignTests.campaign(serve, trunkPort: setup.trunk.port, phones: [vacant, ringing], settings: [
+            "calls_per_minute": 120, "max_concurrent": 2, "ring_timeout": 12, "flow": [["verb": "say", "text": "Hello, this is the clinic."]],
+            "amd": ["machine_action": "hangup"],
+        ])
+        #expect(try await serve.send("POST", "campaigns/\(campaign)/start").0 == 200)
+        let final = try await serve.waitForCampaign(campaign, timeout: .seconds(60), until: ServeCampaignTests.isCompleted)
+        let cdrs = try await serve.send("GET", "cdrs?campaign_id=\(campaign)").1["cdrs"] as? [[String: Any]] ?? []
+        let vacantCDR = try #require(cdrs.first { $0["phone"] as? String == vacant }, "\(final) \(cdrs)")
+        #expect(vacantCDR["disposition"] as? String == "invalid_number" && vacantCDR["answered_at"] is NSNull, "\(vacantCDR)")
+        #expect((vacantCDR["reason"] as? String ?? "").contains("early media"), "\(vacantCDR)")
+        #expect((vacantCDR["talk_seconds"] as? Double ?? 1) == 0, "\(vacantCDR)")
+        let iso = ISO8601DateFormatter()
+        let started = iso.date(from: vacantCDR["started_at"] as? String ?? ""), ended = iso.date(from: vacantCDR["ended_at"] as? String ?? "")
+        #expect((ended?.timeIntervalSince(started ?? .distantPast) ?? 99) < 10, "cancelled at the tone (6-7 s into early media), not at the 12 s ring timeout: \(vacantCDR)")
+        let ringingCDR = try #require(cdrs.first { $0["phone"] as? String == ringing }, "\(cdrs)")
+        #expect(ringingCDR["disposition"] as? String == "no_answer" && ringingCDR["sip_code"] as? Int == 487, "\(ringingCDR)")
+    }
+
     /// Issue #22 item 8, end to end: a campaign with AMD and voicemail drop against the
     /// simulator scripted with every generated greeting kind. Each CDR's verdict is what the
     /// simulator played (its `<Call-ID>.json`); a machine judged at once gets the message

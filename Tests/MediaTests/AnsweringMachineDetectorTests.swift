@@ -85,6 +85,35 @@ struct AnsweringMachineDetectorTests {
         #expect(events.beeps.isEmpty, "\(events.beeps)")
     }
 
+    /// Early media: ringback, then a special information tone. The tone is reported (with
+    /// its kind and evidence) even though ringback was decided first, and a detector told to
+    /// listen until stopped never finishes, so a listener keeps feeding it.
+    @Test func aSpecialInformationToneAfterRingbackIsStillReported() {
+        var audio = AMDAudio()
+        audio.tone(440, 2000, level: -19, and: 480)
+        audio.silence(4000)
+        audio.tone(913.8, 274, level: -24)
+        audio.tone(1370.6, 274, level: -24)
+        audio.tone(1776.7, 380, level: -24)
+        audio.silence(2000)
+        var settings = AMDSettings()
+        settings.listensUntilStopped = true
+        let detector = AnsweringMachineDetector(settings: settings), plain = AnsweringMachineDetector()
+        var events: [AMDEvent] = []
+        audio.samples.withUnsafeBufferPointer { all in
+            for start in stride(from: 0, to: all.count - 159, by: 160) {
+                let frame = UnsafeBufferPointer(rebasing: all[start..<(start + 160)])
+                events += detector.feed(frame)
+                _ = plain.feed(frame)
+            }
+        }
+        #expect(events.firstVerdict?.evidence.ringback == true, "\(events)")
+        let tones = events.compactMap { if case .specialInformationTone(let result) = $0 { result } else { nil } }
+        #expect(tones.count == 1 && tones.first?.evidence.specialInformationTone == .vacantCode, "\(events)")
+        #expect(tones.first.map { abs($0.decisionMs - 6928) <= 200 } == true, "\(tones)")
+        #expect(!detector.isFinished && plain.isFinished)
+    }
+
     @Test func aBeepAt440NextToRingbackIsStillABeep() {
         var audio = AMDAudio()
         audio.tone(440, 2000, level: -19, and: 480)

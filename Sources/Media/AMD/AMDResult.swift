@@ -75,6 +75,10 @@ public enum AMDEvent: Sendable, Equatable {
     case beep(AMDBeep)
     /// A machine's greeting ended without a beep (silence since `atMs`).
     case greetingEnded(atMs: Int)
+    /// The network played a special information tone, whatever was decided before: the
+    /// result says which, when, and on what evidence (early media uses it: ringback before
+    /// a tone is normal there).
+    case specialInformationTone(AMDResult)
 }
 
 /// The detector's thresholds, in seconds.
@@ -102,6 +106,9 @@ public struct AMDSettings: Sendable, Equatable {
 
     /// How far above the line's noise floor (dB) a frame counts as speech.
     public var speechAboveFloor: Double = 6
+    /// Keep listening after every verdict, until the listener is removed (early media, where
+    /// a special information tone can follow ringback).
+    public var listensUntilStopped = false
 
     public init() {}
 }

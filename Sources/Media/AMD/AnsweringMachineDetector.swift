@@ -43,7 +43,7 @@ public final class AnsweringMachineDetector {
 
     /// Whether there is nothing left to say: a final verdict, and after a machine its beep.
     public var isFinished: Bool {
-        guard let result else { return false }
+        guard let result, !settings.listensUntilStopped else { return false }
         switch result.verdict {
         case .human: return elapsedMs >= ms(settings.revisionWindow)
         // A beep can still come after the greeting's end was reported (a late one).
@@ -65,7 +65,9 @@ public final class AnsweringMachineDetector {
         case .beep(let run)?: heard(AMDBeep(frequencyHz: Int(run.frequency.rounded()), startMs: run.start, endMs: run.end), &found)
         case .specialInformation(let kind, _)?:
             evidence.specialInformationTone = kind
-            decide(.machine, "special information tone (\(kind.rawValue))", &found)
+            let cause = "special information tone (\(kind.rawValue))"
+            found.append(.specialInformationTone(AMDResult(verdict: .machine, cause: cause, decisionMs: elapsedMs, beep: nil, evidence: evidenceNow)))
+            decide(.machine, cause, &found)
         case nil: break
         }
         if ringback.feed(frame, level: features.level), !evidence.ringback, evidence.totalSpeechMs == 0, result == nil {
