@@ -39,5 +39,6 @@ public struct CDRJSON: Encodable, Sendable {
         try c.encode(cdr.recording.map { _ in "/v1/cdrs/\(cdr.id)/recording" }, forKey: Key("recording"))
         try c.encode(cdr.rtp.flatMap(JSONValue.init(parsing:)), forKey: Key("rtp"))
         try c.encode(cdr.amd.flatMap(JSONValue.init(parsing:)), forKey: Key("amd"))
+        try c.encode(cdr.amdAudio.map { _ in "/v1/cdrs/\(cdr.id)/amd_audio" }, forKey: Key("amd_audio"))
     }
 }

@@ -37,12 +37,13 @@ extension CallAttempt {
     }
 
     /// Starts the detector on the answered call's audio, once; false when there is no audio.
-    func startAMD(timeout: Double) -> Bool {
+    /// `keepAudio`: what it hears, up to `timeout` + 5 s, becomes the CDR's `amd_audio`.
+    func startAMD(timeout: Double, keepAudio: Bool = false) -> Bool {
         if amd != nil { return true }
         var settings = AMDSettings()
         settings.timeout = timeout
         let signals = self.signals
-        guard let media, media.startAMD(settings, onEvent: { signals.yield(.amd($0)) }) else { return false }
+        guard let media, media.startAMD(settings, keepSeconds: keepAudio ? timeout + 5 : 0, onEvent: { signals.yield(.amd($0)) }) else { return false }
         amd = AMDState(startedAt: .now)
         return true
     }
@@ -98,9 +99,10 @@ extension CallAttempt {
     }
 
     /// The `amd` verb: waits for the verdict (the detector decides by `timeout` at the latest)
-    /// and runs its verbs; false when the call ended.
+    /// and runs its verbs; false when the call ended. A person's verbs give way to the
+    /// machine's when the verdict is revised while they run.
     func run(_ step: CallFlow.AMDStep) async -> Bool {
-        guard startAMD(timeout: step.timeout) else { return true }
+        guard startAMD(timeout: step.timeout, keepAudio: step.keepAudio) else { return true }
         let token = startTimer(step.timeout + 1)
         guard await wait(until: { signal in
             if case .timer(token) = signal { return true }
@@ -116,7 +118,19 @@ extension CallAttempt {
             endCall()
             return false
         }
-        return await run(step.verbs(for: verdict))
+        let verbs = step.verbs(for: verdict), machine = step.verbs(for: "machine")
+        guard verdict == "human" || verdict == "notsure", machine != verbs else { return await run(verbs) }
+        // A machine taken for a person at first (its greeting paused after a few words): when
+        // the detector revises the verdict while the person's verbs run, they stop and the
+        // machine's run instead (wait for the beep, leave the message).
+        interruptOnRevision = true
+        let finished = await run(verbs)
+        interruptOnRevision = false
+        guard interruptedByRevision, !ended else { return finished }
+        interruptedByRevision = false
+        media?.stopPlaying()
+        context.logger.debug("amd verdict revised during the flow", metadata: ["call_id": "\(record.sipCallID ?? "")", "cause": "\(amd?.result?.cause ?? "")"])
+        return await run(machine)
     }
 
     /// The `wait_for_beep` verb; false when the call ended.
@@ -133,6 +147,19 @@ extension CallAttempt {
             amd?.messageStartedMs = Int(elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000)
         }
         return true
+    }
+
+    /// Writes what the detector kept to a WAV beside the call recordings; its path, or nil.
+    func writeAMDAudio() -> String? {
+        guard let heard = media?.amdHeard else { return nil }
+        let path = context.recordingDirectory.appendingPathComponent("\(UUID().uuidString.lowercased())-amd.wav").path
+        do {
+            try WAVWriter.write(path: path, channels: [heard], sampleRate: AnsweringMachineDetector.sampleRate)
+            return path
+        } catch {
+            context.logger.warning("amd audio not written", metadata: ["path": "\(path)", "error": "\(error)"])
+            return nil
+        }
     }
 
     /// The CDR's `amd` as JSON, when the call ran the detector.

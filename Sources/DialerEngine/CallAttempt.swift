@@ -83,6 +83,10 @@ public final class CallAttempt: @unchecked Sendable {
     var amd: AMDState?
     /// Whether the detector listens to early media for a special information tone.
     var earlyDetection = false
+    /// While a person's verbs run after `amd`: a revised verdict (a machine after all) stops
+    /// them, and `interruptedByRevision` says so to the `amd` verb, which runs the machine's.
+    var interruptOnRevision = false
+    var interruptedByRevision = false
 
     public init(plan: CallPlan, context: CallContext) {
         self.plan = plan
@@ -159,6 +163,7 @@ public final class CallAttempt: @unchecked Sendable {
         }
         record.recording = (recordPath ?? apiRecordingPath).flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
         record.amd = amdJSON
+        record.amdAudio = writeAMDAudio()
         return record
     }
 
@@ -311,7 +316,11 @@ public final class CallAttempt: @unchecked Sendable {
     /// transfer took it over. Digits that arrive meanwhile are kept for gathers;
     /// `stopOnDigit` also returns (true) at a digit.
     func wait(stopOnDigit: Bool = false, until wanted: (Signal) -> Bool) async -> Bool {
-        while !bridged, let signal = await nextSignal() {
+        while !bridged, !interruptedByRevision, let signal = await nextSignal() {
+            if interruptOnRevision, case .amd(.revised) = signal {
+                interruptedByRevision = true
+                return false
+            }
             if case .digit = signal, stopOnDigit { return true }
             if wanted(signal) { return true }
         }

@@ -11,7 +11,7 @@ import Foundation
 ///  {"verb": "pause", "seconds": 1},
 ///  {"verb": "play", "recording": "<recording id>"},
 ///  {"verb": "dial", "to": "+15550100200", "ring_timeout": 30},
-///  {"verb": "amd", "timeout": 8, "on_human": [{"verb": "say", "text": "Hi, a quick question"}],
+///  {"verb": "amd", "timeout": 8, "keep_audio": true, "on_human": [{"verb": "say", "text": "Hi, a quick question"}],
 ///   "on_machine": [{"verb": "wait_for_beep", "timeout": 30}, {"verb": "say", "text": "Please call us back"}]},
 ///  {"verb": "hangup"}]
 /// ```
@@ -49,6 +49,8 @@ public struct CallFlow: Sendable, Equatable {
     public struct AMDStep: Sendable, Equatable {
         public var timeout = 8.0
         public var branches: [String: [Verb]] = [:]
+        /// Keep what the detector heard (up to `timeout` + 5 s) as the CDR's `amd_audio`.
+        public var keepAudio = false
 
         public static let verdicts = ["human", "machine", "notsure", "silence", "fax"]
 
@@ -168,6 +170,7 @@ extension CallFlow {
             return .hangup
         case "amd":
             var step = AMDStep(timeout: try fields.number("timeout", in: 2...30) ?? 8)
+            step.keepAudio = try fields.bool("keep_audio") ?? false
             for verdict in AMDStep.verdicts {
                 guard let list = object["on_" + verdict] else { continue }
                 guard case .array(let verbs) = list else { throw Invalid(field: "\(path).on_\(verdict)", message: "must be a list of verbs") }

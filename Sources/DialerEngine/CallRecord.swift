@@ -17,6 +17,8 @@ public struct CallRecord: Sendable {
     public var rtp: RTPStreamStatistics?
     /// The answering-machine detector's verdict as the CDR's `amd` JSON, when it ran.
     public var amd: String?
+    /// What the detector heard, kept as a WAV (`keep_audio`).
+    public var amdAudio: String?
     /// What the network said with a tone instead of a person answering (a special
     /// information tone, ringback after the 200 OK): the call's disposition
     /// (`invalid_number`, `congestion`, `no_answer`) and why, overriding `answered`.
@@ -36,6 +38,7 @@ public struct CallRecord: Sendable {
         }
         cdr.recording = recording
         cdr.amd = amd
+        cdr.amdAudio = amdAudio
         if let rtp, rtp.packetsSent + rtp.packetsReceived > 0, let data = try? JSONEncoder.snakeCase.encode(rtp) {
             cdr.rtp = String(decoding: data, as: UTF8.self)
         }

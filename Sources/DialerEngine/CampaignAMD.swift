@@ -7,7 +7,7 @@ import Foundation
 ///
 /// ```json
 /// {"machine_action": "voicemail", "voicemail": [{"verb": "say", "text": "Please call us back"}],
-///  "timeout": 8, "beep_timeout": 30}
+///  "timeout": 8, "beep_timeout": 30, "keep_audio": false}
 /// ```
 public struct CampaignAMD: Sendable, Equatable {
     public enum MachineAction: String, Sendable, CaseIterable {
@@ -21,6 +21,8 @@ public struct CampaignAMD: Sendable, Equatable {
     public var timeout = 8.0
     /// How long to wait for the beep before the message starts anyway.
     public var beepTimeout = 30.0
+    /// Keep what the detector heard as each CDR's `amd_audio`.
+    public var keepAudio = false
 
     public init(machineAction: MachineAction, voicemail: [CallFlow.Verb] = []) {
         (self.machineAction, self.voicemail) = (machineAction, voicemail)
@@ -40,6 +42,7 @@ public struct CampaignAMD: Sendable, Equatable {
         self.init(machineAction: action)
         timeout = try fields.number("timeout", in: 2...30) ?? timeout
         beepTimeout = try fields.number("beep_timeout", in: 1...120) ?? beepTimeout
+        keepAudio = try fields.bool("keep_audio") ?? false
         switch (action, object["voicemail"]) {
         case (.voicemail, nil), (.voicemail, .null?):
             throw CallFlow.Invalid(field: "amd.voicemail", message: "is missing")
@@ -59,6 +62,7 @@ public struct CampaignAMD: Sendable, Equatable {
     /// The campaign's flow with detection in front of it.
     public func flow(around flow: CallFlow) -> CallFlow {
         var step = CallFlow.AMDStep(timeout: timeout)
+        step.keepAudio = keepAudio
         step.branches["human"] = flow.verbs
         step.branches["silence"] = flow.verbs
         step.branches["fax"] = [.hangup]

@@ -29,6 +29,8 @@ public struct CDR: StoredRecord, Sendable, Equatable {
     /// JSON: the RTP figures.
     public var rtp: String?
     public var amd: String?
+    /// The WAV of what the answering-machine detector heard, when the flow kept it.
+    public var amdAudio: String?
 
     public init(id: String = UUID().uuidString.lowercased(), attemptId: String?, campaignId: String?, phone: String, outcome: String,
                 sipCode: Int? = nil, q850Cause: Int? = nil, reason: String? = nil, startedAt: Double, answeredAt: Double? = nil, endedAt: Double) {

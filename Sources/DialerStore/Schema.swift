@@ -19,7 +19,7 @@ enum Schema {
         migrator.registerMigration("v3: the due-calls index covers the whole lease order") { db in
             for statement in version3 { try db.execute(sql: statement) }
         }
-        migrator.registerMigration("v4: campaign answering-machine detection") { db in
+        migrator.registerMigration("v4: campaign answering-machine detection, the detector's audio") { db in
             for statement in version4 { try db.execute(sql: statement) }
         }
         return migrator
@@ -151,8 +151,10 @@ enum Schema {
     ]
 
     /// A campaign's answering-machine detection setting (JSON, the engine's `CampaignAMD`;
-    /// NULL: none). The verdicts are counted from the CDR's `amd` JSON.
+    /// NULL: none). The verdicts are counted from the CDR's `amd` JSON; a CDR may keep the
+    /// WAV of what the detector heard.
     static let version4 = [
         "ALTER TABLE campaign ADD COLUMN amd TEXT",
+        "ALTER TABLE cdr ADD COLUMN amd_audio TEXT",
     ]
 }

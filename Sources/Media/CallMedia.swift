@@ -25,6 +25,8 @@ public final class CallMedia: @unchecked Sendable {
     private let midCall = Mutex<MidCallRecording?>(nil)
     /// What received audio goes to besides a bridge: the recorders and the in-band detector.
     private var sinks: [AudioSink] = []
+    /// The answering-machine detector started last.
+    private var amdListener: AMDListener?
     /// Whether DTMF goes as tones in the audio for this call (decided at answer).
     private var usesInband = false
     /// Digits the in-band detector heard (appended on the stream's event loop).
@@ -137,17 +139,27 @@ public final class CallMedia: @unchecked Sendable {
 
     /// Starts answering-machine detection on what the far end sends from now on (the call's
     /// answer); `onEvent` hears the verdict, a revision, the beep's end, the greeting's end, on
-    /// the stream's event loop. Call from the call's owner; false when the audio has not
-    /// started.
-    public func startAMD(_ settings: AMDSettings, onEvent: @escaping @Sendable (AMDEvent) -> Void) -> Bool {
+    /// the stream's event loop. With `keepSeconds`, the first seconds it hears are kept
+    /// (`amdHeard`). Call from the call's owner; false when the audio has not started.
+    public func startAMD(_ settings: AMDSettings, keepSeconds: Double = 0, onEvent: @escaping @Sendable (AMDEvent) -> Void) -> Bool {
         guard started else { return false }
-        sinks.append(AMDListener(settings: settings, onEvent: onEvent))
+        let listener = AMDListener(settings: settings, keepSeconds: keepSeconds, onEvent: onEvent)
+        amdListener = listener
+        sinks.append(listener)
         stream.setSink(AudioSinkGroup(sinks, sampleRate: sampleRate))
         return true
     }
 
+    /// What the latest detector heard of its first `keepSeconds` (8 kHz), once the stream has
+    /// stopped (`finish`); nil when nothing was kept.
+    public var amdHeard: [Int16]? {
+        guard let heard = amdListener?.heard, !heard.isEmpty else { return nil }
+        return heard
+    }
+
     /// Stops the answering-machine detection `startAMD` began (early media's, at the answer).
     public func stopAMD() {
+        amdListener = nil
         sinks.removeAll { $0 is AMDListener }
         stream.setSink(sinks.isEmpty ? nil : AudioSinkGroup(sinks, sampleRate: sampleRate))
     }

@@ -13,10 +13,11 @@ struct CampaignAMDTests {
 
     @Test func voicemailWaitsForTheBeepLeavesTheMessageAndHangsUp() throws {
         let amd = try CampaignAMD(json: """
-            {"machine_action": "voicemail", "voicemail": [{"verb": "say", "text": "Please call the clinic back"}], "timeout": 6, "beep_timeout": 20}
+            {"machine_action": "voicemail", "voicemail": [{"verb": "say", "text": "Please call the clinic back"}], "timeout": 6, "beep_timeout": 20,
+             "keep_audio": true}
             """)
         let step = try step(amd.flow(around: flow))
-        #expect(step.timeout == 6)
+        #expect(step.timeout == 6 && step.keepAudio)
         #expect(step.verbs(for: "machine") == [.waitForBeep(timeout: 20), .say(CallFlow.Speech(text: "Please call the clinic back")), .hangup])
         for verdict in ["human", "notsure", "silence"] { #expect(step.verbs(for: verdict) == flow.verbs, "\(verdict)") }
         #expect(step.verbs(for: "fax") == [.hangup])
@@ -24,7 +25,7 @@ struct CampaignAMDTests {
 
     @Test func hangupAndContinue() throws {
         let hangup = try step(CampaignAMD(json: #"{"machine_action": "hangup"}"#).flow(around: flow))
-        #expect(hangup.verbs(for: "machine") == [.hangup] && hangup.timeout == 8)
+        #expect(hangup.verbs(for: "machine") == [.hangup] && hangup.timeout == 8 && !hangup.keepAudio)
         let carryOn = try step(CampaignAMD(json: #"{"machine_action": "continue"}"#).flow(around: flow))
         #expect(carryOn.verbs(for: "machine") == flow.verbs && carryOn.verbs(for: "human") == flow.verbs)
     }
