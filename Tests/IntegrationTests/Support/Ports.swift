@@ -1,19 +1,26 @@
 import Foundation
+import Synchronization
 
 /// Free loopback ports and readiness checks that read the kernel's socket tables instead of
 /// sleeping for a fixed time.
 enum Ports {
-    /// A port that is free for both UDP and TCP on 127.0.0.1 right now, from 40000-59000:
+    /// A port that is free for both UDP and TCP on 127.0.0.1 right now, from 61000-65000:
     /// above the RTP ranges the processes under test bind on their own (sipdial call
-    /// 10000-20000, sipdial simulate 20000-30000, baresip 30000-39998), so a peer started on
-    /// it cannot lose it to another test's media socket.
+    /// 10000-20000, sipdial simulate 20000-30000, baresip 30000-39998, explicit ranges in
+    /// 42000-44999) and above the kernel's ephemeral range (32768-60999), so a peer started on
+    /// it cannot lose it to another test's media socket or to a port-0 bind or outgoing
+    /// connection between the check and its own bind (a serve once did: "Address already in
+    /// use"). No port is handed out twice in one run.
     static func free() -> Int {
-        for _ in 0..<50 {
-            let port = Int.random(in: 40_000...59_000)
+        for _ in 0..<200 {
+            let port = Int.random(in: 61_000...65_000)
+            guard handedOut.withLock({ $0.insert(port).inserted }) else { continue }
             if !bound(port, udp: true) && !bound(port, udp: false) && canBind(port) { return port }
         }
         fatalError("no free port")
     }
+
+    private static let handedOut = Mutex<Set<Int>>([])
 
     private static func canBind(_ port: Int) -> Bool {
         for type in [SOCK_DGRAM, SOCK_STREAM] {
