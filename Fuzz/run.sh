@@ -9,6 +9,7 @@
 #   FUZZ_TARGET=wav:           the WAV reader of prompts and recordings (Sources/Media/WAVFile.swift)
 #   FUZZ_TARGET=csv:           the CSV reader of contact imports (Sources/DialerAPI/CSVTable.swift)
 #   FUZZ_TARGET=flow:          call-flow JSON (Sources/DialerEngine/CallFlow.swift, JSONValue.swift)
+#   FUZZ_TARGET=udptl:         UDPTL datagrams and the receiver's redundancy and FEC recovery (Sources/T38)
 # Seeds come from the test vectors; new corpus entries go to Fuzz/corpus-<target>/
 # (ignored by git); crashes are written to Fuzz/out/.
 # FUZZ_CPU_SECONDS=N: run at nice 19 until the fuzzer has used N seconds of CPU (instead of
@@ -32,7 +33,8 @@ case "$target" in
   wav) module=Media; sources=(Sources/Media/WAVFile.swift Sources/Media/G711.swift); harness=WAVFuzzer; binary=wav-fuzzer; corpus=Fuzz/corpus-wav; seeds=(Fuzz/wav-seeds/*.wav); flags=() ;;
   csv) module=CSV; sources=(Sources/DialerAPI/CSVTable.swift); harness=CSVFuzzer; binary=csv-fuzzer; corpus=Fuzz/corpus-csv; seeds=(Fuzz/csv-seeds/*.csv); flags=() ;;
   flow) module=Flow; sources=(Sources/DialerEngine/CallFlow.swift Sources/DialerEngine/JSONValue.swift); harness=FlowFuzzer; binary=flow-fuzzer; corpus=Fuzz/corpus-flow; seeds=(Fuzz/flow-seeds/*.json); flags=() ;;
-  *) echo "unknown FUZZ_TARGET '$target' (sip, sdp, rtp, dns, wav, csv or flow)" >&2; exit 2 ;;
+  udptl) module=T38; sources=(Sources/T38/*.swift); harness=UDPTLFuzzer; binary=udptl-fuzzer; corpus=Fuzz/corpus-udptl; seeds=(Fuzz/udptl-seeds/*.bin); flags=() ;;
+  *) echo "unknown FUZZ_TARGET '$target' (sip, sdp, rtp, dns, wav, csv, flow or udptl)" >&2; exit 2 ;;
 esac
 # The harness is compiled into one module with the sources it exercises.
 swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name "${module}Fuzz" \

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
 mkdir -p Fuzz/out
-for target in sip sdp rtp dns wav csv flow; do
+for target in sip sdp rtp dns wav csv flow udptl; do
   log=Fuzz/out/smoke-$target.log
   if ! FUZZ_TARGET=$target Fuzz/run.sh "$seconds" > "$log" 2>&1; then
     tail -n 40 "$log"
