@@ -11,6 +11,8 @@ packages=(
   # audio tooling used by tests and benchmarks; HTTP load and requests for the REST benchmark;
   # JSON reports and process CPU/memory for the load-test benchmark
   sox wrk curl jq time bc
+  # fax documents: PDF to TIFF-F (Ghostscript), TIFF tools (tiffcmp, tiff2pdf)
+  ghostscript libtiff-tools
 )
 
 missing=()
