@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
         .testTarget(name: "RTPTests", dependencies: ["RTP"]),
         .testTarget(name: "T38Tests", dependencies: ["T38"]),
-        .testTarget(name: "FaxTests", dependencies: ["Fax", "T38"], resources: [.copy("Documents")]),
+        .testTarget(name: "FaxTests", dependencies: ["Fax", "T38", "Media"], resources: [.copy("Documents")]),
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
         .testTarget(name: "GreetingsTests", dependencies: ["Greetings", "Media"]),
         .testTarget(name: "SIPUserAgentTests", dependencies: ["SIPUserAgent", nioCore]),

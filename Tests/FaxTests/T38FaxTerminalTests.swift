@@ -17,7 +17,7 @@ struct T38FaxTerminalTests {
     static func fax(_ document: String, ecm: Bool, scheme: UDPTLSender.Scheme = .redundancy(depth: 3), seconds: Int = 600,
                     lost: @escaping (Int) -> Bool = { _ in false }) throws -> (sent: FaxResult?, received: FaxResult?, file: String) {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("sipdial-fax-\(UUID().uuidString).tif").path
-        var settings = T38FaxTerminal.Settings()
+        var settings = FaxSettings()
         settings.ecm = ecm
         var toReceiver: [[UInt8]] = [], toSender: [[UInt8]] = []
         var udptlOut = UDPTLSender(scheme: scheme, maximumDatagram: 400), udptlBack = UDPTLSender(scheme: scheme, maximumDatagram: 400)
