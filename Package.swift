@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "SDP"),
         .target(name: "RTP"),
         .target(name: "T38"),
-        .target(name: "Fax", dependencies: ["CSpanDSP", "T38"]),
+        .target(name: "Fax", dependencies: ["CSpanDSP", "T38", "Media"]),
         .systemLibrary(name: "CSpeexDSP", pkgConfig: "speexdsp", providers: [.apt(["libspeexdsp-dev"])]),
         .target(name: "COpus", linkerSettings: [.linkedLibrary("opus")]),
         .target(name: "CDatagram"),
@@ -83,7 +83,7 @@ let package = Package(
             name: "sipdial",
             dependencies: [
                 "SIPCore", "SDP", "RTP", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent", "SIPSimulator", "DialerStore", "DialerEngine", "DialerAPI", "LoadTest",
-                "Greetings", .product(name: "ArgumentParser", package: "swift-argument-parser"), nioCore, nioPosix, logging,
+                "Greetings", "Fax", .product(name: "ArgumentParser", package: "swift-argument-parser"), nioCore, nioPosix, logging,
             ]
         ),
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"], resources: [.copy("Torture"), .copy("FuzzRegressions")]),

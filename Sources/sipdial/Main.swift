@@ -28,7 +28,7 @@ struct SipDial: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sipdial",
         abstract: "A native SIP/RTP outbound dialer.",
-        subcommands: [ServeCommand.self, CallCommand.self, BridgeCommand.self, RegisterCommand.self, SimulateCommand.self, LoadTestCommand.self, TokenCommand.self, AMDCommand.self, SIPCommand.self]
+        subcommands: [ServeCommand.self, CallCommand.self, BridgeCommand.self, RegisterCommand.self, SimulateCommand.self, LoadTestCommand.self, TokenCommand.self, AMDCommand.self, FaxCommand.self, SIPCommand.self]
     )
 }
 

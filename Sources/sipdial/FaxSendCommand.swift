@@ -1,0 +1,106 @@
+import ArgumentParser
+import Fax
+import Foundation
+import Media
+import SIPCore
+import SIPUserAgent
+
+/// `sipdial fax send URI FILE`: places a call and sends the TIFF-F document over its G.711
+/// audio (spandsp's modems and T.30), hangs up at T.30 phase E and prints the result. Exit 0
+/// only when the far end confirmed every page; 1 when the call or the fax failed, 2 usage,
+/// 3 network.
+struct FaxSendCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "send", abstract: "Send a TIFF-F document as a fax.")
+
+    @Argument(help: "Who to fax: a sip: URI.")
+    var target: String
+    @Argument(help: "The document: a TIFF-F file.")
+    var document: String
+    @OptionGroup var dial: DialOptions
+    @OptionGroup var fax: FaxOptions
+    @Option(help: "The header line printed at the top of each page.")
+    var header: String?
+    @Option(help: "Give up after this many seconds of fax (default 600).")
+    var timeout: Double = 600
+
+    func validate() throws {
+        _ = try DialOptions.sipURI(target, option: "target")
+        try FaxDocument.check(document)
+        guard timeout > 0, timeout <= 7200 else { throw ValidationError("--timeout must be 1-7200 seconds") }
+    }
+
+    private enum Step {
+        case call(CallEvent)
+        case faxed(FaxResult)
+        case timedOut
+    }
+
+    func run() async throws {
+        let uri = try SIPURI(parsing: target)
+        let (call, faxed) = try await CommandEndpoint.run(local: dial.localAddress(toward: uri), kind: dial.transportKind(for: uri),
+                                                          onError: { Console.error("fax", $0) }) { endpoint in
+            try await send(uri, endpoint: endpoint)
+        }
+        var object = call.jsonObject
+        object["fax"] = FaxOptions.json(faxed)
+        if dial.json { Console.json(object) } else {
+            Console.say(call.textLine)
+            Console.say(faxed.map { "fax: \($0.text), \($0.pagesSent) of \($0.pagesInFile) pages at \($0.bitRate) bit/s" } ?? "fax: no result")
+        }
+        if faxed?.success == true { return }
+        if case .unreachable = call.outcome { throw ExitCode(3) }
+        throw ExitCode(1)
+    }
+
+    private func send(_ uri: SIPURI, endpoint: CommandEndpoint) async throws -> (CallResult, FaxResult?) {
+        let destinations = try await dial.destinations(for: uri, endpoint: endpoint) { Console.error("fax", $0) }
+        let media = try CallMedia.prepare(playback: nil, repeatCount: 1, record: nil, recordBoth: false, rtpTimeout: dial.rtpTimeout,
+                                          dtmfMode: .rfc4733, rtpPorts: RTPPortAllocator(range: dial.rtpPorts),
+                                          host: endpoint.bound.ipAddress ?? "127.0.0.1", group: endpoint.group)
+        let config = dial.configuration(target: uri, destinations: destinations, mediaPort: media.localPort, endpoint: endpoint)
+        let steps = AsyncStream<Step>.makeStream()
+        let call = OutboundCall(configuration: config, dispatcher: SIPSessionDispatcher(transactions: endpoint.transactions),
+                                resolver: endpoint.resolver) { steps.continuation.yield(.call($0)) }
+        call.start()
+        let limit = Task {
+            try? await Task.sleep(for: .seconds(timeout))
+            steps.continuation.yield(.timedOut)
+        }
+        defer { limit.cancel() }
+        var faxed: FaxResult?
+        let terminal = AudioFaxTerminal(calling: true, role: .send(document: document), settings: fax.settings(header: header))
+        for await step in steps.stream {
+            switch step {
+            case .call(.answered(let sdp)):
+                guard let negotiated = config.offer.negotiate(answer: sdp) else {
+                    Console.error("fax", "the answer has no usable audio")
+                    call.hangUp()
+                    continue
+                }
+                do {
+                    try media.start(negotiated, onTimeout: { call.hangUp() }, onDigit: { _ in })
+                    let port = AudioFaxPort(terminal) { steps.continuation.yield(.faxed($0)) }
+                    media.stream.play(port)
+                    media.stream.setSink(port)
+                    if !dial.json { Console.say("[200] answered, sending \(document)") }
+                } catch {
+                    Console.error("fax", "\(error)")
+                    call.hangUp()
+                }
+            case .call(.ended(let result)):
+                _ = try? await media.finish()
+                return (result, faxed)
+            case .call:
+                continue
+            case .faxed(let result):
+                faxed = result
+                call.hangUp()
+            case .timedOut:
+                Console.error("fax", "no result after \(Int(timeout)) s: hanging up")
+                call.hangUp()
+            }
+        }
+        _ = try? await media.finish()
+        return (CallResult(outcome: .unreachable("the call ended without a result")), faxed)
+    }
+}

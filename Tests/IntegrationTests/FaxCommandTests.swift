@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+/// `sipdial fax send` to `sipdial fax receive` over a real SIP call on 127.0.0.1, the fax in
+/// the call's G.711 audio (spandsp's V.17 and T.30 in real time, about 40 s for a page):
+/// both sides report success from phase E with each other's station ID, and the page the
+/// receiver wrote is the page sent, pixel for pixel (`tiffcmp`). A file that is no fax
+/// document is refused before any call, naming it.
+struct FaxCommandTests {
+    static let document = CallMediaTests.repository.appendingPathComponent("Tests/FaxTests/Documents/letter-standard-1.tif").path
+
+    @Test func aPageSentOverG711ArrivesWhole() async throws {
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = Ports.free()
+        let receiver = try ExternalProcess(SipdialBinary.path, ["fax", "receive", "--listen", "udp:127.0.0.1:\(port)", "--out", dir.path,
+                                                                "--station-id", "+1 555 0200", "--rtp-ports", "46000-46999"])
+        defer { receiver.stop() }
+        #expect(await receiver.waitForOutput("listening udp", timeout: .seconds(20)), "\(receiver.text)")
+        let (status, out) = try await SipdialBinary.run(["fax", "send", "sip:fax@127.0.0.1:\(port)", Self.document, "--station-id", "+1 555 0100",
+                                                         "--local-address", "127.0.0.1", "--rtp-ports", "47000-47999", "--json"], timeout: .seconds(120))
+        #expect(status == 0, "\(out)")
+        let sent = SipdialBinary.jsonObject(in: out)["fax"] as? [String: Any] ?? [:]
+        #expect(sent["success"] as? Bool == true && sent["pages_sent"] as? Int == 1 && sent["remote_station_id"] as? String == "+1 555 0200", "\(out)")
+        #expect(sent["transport"] as? String == "audio" && sent["ecm"] as? Bool == true, "\(sent)")
+        #expect(await receiver.waitForOutput("\"call_id\"", timeout: .seconds(10)), "\(receiver.text)")
+        let line = receiver.text.split(separator: "\n").first { $0.contains("\"call_id\"") } ?? ""
+        let report = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
+        let received = report["fax"] as? [String: Any] ?? [:]
+        #expect(received["success"] as? Bool == true && received["pages_received"] as? Int == 1 && received["remote_station_id"] as? String == "+1 555 0100",
+                "\(report)")
+        let file = try #require(report["file"] as? String, "\(report)")
+        #expect(try T38FaxComparison.samePages(Self.document, file), "the received page differs from the one sent")
+    }
+
+    @Test func aFileThatIsNoFaxDocumentIsRefusedBeforeAnyCall() async throws {
+        let (status, out) = try await SipdialBinary.run(["fax", "send", "sip:fax@127.0.0.1:9", CallMediaTests.prompt])
+        #expect(status == 2, "\(out)")
+        #expect(out.contains(CallMediaTests.prompt) && out.contains("not a TIFF file"), "\(out)")
+    }
+}
+
+/// `tiffcmp -t`: whether two TIFF files hold the same pages (tags aside).
+enum T38FaxComparison {
+    static func samePages(_ a: String, _ b: String) throws -> Bool {
+        let compare = Process()
+        compare.executableURL = URL(fileURLWithPath: "/usr/bin/tiffcmp")
+        compare.arguments = ["-t", a, b]
+        compare.standardOutput = FileHandle.nullDevice
+        try compare.run()
+        compare.waitUntilExit()
+        return compare.terminationStatus == 0
+    }
+}
