@@ -1,7 +1,7 @@
 # The two entry points of the README: `make run` and `make test`.
 SWIFT ?= swift
 
-.PHONY: run test setup build fuzz bench bench-calls bench-media bench-rest bench-load bench-soak bench-amd
+.PHONY: run test setup build fuzz bench bench-calls bench-media bench-rest bench-load bench-soak bench-amd bench-fax
 
 setup:
 	@scripts/setup.sh
@@ -68,6 +68,10 @@ bench-load: setup
 ## Answering-machine detection on its corpus's test part: accuracy, timing, beeps, analyses per core.
 bench-amd: setup
 	cd Benchmarks && $(SWIFT) run -c release AMDBenchmark test 400
+
+## The fax engine back to back, over G.711 and T.38: fax time a page, CPU per terminal.
+bench-fax: setup
+	cd Benchmarks && $(SWIFT) run -c release FaxBenchmark 20
 
 ## A campaign with media for DURATION s (default one hour) at CPS calls/s (200): memory and
 ## file descriptors flat after warm-up, one CDR per call.

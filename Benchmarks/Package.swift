@@ -21,6 +21,10 @@ let package = Package(
         .target(name: "BenchmarkSupport"),
         .target(name: "CReflector"),
         .executableTarget(
+            name: "FaxBenchmark",
+            dependencies: [.product(name: "Fax", package: sipdialIdentity)]
+        ),
+        .executableTarget(
             name: "AMDBenchmark",
             dependencies: [.product(name: "Greetings", package: sipdialIdentity), .product(name: "Media", package: sipdialIdentity)]
         ),

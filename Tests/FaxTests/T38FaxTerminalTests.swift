@@ -3,8 +3,8 @@ import Testing
 import Fax
 import T38
 
-/// Two T.38 terminals back to back through UDPTL (our sender and receiver, in memory, the
-/// clock run as fast as the CPU goes): the document arrives, the result comes from T.30
+/// Two T.38 terminals back to back through UDPTL (`FaxBackToBack`: our sender and receiver,
+/// in memory, the clock run as fast as the CPU goes): the document arrives, the result comes from T.30
 /// phase E on both sides, and the pages received are the pages sent (`tiffcmp`).
 /// Documents/letter.ps is the source of the TIFF-F fixtures (Ghostscript, tiffg4).
 struct T38FaxTerminalTests {
@@ -12,37 +12,21 @@ struct T38FaxTerminalTests {
         try #require(Bundle.module.url(forResource: name, withExtension: "tif", subdirectory: "Documents")).path
     }
 
-    /// Runs a fax from `document` over UDPTL with `scheme`, dropping datagrams `lost` says (by
-    /// their index in each direction); at most `seconds` of fax time.
-    static func fax(_ document: String, ecm: Bool, scheme: UDPTLSender.Scheme = .redundancy(depth: 3), seconds: Int = 600,
+    /// Runs a fax from `document` over UDPTL with `scheme`, dropping datagrams `lost` says.
+    static func fax(_ document: String, ecm: Bool, scheme: UDPTLSender.Scheme = .redundancy(depth: 3),
                     lost: @escaping (Int) -> Bool = { _ in false }) throws -> (sent: FaxResult?, received: FaxResult?, file: String) {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("sipdial-fax-\(UUID().uuidString).tif").path
-        var settings = FaxSettings()
-        settings.ecm = ecm
-        var toReceiver: [[UInt8]] = [], toSender: [[UInt8]] = []
-        var udptlOut = UDPTLSender(scheme: scheme, maximumDatagram: 400), udptlBack = UDPTLSender(scheme: scheme, maximumDatagram: 400)
-        var sentCount = 0, backCount = 0
-        settings.stationID = "+1 555 0100"
-        let sender = T38FaxTerminal(calling: true, role: .send(document: document), settings: settings) { ifp in
-            defer { sentCount += 1 }
-            if !lost(sentCount) { toReceiver.append(udptlOut.datagram(for: ifp)) } else { _ = udptlOut.datagram(for: ifp) }
-        }
-        settings.stationID = "+1 555 0200"
-        let receiver = T38FaxTerminal(calling: false, role: .receive(into: file), settings: settings) { ifp in
-            defer { backCount += 1 }
-            if !lost(backCount) { toSender.append(udptlBack.datagram(for: ifp)) } else { _ = udptlBack.datagram(for: ifp) }
-        }
-        var inbound = UDPTLReceiver(), outbound = UDPTLReceiver()
-        for _ in 0..<(seconds * 50) {
-            sender.tick()
-            receiver.tick()
-            for datagram in toReceiver { for (sequence, ifp) in inbound.receive(datagram) { receiver.receive(ifp: ifp, sequence: sequence) } }
-            for datagram in toSender { for (sequence, ifp) in outbound.receive(datagram) { sender.receive(ifp: ifp, sequence: sequence) } }
-            toReceiver.removeAll()
-            toSender.removeAll()
-            if sender.result != nil, receiver.result != nil { break }
-        }
-        return (sender.result, receiver.result, file)
+        let (sender, receiver) = settings(ecm: ecm)
+        let run = FaxBackToBack.t38(document, into: file, sender: sender, receiver: receiver, scheme: scheme, lost: lost)
+        return (run.sent, run.received, file)
+    }
+
+    /// Both sides' settings: ECM as asked, each its own station ID.
+    static func settings(ecm: Bool) -> (FaxSettings, FaxSettings) {
+        var sender = FaxSettings(), receiver = FaxSettings()
+        (sender.ecm, receiver.ecm) = (ecm, ecm)
+        (sender.stationID, receiver.stationID) = ("+1 555 0100", "+1 555 0200")
+        return (sender, receiver)
     }
 
     static func samePages(_ a: String, _ b: String) throws -> Bool {
