@@ -64,7 +64,7 @@ let package = Package(
         ),
         .target(
             name: "SIPSimulator",
-            dependencies: ["SIPCore", "SDP", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent", nioCore, logging]
+            dependencies: ["SIPCore", "SDP", "Media", "Fax", "SIPTransaction", "SIPTransport", "SIPUserAgent", nioCore, logging]
         ),
         .target(name: "DialerStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         .target(

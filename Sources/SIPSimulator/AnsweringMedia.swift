@@ -1,3 +1,4 @@
+import Fax
 import Foundation
 import Media
 import NIOCore
@@ -11,7 +12,8 @@ import Synchronization
 /// `<record directory>/<Call-ID>.wav` when the call ends (the file appears whole: it is
 /// written aside and renamed). A named greeting whose nature is known is described beside
 /// it at the answer, in `<Call-ID>.json`: `{"greeting", "variant", "truth", "speech_end_ms",
-/// "beep_end_ms"}`.
+/// "beep_end_ms"}`. A call scripted `fax` is answered by a fax terminal instead (G.711
+/// only): what it received is `<Call-ID>.tif`, T.30's result `<Call-ID>.json` (`{"fax": …}`).
 public final class AnsweringMedia: InboundMedia {
     /// A greeting a script can name: its audio and, when known, what it is.
     public struct NamedGreeting: Sendable {
@@ -68,6 +70,8 @@ public final class AnsweringMedia: InboundMedia {
     private struct Call: @unchecked Sendable {
         var stream: RTPAudioStream
         var recorder: AudioRecorder?
+        /// A call answered as a fax machine: its terminal and the file it receives into.
+        var fax: (port: AudioFaxPort, file: String)?
     }
 
     /// `onEnded` gets each ended call's Call-ID and what became of its recording.
@@ -80,10 +84,20 @@ public final class AnsweringMedia: InboundMedia {
     public func answer(offer: [UInt8], callID: String, script: CallScript, localAddress: String) async -> [UInt8]? {
         guard let theirs = try? SDPParser().parse(offer),
               let stream = try? RTPAudioStream.bind(host: localAddress, ports: settings.ports, group: group) else { return nil }
-        var mine = AudioOffer(address: localAddress, port: stream.localPort, preferences: settings.preferences)
+        // A fax modem does not survive Opus: a fax machine takes G.711 only.
+        var mine = AudioOffer(address: localAddress, port: stream.localPort,
+                              preferences: script.fax ? AudioPreferences(codecs: [.pcmu, .pcma]) : settings.preferences)
         let recorder = settings.recordDirectory == nil ? nil : AudioRecorder()
         do {
             let (body, audio) = try mine.answer(theirs)
+            if script.fax {
+                let file = (settings.recordDirectory ?? FileManager.default.temporaryDirectory)
+                    .appendingPathComponent(Self.fileName(for: callID)).deletingPathExtension().appendingPathExtension("tif").path
+                let port = AudioFaxPort(AudioFaxTerminal(calling: false, role: .receive(into: file))) { _ in }
+                calls.withLock { $0[callID] = Call(stream: stream, fax: (port, file)) }
+                try stream.start(audio.streamParameters(timeout: settings.rtpTimeout), source: port, sink: port)
+                return body
+            }
             let greeting = script.greeting.flatMap { namedGreeting($0, callID: callID) }.map { WAVPlayer($0, repeatCount: 1) }
                 ?? settings.greeting.map { WAVPlayer($0, repeatCount: settings.repeatCount) }
             try stream.start(audio.streamParameters(timeout: settings.rtpTimeout), source: greeting, sink: recorder)
@@ -123,7 +137,17 @@ public final class AnsweringMedia: InboundMedia {
         Task {
             _ = try? await call.stream.stop()
             var recording = Recording.none
-            if let directory, let recorder = call.recorder {
+            if let directory, let (port, file) = call.fax {
+                // What the fax machine received, and T.30's result beside it.
+                let result = port.terminal.result
+                let encoder = JSONEncoder()
+                encoder.keyEncodingStrategy = .convertToSnakeCase
+                encoder.outputFormatting = .sortedKeys
+                let json = result.flatMap { try? encoder.encode($0) }.map { String(decoding: $0, as: UTF8.self) } ?? "null"
+                try? Data("{\"fax\":\(json)}".utf8).write(to: directory.appendingPathComponent(Self.fileName(for: callID)).deletingPathExtension()
+                    .appendingPathExtension("json"), options: .atomic)
+                recording = FileManager.default.fileExists(atPath: file) ? .written(file) : .none
+            } else if let directory, let recorder = call.recorder {
                 let file = directory.appendingPathComponent(Self.fileName(for: callID)).path
                 do {
                     try WAVWriter.write(path: file, channels: [recorder.samples], sampleRate: AudioFormat.sampleRate)

@@ -11,7 +11,9 @@
 ///   `machine` (a long voicemail message ending in a beep), a generated kind
 ///   (`human-short`, `human-double-hello`, `human-receptionist`, `machine-short`,
 ///   `machine-long`, `machine-no-beep`, `silence`, `fax`, `sit`: several voices, noise and
-///   beeps, played in turn) or the path of a WAV file.
+///   beeps, played in turn) or the path of a WAV file; `fax` answers as a fax machine
+///   over the call's G.711 audio (T.30 through spandsp) and keeps what it received as
+///   `<Call-ID>.tif` in the record directory.
 public struct CallScript: Sendable, Equatable, CustomStringConvertible {
     public enum Outcome: Sendable, Equatable {
         case answer, busy, noAnswer
@@ -25,6 +27,8 @@ public struct CallScript: Sendable, Equatable, CustomStringConvertible {
     public var earlyMedia: Bool
     /// The greeting's name (`human`, `machine`) or WAV path; nil for the default greeting.
     public var greeting: String?
+    /// Answer as a fax machine instead of playing a greeting.
+    public var fax = false
 
     public init(outcome: Outcome = .answer, ringSeconds: Double = 0, hangUpAfter: Double? = nil, digits: String? = nil,
                 earlyMedia: Bool = false, greeting: String? = nil) {
@@ -69,10 +73,11 @@ public struct CallScript: Sendable, Equatable, CustomStringConvertible {
                 guard !value.isEmpty, value.allSatisfy({ "0123456789*#ABCD".contains($0) }) else { throw fail("dtmf takes digits 0-9, *, #, A-D") }
                 digits = value
             case "early-media": earlyMedia = true
+            case "fax": fax = true
             case "greeting":
                 guard !value.isEmpty else { throw fail("greeting takes human, machine or a WAV file") }
                 greeting = value
-            default: throw fail("unknown option '\(option)' (after=S, hangup=S, dtmf=DIGITS, early-media, greeting=NAME)")
+            default: throw fail("unknown option '\(option)' (after=S, hangup=S, dtmf=DIGITS, early-media, greeting=NAME, fax)")
             }
         }
     }
@@ -90,6 +95,7 @@ public struct CallScript: Sendable, Equatable, CustomStringConvertible {
         if let digits { text += ",dtmf=\(digits)" }
         if earlyMedia { text += ",early-media" }
         if let greeting { text += ",greeting=\(greeting)" }
+        if fax { text += ",fax" }
         return text
     }
 }

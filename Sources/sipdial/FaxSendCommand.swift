@@ -37,11 +37,12 @@ struct FaxSendCommand: AsyncParsableCommand {
 
     func run() async throws {
         let uri = try SIPURI(parsing: target)
-        let (call, faxed) = try await CommandEndpoint.run(local: dial.localAddress(toward: uri), kind: dial.transportKind(for: uri),
+        let (call, faxed, callID) = try await CommandEndpoint.run(local: dial.localAddress(toward: uri), kind: dial.transportKind(for: uri),
                                                           onError: { Console.error("fax", $0) }) { endpoint in
             try await send(uri, endpoint: endpoint)
         }
         var object = call.jsonObject
+        object["call_id"] = callID
         object["fax"] = FaxOptions.json(faxed)
         if dial.json { Console.json(object) } else {
             Console.say(call.textLine)
@@ -52,7 +53,8 @@ struct FaxSendCommand: AsyncParsableCommand {
         throw ExitCode(1)
     }
 
-    private func send(_ uri: SIPURI, endpoint: CommandEndpoint) async throws -> (CallResult, FaxResult?) {
+    /// The call's result, the fax's (nil without phase E) and the call's Call-ID.
+    private func send(_ uri: SIPURI, endpoint: CommandEndpoint) async throws -> (CallResult, FaxResult?, String) {
         let destinations = try await dial.destinations(for: uri, endpoint: endpoint) { Console.error("fax", $0) }
         let media = try CallMedia.prepare(playback: nil, repeatCount: 1, record: nil, recordBoth: false, rtpTimeout: dial.rtpTimeout,
                                           dtmfMode: .rfc4733, rtpPorts: RTPPortAllocator(range: dial.rtpPorts),
@@ -89,7 +91,7 @@ struct FaxSendCommand: AsyncParsableCommand {
                 }
             case .call(.ended(let result)):
                 _ = try? await media.finish()
-                return (result, faxed)
+                return (result, faxed, call.callID)
             case .call:
                 continue
             case .faxed(let result):
@@ -101,6 +103,6 @@ struct FaxSendCommand: AsyncParsableCommand {
             }
         }
         _ = try? await media.finish()
-        return (CallResult(outcome: .unreachable("the call ended without a result")), faxed)
+        return (CallResult(outcome: .unreachable("the call ended without a result")), faxed, call.callID)
     }
 }

@@ -19,7 +19,7 @@ struct SimulateCommand: AsyncParsableCommand {
 
     @OptionGroup var endpoint: AnsweringEndpointOptions
     @Option(help: ArgumentHelp("What calls to NUMBER get: NUMBER=OUTCOME[,OPTION...] (repeatable).",
-                               discussion: "Outcomes: answer, busy, no-answer, reject=CODE. Options: after=S (ring first), hangup=S (BYE after S s), dtmf=DIGITS (sent 1 s into the audio), early-media (183 with audio while ringing), greeting=NAME|FILE (played once instead of the default greeting; NAME is human or machine from the Audio directory, or a generated kind: human-short, human-double-hello, human-receptionist, machine-short, machine-long, machine-no-beep, silence, fax, sit; the recording's <Call-ID>.json says what was played). Example: --behaviour 1002=busy,after=2"))
+                               discussion: "Outcomes: answer, busy, no-answer, reject=CODE. Options: after=S (ring first), hangup=S (BYE after S s), dtmf=DIGITS (sent 1 s into the audio), early-media (183 with audio while ringing), greeting=NAME|FILE (played once instead of the default greeting; NAME is human or machine from the Audio directory, or a generated kind: human-short, human-double-hello, human-receptionist, machine-short, machine-long, machine-no-beep, silence, fax, sit; the recording's <Call-ID>.json says what was played), fax (answer as a fax machine over G.711; <Call-ID>.tif and .json in --record-dir). Example: --behaviour 1002=busy,after=2"))
     var behaviour: [String] = []
     @Option(help: "A weighted share of the calls without a --behaviour: WEIGHT:OUTCOME[,OPTION...] (repeatable), e.g. --mix 70:answer --mix 10:busy --mix 10:no-answer --mix 10:reject=503.")
     var mix: [String] = []

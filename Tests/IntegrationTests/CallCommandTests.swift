@@ -36,7 +36,14 @@ struct CallCommandTests {
         let (sipp, port) = try await startSIPp(scenario, transport: transport, in: dir)
         let target = "sip:service@127.0.0.1:\(port)" + (transport == "udp" ? "" : ";transport=tcp")
         let result = try await call(target, args)
-        #expect(await sipp.wait(timeout: .seconds(20)) == 0, "SIPp (\(scenario ?? "uas")): \(sipp.text.suffix(800)) \(SIPp.errors(in: dir)) sipdial: \(result.output)")
+        let status = await sipp.wait(timeout: .seconds(20))
+        // Over TCP SIPp sometimes logs the connection sipdial closed as it exited ("remote
+        // peer probably closed the socket") and exits non-zero although its statistics count
+        // the call successful and none failed: that is teardown noise, not a failed call.
+        let onlyTeardownNoise = transport == "tcp" && sipp.text.contains("remote peer probably closed the socket")
+            && sipp.text.range(of: #"Successful call\s*\|\s*1\s*\|"#, options: .regularExpression) != nil
+            && sipp.text.range(of: #"Failed call\s*\|\s*0\s*\|"#, options: .regularExpression) != nil
+        #expect(status == 0 || onlyTeardownNoise, "SIPp (\(scenario ?? "uas")): \(sipp.text.suffix(800)) \(SIPp.errors(in: dir)) sipdial: \(result.output)")
         return result
     }
 

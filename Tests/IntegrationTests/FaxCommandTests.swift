@@ -35,6 +35,27 @@ struct FaxCommandTests {
         #expect(await compare.wait(timeout: .seconds(20)) == 0, "the received page differs from the one sent: \(compare.text)")
     }
 
+    /// The simulator scripted `fax` answers as a fax machine: the page it keeps as
+    /// `<Call-ID>.tif` is the page sent, and `<Call-ID>.json` holds T.30's result.
+    @Test func theSimulatorAnswersAsAFaxMachine() async throws {
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sim = try await SimulatorProcess.start(["--behaviour", "5001=answer,fax"], recordingInto: dir)
+        defer { sim.process.stop() }
+        let (status, out) = try await SipdialBinary.run(["fax", "send", "sip:5001@127.0.0.1:\(sim.port)", Self.document, "--local-address", "127.0.0.1",
+                                                         "--rtp-ports", "48000-48999", "--no-ecm", "--json"], timeout: .seconds(120))
+        #expect(status == 0, "\(out)")
+        let report = SipdialBinary.jsonObject(in: out)
+        #expect((report["fax"] as? [String: Any])?["ecm"] as? Bool == false, "\(out)")
+        let callID = try #require(report["call_id"] as? String, "\(report)")
+        #expect(await sim.process.waitForOutput("ended \(callID)", timeout: .seconds(10)), "\(sim.process.text)")
+        let base = dir.appendingPathComponent(callID)
+        let result = (try? JSONSerialization.jsonObject(with: Data(contentsOf: base.appendingPathExtension("json")))) as? [String: Any] ?? [:]
+        #expect((result["fax"] as? [String: Any])?["success"] as? Bool == true && (result["fax"] as? [String: Any])?["pages_received"] as? Int == 1, "\(result)")
+        let compare = try ExternalProcess("/usr/bin/tiffcmp", ["-t", Self.document, base.appendingPathExtension("tif").path])
+        #expect(await compare.wait(timeout: .seconds(20)) == 0, "the simulator's page differs from the one sent: \(compare.text)")
+    }
+
     @Test func aFileThatIsNoFaxDocumentIsRefusedBeforeAnyCall() async throws {
         let (status, out) = try await SipdialBinary.run(["fax", "send", "sip:fax@127.0.0.1:9", CallMediaTests.prompt])
         #expect(status == 2, "\(out)")

@@ -9,6 +9,7 @@ struct CallScriptTests {
         ("reject=503", CallScript(outcome: .reject(503))),
         ("answer,after=1.5,hangup=10,dtmf=12#,early-media", CallScript(ringSeconds: 1.5, hangUpAfter: 10, digits: "12#", earlyMedia: true)),
         ("answer,after=2,greeting=machine", CallScript(ringSeconds: 2, greeting: "machine")),
+        ("answer,after=1,fax", { var script = CallScript(ringSeconds: 1); script.fax = true; return script }()),
     ])
     func scriptsReadAndWriteBack(text: String, script: CallScript) throws {
         #expect(try CallScript(parsing: text) == script)
