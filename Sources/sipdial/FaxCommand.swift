@@ -44,14 +44,50 @@ struct FaxOptions: ParsableArguments {
 }
 
 /// A document the fax engine can send: a TIFF file (its first four bytes `II*\0` or
-/// `MM\0*`); anything else is a usage error naming the file, before any call is placed.
+/// `MM\0*`), sent as it is, or a PDF (`%PDF`), rendered to TIFF-F by Ghostscript (1728
+/// pixels wide, 204 × 196 dpi, MMR) before the call. Anything else, or a PDF Ghostscript
+/// cannot render, is a usage error naming the file, before any call is placed.
 enum FaxDocument {
-    static func check(_ path: String) throws {
+    enum Kind { case tiff, pdf }
+
+    static func check(_ path: String) throws -> Kind {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw ValidationError("'\(path)': cannot be read") }
         defer { try? handle.close() }
         let magic = [UInt8](handle.readData(ofLength: 4))
-        guard magic == [0x49, 0x49, 0x2A, 0x00] || magic == [0x4D, 0x4D, 0x00, 0x2A] else {
-            throw ValidationError("'\(path)': not a TIFF file (a fax document is TIFF-F: 1728 pixels wide, MH, MR or MMR)")
+        if magic == [0x49, 0x49, 0x2A, 0x00] || magic == [0x4D, 0x4D, 0x00, 0x2A] { return .tiff }
+        if magic == Array("%PDF".utf8) { return .pdf }
+        throw ValidationError("'\(path)': neither TIFF nor PDF (a fax document is TIFF-F: 1728 pixels wide, MH, MR or MMR; or a PDF to render)")
+    }
+
+    /// The TIFF-F file to send for `path`: itself, or a PDF rendered into `scratch`.
+    static func prepare(_ path: String, in scratch: URL) throws -> String {
+        guard try check(path) == .pdf else { return path }
+        let output = scratch.appendingPathComponent("document.tif").path
+        let gs = Process()
+        gs.executableURL = URL(fileURLWithPath: "/usr/bin/gs")
+        gs.arguments = ["-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=tiffg4", "-r204x196", "-g1728x2292", "-sOutputFile=\(output)", path]
+        let errors = Pipe()
+        gs.standardError = errors
+        gs.standardOutput = errors
+        do { try gs.run() } catch { throw ValidationError("'\(path)': Ghostscript cannot run (\(error)); scripts/setup.sh installs it") }
+        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        gs.waitUntilExit()
+        guard gs.terminationStatus == 0, FileManager.default.fileExists(atPath: output) else {
+            throw ValidationError("'\(path)': Ghostscript could not render it: \(said.split(separator: "\n").first ?? "exit \(gs.terminationStatus)")")
         }
+        return output
+    }
+
+    /// A PDF beside a received TIFF (`tiff2pdf`); its path, or nil when it could not be made.
+    static func pdf(from tiff: String) -> String? {
+        let output = URL(fileURLWithPath: tiff).deletingPathExtension().appendingPathExtension("pdf").path
+        let convert = Process()
+        convert.executableURL = URL(fileURLWithPath: "/usr/bin/tiff2pdf")
+        convert.arguments = ["-o", output, tiff]
+        convert.standardOutput = FileHandle.nullDevice
+        convert.standardError = FileHandle.nullDevice
+        guard (try? convert.run()) != nil else { return nil }
+        convert.waitUntilExit()
+        return convert.terminationStatus == 0 ? output : nil
     }
 }

@@ -10,9 +10,10 @@ import SIPUserAgent
 import Synchronization
 
 /// `sipdial fax receive --listen udp:HOST:PORT --out DIR`: answers every call as a fax
-/// machine over its G.711 audio and writes each fax to `DIR/<Call-ID>.tif`, printing one
-/// JSON line per call at its end: `{"call_id", "file", "fax": {result}}` (the result from
-/// T.30 phase E, or null when the call ended before it). Runs until SIGINT or SIGTERM.
+/// machine over its G.711 audio and writes each fax to `DIR/<Call-ID>.tif` and, through
+/// `tiff2pdf`, `DIR/<Call-ID>.pdf`, printing one JSON line per call at its end:
+/// `{"call_id", "file", "pdf", "fax": {result}}` (the result from T.30 phase E, or null
+/// when the call ended before it). Runs until SIGINT or SIGTERM.
 struct FaxReceiveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "receive", abstract: "Answer calls as a fax machine and keep what they send.")
 
@@ -87,7 +88,8 @@ final class FaxReceivingMedia: InboundMedia, Sendable {
             _ = try? await call.stream.stop()
             // The result is read after the stream stopped: phase E ran on its loop before.
             let result = calls.withLock { _ in call.result }
-            Console.json(["call_id": callID, "file": call.file, "fax": FaxOptions.json(result)])
+            let pdf = FileManager.default.fileExists(atPath: call.file) ? FaxDocument.pdf(from: call.file) : nil
+            Console.json(["call_id": callID, "file": call.file, "pdf": pdf ?? NSNull(), "fax": FaxOptions.json(result)])
         }
     }
 }

@@ -5,16 +5,16 @@ import Media
 import SIPCore
 import SIPUserAgent
 
-/// `sipdial fax send URI FILE`: places a call and sends the TIFF-F document over its G.711
+/// `sipdial fax send URI FILE`: places a call and sends the TIFF-F (or PDF) document over its G.711
 /// audio (spandsp's modems and T.30), hangs up at T.30 phase E and prints the result. Exit 0
 /// only when the far end confirmed every page; 1 when the call or the fax failed, 2 usage,
 /// 3 network.
 struct FaxSendCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "send", abstract: "Send a TIFF-F document as a fax.")
+    static let configuration = CommandConfiguration(commandName: "send", abstract: "Send a TIFF-F or PDF document as a fax.")
 
     @Argument(help: "Who to fax: a sip: URI.")
     var target: String
-    @Argument(help: "The document: a TIFF-F file.")
+    @Argument(help: "The document: a TIFF-F file, or a PDF (rendered to TIFF-F by Ghostscript before the call).")
     var document: String
     @OptionGroup var dial: DialOptions
     @OptionGroup var fax: FaxOptions
@@ -25,7 +25,7 @@ struct FaxSendCommand: AsyncParsableCommand {
 
     func validate() throws {
         _ = try DialOptions.sipURI(target, option: "target")
-        try FaxDocument.check(document)
+        _ = try FaxDocument.check(document)
         guard timeout > 0, timeout <= 7200 else { throw ValidationError("--timeout must be 1-7200 seconds") }
     }
 
@@ -37,9 +37,17 @@ struct FaxSendCommand: AsyncParsableCommand {
 
     func run() async throws {
         let uri = try SIPURI(parsing: target)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("sipdial-fax-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let tiff: String
+        do { tiff = try FaxDocument.prepare(document, in: scratch) } catch {
+            Console.error("fax", "\(error)")
+            throw ExitCode(2)
+        }
         let (call, faxed, callID) = try await CommandEndpoint.run(local: dial.localAddress(toward: uri), kind: dial.transportKind(for: uri),
                                                           onError: { Console.error("fax", $0) }) { endpoint in
-            try await send(uri, endpoint: endpoint)
+            try await send(uri, document: tiff, endpoint: endpoint)
         }
         var object = call.jsonObject
         object["call_id"] = callID
@@ -54,7 +62,7 @@ struct FaxSendCommand: AsyncParsableCommand {
     }
 
     /// The call's result, the fax's (nil without phase E) and the call's Call-ID.
-    private func send(_ uri: SIPURI, endpoint: CommandEndpoint) async throws -> (CallResult, FaxResult?, String) {
+    private func send(_ uri: SIPURI, document: String, endpoint: CommandEndpoint) async throws -> (CallResult, FaxResult?, String) {
         let destinations = try await dial.destinations(for: uri, endpoint: endpoint) { Console.error("fax", $0) }
         let media = try CallMedia.prepare(playback: nil, repeatCount: 1, record: nil, recordBoth: false, rtpTimeout: dial.rtpTimeout,
                                           dtmfMode: .rfc4733, rtpPorts: RTPPortAllocator(range: dial.rtpPorts),

@@ -30,19 +30,30 @@ struct FaxCommandTests {
         #expect(received["success"] as? Bool == true && received["pages_received"] as? Int == 1 && received["remote_station_id"] as? String == "+1 555 0100",
                 "\(report)")
         let file = try #require(report["file"] as? String, "\(report)")
+        let pdf = try #require(report["pdf"] as? String, "\(report)")
+        #expect((try? Data(contentsOf: URL(fileURLWithPath: pdf)).prefix(4)) == Data("%PDF".utf8), "\(pdf)")
         // libtiff's `tiffcmp -t`: the same pages, tags aside.
         let compare = try ExternalProcess("/usr/bin/tiffcmp", ["-t", Self.document, file])
         #expect(await compare.wait(timeout: .seconds(20)) == 0, "the received page differs from the one sent: \(compare.text)")
     }
 
-    /// The simulator scripted `fax` answers as a fax machine: the page it keeps as
-    /// `<Call-ID>.tif` is the page sent, and `<Call-ID>.json` holds T.30's result.
+    /// A PDF sent (rendered by Ghostscript) without ECM to the simulator scripted `fax`, which
+    /// answers as a fax machine: the page it keeps as `<Call-ID>.tif` is the PDF's page, and
+    /// `<Call-ID>.json` holds T.30's result.
     @Test func theSimulatorAnswersAsAFaxMachine() async throws {
         let dir = SIPp.workDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let sim = try await SimulatorProcess.start(["--behaviour", "5001=answer,fax"], recordingInto: dir)
         defer { sim.process.stop() }
-        let (status, out) = try await SipdialBinary.run(["fax", "send", "sip:5001@127.0.0.1:\(sim.port)", Self.document, "--local-address", "127.0.0.1",
+        // A one-page PDF of the test letter; `fax send` renders it to TIFF-F as this does.
+        let pdf = dir.appendingPathComponent("letter.pdf").path, rendered = dir.appendingPathComponent("letter.tif").path
+        let source = CallMediaTests.repository.appendingPathComponent("Tests/FaxTests/Documents/letter.ps").path
+        let makePDF = try ExternalProcess("/usr/bin/gs", ["-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-dLastPage=1", "-sDEVICE=pdfwrite", "-sOutputFile=\(pdf)", source])
+        #expect(await makePDF.wait(timeout: .seconds(30)) == 0, "\(makePDF.text)")
+        let render = try ExternalProcess("/usr/bin/gs", ["-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=tiffg4", "-r204x196", "-g1728x2292",
+                                                         "-sOutputFile=\(rendered)", pdf])
+        #expect(await render.wait(timeout: .seconds(30)) == 0, "\(render.text)")
+        let (status, out) = try await SipdialBinary.run(["fax", "send", "sip:5001@127.0.0.1:\(sim.port)", pdf, "--local-address", "127.0.0.1",
                                                          "--rtp-ports", "48000-48999", "--no-ecm", "--json"], timeout: .seconds(120))
         #expect(status == 0, "\(out)")
         let report = SipdialBinary.jsonObject(in: out)
@@ -52,13 +63,20 @@ struct FaxCommandTests {
         let base = dir.appendingPathComponent(callID)
         let result = (try? JSONSerialization.jsonObject(with: Data(contentsOf: base.appendingPathExtension("json")))) as? [String: Any] ?? [:]
         #expect((result["fax"] as? [String: Any])?["success"] as? Bool == true && (result["fax"] as? [String: Any])?["pages_received"] as? Int == 1, "\(result)")
-        let compare = try ExternalProcess("/usr/bin/tiffcmp", ["-t", Self.document, base.appendingPathExtension("tif").path])
-        #expect(await compare.wait(timeout: .seconds(20)) == 0, "the simulator's page differs from the one sent: \(compare.text)")
+        let compare = try ExternalProcess("/usr/bin/tiffcmp", ["-t", rendered, base.appendingPathExtension("tif").path])
+        #expect(await compare.wait(timeout: .seconds(20)) == 0, "the simulator's page differs from the PDF's: \(compare.text)")
     }
 
     @Test func aFileThatIsNoFaxDocumentIsRefusedBeforeAnyCall() async throws {
         let (status, out) = try await SipdialBinary.run(["fax", "send", "sip:fax@127.0.0.1:9", CallMediaTests.prompt])
         #expect(status == 2, "\(out)")
-        #expect(out.contains(CallMediaTests.prompt) && out.contains("not a TIFF file"), "\(out)")
+        #expect(out.contains(CallMediaTests.prompt) && out.contains("neither TIFF nor PDF"), "\(out)")
+        // A file that says PDF but is none: Ghostscript's refusal, still before any call.
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let broken = dir.appendingPathComponent("broken.pdf")
+        try Data("%PDF-1.4\nnot really a PDF\n".utf8).write(to: broken)
+        let (brokenStatus, brokenOut) = try await SipdialBinary.run(["fax", "send", "sip:fax@127.0.0.1:9", broken.path])
+        #expect(brokenStatus == 2 && brokenOut.contains(broken.path) && brokenOut.contains("Ghostscript could not render it"), "\(brokenOut)")
     }
 }
