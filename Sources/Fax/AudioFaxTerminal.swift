@@ -31,6 +31,13 @@ public final class AudioFaxTerminal {
         _ = fax_rx(state, base, Int32(samples.count))
     }
 
+    /// The call ended: a fax still under way ends now, its result the T.30 code for a call
+    /// dropped (with the pages that made it so far); a finished one keeps its result.
+    public func callEnded() {
+        guard let state, result == nil, let t30 = fax_get_t30_state(state) else { return }
+        t30_terminate(t30)
+    }
+
     /// Fills `samples` with what to send (8 kHz); silence where the modem has nothing.
     public func transmit(into samples: UnsafeMutableBufferPointer<Int16>) {
         guard let state, let base = samples.baseAddress else { return }

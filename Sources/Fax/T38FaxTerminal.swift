@@ -42,6 +42,13 @@ public final class T38FaxTerminal {
         t38_terminal_send_timeout(state, Int32(samples))
     }
 
+    /// The call ended: a fax still under way ends now, its result the T.30 code for a call
+    /// dropped (with the pages that made it so far); a finished one keeps its result.
+    public func callEnded() {
+        guard let state, result == nil, let t30 = t38_terminal_get_t30_state(state) else { return }
+        t30_terminate(t30)
+    }
+
     /// An IFP packet UDPTL delivered, with its sequence number.
     public func receive(ifp: [UInt8], sequence: UInt16) {
         guard let state else { return }

@@ -138,7 +138,9 @@ public final class AnsweringMedia: InboundMedia {
             _ = try? await call.stream.stop()
             var recording = Recording.none
             if let directory, let (port, file) = call.fax {
-                // What the fax machine received, and T.30's result beside it.
+                // What the fax machine received, and T.30's result beside it (a call that
+                // ended mid-fax: the code for a dropped call).
+                port.terminal.callEnded()
                 let result = port.terminal.result
                 let encoder = JSONEncoder()
                 encoder.keyEncodingStrategy = .convertToSnakeCase

@@ -12,8 +12,8 @@ import Synchronization
 /// `sipdial fax receive --listen udp:HOST:PORT --out DIR`: answers every call as a fax
 /// machine over its G.711 audio and writes each fax to `DIR/<Call-ID>.tif` and, through
 /// `tiff2pdf`, `DIR/<Call-ID>.pdf`, printing one JSON line per call at its end:
-/// `{"call_id", "file", "pdf", "fax": {result}}` (the result from T.30 phase E, or null
-/// when the call ended before it). Runs until SIGINT or SIGTERM.
+/// `{"call_id", "file", "pdf", "fax": {result}}` (the result from T.30 phase E; a call
+/// that ends mid-fax gets T.30's code for a dropped call). Runs until SIGINT or SIGTERM.
 struct FaxReceiveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "receive", abstract: "Answer calls as a fax machine and keep what they send.")
 
@@ -54,8 +54,8 @@ final class FaxReceivingMedia: InboundMedia, Sendable {
     /// The stream is run on its event loop; the result is kept once phase E gives it.
     private struct Call: @unchecked Sendable {
         var stream: RTPAudioStream
+        var port: AudioFaxPort
         var file: String
-        var result: FaxResult?
     }
 
     init(directory: URL, settings: FaxSettings, ports: RTPPortAllocator, group: EventLoopGroup) {
@@ -69,10 +69,8 @@ final class FaxReceivingMedia: InboundMedia, Sendable {
         let file = directory.appendingPathComponent(AnsweringMedia.fileName(for: callID)).deletingPathExtension().appendingPathExtension("tif").path
         do {
             let (body, audio) = try mine.answer(theirs)
-            let port = AudioFaxPort(AudioFaxTerminal(calling: false, role: .receive(into: file), settings: settings)) { [weak self] result in
-                self?.calls.withLock { $0[callID]?.result = result }
-            }
-            calls.withLock { $0[callID] = Call(stream: stream, file: file) }
+            let port = AudioFaxPort(AudioFaxTerminal(calling: false, role: .receive(into: file), settings: settings)) { _ in }
+            calls.withLock { $0[callID] = Call(stream: stream, port: port, file: file) }
             try stream.start(audio.streamParameters(timeout: 30), source: port, sink: port)
             return body
         } catch {
@@ -86,8 +84,10 @@ final class FaxReceivingMedia: InboundMedia, Sendable {
         guard let call = calls.withLock({ $0.removeValue(forKey: callID) }) else { return }
         Task {
             _ = try? await call.stream.stop()
-            // The result is read after the stream stopped: phase E ran on its loop before.
-            let result = calls.withLock { _ in call.result }
+            // The stream has stopped: the terminal is ours now. A fax cut short gets its
+            // result here (the T.30 code for a dropped call).
+            call.port.terminal.callEnded()
+            let result = call.port.terminal.result
             let pdf = FileManager.default.fileExists(atPath: call.file) ? FaxDocument.pdf(from: call.file) : nil
             Console.json(["call_id": callID, "file": call.file, "pdf": pdf ?? NSNull(), "fax": FaxOptions.json(result)])
         }

@@ -99,7 +99,9 @@ struct FaxSendCommand: AsyncParsableCommand {
                 }
             case .call(.ended(let result)):
                 _ = try? await media.finish()
-                return (result, faxed, call.callID)
+                // The stream has stopped: a fax cut short gets its result now.
+                terminal.callEnded()
+                return (result, faxed ?? terminal.result, call.callID)
             case .call:
                 continue
             case .faxed(let result):

@@ -37,6 +37,27 @@ struct FaxCommandTests {
         #expect(await compare.wait(timeout: .seconds(20)) == 0, "the received page differs from the one sent: \(compare.text)")
     }
 
+    /// A fax cut short (the sender gives up after 8 s, mid-training): both sides report a
+    /// failure with T.30's code for a dropped call, never success, and the sender exits 1.
+    @Test func aFaxCutShortIsAFailureOnBothSides() async throws {
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = Ports.free()
+        let receiver = try ExternalProcess(SipdialBinary.path, ["fax", "receive", "--listen", "udp:127.0.0.1:\(port)", "--out", dir.path,
+                                                                "--rtp-ports", "49000-49999"])
+        defer { receiver.stop() }
+        #expect(await receiver.waitForOutput("listening udp", timeout: .seconds(20)), "\(receiver.text)")
+        let (status, out) = try await SipdialBinary.run(["fax", "send", "sip:fax@127.0.0.1:\(port)", Self.document, "--timeout", "8",
+                                                         "--local-address", "127.0.0.1", "--rtp-ports", "50000-50999", "--json"], timeout: .seconds(60))
+        #expect(status == 1, "\(out)")
+        let sent = SipdialBinary.jsonObject(in: out)["fax"] as? [String: Any] ?? [:]
+        #expect(sent["success"] as? Bool == false && (sent["text"] as? String ?? "").contains("dropped"), "\(out)")
+        #expect(await receiver.waitForOutput("\"call_id\"", timeout: .seconds(10)), "\(receiver.text)")
+        let line = receiver.text.split(separator: "\n").first { $0.contains("\"call_id\"") } ?? ""
+        let received = ((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any])?["fax"] as? [String: Any] ?? [:]
+        #expect(received["success"] as? Bool == false && (received["text"] as? String ?? "").contains("dropped"), "\(line)")
+    }
+
     /// A PDF sent (rendered by Ghostscript) without ECM to the simulator scripted `fax`, which
     /// answers as a fax machine: the page it keeps as `<Call-ID>.tif` is the PDF's page, and
     /// `<Call-ID>.json` holds T.30's result.
