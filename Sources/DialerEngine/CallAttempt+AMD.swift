@@ -3,9 +3,9 @@ import Media
 
 /// Answering-machine detection on a call (issue #22): the `amd` verb listens to who answered
 /// and runs the verbs of the verdict (or, when the network played a special information
-/// tone or ringback after the answer, ends the call with that disposition); `wait_for_beep` holds a voicemail message until the
-/// machine's beep has ended (or its greeting, when no beep comes), so the message is recorded
-/// whole. The verdict, its revision, the beep and when the message started go in the CDR's
+/// tone or ringback after the answer, ends the call with that disposition); `wait_for_beep`
+/// holds a voicemail message until the machine's beep has ended (or its greeting, when no
+/// beep comes), so the message is recorded whole. The verdict, its revision, the beep and when the message started go in the CDR's
 /// `amd`.
 extension CallAttempt {
     /// What the detector said on this call so far.
@@ -92,9 +92,15 @@ extension CallAttempt {
         guard earlyDetection, record.answeredAt == nil, case .specialInformationTone(var result) = event,
               let tone = result.evidence.specialInformationTone else { return }
         result.cause = "special information tone in early media (\(tone.rawValue))"
-        record.networkTone = (tone.disposition, result.cause)
         amd = AMDState(startedAt: .now, result: result)
         stopEarlyDetection()
+        endForNetworkTone(disposition: tone.disposition, cause: result.cause)
+    }
+
+    /// Issue #22 item 5: the network answered with a tone, nobody is there: the call ends
+    /// and its CDR takes the tone's disposition and cause.
+    private func endForNetworkTone(disposition: String, cause: String) {
+        record.networkTone = (disposition, cause)
         endCall()
     }
 
@@ -113,9 +119,7 @@ extension CallAttempt {
         context.logger.debug("amd verdict", metadata: ["call_id": "\(record.sipCallID ?? "")", "verdict": "\(verdict)",
                                                         "cause": "\(amd?.result?.cause ?? "timeout")"])
         if let result = amd?.result, let disposition = result.callProgressDisposition {
-            // Issue #22 item 5: the network answered with a tone, nobody is there.
-            record.networkTone = (disposition, result.cause)
-            endCall()
+            endForNetworkTone(disposition: disposition, cause: result.cause)
             return false
         }
         let verbs = step.verbs(for: verdict), machine = step.verbs(for: "machine")

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a fax ended, from T.30 phase E only (never success by default): success, or the T.30
 /// completion code and its text, with the transfer's figures.
 public struct FaxResult: Sendable, Equatable, Codable {
@@ -21,4 +23,13 @@ public struct FaxResult: Sendable, Equatable, Codable {
     public var remoteStationID: String
     /// `t38` or `audio`.
     public var transport: String
+
+    /// The result as JSON with snake_case keys, sorted (what the fax commands print and the
+    /// simulator keeps beside a received fax).
+    public var json: Data {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = .sortedKeys
+        return (try? encoder.encode(self)) ?? Data("null".utf8)
+    }
 }

@@ -40,6 +40,8 @@ public final class AnsweringMedia: InboundMedia {
         public var preferences: AudioPreferences
         public var ports: RTPPortAllocator
         public var rtpTimeout: Double
+        /// The fax machine of calls scripted `fax`: station ID, ECM.
+        public var fax = FaxSettings()
 
         public init(greeting: WAVAudio?, repeatCount: Int, recordDirectory: URL?, preferences: AudioPreferences, ports: RTPPortAllocator, rtpTimeout: Double) {
             self.greeting = greeting
@@ -64,6 +66,9 @@ public final class AnsweringMedia: InboundMedia {
         case none
         case written(String)
         case failed(String)
+        /// A call answered as a fax machine: the TIFF it received into (present or not) and
+        /// T.30's result.
+        case fax(file: String, result: FaxResult?)
     }
 
     /// The recorder is written on the stream's event loop and read only after the stream stopped.
@@ -93,7 +98,7 @@ public final class AnsweringMedia: InboundMedia {
             if script.fax {
                 let file = (settings.recordDirectory ?? FileManager.default.temporaryDirectory)
                     .appendingPathComponent(Self.fileName(for: callID)).deletingPathExtension().appendingPathExtension("tif").path
-                let port = AudioFaxPort(AudioFaxTerminal(calling: false, role: .receive(into: file))) { _ in }
+                let port = AudioFaxPort(AudioFaxTerminal(calling: false, role: .receive(into: file), settings: settings.fax)) { _ in }
                 calls.withLock { $0[callID] = Call(stream: stream, fax: (port, file)) }
                 try stream.start(audio.streamParameters(timeout: settings.rtpTimeout), source: port, sink: port)
                 return body
@@ -137,18 +142,16 @@ public final class AnsweringMedia: InboundMedia {
         Task {
             _ = try? await call.stream.stop()
             var recording = Recording.none
-            if let directory, let (port, file) = call.fax {
+            if let (port, file) = call.fax {
                 // What the fax machine received, and T.30's result beside it (a call that
                 // ended mid-fax: the code for a dropped call).
                 port.terminal.callEnded()
                 let result = port.terminal.result
-                let encoder = JSONEncoder()
-                encoder.keyEncodingStrategy = .convertToSnakeCase
-                encoder.outputFormatting = .sortedKeys
-                let json = result.flatMap { try? encoder.encode($0) }.map { String(decoding: $0, as: UTF8.self) } ?? "null"
-                try? Data("{\"fax\":\(json)}".utf8).write(to: directory.appendingPathComponent(Self.fileName(for: callID)).deletingPathExtension()
-                    .appendingPathExtension("json"), options: .atomic)
-                recording = FileManager.default.fileExists(atPath: file) ? .written(file) : .none
+                if let directory {
+                    try? Data("{\"fax\":".utf8 + (result?.json ?? Data("null".utf8)) + Data("}".utf8))
+                        .write(to: directory.appendingPathComponent(Self.fileName(for: callID)).deletingPathExtension().appendingPathExtension("json"), options: .atomic)
+                }
+                recording = .fax(file: file, result: result)
             } else if let directory, let recorder = call.recorder {
                 let file = directory.appendingPathComponent(Self.fileName(for: callID)).path
                 do {

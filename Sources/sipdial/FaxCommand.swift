@@ -36,10 +36,7 @@ struct FaxOptions: ParsableArguments {
 
     /// A fax result as the JSON both commands print.
     static func json(_ result: FaxResult?) -> Any {
-        guard let result else { return NSNull() }
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        return (try? encoder.encode(result)).flatMap { try? JSONSerialization.jsonObject(with: $0) } ?? NSNull()
+        result.flatMap { try? JSONSerialization.jsonObject(with: $0.json) } ?? NSNull()
     }
 }
 

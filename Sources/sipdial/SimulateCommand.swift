@@ -70,7 +70,7 @@ struct SimulateCommand: AsyncParsableCommand {
             // One line per ended call: tests wait for it before reading the recording.
             switch recording {
             case .none: Console.say("ended \(callID)")
-            case .written(let path): Console.say("ended \(callID) recording \(path)")
+            case .written(let path), .fax(let path, _): Console.say("ended \(callID) recording \(path)")
             case .failed(let problem):
                 Console.say("ended \(callID)")
                 Console.error("simulate", problem)

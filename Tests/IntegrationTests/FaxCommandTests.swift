@@ -9,14 +9,19 @@ import Testing
 struct FaxCommandTests {
     static let document = CallMediaTests.repository.appendingPathComponent("Tests/FaxTests/Documents/letter-standard-1.tif").path
 
+    /// `sipdial fax receive` writing into `dir` on a free port, once it listens.
+    static func receiver(into dir: URL, _ args: [String]) async throws -> (ExternalProcess, Int) {
+        let port = Ports.free()
+        let receiver = try ExternalProcess(SipdialBinary.path, ["fax", "receive", "--listen", "udp:127.0.0.1:\(port)", "--out", dir.path] + args)
+        #expect(await receiver.waitForOutput("listening udp", timeout: .seconds(20)), "\(receiver.text)")
+        return (receiver, port)
+    }
+
     @Test func aPageSentOverG711ArrivesWhole() async throws {
         let dir = SIPp.workDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let port = Ports.free()
-        let receiver = try ExternalProcess(SipdialBinary.path, ["fax", "receive", "--listen", "udp:127.0.0.1:\(port)", "--out", dir.path,
-                                                                "--station-id", "+1 555 0200", "--rtp-ports", "46000-46999"])
+        let (receiver, port) = try await Self.receiver(into: dir, ["--station-id", "+1 555 0200", "--rtp-ports", "46000-46999"])
         defer { receiver.stop() }
-        #expect(await receiver.waitForOutput("listening udp", timeout: .seconds(20)), "\(receiver.text)")
         let (status, out) = try await SipdialBinary.run(["fax", "send", "sip:fax@127.0.0.1:\(port)", Self.document, "--station-id", "+1 555 0100",
                                                          "--local-address", "127.0.0.1", "--rtp-ports", "47000-47999", "--json"], timeout: .seconds(120))
         #expect(status == 0, "\(out)")
@@ -42,11 +47,8 @@ struct FaxCommandTests {
     @Test func aFaxCutShortIsAFailureOnBothSides() async throws {
         let dir = SIPp.workDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let port = Ports.free()
-        let receiver = try ExternalProcess(SipdialBinary.path, ["fax", "receive", "--listen", "udp:127.0.0.1:\(port)", "--out", dir.path,
-                                                                "--rtp-ports", "49000-49999"])
+        let (receiver, port) = try await Self.receiver(into: dir, ["--rtp-ports", "49000-49999"])
         defer { receiver.stop() }
-        #expect(await receiver.waitForOutput("listening udp", timeout: .seconds(20)), "\(receiver.text)")
         let (status, out) = try await SipdialBinary.run(["fax", "send", "sip:fax@127.0.0.1:\(port)", Self.document, "--timeout", "8",
                                                          "--local-address", "127.0.0.1", "--rtp-ports", "50000-50999", "--json"], timeout: .seconds(60))
         #expect(status == 1, "\(out)")

@@ -21,6 +21,7 @@ public final class AMDListener: AudioSink {
     public init(settings: AMDSettings, keepSeconds: Double = 0, onEvent: @escaping (AMDEvent) -> Void) {
         detector = AnsweringMachineDetector(settings: settings)
         keep = Int(keepSeconds * Double(AnsweringMachineDetector.sampleRate))
+        heard.reserveCapacity(keep)
         self.onEvent = onEvent
     }
 
