@@ -137,15 +137,25 @@ extension CallAttempt {
         return await run(machine)
     }
 
-    /// The `wait_for_beep` verb; false when the call ended.
-    func waitForBeep(timeout: Double) async -> Bool {
+    /// The `wait_for_beep` verb; false when the call ended. The speech of the verbs that
+    /// follow it (the message) is rendered while the machine still talks, so the message
+    /// starts at the beep's end rather than a rendering later; `messageStartedMs` is taken
+    /// once it is ready to play.
+    func waitForBeep(timeout: Double, then message: ArraySlice<CallFlow.Verb>) async -> Bool {
         guard startAMD(timeout: 8) else { return true }
+        let speech = message.compactMap { verb -> CallFlow.Speech? in if case .say(let s) = verb { s } else { nil } }
+        let (prompts, fields) = (context.prompts, plan.fields)
+        let rendering = Task { for s in speech { _ = try? await prompts.audio(for: s, fields: fields) } }
         let token = startTimer(timeout)
         guard await wait(until: { signal in
             if case .timer(token) = signal { return true }
             if case .amd = signal { return self.amd?.beep != nil || self.amd?.greetingEnded == true }
             return false
-        }) else { return false }
+        }) else {
+            rendering.cancel()
+            return false
+        }
+        await rendering.value
         if let started = amd?.startedAt {
             let elapsed = (ContinuousClock.now - started).components
             amd?.messageStartedMs = Int(elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000)

@@ -6,7 +6,7 @@ import SIPCore
 extension CallAttempt {
     /// Runs `verbs` in order; false when the call ended or a verb ended it.
     func run(_ verbs: [CallFlow.Verb]) async -> Bool {
-        for verb in verbs {
+        for (index, verb) in verbs.enumerated() {
             guard !ended, !bridged else { return false }
             switch verb {
             case .say(let speech):
@@ -42,7 +42,7 @@ extension CallAttempt {
             case .amd(let step):
                 guard await run(step) else { return false }
             case .waitForBeep(let timeout):
-                guard await waitForBeep(timeout: timeout) else { return false }
+                guard await waitForBeep(timeout: timeout, then: verbs[(index + 1)...]) else { return false }
             }
         }
         return true
