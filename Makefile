@@ -27,7 +27,7 @@ DIALER_E2E = IntegrationTests\.(Serve(Campaign|Call|Webhook|ClickToCall|Callback
 ## baresip as a person and a machine) run here too: their voicemail timing is checked to
 ## 400 ms, and their espeak-ng rendering once starved an attended transfer's audio check in
 ## the parallel phase (0.63 correlation). So does the fax over a call's G.711 audio (V.17 in
-## real time, 40 s). About 300 s.
+## real time, 40 s). About 340 s.
 AUDIO_QUALITY = IntegrationTests\.(CallMedia|BridgeCommand|BaresipOpus|BaresipAMD|ServeAMD|LoadTestAMD|FaxCommand|SimulatorScript|AMDCommand|CallAMD)Tests|GreetingsTests|MediaTests\.AnsweringMachineDetectorTests
 
 ## Build and run every test (unit, torture, EmbeddedChannel and interop against SIPp), then

@@ -1,30 +1,8 @@
 import CSpanDSP
 
-/// What both kinds of fax terminal share: the T.30 engine's settings (ITU-T T.30 — station
-/// ID, page header, ECM, modems, the document to send or the file to receive into) and the
-/// result read at phase E.
-public enum FaxRole: Sendable {
-    /// Sends the TIFF-F document at this path.
-    case send(document: String)
-    /// Writes what is received to a TIFF at this path.
-    case receive(into: String)
-}
-
-public struct FaxSettings: Sendable {
-    public var stationID = "sipdial"
-    public var headerInfo: String?
-    public var ecm = true
-    /// T.38 only: the far end's `T38FaxMaxDatagram` (IFPs are kept below it), the version
-    /// negotiated (0-3) and the TCF method.
-    public var maxDatagram = 400
-    public var version = 0
-    public var rateManagement = RateManagement.transferredTCF
-
-    public enum RateManagement: Sendable { case localTCF, transferredTCF }
-
-    public init() {}
-}
-
+/// The T.30 set-up both kinds of fax terminal share (ITU-T T.30: station ID, page header,
+/// ECM, modems, the document to send or the file to receive into) and the result read at
+/// phase E.
 enum T30Session {
     /// Configures `t30` for `role`; its phase E result goes to the `FaxResultSink` at `user`.
     static func configure(_ t30: OpaquePointer, role: FaxRole, settings: FaxSettings, handler user: UnsafeMutableRawPointer) {
