@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "SDP"),
         .target(name: "RTP"),
         .target(name: "T38"),
-        .target(name: "Fax", dependencies: ["CSpanDSP", "T38", "Media"]),
+        .target(name: "Fax", dependencies: ["CSpanDSP", "T38", "SDP", "Media", nioCore]),
         .systemLibrary(name: "CSpeexDSP", pkgConfig: "speexdsp", providers: [.apt(["libspeexdsp-dev"])]),
         .target(name: "COpus", linkerSettings: [.linkedLibrary("opus")]),
         .target(name: "CDatagram"),
@@ -69,7 +69,7 @@ let package = Package(
         .target(name: "DialerStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "DialerEngine",
-            dependencies: ["DialerStore", "Media", "SDP", "RTP", "SIPCore", "SIPTransaction", "SIPTransport", "SIPUserAgent", nioCore, nioPosix, .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto"), logging,
+            dependencies: ["DialerStore", "Media", "Fax", "SDP", "RTP", "SIPCore", "SIPTransaction", "SIPTransport", "SIPUserAgent", nioCore, nioPosix, .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto"), logging,
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
         .target(name: "DialerAPI", dependencies: ["DialerStore", "DialerEngine", "Media", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"), logging,
@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
         .testTarget(name: "RTPTests", dependencies: ["RTP"]),
         .testTarget(name: "T38Tests", dependencies: ["T38"]),
-        .testTarget(name: "FaxTests", dependencies: ["Fax", "T38", "Media"], resources: [.copy("Documents")]),
+        .testTarget(name: "FaxTests", dependencies: ["Fax", "T38", "SDP", "Media", nioPosix], resources: [.copy("Documents")]),
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
         .testTarget(name: "GreetingsTests", dependencies: ["Greetings", "Media"]),
         .testTarget(name: "SIPUserAgentTests", dependencies: ["SIPUserAgent", nioCore]),

@@ -10,15 +10,15 @@ import NIOCore
 ///
 /// Use it only on its event loop; `close()` before dropping it (`deinit` closes a socket
 /// left open).
-final class DatagramSocket {
+package final class DatagramSocket {
     private var descriptor: Int32
     /// The port the socket is bound to.
-    let localPort: Int
+    package let localPort: Int
     /// The one peer the socket takes datagrams from, once connected.
-    private(set) var connectedPeer: DatagramPeer?
+    package private(set) var connectedPeer: DatagramPeer?
 
     /// Binds a socket to `address` (port 0 picks a free port); kernel receive timestamps on.
-    init(bindingTo address: SocketAddress) throws {
+    package init(bindingTo address: SocketAddress) throws {
         let descriptor = address.withSockAddr { sipdial_open_datagram_socket($0, socklen_t($1)) }
         guard descriptor >= 0, sipdial_enable_receive_timestamps(descriptor) == 0 else {
             let code = errno
@@ -36,7 +36,7 @@ final class DatagramSocket {
 
     deinit { close() }
 
-    func close() {
+    package func close() {
         guard descriptor >= 0 else { return }
         Glibc.close(descriptor)
         descriptor = -1
@@ -45,7 +45,7 @@ final class DatagramSocket {
     /// From now on the kernel drops datagrams from anyone but `peer`, and sending to it
     /// skips the per-datagram route lookup (connect(2) on UDP). False when refused.
     @discardableResult
-    func connect(to peer: DatagramPeer) -> Bool {
+    package func connect(to peer: DatagramPeer) -> Bool {
         guard descriptor >= 0 else { return false }
         guard peer.withSockAddr({ Glibc.connect(descriptor, $0, $1) }) == 0 else { return false }
         connectedPeer = peer
@@ -53,7 +53,7 @@ final class DatagramSocket {
     }
 
     /// Takes datagrams from anyone again (connect(2) to AF_UNSPEC).
-    func disconnect() {
+    package func disconnect() {
         guard descriptor >= 0, connectedPeer != nil else { return }
         var unspecified = sockaddr()
         unspecified.sa_family = sa_family_t(AF_UNSPEC)
@@ -63,7 +63,7 @@ final class DatagramSocket {
 
     /// Sends one datagram now; false when the kernel refused it (full buffer, unreachable).
     @discardableResult
-    func send(_ bytes: UnsafeRawBufferPointer, to peer: DatagramPeer) -> Bool {
+    package func send(_ bytes: UnsafeRawBufferPointer, to peer: DatagramPeer) -> Bool {
         guard descriptor >= 0 else { return false }
         if peer == connectedPeer {
             return Glibc.send(descriptor, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT)) == bytes.count
@@ -75,7 +75,7 @@ final class DatagramSocket {
 
     /// Hands each datagram waiting on the socket to `handle` (its bytes, sender and kernel
     /// arrival time in nanoseconds of CLOCK_REALTIME), reading them in batches of `batch`.
-    func receiveWaiting(into batch: DatagramBatch, _ handle: (UnsafeRawBufferPointer, DatagramPeer, Int64) -> Void) {
+    package func receiveWaiting(into batch: DatagramBatch, _ handle: (UnsafeRawBufferPointer, DatagramPeer, Int64) -> Void) {
         while descriptor >= 0 {
             let count = Int(sipdial_receive_datagrams(descriptor, batch.pointer))
             for i in 0..<max(count, 0) {
@@ -92,11 +92,11 @@ final class DatagramSocket {
 /// Scratch space for `DatagramSocket.receiveWaiting`: `count` buffers of 2,048 bytes (more
 /// than any RTP packet sipdial accepts) and the recvmmsg headers pointing at them, made once
 /// and shared by every socket of one event loop.
-final class DatagramBatch {
-    let count: Int
+package final class DatagramBatch {
+    package let count: Int
     fileprivate let pointer: OpaquePointer
 
-    init(count: Int = 16) {
+    package init(count: Int = 16) {
         self.count = count
         guard let pointer = sipdial_batch_create(UInt32(count), 2048) else { fatalError("out of memory for a datagram batch") }
         self.pointer = pointer
@@ -105,7 +105,7 @@ final class DatagramBatch {
     deinit { sipdial_batch_free(pointer) }
 
     /// Now on CLOCK_REALTIME, the clock of kernel receive timestamps.
-    static func realtimeNanoseconds() -> Int64 {
+    package static func realtimeNanoseconds() -> Int64 {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
@@ -114,7 +114,7 @@ final class DatagramBatch {
 
 /// A UDP peer's socket address as the kernel takes and gives it, kept inline so sending and
 /// comparing a packet's source allocate nothing.
-struct DatagramPeer: Equatable {
+package struct DatagramPeer: Equatable {
     private var storage: sockaddr_storage
     private var length: socklen_t
 
@@ -123,7 +123,7 @@ struct DatagramPeer: Equatable {
         self.length = length
     }
 
-    init(_ address: SocketAddress) {
+    package init(_ address: SocketAddress) {
         var storage = sockaddr_storage()
         var length: socklen_t = 0
         address.withSockAddr { pointer, size in
@@ -133,24 +133,24 @@ struct DatagramPeer: Equatable {
         self.init(storage: storage, length: length)
     }
 
-    func withSockAddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
+    package func withSockAddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
         withUnsafePointer(to: storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, length) } }
     }
 
     /// Family, address and port (IPv6 also flow and scope); padding bytes do not count.
-    static func == (a: DatagramPeer, b: DatagramPeer) -> Bool {
+    package static func == (a: DatagramPeer, b: DatagramPeer) -> Bool {
         guard a.storage.ss_family == b.storage.ss_family else { return false }
         let significant = a.storage.ss_family == sa_family_t(AF_INET6) ? MemoryLayout<sockaddr_in6>.size : 8
         guard a.length >= significant, b.length >= significant else { return a.length == b.length }
         return withUnsafeBytes(of: a.storage) { x in withUnsafeBytes(of: b.storage) { y in memcmp(x.baseAddress!, y.baseAddress!, significant) == 0 } }
     }
 
-    var port: Int {
+    package var port: Int {
         withUnsafeBytes(of: storage) { Int(UInt16(bigEndian: $0.load(fromByteOffset: 2, as: UInt16.self))) }
     }
 
     /// "address:port", as the statistics report where RTP went.
-    var text: String {
+    package var text: String {
         var host = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         withUnsafeBytes(of: storage) { bytes in
             let family = Int32(storage.ss_family)
@@ -158,5 +158,17 @@ struct DatagramPeer: Equatable {
             _ = inet_ntop(family, bytes.baseAddress! + (family == AF_INET6 ? 8 : 4), &host, socklen_t(host.count))
         }
         return "\(String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)):\(port)"
+    }
+}
+
+extension DatagramSocket {
+    /// A socket on `host` at a port from `ports` (the first free one of up to 64 tried): what
+    /// a media stream of one socket, such as UDPTL, binds.
+    package static func bind(host: String, ports: RTPPortAllocator) throws -> DatagramSocket {
+        var lastError: Error?
+        for _ in 0..<min(ports.pairCount, 64) {
+            do { return try DatagramSocket(bindingTo: SocketAddress(ipAddress: host, port: ports.candidate())) } catch { lastError = error }
+        }
+        throw lastError ?? ChannelError.unknownLocalAddress
     }
 }

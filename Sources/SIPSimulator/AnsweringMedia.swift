@@ -165,11 +165,8 @@ public final class AnsweringMedia: InboundMedia {
         }
     }
 
-    /// A Call-ID made safe as a file name: anything but letters, digits, '-', '_' and '.' becomes '_'.
+    /// A Call-ID made safe as a file name, with `.wav`.
     public static func fileName(for callID: String) -> String {
-        let safe = callID.unicodeScalars.map { s -> Character in
-            (s.properties.isAlphabetic && s.isASCII) || ("0"..."9").contains(s) || s == "-" || s == "_" || s == "." ? Character(s) : "_"
-        }
-        return String(safe.prefix(120)) + ".wav"
+        FileName.safe(callID) + ".wav"
     }
 }

@@ -12,15 +12,17 @@ public final class InboundCall: Sendable {
     public var callID: String { driver.callID }
     let driver: InviteSessionDriver
 
-    /// `contact` is this side's Contact for the dialog.
+    /// `contact` is this side's Contact for the dialog; offers of `ownerMediaTypes` (`image`
+    /// for T.38 fax) are the owner's to answer through `offers`.
     public init(invite: SIPServerTransaction, contact: SIPAddress, dispatcher: SIPSessionDispatcher,
-                onEvent: @escaping @Sendable (CallEvent) -> Void) {
+                ownerMediaTypes: Set<String> = [], onEvent: @escaping @Sendable (CallEvent) -> Void) {
         self.invite = invite
         let peer = SIPDestination(address: invite.inbound.source, transport: invite.inbound.transport)
-        let settings = InviteSession.Configuration(role: .uas(request: invite.request, localTag: invite.localTag),
+        var settings = InviteSession.Configuration(role: .uas(request: invite.request, localTag: invite.localTag),
                                                    via: Via(transport: peer.transport.rawValue, host: "127.0.0.1"),
                                                    contact: contact, media: nil, capabilities: dispatcher.capabilities,
                                                    transactionTimeout: dispatcher.transactions.timers.transactionTimeout)
+        settings.ownerMediaTypes = ownerMediaTypes
         driver = InviteSessionDriver(session: InviteSession(configuration: settings), dispatcher: dispatcher,
                                      routing: .peer(peer), onEvent: onEvent)
     }

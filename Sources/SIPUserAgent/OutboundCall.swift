@@ -34,6 +34,9 @@ public final class OutboundCall: Sendable {
         /// owner places that call and reports its progress with `reportTransfer`. Nil refuses
         /// transfers with 603.
         public var onTransferRequest: (@Sendable (SIPURI) -> Void)?
+        /// Media types whose offers the owner answers through `offers` (`image` for T.38
+        /// fax); others are the session's.
+        public var ownerMediaTypes: Set<String> = []
 
         public init(target: SIPURI, from: SIPAddress, contact: SIPURI, via: Via, destinations: [SIPDestination],
                     transport: SIPTransportType, offer: AudioOffer, ringTimeout: Duration = .seconds(60)) {
@@ -64,6 +67,7 @@ public final class OutboundCall: Sendable {
                                                    transactionTimeout: dispatcher.transactions.timers.transactionTimeout)
         settings.username = configuration.username
         settings.password = configuration.password
+        settings.ownerMediaTypes = configuration.ownerMediaTypes
         let session = InviteSession(configuration: settings)
         callID = session.callID
         driver = InviteSessionDriver(session: session, dispatcher: dispatcher,

@@ -4,7 +4,7 @@ import Foundation
 
 /// `sipdial fax send` and `sipdial fax receive` (issue #23): a fax over a SIP call, sent from
 /// a TIFF-F document or received into one, through spandsp's T.30 over the call's G.711
-/// audio. The result comes from T.30 phase E only.
+/// audio or over T.38 (UDPTL) after a re-INVITE. The result comes from T.30 phase E only.
 struct FaxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fax",
@@ -19,6 +19,8 @@ struct FaxOptions: ParsableArguments {
     var stationID = "sipdial"
     @Flag(inversion: .prefixedNo, help: "Error correction mode (T.30 ECM).")
     var ecm = true
+    @Flag(help: "How the fax travels: --auto (default) moves to T.38 when the far end asks or, receiving, when the caller's fax tones are heard; --t38 asks for T.38 as soon as the call is up (a refusal keeps G.711); --audio stays on G.711 and refuses T.38.")
+    var transport: FaxSwitch.Mode = .auto
 
     func validate() throws {
         guard stationID.count <= 20, stationID.allSatisfy({ $0.isASCII && !$0.isNewline }) else {
@@ -39,6 +41,8 @@ struct FaxOptions: ParsableArguments {
         result.flatMap { try? JSONSerialization.jsonObject(with: $0.json) } ?? NSNull()
     }
 }
+
+extension FaxSwitch.Mode: EnumerableFlag {}
 
 /// A document the fax engine can send: a TIFF file (its first four bytes `II*\0` or
 /// `MM\0*`), sent as it is, or a PDF (`%PDF`), rendered to TIFF-F by Ghostscript (1728

@@ -1,24 +1,24 @@
 import ArgumentParser
+import DialerEngine
 import Fax
 import Foundation
 import Media
 import NIOPosix
-import SDP
-import SIPSimulator
 
-/// `sipdial fax receive --listen udp:HOST:PORT --out DIR`: answers every call as a fax
-/// machine over its G.711 audio and writes each fax to `DIR/<Call-ID>.tif` and, through
-/// `tiff2pdf`, `DIR/<Call-ID>.pdf`, printing one JSON line per call at its end:
-/// `{"call_id", "file", "pdf", "fax": {result}}` (the result from T.30 phase E; a call
-/// that ends mid-fax gets T.30's code for a dropped call). Runs until SIGINT or SIGTERM.
+/// `sipdial fax receive --listen udp:HOST:PORT --out DIR`: answers every call from an allowed
+/// peer as a fax machine (`FaxReceiver`): G.711 first, T.38 as `--t38 | --audio | --auto`
+/// says. Each fax goes to `DIR/<Call-ID>.tif` and, through `tiff2pdf`, `DIR/<Call-ID>.pdf`;
+/// one JSON line per call at its end: `{"call_id", "file", "pdf", "fax": {result}}` (the
+/// result from T.30 phase E; a call that ends mid-fax gets T.30's code for a dropped call).
+/// Runs until SIGINT or SIGTERM.
 struct FaxReceiveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "receive", abstract: "Answer calls as a fax machine and keep what they send.")
 
-    @OptionGroup var endpoint: AnsweringEndpointOptions
+    @OptionGroup var sip: SIPEndpointOptions
     @OptionGroup var fax: FaxOptions
     @Option(help: "Where received faxes are written (a directory).")
     var out: String
-    @Option(help: "RTP/RTCP port range LOW-HIGH.")
+    @Option(help: "RTP/RTCP and UDPTL port range LOW-HIGH.")
     var rtpPorts: ClosedRange<Int> = 20_000...30_000
 
     func validate() throws {
@@ -28,24 +28,27 @@ struct FaxReceiveCommand: AsyncParsableCommand {
         }
     }
 
-    /// The simulator's answering media with every call scripted `fax`: a fax terminal per call
-    /// receiving into `<out>/<Call-ID>.tif`.
     func run() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        var settings = AnsweringMedia.Settings(greeting: nil, repeatCount: 1, recordDirectory: URL(fileURLWithPath: out),
-                                               preferences: AudioPreferences(codecs: [.pcmu, .pcma]), ports: RTPPortAllocator(range: rtpPorts), rtpTimeout: 30)
-        settings.fax = fax.settings()
-        let media = AnsweringMedia(settings, group: group) { callID, recording in
-            guard case .fax(let file, let result) = recording else { return }
+        let logger = sip.logger
+        let endpoint: DialerSIPEndpoint
+        do {
+            endpoint = try await DialerSIPEndpoint.start(configuration: sip.transportConfiguration, allowedPeers: try sip.allowedPeers,
+                                                         eventLoop: group.next(), logger: logger)
+        } catch {
+            logger.error("cannot listen: \(error)")
+            throw ExitCode(3)
+        }
+        let settings = FaxReceiver.Settings(directory: URL(fileURLWithPath: out), fax: fax.settings(), mode: fax.transport,
+                                            ports: RTPPortAllocator(range: rtpPorts))
+        let receiver = FaxReceiver(endpoint: endpoint, settings: settings, group: group) { callID, file, result in
             let pdf = FileManager.default.fileExists(atPath: file) ? FaxDocument.pdf(from: file) : nil
             Console.json(["call_id": callID, "file": file, "pdf": pdf ?? NSNull(), "fax": FaxOptions.json(result)])
         }
-        var answerAsFax = CallScript(ringSeconds: endpoint.answerAfter)
-        answerAsFax.fax = true
-        let (transport, uas) = try await endpoint.start(on: group.next(), media: media, scripts: CallScriptBook(fallback: answerAsFax), logger: endpoint.logger)
+        SIPEndpointOptions.announce(endpoint.listeners)
         await ServeCommand.waitForTermination()
-        endpoint.logger.info("shutting down", metadata: ["calls_answered": "\(uas.answered)"])
-        await transport.shutdown()
+        withExtendedLifetime(receiver) {}
+        await endpoint.shutdown()
         try await group.shutdownGracefully()
     }
 }

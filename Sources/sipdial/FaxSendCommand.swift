@@ -1,4 +1,5 @@
 import ArgumentParser
+import DialerEngine
 import Fax
 import Foundation
 import Media
@@ -6,9 +7,9 @@ import SIPCore
 import SIPUserAgent
 
 /// `sipdial fax send URI FILE`: places a call and sends the TIFF-F (or PDF) document over its G.711
-/// audio (spandsp's modems and T.30), hangs up at T.30 phase E and prints the result. Exit 0
-/// only when the far end confirmed every page; 1 when the call or the fax failed, 2 usage,
-/// 3 network.
+/// audio (spandsp's modems and T.30) or, after a re-INVITE either way, over T.38 (`FaxCall`),
+/// hangs up at T.30 phase E and prints the result. Exit 0 only when the far end confirmed
+/// every page; 1 when the call or the fax failed, 2 usage, 3 network.
 struct FaxSendCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "send", abstract: "Send a TIFF-F or PDF document as a fax.")
 
@@ -31,7 +32,7 @@ struct FaxSendCommand: AsyncParsableCommand {
 
     private enum Step {
         case call(CallEvent)
-        case faxed(FaxResult)
+        case fax(FaxCall.Report)
         case timedOut
     }
 
@@ -67,18 +68,21 @@ struct FaxSendCommand: AsyncParsableCommand {
         let media = try CallMedia.prepare(playback: nil, repeatCount: 1, record: nil, recordBoth: false, rtpTimeout: dial.rtpTimeout,
                                           dtmfMode: .rfc4733, rtpPorts: RTPPortAllocator(range: dial.rtpPorts),
                                           host: endpoint.bound.ipAddress ?? "127.0.0.1", group: endpoint.group)
-        let config = dial.configuration(target: uri, destinations: destinations, mediaPort: media.localPort, endpoint: endpoint)
+        var config = dial.configuration(target: uri, destinations: destinations, mediaPort: media.localPort, endpoint: endpoint)
+        config.ownerMediaTypes = ["image"]
         let steps = AsyncStream<Step>.makeStream()
         let call = OutboundCall(configuration: config, dispatcher: SIPSessionDispatcher(transactions: endpoint.transactions),
                                 resolver: endpoint.resolver) { steps.continuation.yield(.call($0)) }
+        let setup = FaxCall.Setup(calling: true, role: .send(document: document), settings: fax.settings(header: header), mode: fax.transport,
+                                  host: endpoint.bound.ipAddress ?? "127.0.0.1", ports: RTPPortAllocator(range: dial.rtpPorts))
+        let faxCall = FaxCall(setup, media: media, offers: call.offers, group: endpoint.group,
+                              report: { steps.continuation.yield(.fax($0)) }, onTimeout: { call.hangUp() })
         call.start()
         let limit = Task {
             try? await Task.sleep(for: .seconds(timeout))
             steps.continuation.yield(.timedOut)
         }
         defer { limit.cancel() }
-        var faxed: FaxResult?
-        let terminal = AudioFaxTerminal(calling: true, role: .send(document: document), settings: fax.settings(header: header))
         for await step in steps.stream {
             switch step {
             case .call(.answered(let sdp)):
@@ -88,31 +92,31 @@ struct FaxSendCommand: AsyncParsableCommand {
                     continue
                 }
                 do {
-                    try media.start(negotiated, onTimeout: { call.hangUp() }, onDigit: { _ in })
-                    let port = AudioFaxPort(terminal) { steps.continuation.yield(.faxed($0)) }
-                    media.stream.play(port)
-                    media.stream.setSink(port)
+                    try faxCall.answered(negotiated)
                     if !dial.json { Console.say("[200] answered, sending \(document)") }
                 } catch {
                     Console.error("fax", "\(error)")
                     call.hangUp()
                 }
             case .call(.ended(let result)):
-                _ = try? await media.finish()
-                // The stream has stopped: a fax cut short gets its result now.
-                terminal.callEnded()
-                return (result, faxed ?? terminal.result, call.callID)
-            case .call:
-                continue
-            case .faxed(let result):
-                faxed = result
-                call.hangUp()
+                return (result, await faxCall.end(), call.callID)
+            case .call(let event):
+                do { try faxCall.handle(event) } catch {
+                    Console.error("fax", "\(error)")
+                    call.hangUp()
+                }
+            case .fax(let report):
+                do {
+                    if try faxCall.handle(report) != nil { call.hangUp() }
+                } catch {
+                    Console.error("fax", "\(error)")
+                    call.hangUp()
+                }
             case .timedOut:
                 Console.error("fax", "no result after \(Int(timeout)) s: hanging up")
                 call.hangUp()
             }
         }
-        _ = try? await media.finish()
-        return (CallResult(outcome: .unreachable("the call ended without a result")), faxed, call.callID)
+        return (CallResult(outcome: .unreachable("the call ended without a result")), await faxCall.end(), call.callID)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// `sipdial fax send` to `sipdial fax receive` over a real SIP call on 127.0.0.1, the fax in
+/// `sipdial fax send` to `sipdial fax receive --audio` over a real SIP call on 127.0.0.1, the fax in
 /// the call's G.711 audio (spandsp's V.17 and T.30 in real time, about 40 s for a page):
 /// both sides report success from phase E with each other's station ID, and the page the
 /// receiver wrote is the page sent, pixel for pixel (`tiffcmp`). A file that is no fax
@@ -20,7 +20,7 @@ struct FaxCommandTests {
     @Test func aPageSentOverG711ArrivesWhole() async throws {
         let dir = SIPp.workDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let (receiver, port) = try await Self.receiver(into: dir, ["--station-id", "+1 555 0200", "--rtp-ports", "46000-46999"])
+        let (receiver, port) = try await Self.receiver(into: dir, ["--audio", "--station-id", "+1 555 0200", "--rtp-ports", "46000-46999"])
         defer { receiver.stop() }
         let (status, out) = try await SipdialBinary.run(["fax", "send", "sip:fax@127.0.0.1:\(port)", Self.document, "--station-id", "+1 555 0100",
                                                          "--local-address", "127.0.0.1", "--rtp-ports", "47000-47999", "--json"], timeout: .seconds(120))
@@ -47,7 +47,7 @@ struct FaxCommandTests {
     @Test func aFaxCutShortIsAFailureOnBothSides() async throws {
         let dir = SIPp.workDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let (receiver, port) = try await Self.receiver(into: dir, ["--rtp-ports", "49000-49999"])
+        let (receiver, port) = try await Self.receiver(into: dir, ["--audio", "--rtp-ports", "49000-49999"])
         defer { receiver.stop() }
         let (status, out) = try await SipdialBinary.run(["fax", "send", "sip:fax@127.0.0.1:\(port)", Self.document, "--timeout", "8",
                                                          "--local-address", "127.0.0.1", "--rtp-ports", "50000-50999", "--json"], timeout: .seconds(60))

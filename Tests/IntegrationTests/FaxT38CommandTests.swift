@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+
+/// `sipdial fax send` to `sipdial fax receive` over T.38 on 127.0.0.1: the call starts on
+/// G.711, the receiver moves it to T.38 with a re-INVITE (when it hears the caller's CNG in
+/// `--auto`, at once with `--t38`), and the page travels in UDPTL. Both sides report success
+/// over `t38`, and the page written is the page sent, pixel for pixel (`tiffcmp`). T.38 does
+/// not ride the audio clock, so these run beside other tests.
+struct FaxT38CommandTests {
+    func fax(receiver receiverArgs: [String], sender senderArgs: [String]) async throws {
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (receiver, port) = try await FaxCommandTests.receiver(into: dir, ["--station-id", "RX T38"] + receiverArgs)
+        defer { receiver.stop() }
+        let (status, out) = try await SipdialBinary.run(["fax", "send", "sip:fax@127.0.0.1:\(port)", FaxCommandTests.document, "--station-id", "TX T38",
+                                                         "--local-address", "127.0.0.1", "--json"] + senderArgs, timeout: .seconds(120))
+        #expect(status == 0, "\(out)")
+        let sent = SipdialBinary.jsonObject(in: out)["fax"] as? [String: Any] ?? [:]
+        #expect(sent["success"] as? Bool == true && sent["pages_sent"] as? Int == 1 && sent["transport"] as? String == "t38", "\(out)")
+        #expect(sent["remote_station_id"] as? String == "RX T38" && sent["ecm"] as? Bool == !senderArgs.contains("--no-ecm"), "\(out)")
+        #expect(await receiver.waitForOutput("\"call_id\"", timeout: .seconds(10)), "\(receiver.text)")
+        let line = receiver.text.split(separator: "\n").first { $0.contains("\"call_id\"") } ?? ""
+        let report = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
+        let received = report["fax"] as? [String: Any] ?? [:]
+        #expect(received["success"] as? Bool == true && received["pages_received"] as? Int == 1 && received["transport"] as? String == "t38",
+                "\(report)")
+        let file = try #require(report["file"] as? String, "\(report)")
+        let compare = try ExternalProcess("/usr/bin/tiffcmp", ["-t", FaxCommandTests.document, file])
+        #expect(await compare.wait(timeout: .seconds(20)) == 0, "the received page differs from the one sent: \(compare.text)")
+    }
+
+    @Test func theReceiverHearsTheCallerAndMovesTheFaxToT38() async throws {
+        try await fax(receiver: ["--rtp-ports", "51000-51999"], sender: ["--rtp-ports", "52000-52999"])
+    }
+
+    @Test func aReceiverThatAsksAtOnceWithoutECM() async throws {
+        try await fax(receiver: ["--t38", "--rtp-ports", "53000-53999"], sender: ["--no-ecm", "--rtp-ports", "54000-54999"])
+    }
+}
