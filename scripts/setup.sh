@@ -11,8 +11,9 @@ packages=(
   # audio tooling used by tests and benchmarks; HTTP load and requests for the REST benchmark;
   # JSON reports and process CPU/memory for the load-test benchmark
   sox wrk curl jq time bc
-  # fax documents: PDF to TIFF-F (Ghostscript), TIFF tools (tiffcmp, tiff2pdf)
-  ghostscript libtiff-tools
+  # fax documents: PDF to TIFF-F (Ghostscript), TIFF tools (tiffcmp, tiff2pdf); tshark, the
+  # independent decoder of the T.38 tests
+  ghostscript libtiff-tools tshark
 )
 
 missing=()

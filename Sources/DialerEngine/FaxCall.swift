@@ -22,6 +22,8 @@ public final class FaxCall {
         /// The address this side's media binds to and puts in its SDP.
         public var host: String
         public var ports: RTPPortAllocator
+        /// A pcap file the T.38 stream's datagrams are written to, when the fax moves to T.38.
+        public var capture: String?
 
         public init(calling: Bool, role: FaxRole, settings: FaxSettings, mode: FaxSwitch.Mode, host: String, ports: RTPPortAllocator) {
             (self.calling, self.role, self.settings, self.mode, self.host, self.ports) = (calling, role, settings, mode, host, ports)
@@ -170,6 +172,6 @@ public final class FaxCall {
         media.stream.setSink(nil)
         Task { [media] in _ = try? await media.finish() }
         let report = report
-        try boundT38().start(stream, calling: setup.calling, role: setup.role, settings: setup.settings) { report(.finished($0)) }
+        try boundT38().start(stream, calling: setup.calling, role: setup.role, settings: setup.settings, capture: setup.capture) { report(.finished($0)) }
     }
 }

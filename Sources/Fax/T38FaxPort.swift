@@ -16,6 +16,7 @@ import T38
 public final class T38FaxPort: @unchecked Sendable {
     public let eventLoop: EventLoop
     public let localPort: Int
+    private let host: String
     private let socket: DatagramSocket
     private let batch = DatagramBatch(count: 8)
     private var terminal: T38FaxTerminal?
@@ -26,21 +27,28 @@ public final class T38FaxPort: @unchecked Sendable {
     private var start = NIODeadline.uptimeNanoseconds(0)
     private var ticks: Int64 = 0
     private var onResult: (@Sendable (FaxResult) -> Void)?
+    /// Where the datagrams both ways are recorded, with the two ends' addresses.
+    private var capture: (file: UDPCapture, local: UDPCapture.Endpoint, remote: UDPCapture.Endpoint)?
     private static let period = TimeAmount.milliseconds(20)
 
     /// Binds a UDP port from `ports` on `host`, on one of `group`'s loops.
     public init(host: String, ports: RTPPortAllocator, group: EventLoopGroup) throws {
         socket = try DatagramSocket.bind(host: host, ports: ports)
         localPort = socket.localPort
+        self.host = host
         eventLoop = group.next()
     }
 
-    /// Starts the fax toward `stream`'s far end.
-    public func start(_ stream: T38Stream, calling: Bool, role: FaxRole, settings: FaxSettings,
+    /// Starts the fax toward `stream`'s far end; with `capture`, every datagram either way is
+    /// written to that pcap file (IPv4 streams).
+    public func start(_ stream: T38Stream, calling: Bool, role: FaxRole, settings: FaxSettings, capture path: String? = nil,
                       onResult: @escaping @Sendable (FaxResult) -> Void) throws {
         let peer = DatagramPeer(try SocketAddress(ipAddress: stream.remoteAddress, port: stream.remotePort))
+        let file = try path.map { try UDPCapture(path: $0) }
+        let ends = (UDPCapture.Endpoint(host: host, port: localPort), UDPCapture.Endpoint(host: stream.remoteAddress, port: stream.remotePort))
         eventLoop.execute { [self] in
             guard task == nil, terminal == nil else { return }
+            if let file, let local = ends.0, let remote = ends.1 { capture = (file, local, remote) }
             remote = peer
             socket.connect(to: peer)
             sender = UDPTLSender(scheme: stream.scheme, maximumDatagram: stream.remoteMaxDatagram)
@@ -68,6 +76,7 @@ public final class T38FaxPort: @unchecked Sendable {
     private func send(_ ifp: [UInt8]) {
         guard let remote else { return }
         let datagram = sender.datagram(for: ifp)
+        if let capture { capture.file.record(datagram, from: capture.local, to: capture.remote) }
         datagram.withUnsafeBytes { _ = socket.send($0, to: remote) }
     }
 
@@ -86,6 +95,7 @@ public final class T38FaxPort: @unchecked Sendable {
     private func tick() {
         guard let terminal else { return }
         socket.receiveWaiting(into: batch) { bytes, _, _ in
+            if let capture { capture.file.record(bytes, from: capture.remote, to: capture.local) }
             for (sequence, ifp) in receiver.receive(bytes) { terminal.receive(ifp: ifp, sequence: sequence) }
         }
         terminal.tick()

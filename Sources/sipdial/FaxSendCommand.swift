@@ -23,6 +23,8 @@ struct FaxSendCommand: AsyncParsableCommand {
     var header: String?
     @Option(help: "Give up after this many seconds of fax (default 600).")
     var timeout: Double = 600
+    @Option(help: "Write the T.38 stream's UDPTL datagrams, both ways, to this pcap file (when the fax moves to T.38), for Wireshark or tshark.")
+    var capture: String?
 
     func validate() throws {
         _ = try DialOptions.sipURI(target, option: "target")
@@ -73,8 +75,9 @@ struct FaxSendCommand: AsyncParsableCommand {
         let steps = AsyncStream<Step>.makeStream()
         let call = OutboundCall(configuration: config, dispatcher: SIPSessionDispatcher(transactions: endpoint.transactions),
                                 resolver: endpoint.resolver) { steps.continuation.yield(.call($0)) }
-        let setup = FaxCall.Setup(calling: true, role: .send(document: document), settings: fax.settings(header: header), mode: fax.transport,
+        var setup = FaxCall.Setup(calling: true, role: .send(document: document), settings: fax.settings(header: header), mode: fax.transport,
                                   host: endpoint.bound.ipAddress ?? "127.0.0.1", ports: RTPPortAllocator(range: dial.rtpPorts))
+        setup.capture = capture
         let faxCall = FaxCall(setup, media: media, offers: call.offers, group: endpoint.group,
                               report: { steps.continuation.yield(.fax($0)) }, onTimeout: { call.hangUp() })
         call.start()
