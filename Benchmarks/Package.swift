@@ -25,6 +25,15 @@ let package = Package(
             dependencies: [.product(name: "Fax", package: sipdialIdentity)]
         ),
         .executableTarget(
+            name: "FaxLiveBenchmark",
+            dependencies: [
+                .product(name: "Fax", package: sipdialIdentity),
+                .product(name: "Media", package: sipdialIdentity),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
             name: "AMDBenchmark",
             dependencies: [.product(name: "Greetings", package: sipdialIdentity), .product(name: "Media", package: sipdialIdentity)]
         ),

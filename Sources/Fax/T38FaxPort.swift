@@ -30,6 +30,9 @@ public final class T38FaxPort: @unchecked Sendable {
     /// Where the datagrams both ways are recorded, with the two ends' addresses.
     private var capture: (file: UDPCapture, local: UDPCapture.Endpoint, remote: UDPCapture.Endpoint)?
     private static let period = TimeAmount.milliseconds(20)
+    /// The share of datagrams dropped, at random, instead of sent: a lossy network for tests
+    /// and benchmarks (`FaxLiveBenchmark`). Set before `start`.
+    public var dropsSent = 0.0
 
     /// Binds a UDP port from `ports` on `host`, on one of `group`'s loops.
     public init(host: String, ports: RTPPortAllocator, group: EventLoopGroup) throws {
@@ -77,6 +80,7 @@ public final class T38FaxPort: @unchecked Sendable {
         guard let remote else { return }
         let datagram = sender.datagram(for: ifp)
         if let capture { capture.file.record(datagram, from: capture.local, to: capture.remote) }
+        if dropsSent > 0, Double.random(in: 0..<1) < dropsSent { return }
         datagram.withUnsafeBytes { _ = socket.send($0, to: remote) }
     }
 
