@@ -240,6 +240,16 @@ enum OpenAPIDocument {
           "delete": {"responses": {"204": {"description": "deleted with its file"}, "404": {"description": "unknown id"}}}},
         "/v1/recordings/{id}/audio": {"parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
           "get": {"responses": {"200": {"description": "the WAV file", "content": {"audio/wav": {}}}, "404": {"description": "unknown id"}}}},
+        "/v1/documents": {
+          "get": {"responses": {"200": {"description": "every fax document: id, name, pages, size, created_at"}}},
+          "post": {"parameters": [{"name": "name", "in": "query", "required": true, "schema": {"type": "string"}}],
+            "requestBody": {"content": {"image/tiff": {"schema": {"type": "string", "format": "binary"}}, "application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+            "responses": {"201": {"description": "stored as TIFF-F (a PDF rendered by Ghostscript: 1728 pixels wide, 204 x 196 dpi)"}, "400": {"description": "no name, or not a usable fax document (field body)"}, "413": {"description": "larger than 20 MiB"}}}},
+        "/v1/documents/{id}": {"parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "get": {"responses": {"200": {"description": "the document"}, "404": {"description": "unknown id"}}},
+          "delete": {"responses": {"204": {"description": "deleted with its file"}, "404": {"description": "unknown id"}}}},
+        "/v1/documents/{id}/tiff": {"parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "get": {"responses": {"200": {"description": "the TIFF-F file", "content": {"image/tiff": {}}}, "404": {"description": "unknown id"}}}},
         "/v1/statistics": {"get": {"parameters": [{"name": "campaign_id", "in": "query", "schema": {"type": "string"}},
             {"name": "from", "in": "query", "schema": {"type": "string", "format": "date-time"}}, {"name": "to", "in": "query", "schema": {"type": "string", "format": "date-time"}}],
           "responses": {"200": {"description": "CDRs counted by disposition: total, answered, busy, no_answer, cancel, congestion, invalid_number, channel_unavailable, failed, dnd, interrupted; and by answering-machine verdict: amd_human, amd_machine, amd_notsure, amd_silence, amd_fax, amd_revised, amd_messages_left"}}}}

@@ -31,6 +31,8 @@ public struct CDR: StoredRecord, Sendable, Equatable {
     public var amd: String?
     /// The WAV of what the answering-machine detector heard, when the flow kept it.
     public var amdAudio: String?
+    /// JSON: the fax's result (T.30 phase E), when the flow sent or received one.
+    public var fax: String?
 
     public init(id: String = UUID().uuidString.lowercased(), attemptId: String?, campaignId: String?, phone: String, outcome: String,
                 sipCode: Int? = nil, q850Cause: Int? = nil, reason: String? = nil, startedAt: Double, answeredAt: Double? = nil, endedAt: Double) {

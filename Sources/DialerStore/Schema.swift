@@ -22,6 +22,9 @@ enum Schema {
         migrator.registerMigration("v4: campaign answering-machine detection, the detector's audio") { db in
             for statement in version4 { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v5: fax documents, the fax result of a call") { db in
+            for statement in version5 { try db.execute(sql: statement) }
+        }
         return migrator
     }
 
@@ -156,5 +159,16 @@ enum Schema {
     static let version4 = [
         "ALTER TABLE campaign ADD COLUMN amd TEXT",
         "ALTER TABLE cdr ADD COLUMN amd_audio TEXT",
+    ]
+
+    /// Fax documents (TIFF-F files under the data directory, PDFs rendered when uploaded) and
+    /// a CDR's fax result (JSON, T.30 phase E's `FaxResult`; NULL when the call sent none).
+    static let version5 = [
+        """
+        CREATE TABLE document (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, path TEXT NOT NULL, pages INTEGER NOT NULL,
+            size INTEGER NOT NULL, created_at REAL NOT NULL)
+        """,
+        "ALTER TABLE cdr ADD COLUMN fax TEXT",
     ]
 }

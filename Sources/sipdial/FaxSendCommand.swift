@@ -28,7 +28,7 @@ struct FaxSendCommand: AsyncParsableCommand {
 
     func validate() throws {
         _ = try DialOptions.sipURI(target, option: "target")
-        _ = try FaxDocument.check(document)
+        do { _ = try FaxDocument.check(document) } catch { throw ValidationError(error.description) }
         guard timeout > 0, timeout <= 7200 else { throw ValidationError("--timeout must be 1-7200 seconds") }
     }
 
@@ -45,7 +45,7 @@ struct FaxSendCommand: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let tiff: String
         do { tiff = try FaxDocument.prepare(document, in: scratch) } catch {
-            Console.error("fax", "\(error)")
+            Console.error("fax", error.description)
             throw ExitCode(2)
         }
         let (call, faxed, callID) = try await CommandEndpoint.run(local: dial.localAddress(toward: uri), kind: dial.transportKind(for: uri),
