@@ -66,13 +66,14 @@ struct CDRRoutes<Context: RequestContext> {
             guard let cdr = try store.cdr(id: id) else { throw APIError.notFound("CDR", id: id) }
             return CDRBody(cdr: cdr)
         }
-        for (route, what, file) in [("recording", "recording", \CDR.recording), ("amd_audio", "answering-machine audio", \CDR.amdAudio)] {
+        for (route, what, file, type) in [("recording", "recording", \CDR.recording, "audio/wav"), ("amd_audio", "answering-machine audio", \CDR.amdAudio, "audio/wav"),
+                                          ("fax", "received fax", \CDR.receivedFax, "image/tiff")] {
             group.get("cdrs/:id/\(route)") { _, context -> Response in
                 let id = try context.parameters.require("id")
                 guard let path = try store.cdr(id: id)?[keyPath: file], let data = FileManager.default.contents(atPath: path) else {
                     throw APIError.notFound("\(what) of CDR", id: id)
                 }
-                return Response(status: .ok, headers: [.contentType: "audio/wav"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+                return Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(bytes: data)))
             }
         }
         group.get("statistics") { request, _ -> Statistics in

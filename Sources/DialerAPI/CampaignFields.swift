@@ -68,7 +68,7 @@ struct CampaignFields: Decodable {
             if amd == .bool(false) {
                 campaign.amd = nil
             } else {
-                do { _ = try CampaignAMD(json: amd.text, recordingExists: { (try? store.recording(id: $0)) != nil }) } catch { throw Self.apiError(error) }
+                do { _ = try CampaignAMD(json: amd.text, exists: CallFlow.stored(in: store)) } catch { throw Self.apiError(error) }
                 campaign.amd = amd.text
             }
         }
@@ -93,10 +93,10 @@ struct CampaignFields: Decodable {
         return text
     }
 
-    /// A posted flow, read and checked (its `play` verbs must name stored recordings); a
+    /// A posted flow, read and checked (`play` and `fax` must name stored recordings and documents); a
     /// problem is a 400 naming the verb's field (`flow[1].text`).
     static func flow(_ json: JSONValue, store: DialerStore) throws -> CallFlow {
-        do { return try CallFlow(json: json.text, recordingExists: { (try? store.recording(id: $0)) != nil }) } catch { throw apiError(error) }
+        do { return try CallFlow(json: json.text, exists: CallFlow.stored(in: store)) } catch { throw apiError(error) }
     }
 
     /// A 400 naming the field of a flow's (or AMD setting's) problem.

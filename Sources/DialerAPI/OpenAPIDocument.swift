@@ -252,7 +252,7 @@ enum OpenAPIDocument {
           "get": {"responses": {"200": {"description": "the TIFF-F file", "content": {"image/tiff": {}}}, "404": {"description": "unknown id"}}}},
         "/v1/statistics": {"get": {"parameters": [{"name": "campaign_id", "in": "query", "schema": {"type": "string"}},
             {"name": "from", "in": "query", "schema": {"type": "string", "format": "date-time"}}, {"name": "to", "in": "query", "schema": {"type": "string", "format": "date-time"}}],
-          "responses": {"200": {"description": "CDRs counted by disposition: total, answered, busy, no_answer, cancel, congestion, invalid_number, channel_unavailable, failed, dnd, interrupted; and by answering-machine verdict: amd_human, amd_machine, amd_notsure, amd_silence, amd_fax, amd_revised, amd_messages_left"}}}}
+          "responses": {"200": {"description": "CDRs counted by disposition: total, answered, busy, no_answer, cancel, congestion, invalid_number, channel_unavailable, failed, dnd, interrupted, fax_failed; by answering-machine verdict: amd_human, amd_machine, amd_notsure, amd_silence, amd_fax, amd_revised, amd_messages_left; faxes T.30 confirmed and their pages: fax_succeeded, fax_pages"}}}}
       }
     }
     """

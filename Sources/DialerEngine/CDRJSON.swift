@@ -40,5 +40,13 @@ public struct CDRJSON: Encodable, Sendable {
         try c.encode(cdr.rtp.flatMap(JSONValue.init(parsing:)), forKey: Key("rtp"))
         try c.encode(cdr.amd.flatMap(JSONValue.init(parsing:)), forKey: Key("amd"))
         try c.encode(cdr.amdAudio.map { _ in "/v1/cdrs/\(cdr.id)/amd_audio" }, forKey: Key("amd_audio"))
+        try c.encode(Self.fax(of: cdr), forKey: Key("fax"))
+    }
+
+    /// The fax result, its `file` (a received fax) given as where it is served.
+    private static func fax(of cdr: CDR) -> JSONValue? {
+        guard case .object(var object)? = cdr.fax.flatMap(JSONValue.init(parsing:)) else { return nil }
+        if object["file"] != nil { object["file"] = .string("/v1/cdrs/\(cdr.id)/fax") }
+        return .object(object)
     }
 }

@@ -43,6 +43,11 @@ extension CallAttempt {
                 guard await run(step) else { return false }
             case .waitForBeep(let timeout):
                 guard await waitForBeep(timeout: timeout, then: verbs[(index + 1)...]) else { return false }
+            case .fax(let document, let step):
+                guard let path = faxDocument(document) else { continue }
+                guard await runFax(step, role: .send(document: path)) else { return false }
+            case .receiveFax(let step):
+                guard await runFax(step, role: .receive(into: newReceivedFaxPath())) else { return false }
             }
         }
         return true

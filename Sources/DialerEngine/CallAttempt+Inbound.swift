@@ -33,7 +33,9 @@ extension CallAttempt {
         let signals = self.signals
         let contact = SIPAddress(uri: SIPURI(user: "sipdial", host: local.host, port: local.port,
                                              parameters: transport == .udp ? [] : [SIPParameter("transport", transport.uriParameter)]))
-        let call = InboundCall(invite: invite, contact: contact, dispatcher: sip.dispatcher) { signals.yield(.call($0)) }
+        let call = InboundCall(invite: invite, contact: contact, dispatcher: sip.dispatcher, ownerMediaTypes: plan.flow.faxes ? ["image"] : []) {
+            signals.yield(.call($0))
+        }
         inbound = call
         record.startedAt = Date().timeIntervalSince1970
         call.accept(media: session)

@@ -1,4 +1,5 @@
 import DialerStore
+import Fax
 import Foundation
 import Logging
 import Media
@@ -31,6 +32,8 @@ public final class CallAttempt: @unchecked Sendable {
         case amd(AMDEvent)
         /// What the detector heard in early media, before the answer.
         case earlyAMD(AMDEvent)
+        /// What a fax verb's media loops report (far-end tones, T.30's result).
+        case fax(FaxCall.Report)
     }
 
     /// What the API may ask of a call in progress.
@@ -53,6 +56,10 @@ public final class CallAttempt: @unchecked Sendable {
     /// The call a peer placed, for a flow answering it (`answer(_:)`).
     var inbound: InboundCall?
     var media: CallMedia?
+    /// The address the call's media binds to and its SDP carries.
+    var mediaHost = "127.0.0.1"
+    /// The audio the answer negotiated, once the media started.
+    var audio: NegotiatedAudio?
     /// Where the flow's recording goes, when it records.
     var recordPath: String?
     /// Where a recording started through the API goes (both directions, two channels).
@@ -107,7 +114,8 @@ public final class CallAttempt: @unchecked Sendable {
             return finish(.unreachable("no RTP port: \(error)"))
         }
         context.logger.debug("placing call", metadata: ["phone": "\(plan.phone)", "target": "\(setup.target)", "rtp_port": "\(media.localPort)"])
-        let config = setup.configuration(mediaPort: media.localPort, callerID: plan.callerID, ringTimeout: plan.ringTimeout)
+        var config = setup.configuration(mediaPort: media.localPort, callerID: plan.callerID, ringTimeout: plan.ringTimeout)
+        if plan.flow.faxes { config.ownerMediaTypes = ["image"] }
         let signals = self.signals
         let call = OutboundCall(configuration: config, dispatcher: context.sip.dispatcher, resolver: context.sip.resolver) { event in
             signals.yield(.call(event))
@@ -129,7 +137,7 @@ public final class CallAttempt: @unchecked Sendable {
         let path = plan.flow.records ? newRecordingPath() : nil
         let media = try CallMedia.prepare(playback: nil, repeatCount: 1, record: path, recordBoth: false, rtpTimeout: plan.rtpTimeout,
                                                 dtmfMode: .auto, rtpPorts: context.rtpPorts, host: host, group: context.mediaGroup)
-        (self.media, recordPath) = (media, path)
+        (self.media, recordPath, mediaHost) = (media, path, host)
         return media
     }
 
@@ -181,7 +189,7 @@ public final class CallAttempt: @unchecked Sendable {
         case .consultationPlaced, .consultation, .consultationFailed: await handleConsultation(signal)
         case .amd(let event): take(event)
         case .earlyAMD(let event): takeEarly(event)
-        case .played, .timer, .secondCallOver: break
+        case .played, .timer, .secondCallOver, .fax: break
         }
         return signal
     }
@@ -197,7 +205,7 @@ public final class CallAttempt: @unchecked Sendable {
             case .command(.attendedTransfer(_, let reply)): reply.resume(throwing: CallControlError.ended)
             case .consultationPlaced(let leg): await drop(leg, hangingUp: true)
             case .command(.hangUp), .command(.sendDigits), .command(.transfer), .call, .digit, .played, .timer, .mediaTimeout,
-                 .consultation, .consultationFailed, .secondCallOver, .amd, .earlyAMD:
+                 .consultation, .consultationFailed, .secondCallOver, .amd, .earlyAMD, .fax:
                 break
             }
         }
@@ -273,6 +281,7 @@ public final class CallAttempt: @unchecked Sendable {
 
     private func startMedia(_ negotiated: NegotiatedAudio) {
         let signals = self.signals
+        audio = negotiated
         do {
             try media?.start(negotiated, onTimeout: { signals.yield(.mediaTimeout) }, onDigit: { signals.yield(.digit($0)) })
         } catch {

@@ -1,3 +1,5 @@
+import DialerStore
+import Fax
 import Foundation
 
 /// What an answered call does: a list of verbs run in order (issue #5 item 4). Posted and
@@ -13,8 +15,12 @@ import Foundation
 ///  {"verb": "dial", "to": "+15550100200", "ring_timeout": 30},
 ///  {"verb": "amd", "timeout": 8, "keep_audio": true, "on_human": [{"verb": "say", "text": "Hi, a quick question"}],
 ///   "on_machine": [{"verb": "wait_for_beep", "timeout": 30}, {"verb": "say", "text": "Please call us back"}]},
+///  {"verb": "fax", "document": "<document id>", "transport": "auto", "ecm": true, "station_id": "+1 555 0100", "header": "Acme"},
 ///  {"verb": "hangup"}]
 /// ```
+///
+/// A flow answering inbound calls may hold `{"verb": "receive_fax"}` (the same options but
+/// the document): the fax received is served at the CDR's `fax.file`.
 public struct CallFlow: Sendable, Equatable {
     public var verbs: [Verb]
 
@@ -42,6 +48,37 @@ public struct CallFlow: Sendable, Equatable {
         /// Waits, at most `timeout` s, for a machine's beep to end, or for its greeting to end
         /// when no beep comes, so that a message played next is recorded whole.
         case waitForBeep(timeout: Double)
+        /// Sends a stored fax document (`/v1/documents`) and waits for T.30's result, which
+        /// goes in the CDR's `fax`; the flow goes on after it.
+        case fax(document: String, FaxStep)
+        /// Receives a fax (a call a peer placed) into the data directory; the result and the
+        /// file go in the CDR.
+        case receiveFax(FaxStep)
+    }
+
+    /// How a `fax` or `receive_fax` verb runs T.30: the transport (G.711 first; `t38` asks
+    /// for T.38 at once, `auto` moves when the far end asks or, receiving, when its tones are
+    /// heard, `audio` never), ECM, the station ID and, sending, the page header.
+    public struct FaxStep: Sendable, Equatable {
+        public var transport = FaxSwitch.Mode.auto
+        public var ecm = true
+        public var stationID = "sipdial"
+        public var header: String?
+        /// Gives up (and hangs up) after this many seconds.
+        public var timeout = 600.0
+    }
+
+    /// What a flow names in the store.
+    public enum Stored: Sendable { case recording, document }
+
+    /// Whether `store` holds what a flow names.
+    public static func stored(in store: DialerStore) -> (Stored, String) -> Bool {
+        { kind, id in
+            switch kind {
+            case .recording: (try? store.recording(id: id)) != nil
+            case .document: (try? store.document(id: id)) != nil
+            }
+        }
     }
 
     /// The `amd` verb: how long to listen at most, and the verbs of each verdict (`human`,
@@ -94,24 +131,24 @@ public struct CallFlow: Sendable, Equatable {
 }
 
 extension CallFlow {
-    /// Reads a flow from its JSON text; `recordingExists` checks `play` references.
-    public init(json: String, recordingExists: (String) -> Bool = { _ in true }) throws(Invalid) {
+    /// Reads a flow from its JSON text; `exists` checks what `play` and `fax` name.
+    public init(json: String, exists: (Stored, String) -> Bool = { _, _ in true }) throws(Invalid) {
         guard case .array(let list)? = JSONValue(parsing: json) else {
             throw Invalid(field: "flow", message: "must be a JSON array of verbs")
         }
         var counter = 0
-        self.init(try Self.verbs(list, path: "flow", gatherCounter: &counter, recordingExists: recordingExists))
+        self.init(try Self.verbs(list, path: "flow", gatherCounter: &counter, exists: exists))
     }
 
-    static func verbs(_ list: [JSONValue], path: String, gatherCounter: inout Int, recordingExists: (String) -> Bool) throws(Invalid) -> [Verb] {
+    static func verbs(_ list: [JSONValue], path: String, gatherCounter: inout Int, exists: (Stored, String) -> Bool) throws(Invalid) -> [Verb] {
         var out: [Verb] = []
         for (index, item) in list.enumerated() {
-            out.append(try verb(item, path: "\(path)[\(index)]", gatherCounter: &gatherCounter, recordingExists: recordingExists))
+            out.append(try verb(item, path: "\(path)[\(index)]", gatherCounter: &gatherCounter, exists: exists))
         }
         return out
     }
 
-    static func verb(_ item: JSONValue, path: String, gatherCounter: inout Int, recordingExists: (String) -> Bool) throws(Invalid) -> Verb {
+    static func verb(_ item: JSONValue, path: String, gatherCounter: inout Int, exists: (Stored, String) -> Bool) throws(Invalid) -> Verb {
         guard case .object(let object) = item else { throw Invalid(field: path, message: "must be an object with a verb") }
         let fields = FlowFields(object: object, path: path)
         guard let name = try fields.string("verb") else { throw Invalid(field: path + ".verb", message: "is missing") }
@@ -130,14 +167,14 @@ extension CallFlow {
             return .say(speech)
         case "play":
             guard let recording = try fields.string("recording") else { throw Invalid(field: path + ".recording", message: "is missing") }
-            guard recordingExists(recording) else { throw Invalid(field: path + ".recording", message: "names no recording") }
+            guard exists(.recording, recording) else { throw Invalid(field: path + ".recording", message: "names no recording") }
             return .play(recording: recording, repeatCount: try fields.int("repeat", in: 1...20) ?? 1)
         case "gather":
             gatherCounter += 1
             var gather = Gather(name: try fields.string("name") ?? "gather\(gatherCounter)", prompt: [])
             if let prompt = object["prompt"] {
                 let list: [JSONValue] = if case .array(let a) = prompt { a } else { [prompt] }
-                gather.prompt = try verbs(list, path: path + ".prompt", gatherCounter: &gatherCounter, recordingExists: recordingExists)
+                gather.prompt = try verbs(list, path: path + ".prompt", gatherCounter: &gatherCounter, exists: exists)
             }
             gather.maxDigits = try fields.int("max_digits", in: 1...32) ?? 1
             gather.timeout = try fields.number("timeout", in: 1...120) ?? 5
@@ -152,7 +189,7 @@ extension CallFlow {
                 guard case .object(let map) = branches else { throw Invalid(field: path + ".branches", message: "must be an object of digits: verbs") }
                 for (digits, list) in map {
                     guard case .array(let list) = list else { throw Invalid(field: "\(path).branches.\(digits)", message: "must be a list of verbs") }
-                    gather.branches[digits] = try verbs(list, path: "\(path).branches.\(digits)", gatherCounter: &gatherCounter, recordingExists: recordingExists)
+                    gather.branches[digits] = try verbs(list, path: "\(path).branches.\(digits)", gatherCounter: &gatherCounter, exists: exists)
                 }
             }
             return .gather(gather)
@@ -174,13 +211,19 @@ extension CallFlow {
             for verdict in AMDStep.verdicts {
                 guard let list = object["on_" + verdict] else { continue }
                 guard case .array(let verbs) = list else { throw Invalid(field: "\(path).on_\(verdict)", message: "must be a list of verbs") }
-                step.branches[verdict] = try self.verbs(verbs, path: "\(path).on_\(verdict)", gatherCounter: &gatherCounter, recordingExists: recordingExists)
+                step.branches[verdict] = try self.verbs(verbs, path: "\(path).on_\(verdict)", gatherCounter: &gatherCounter, exists: exists)
             }
             return .amd(step)
         case "wait_for_beep":
             return .waitForBeep(timeout: try fields.number("timeout", in: 1...120) ?? 30)
+        case "fax":
+            guard let document = try fields.string("document") else { throw Invalid(field: path + ".document", message: "is missing") }
+            guard exists(.document, document) else { throw Invalid(field: path + ".document", message: "names no document") }
+            return .fax(document: document, try fields.faxStep())
+        case "receive_fax":
+            return .receiveFax(try fields.faxStep())
         default:
-            throw Invalid(field: path + ".verb", message: "'\(name)' is not a verb (say, play, gather, record, dial, transfer, pause, hangup, amd, wait_for_beep)")
+            throw Invalid(field: path + ".verb", message: "'\(name)' is not a verb (say, play, gather, record, dial, transfer, pause, hangup, amd, wait_for_beep, fax, receive_fax)")
         }
     }
 
@@ -213,6 +256,16 @@ extension CallFlow {
     public var recordings: Set<String> {
         Set(allVerbs.compactMap { if case .play(let id, _) = $0 { id } else { nil } })
     }
+
+    /// Whether a `fax` or `receive_fax` appears anywhere: its calls answer T.38 offers.
+    var faxes: Bool {
+        allVerbs.contains {
+            switch $0 {
+            case .fax, .receiveFax: true
+            default: false
+            }
+        }
+    }
 }
 
 /// Typed reads of one verb's fields, each failure naming the field's path.
@@ -244,6 +297,33 @@ struct FlowFields {
         guard let n = try number(key, in: Double(range.lowerBound)...Double(range.upperBound)) else { return nil }
         guard n == n.rounded() else { throw CallFlow.Invalid(field: "\(path).\(key)", message: "must be a whole number") }
         return Int(n)
+    }
+
+    /// A fax verb's options: `transport` (t38, audio, auto), `ecm`, `station_id` (up to 20
+    /// ASCII characters), `header` (up to 50), `timeout` (30-3600 s).
+    func faxStep() throws(CallFlow.Invalid) -> CallFlow.FaxStep {
+        var step = CallFlow.FaxStep()
+        if let transport = try string("transport") {
+            guard let mode = FaxSwitch.Mode(rawValue: transport) else {
+                throw CallFlow.Invalid(field: "\(path).transport", message: "must be t38, audio or auto")
+            }
+            step.transport = mode
+        }
+        step.ecm = try bool("ecm") ?? true
+        if let id = try string("station_id") {
+            guard id.count <= 20, id.allSatisfy({ $0.isASCII && !$0.isNewline }) else {
+                throw CallFlow.Invalid(field: "\(path).station_id", message: "must be up to 20 ASCII characters")
+            }
+            step.stationID = id
+        }
+        if let header = try string("header") {
+            guard header.count <= 50, header.allSatisfy({ $0.isASCII && !$0.isNewline }) else {
+                throw CallFlow.Invalid(field: "\(path).header", message: "must be up to 50 ASCII characters")
+            }
+            step.header = header
+        }
+        step.timeout = try number("timeout", in: 30...3600) ?? step.timeout
+        return step
     }
 
     func bool(_ key: String) throws(CallFlow.Invalid) -> Bool? {

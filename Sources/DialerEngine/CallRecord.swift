@@ -1,4 +1,5 @@
 import DialerStore
+import Fax
 import Foundation
 import Media
 import SIPUserAgent
@@ -23,12 +24,23 @@ public struct CallRecord: Sendable {
     /// information tone, ringback after the 200 OK): the call's disposition
     /// (`invalid_number`, `congestion`, `no_answer`) and why, overriding `answered`.
     public var networkTone: (disposition: String, reason: String)?
+    /// The fax a `fax` or `receive_fax` verb sent or received: T.30's result (a failure makes
+    /// the outcome `fax-failed`), and where a received fax was written.
+    public var fax: FaxResult?
+    public var receivedFax: String?
+
+    /// What overrides the call's own outcome, and why: a network tone, else a failed fax.
+    private var override: (outcome: String, reason: String)? {
+        if let networkTone { return (networkTone.disposition.replacingOccurrences(of: "_", with: "-"), networkTone.reason) }
+        if let fax, !fax.success { return ("fax-failed", "fax: \(fax.text)") }
+        return nil
+    }
 
     /// The CDR of `attempt` (campaign calls) or of a call placed on its own.
     public func cdr(attemptID: String?, campaignID: String?, phone: String, trunkID: String?) -> CDR {
-        let outcome = networkTone.map { $0.disposition.replacingOccurrences(of: "_", with: "-") } ?? result.outcome.name
+        let outcome = override?.outcome ?? result.outcome.name
         var cdr = CDR(attemptId: attemptID, campaignId: campaignID, phone: phone, outcome: outcome, sipCode: result.sipCode,
-                      q850Cause: result.q850?.cause, reason: networkTone?.reason ?? result.reason ?? Self.reason(result.outcome), startedAt: startedAt,
+                      q850Cause: result.q850?.cause, reason: override?.reason ?? result.reason ?? Self.reason(result.outcome), startedAt: startedAt,
                       answeredAt: answeredAt, endedAt: endedAt)
         cdr.trunkId = trunkID
         cdr.sipCallId = sipCallID
@@ -39,10 +51,18 @@ public struct CallRecord: Sendable {
         cdr.recording = recording
         cdr.amd = amd
         cdr.amdAudio = amdAudio
+        cdr.fax = fax.flatMap { Self.faxJSON($0, file: receivedFax) }
         if let rtp, rtp.packetsSent + rtp.packetsReceived > 0, let data = try? JSONEncoder.snakeCase.encode(rtp) {
             cdr.rtp = String(decoding: data, as: UTF8.self)
         }
         return cdr
+    }
+
+    /// The result's JSON, with `file` where a received fax was written.
+    private static func faxJSON(_ result: FaxResult, file: String?) -> String? {
+        guard var object = (try? JSONSerialization.jsonObject(with: result.json)) as? [String: Any] else { return nil }
+        object["file"] = file
+        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) }
     }
 
     private static func reason(_ outcome: CallOutcome) -> String? {

@@ -29,7 +29,7 @@ public struct CampaignAMD: Sendable, Equatable {
     }
 
     /// Reads the setting from its JSON object; a problem names its field (`amd.voicemail[0].text`).
-    public init(json: String, recordingExists: (String) -> Bool = { _ in true }) throws(CallFlow.Invalid) {
+    public init(json: String, exists: (CallFlow.Stored, String) -> Bool = { _, _ in true }) throws(CallFlow.Invalid) {
         guard case .object(let object)? = JSONValue(parsing: json) else {
             throw CallFlow.Invalid(field: "amd", message: "must be an object with machine_action, or false")
         }
@@ -48,7 +48,7 @@ public struct CampaignAMD: Sendable, Equatable {
             throw CallFlow.Invalid(field: "amd.voicemail", message: "is missing")
         case (.voicemail, .array(let list)?):
             var counter = 0
-            voicemail = try CallFlow.verbs(list, path: "amd.voicemail", gatherCounter: &counter, recordingExists: recordingExists)
+            voicemail = try CallFlow.verbs(list, path: "amd.voicemail", gatherCounter: &counter, exists: exists)
             guard !voicemail.isEmpty else { throw CallFlow.Invalid(field: "amd.voicemail", message: "must have at least one verb") }
         case (.voicemail, _?):
             throw CallFlow.Invalid(field: "amd.voicemail", message: "must be a list of verbs")

@@ -5,7 +5,8 @@ import Synchronization
 
 /// The audio a flow plays, at the engine's rate: speech rendered by espeak-ng (cached on disk
 /// by text, voice and parameters; the texts without placeholders, which every call of a
-/// flow speaks alike, also kept in memory) and stored recordings (kept in memory once read).
+/// flow speaks alike, also kept in memory) and stored recordings (kept in memory once read);
+/// also where a `fax` verb's stored document is.
 public final class PromptLibrary: Sendable {
     let speech: SpeechSynthesizer
     let store: DialerStore
@@ -47,6 +48,14 @@ public final class PromptLibrary: Sendable {
         let audio = try WAVAudio.read(path: recording.path)
         recordings.withLock { $0[id] = audio }
         return audio
+    }
+
+    /// A stored fax document's TIFF file.
+    func faxDocument(_ id: String) throws -> String {
+        guard let document = try store.document(id: id), FileManager.default.fileExists(atPath: document.path) else {
+            throw Missing(description: "document \(id) is gone")
+        }
+        return document.path
     }
 
     /// Drops a recording from memory (it was deleted or replaced).

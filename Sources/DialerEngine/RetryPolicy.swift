@@ -11,10 +11,11 @@ public struct RetryPolicy: Sendable, Equatable {
     public var delays: [CallDisposition: Double]
 
     /// Busy 5 min, no answer 10 min, congestion and an unreachable trunk 5 min, other
-    /// failures 15 min, a call cut by a stop of sipdial 1 min; a number the network said is
+    /// failures 15 min, a call cut by a stop of sipdial 1 min, a fax that failed 5 min (as a
+    /// busy line: fax machines are often busy or out of paper); a number the network said is
     /// not in service (`invalid_number`) only when a policy names it.
     public static let defaults: [CallDisposition: Double] = [
-        .busy: 300, .noAnswer: 600, .congestion: 300, .channelUnavailable: 300, .failed: 900, .interrupted: 60,
+        .busy: 300, .noAnswer: 600, .congestion: 300, .channelUnavailable: 300, .failed: 900, .interrupted: 60, .faxFailed: 300,
     ]
 
     /// Dispositions that are never retried.

@@ -12,7 +12,8 @@ public struct CDR: StoredRecord, Sendable, Equatable {
     public var sipCallId: String?
     /// answered, busy, no-answer, rejected, unreachable, cancelled, dnd, interrupted; and
     /// after a tone the network played instead of an answer: invalid-number, congestion,
-    /// no-answer (ringback after the 200 OK)
+    /// no-answer (ringback after the 200 OK); fax-failed: answered, but the fax the flow
+    /// sent or received failed (T.30's code in `fax`)
     public var outcome: String { didSet { classify() } }
     /// The outcome as statistics count it; follows outcome, SIP code and Q.850 cause.
     public private(set) var disposition: String
@@ -48,6 +49,12 @@ public struct CDR: StoredRecord, Sendable, Equatable {
         self.answeredAt = answeredAt
         self.endedAt = endedAt
         disposition = CallDisposition(outcome: outcome, sipCode: sipCode, q850Cause: q850Cause).rawValue
+    }
+
+    /// Where a fax the call received was written (the `file` of its `fax` JSON).
+    public var receivedFax: String? {
+        guard let fax, let object = (try? JSONSerialization.jsonObject(with: Data(fax.utf8))) as? [String: Any] else { return nil }
+        return object["file"] as? String
     }
 
     private mutating func classify() {
@@ -90,6 +97,10 @@ public struct CallStatistics: Sendable, Equatable, Codable {
     public var failed = 0
     public var dnd = 0
     public var interrupted = 0
+    public var faxFailed = 0
+    /// Faxes T.30 confirmed (sent or received) and their pages (`CallStatistics+Fax.swift`).
+    public var faxSucceeded = 0
+    public var faxPages = 0
     /// The answering-machine detector's verdicts among the calls that ran it
     /// (`CallStatistics+AMD.swift`).
     public var amdHuman = 0
@@ -115,6 +126,7 @@ public struct CallStatistics: Sendable, Equatable, Codable {
         case .congestion: congestion += count
         case .invalidNumber: invalidNumber += count
         case .failed: failed += count
+        case .faxFailed: faxFailed += count
         }
     }
 }
@@ -124,10 +136,11 @@ public struct CallStatistics: Sendable, Equatable, Codable {
 /// 41, 42, 44) or a special information tone of a congested network; `invalid_number` a
 /// special information tone saying the number is not in service; `channel_unavailable` a
 /// trunk that could not be reached; `failed` any other rejection; `interrupted` a call a
-/// stop of sipdial cut.
+/// stop of sipdial cut; `fax_failed` an answered call whose fax T.30 did not confirm
+/// (retried like a busy line).
 public enum CallDisposition: String, Sendable, CaseIterable, Codable {
     case answered, busy, noAnswer = "no_answer", cancel, congestion, invalidNumber = "invalid_number", channelUnavailable = "channel_unavailable",
-         failed, dnd, interrupted
+         failed, dnd, interrupted, faxFailed = "fax_failed"
 
     /// The disposition of a CDR's outcome (see `CDR.outcome`), SIP code and Q.850 cause.
     public init(outcome: String, sipCode: Int?, q850Cause: Int?) {
@@ -141,6 +154,7 @@ public enum CallDisposition: String, Sendable, CaseIterable, Codable {
         case "unreachable": self = .channelUnavailable
         case "invalid-number": self = .invalidNumber
         case "congestion": self = .congestion
+        case "fax-failed": self = .faxFailed
         default:
             if sipCode == 503 || [34, 38, 41, 42, 44].contains(q850Cause ?? 0) { self = .congestion } else { self = .failed }
         }
@@ -182,6 +196,7 @@ extension DialerStore {
                 statistics.add(row["n"], to: CallDisposition(rawValue: row["disposition"]) ?? .failed)
             }
             try addAMDStatistics(filter, to: &statistics, in: db)
+            try addFaxStatistics(filter, to: &statistics, in: db)
             return statistics
         }
     }

@@ -46,11 +46,11 @@ struct ServeCommand: AsyncParsableCommand {
         if let priority = mediaRealtimePriority, !(1...99).contains(priority) { throw ValidationError("--media-realtime-priority must be between 1 and 99") }
         guard trunkCheckInterval >= 0.5, trunkCheckInterval <= 3600 else { throw ValidationError("--trunk-check-interval must be between 0.5 and 3600 seconds") }
         _ = try SimulateCommand.scriptBook(behaviour: [], mix: simulatorMix, fallback: CallScript(), option: "--simulator-mix")
-        _ = try inboundCallFlow(recordingExists: { _ in true })
+        _ = try inboundCallFlow(exists: { _, _ in true })
     }
 
     /// --inbound-flow read (from the file after `@`) and checked; nil when not given.
-    func inboundCallFlow(recordingExists: (String) -> Bool) throws -> CallFlow? {
+    func inboundCallFlow(exists: (CallFlow.Stored, String) -> Bool) throws -> CallFlow? {
         guard var text = inboundFlow else { return nil }
         if text.hasPrefix("@") {
             let path = String(text.dropFirst())
@@ -58,7 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
             text = contents
         }
         let flow: CallFlow
-        do { flow = try CallFlow(json: text, recordingExists: recordingExists) } catch {
+        do { flow = try CallFlow(json: text, exists: exists) } catch {
             throw ValidationError("--inbound-flow: \(error)")
         }
         if flow.transfers { throw ValidationError("--inbound-flow: transfer is not available on inbound calls (sipdial sends REFER only on calls it placed)") }
@@ -97,7 +97,7 @@ struct ServeCommand: AsyncParsableCommand {
                                        fallbackRoute: simulator?.route)
         settings.trunkCheckInterval = trunkCheckInterval
         settings.mediaRealtimePriority = mediaRealtimePriority
-        do { settings.inboundFlow = try inboundCallFlow(recordingExists: { (try? store.recording(id: $0)) != nil }) } catch {
+        do { settings.inboundFlow = try inboundCallFlow(exists: CallFlow.stored(in: store)) } catch {
             logger.error("\(error)")
             throw ExitCode(2)
         }

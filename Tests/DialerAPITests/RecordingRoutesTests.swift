@@ -9,13 +9,15 @@ import Testing
 /// Prompts uploaded as WAV: checked, converted to 8 kHz mono, listed, downloaded, usable by
 /// a flow's `play`, deleted.
 struct RecordingRoutesTests {
-    static func upload(_ base: URL, _ token: String, name: String?, body: [UInt8]) async throws -> (Int, [String: Any]) {
-        var components = URLComponents(url: base.appendingPathComponent("v1/recordings"), resolvingAgainstBaseURL: false)!
+    /// POSTs `body` as a file upload to `path` (recordings by default) with `?name=`.
+    static func upload(_ base: URL, _ token: String, to path: String = "v1/recordings", name: String?, body: [UInt8],
+                       type: String = "audio/wav") async throws -> (Int, [String: Any]) {
+        var components = URLComponents(url: base.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
         if let name { components.queryItems = [URLQueryItem(name: "name", value: name)] }
         var request = URLRequest(url: components.url!)
         request.httpMethod = "POST"
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        request.setValue("audio/wav", forHTTPHeaderField: "Content-Type")
+        request.setValue(type, forHTTPHeaderField: "Content-Type")
         request.httpBody = Data(body)
         let (data, response) = try await URLSession.shared.data(for: request)
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:])

@@ -83,8 +83,22 @@ struct CallFlowTests {
     }
 
     @Test func playNeedsARecordingThatExists() {
-        #expect { try CallFlow(json: #"[{"verb": "play", "recording": "gone"}]"#, recordingExists: { $0 == "r1" }) } throws: {
+        #expect { try CallFlow(json: #"[{"verb": "play", "recording": "gone"}]"#, exists: { $1 == "r1" }) } throws: {
             ($0 as? CallFlow.Invalid) == CallFlow.Invalid(field: "flow[0].recording", message: "names no recording")
+        }
+    }
+
+    @Test func faxVerbsTakeTheirOptionsAndNameAStoredDocument() throws {
+        let flow = try CallFlow(json: #"[{"verb": "fax", "document": "d1", "transport": "t38", "ecm": false, "station_id": "+1 555 0100", "header": "Acme"}]"#,
+                                exists: { $0 == .document && $1 == "d1" })
+        var step = CallFlow.FaxStep()
+        (step.transport, step.ecm, step.stationID, step.header) = (.t38, false, "+1 555 0100", "Acme")
+        #expect(flow.verbs == [.fax(document: "d1", step)])
+        #expect(try CallFlow(json: #"[{"verb": "receive_fax"}]"#).verbs == [.receiveFax(CallFlow.FaxStep())])
+        for (json, field) in [(#"[{"verb": "fax"}]"#, "flow[0].document"), (#"[{"verb": "fax", "document": "gone"}]"#, "flow[0].document"),
+                              (#"[{"verb": "fax", "document": "d1", "transport": "modem"}]"#, "flow[0].transport"),
+                              (#"[{"verb": "receive_fax", "station_id": "a station id far too long"}]"#, "flow[0].station_id")] {
+            #expect { try CallFlow(json: json, exists: { $1 == "d1" }) } throws: { ($0 as? CallFlow.Invalid)?.field == field }
         }
     }
 

@@ -50,7 +50,7 @@ struct CampaignAMDTests {
 
     @Test func aVoicemailRecordingMustExist() {
         #expect(throws: CallFlow.Invalid(field: "amd.voicemail[0].recording", message: "names no recording")) {
-            try CampaignAMD(json: #"{"machine_action": "voicemail", "voicemail": [{"verb": "play", "recording": "nope"}]}"#, recordingExists: { _ in false })
+            try CampaignAMD(json: #"{"machine_action": "voicemail", "voicemail": [{"verb": "play", "recording": "nope"}]}"#, exists: { _, _ in false })
         }
     }
 }
