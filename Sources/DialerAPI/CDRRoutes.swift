@@ -95,29 +95,41 @@ struct CDRRoutes<Context: RequestContext> {
 /// CDRs as CSV (RFC 4180): one header line, then a row per CDR; fields with a comma, quote
 /// or line break are quoted, quotes doubled. The answering-machine detector's result is
 /// spread over columns of its own (verdict, cause, decision time, the beep's end, when the
-/// voicemail message started), empty on calls that did not run it.
+/// voicemail message started), and so is a fax's (T.30's result and code, pages sent and
+/// received, transport), empty on calls that did not run them.
 enum CDRCSV {
     static let header = "id,campaign_id,phone,trunk_id,sip_call_id,outcome,disposition,sip_code,q850_cause,reason,started_at,answered_at,ended_at,"
-        + "talk_seconds,dtmf,answers,amd_verdict,amd_cause,amd_decision_ms,amd_beep_end_ms,amd_message_started_ms\r\n"
+        + "talk_seconds,dtmf,answers,amd_verdict,amd_cause,amd_decision_ms,amd_beep_end_ms,amd_message_started_ms,"
+        + "fax_success,fax_code,fax_pages_sent,fax_pages_received,fax_transport\r\n"
 
     static func row(_ cdr: CDR) -> String {
         let talk = cdr.answeredAt.map { String(format: "%.3f", cdr.endedAt - $0) } ?? "0"
         let fields: [String?] = [cdr.id, cdr.campaignId, cdr.phone, cdr.trunkId, cdr.sipCallId, cdr.outcome, cdr.disposition,
                                  cdr.sipCode.map(String.init), cdr.q850Cause.map(String.init), cdr.reason, UTCTime.iso8601(cdr.startedAt),
-                                 UTCTime.iso8601(cdr.answeredAt), UTCTime.iso8601(cdr.endedAt), talk, cdr.dtmf, cdr.answers] + amdFields(cdr.amd)
+                                 UTCTime.iso8601(cdr.answeredAt), UTCTime.iso8601(cdr.endedAt), talk, cdr.dtmf, cdr.answers]
+            + amdFields(cdr.amd) + faxFields(cdr.fax)
         return fields.map { escape($0 ?? "") }.joined(separator: ",") + "\r\n"
+    }
+
+    /// A JSON value as a CSV field: text as it is, numbers whole, booleans true/false.
+    private static func text(_ value: JSONValue?) -> String? {
+        switch value {
+        case .string(let s)?: s
+        case .number(let n)?: String(Int(n))
+        case .bool(let b)?: String(b)
+        default: nil
+        }
+    }
+
+    /// The CSV's five fax columns from the CDR's `fax` JSON.
+    static func faxFields(_ json: String?) -> [String?] {
+        guard case .object(let fax)? = json.flatMap(JSONValue.init(parsing:)) else { return [nil, nil, nil, nil, nil] }
+        return [text(fax["success"]), text(fax["code"]), text(fax["pages_sent"]), text(fax["pages_received"]), text(fax["transport"])]
     }
 
     /// The CSV's five AMD columns from the CDR's `amd` JSON.
     static func amdFields(_ json: String?) -> [String?] {
         guard case .object(let amd)? = json.flatMap(JSONValue.init(parsing:)) else { return [nil, nil, nil, nil, nil] }
-        func text(_ value: JSONValue?) -> String? {
-            switch value {
-            case .string(let s)?: s
-            case .number(let n)?: String(Int(n))
-            default: nil
-            }
-        }
         let beepEnd: JSONValue? = if case .object(let beep)? = amd["beep"] { beep["end_ms"] } else { nil }
         return [text(amd["verdict"]), text(amd["cause"]), text(amd["decision_ms"]), text(beepEnd), text(amd["message_started_ms"])]
     }

@@ -68,15 +68,21 @@ struct CampaignSettingsTests {
             var cdr = CDR(attemptId: nil, campaignId: id, phone: "+15550100", outcome: "answered", startedAt: 1, endedAt: 2)
             cdr.amd = #"{"verdict":"machine","cause":"beep at 6.1 s","decision_ms":6100,"beep":{"frequency_hz":1000,"start_ms":6100,"end_ms":6500},"revised":false,"message_started_ms":6700}"#
             try store.save(cdr)
+            var faxed = CDR(attemptId: nil, campaignId: id, phone: "+15550101", outcome: "fax-failed", startedAt: 3, endedAt: 4)
+            faxed.fax = #"{"success":false,"code":49,"text":"The call dropped prematurely","pages_sent":1,"pages_received":0,"transport":"t38"}"#
+            try store.save(faxed)
             let (_, read) = try await RESTTests.send("GET", campaigns.appendingPathComponent(id), token: token)
             let statistics = try #require(read["statistics"] as? [String: Int], "\(read)")
             #expect(statistics["amd_machine"] == 1 && statistics["amd_human"] == 0 && statistics["amd_messages_left"] == 1, "\(statistics)")
+            #expect(statistics["fax_failed"] == 1 && statistics["fax_succeeded"] == 0, "\(statistics)")
 
             var csvRequest = URLRequest(url: base.appendingPathComponent("v1/cdrs.csv"))
             csvRequest.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
             let csv = String(decoding: try await URLSession.shared.data(for: csvRequest).0, as: UTF8.self).split(separator: "\r\n")
-            #expect(csv.first?.hasSuffix("amd_verdict,amd_cause,amd_decision_ms,amd_beep_end_ms,amd_message_started_ms") == true, "\(csv)")
-            #expect(csv.dropFirst().first?.hasSuffix(",machine,beep at 6.1 s,6100,6500,6700") == true, "\(csv)")
+            #expect(csv.first?.hasSuffix("amd_verdict,amd_cause,amd_decision_ms,amd_beep_end_ms,amd_message_started_ms,"
+                                         + "fax_success,fax_code,fax_pages_sent,fax_pages_received,fax_transport") == true, "\(csv)")
+            #expect(csv.dropFirst().first?.hasSuffix(",machine,beep at 6.1 s,6100,6500,6700,,,,,") == true, "\(csv)")
+            #expect(csv.dropFirst(2).first?.hasSuffix(",,,,,,false,49,1,0,t38") == true, "\(csv)")
 
             let (patched, cleared) = try await RESTTests.send("PATCH", campaigns.appendingPathComponent(id), token: token, json: #"{"amd": false}"#)
             #expect(patched == 200 && cleared["amd"] is NSNull, "\(cleared)")
