@@ -37,6 +37,7 @@ extension CallAttempt {
         }
         // T.30's result, or the code of a fax cut short; the UDPTL socket closes.
         record.fax = await fax.end()
+        if let result = record.fax { onFax(result) }
         return !ended
     }
 

@@ -75,6 +75,8 @@ public final class CallAttempt: @unchecked Sendable {
     var onEvent: @Sendable (CallEvent) -> Void = { _ in }
     /// Sees the answering-machine detector's verdict, and its revision (`revised` true).
     public var onVerdict: @Sendable (_ result: AMDResult, _ revised: Bool) -> Void = { _, _ in }
+    /// Sees the result of each fax a flow sent or received.
+    public var onFax: @Sendable (FaxResult) -> Void = { _ in }
     /// Digits received and not yet taken by a gather.
     var pendingDigits: [Character] = []
     /// A second call (attended transfer or `dial`): where it is, what it is for, and whether

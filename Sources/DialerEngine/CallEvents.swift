@@ -1,4 +1,5 @@
 import DialerStore
+import Fax
 import Foundation
 import Media
 import SIPUserAgent
@@ -24,7 +25,7 @@ final class CallEvents: Sendable {
         }
     }
 
-    func send(_ name: String, sipCallID: String? = nil, cdr: CDR? = nil, amd: AMDResult? = nil) {
+    func send(_ name: String, sipCallID: String? = nil, cdr: CDR? = nil, amd: AMDResult? = nil, fax: FaxResult? = nil) {
         guard let sender else { return }
         let (first, callID) = state.withLock { state -> (Bool, String?) in
             if let sipCallID { state.sipCallID = sipCallID }
@@ -33,6 +34,7 @@ final class CallEvents: Sendable {
         guard first else { return }
         var callback = StatusCallback(event: name, callId: attempt.id, sipCallId: callID, campaignId: attempt.campaignId, phone: attempt.phone, cdr: cdr)
         callback.amd = amd
+        callback.fax = fax
         sender.notify(url, callback)
     }
 }

@@ -192,7 +192,7 @@ public actor CampaignPacer {
     /// Places the call of `attempt` (already committed) and, when it ends, writes its CDR
     /// and the retry `retryAt` gives, in one transaction. With a `statusCallback`, the call's
     /// events go there: initiated (the INVITE leaves), ringing, answered, amd (the answering-
-    /// machine detector's verdict) and amd_revised, completed (the CDR).
+    /// machine detector's verdict) and amd_revised, fax (T.30's result), completed (the CDR).
     func place(_ attempt: Attempt, plan: CallPlan, kind: String = "campaign", campaignID: String?, statusCallback: String?,
                        retryAt: @escaping @Sendable (CallDisposition, Double) -> Double?) {
         let store = self.store
@@ -207,6 +207,7 @@ public actor CampaignPacer {
             liveCalls.setVerdict(attempt.id, result.verdict.rawValue)
             events.send(revised ? "amd_revised" : "amd", amd: result)
         }
+        live.onFax = { events.send("fax", fax: $0) }
         calls[attempt.id] = Task {
             let record = await live.run(onCallID: { callID in
                 try store.attach(sipCallID: callID, to: attempt)

@@ -1,5 +1,6 @@
 import Crypto
 import DialerStore
+import Fax
 import Foundation
 import Media
 #if canImport(FoundationNetworking)
@@ -117,7 +118,7 @@ public actor WebhookSender: Service {
 
 /// One event of a call, as a status callback receives it.
 public struct StatusCallback: Encodable, Sendable {
-    /// initiated, ringing, answered, amd, amd_revised, completed
+    /// initiated, ringing, answered, amd, amd_revised, fax, completed
     public var event: String
     /// The call's id (its attempt), as `/v1/calls/{id}` knows it.
     public var callId: String
@@ -129,6 +130,8 @@ public struct StatusCallback: Encodable, Sendable {
     public var cdr: CDRJSON?
     /// With `amd` and `amd_revised`: the answering-machine detector's verdict, cause and evidence.
     public var amd: AMDResult?
+    /// With `fax`: T.30's result of the fax a flow sent or received.
+    public var fax: FaxResult?
 
     public init(event: String, callId: String, sipCallId: String?, campaignId: String?, phone: String, cdr: CDR? = nil) {
         (self.event, self.callId, self.sipCallId, self.campaignId, self.phone) = (event, callId, sipCallId, campaignId, phone)

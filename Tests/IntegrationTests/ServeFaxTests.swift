@@ -5,11 +5,10 @@ import FoundationNetworking
 import Testing
 
 /// Fax through `serve` end to end, on 127.0.0.1: a document uploaded to `/v1/documents` is
-/// sent by a call whose flow is `fax` to `sipdial simulate`'s fax machine (G.711), and the
-/// CDR carries T.30's result; a far end that is no fax machine gives up at the verb's timeout
-/// as `fax_failed`; the statistics count both. And `serve --inbound-flow` with `receive_fax`
-/// takes a fax `sipdial fax send --t38` sends, over T.38, the page served at the CDR's
-/// `fax.file` equal to the one sent.
+/// sent by a campaign whose flow is `fax` to `sipdial simulate`'s fax machine (G.711), and
+/// the CDR carries T.30's result. And `serve --inbound-flow` with `receive_fax` takes a fax
+/// `sipdial fax send --t38` sends, over T.38, the page served at the CDR's `fax.file` equal
+/// to the one sent.
 struct ServeFaxTests {
     static func uploadDocument(_ serve: ServeProcess) async throws -> String {
         var request = URLRequest(url: serve.base.appendingPathComponent("documents").appending(queryItems: [URLQueryItem(name: "name", value: "letter")]))
@@ -23,29 +22,50 @@ struct ServeFaxTests {
         return try #require(object["id"] as? String, "\(object)")
     }
 
-    @Test func aFlowSendsADocumentAndTheCDRKeepsT30sResult() async throws {
+    /// A fax broadcast: a campaign of kind `fax` whose flow sends the document to a fax
+    /// machine and to a person who hangs up after 8 s: one CDR each, T.30's result in it, the
+    /// person's `fax_failed` (and, with two attempts allowed, retried: due again in 300 s), the
+    /// statistics and the status callback's `fax` events say the same.
+    @Test func aFaxCampaignKeepsT30sResultPerCallAndCountsIt() async throws {
         let faxMachine = "+15550100401", person = "+15550100402"
-        let setup = try await ServeCallTests.TrunkedServe.start(["--behaviour", "\(faxMachine)=answer,fax", "--behaviour", "\(person)=answer"])
+        let receiver = try await WebhookReceiver(failFirst: 0)
+        defer { Task { await receiver.shutdown() } }
+        let setup = try await ServeCallTests.TrunkedServe.start(["--behaviour", "\(faxMachine)=answer,fax", "--behaviour", "\(person)=answer,hangup=8"])
         defer { setup.stop() }
         let serve = setup.serve
         let document = try await Self.uploadDocument(serve)
-        func flow(timeout: Int) -> [[String: Any]] { [["verb": "fax", "document": document, "station_id": "SERVE FAX", "timeout": timeout]] }
-        let faxCall = try await serve.create("calls", ["phone": faxMachine, "trunk_id": setup.trunkID, "flow": flow(timeout: 120)])
-        let personCall = try await serve.create("calls", ["phone": person, "trunk_id": setup.trunkID, "flow": flow(timeout: 30)])
+        let campaign = try await ServeCampaignTests.campaign(serve, trunkPort: setup.trunk.port, phones: [faxMachine, person], settings: [
+            "kind": "fax", "calls_per_minute": 120, "max_concurrent": 2, "max_attempts": 2,
+            "status_callback": "http://127.0.0.1:\(receiver.port)/hooks",
+            "flow": [["verb": "fax", "document": document, "station_id": "SERVE FAX", "header": "sipdial fax broadcast"]],
+        ])
+        #expect(try await serve.send("POST", "campaigns/\(campaign)/start").0 == 200)
+        var statistics: [String: Int] = [:]
+        try await poll(timeout: .seconds(120), every: .milliseconds(500)) {
+            statistics = try await serve.send("GET", "campaigns/\(campaign)").1["statistics"] as? [String: Int] ?? [:]
+            return statistics["total"] == 2
+        }
+        #expect(statistics["answered"] == 1 && statistics["fax_failed"] == 1 && statistics["fax_succeeded"] == 1 && statistics["fax_pages"] == 1,
+                "\(statistics)")
 
-        let faxed = try await ServeCallTests.waitForCall(serve, faxCall, status: "ended", timeout: .seconds(120))
-        let faxCDR = try #require(faxed["cdr"] as? [String: Any], "\(faxed)")
+        let cdrs = try await serve.send("GET", "cdrs?campaign_id=\(campaign)").1["cdrs"] as? [[String: Any]] ?? []
+        let faxCDR = try #require(cdrs.first { $0["phone"] as? String == faxMachine }, "\(cdrs)")
         let result = try #require(faxCDR["fax"] as? [String: Any], "\(faxCDR)")
         #expect(result["success"] as? Bool == true && result["pages_sent"] as? Int == 1 && result["transport"] as? String == "audio", "\(result)")
-        #expect(faxCDR["disposition"] as? String == "answered", "\(faxCDR)")
-
-        let refused = try await ServeCallTests.waitForCall(serve, personCall, status: "ended", timeout: .seconds(60))
-        let personCDR = try #require(refused["cdr"] as? [String: Any], "\(refused)")
+        let personCDR = try #require(cdrs.first { $0["phone"] as? String == person }, "\(cdrs)")
         #expect((personCDR["fax"] as? [String: Any])?["success"] as? Bool == false, "\(personCDR)")
         #expect(personCDR["outcome"] as? String == "fax-failed" && personCDR["disposition"] as? String == "fax_failed", "\(personCDR)")
+        let calls = try await serve.send("GET", "campaigns/\(campaign)/calls?status=pending").1["calls"] as? [[String: Any]] ?? []
+        #expect(calls.map { $0["phone"] as? String } == [person], "the failed fax is due again: \(calls)")
 
-        let statistics = try await serve.send("GET", "statistics").1["statistics"] as? [String: Any] ?? [:]
-        #expect(statistics["fax_succeeded"] as? Int == 1 && statistics["fax_pages"] as? Int == 1 && statistics["fax_failed"] as? Int == 1, "\(statistics)")
+        try await poll(timeout: .seconds(10), every: .milliseconds(100)) {
+            receiver.received.filter { $0.body.contains(#""event":"fax""#) }.count == 2
+        }
+        let events = receiver.received.compactMap { try? JSONSerialization.jsonObject(with: Data($0.body.utf8)) as? [String: Any] }
+        let results = Dictionary(events.filter { $0["event"] as? String == "fax" }.map {
+            ($0["phone"] as? String ?? "", ($0["fax"] as? [String: Any])?["success"] as? Bool ?? nil)
+        }, uniquingKeysWith: { a, _ in a })
+        #expect(results == [faxMachine: true, person: false], "\(receiver.received.map(\.body))")
     }
 
     @Test func anInboundFlowReceivesAFaxOverT38() async throws {
