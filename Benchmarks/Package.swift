@@ -22,11 +22,12 @@ let package = Package(
         .target(name: "CReflector"),
         .executableTarget(
             name: "FaxBenchmark",
-            dependencies: [.product(name: "Fax", package: sipdialIdentity)]
+            dependencies: ["BenchmarkSupport", .product(name: "Fax", package: sipdialIdentity)]
         ),
         .executableTarget(
             name: "FaxLiveBenchmark",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "Fax", package: sipdialIdentity),
                 .product(name: "Media", package: sipdialIdentity),
                 .product(name: "NIOCore", package: "swift-nio"),

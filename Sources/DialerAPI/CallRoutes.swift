@@ -90,11 +90,7 @@ struct CallRoutes<Context: RequestContext> {
                                   byCampaign: Dictionary(grouping: calls.filter { $0.campaignId != nil }, by: { $0.campaignId! }).mapValues(\.count))
         }
         group.get("calls/:id") { _, context -> CallState in
-            let id = try context.parameters.require("id")
-            if let live = dialer?.liveCalls.info(id) { return CallState(id: live.id, status: live.state, live: live) }
-            let attemptID = try store.attempt(id: id)?.id ?? store.cdrs(CDRFilter(sipCallID: id), after: nil, limit: 1).first?.attemptId
-            guard let attemptID, let cdr = try store.cdr(attemptID: attemptID) else { throw APIError.notFound("call", id: id) }
-            return CallState(id: attemptID, status: "ended", cdr: CDRRoutes<Context>.CDRBody(cdr: cdr))
+            try state(of: try context.parameters.require("id"))
         }
         group.post("calls/:id/hangup") { _, context -> EditedResponse<Accepted> in
             try live(context).hangUp()
@@ -164,6 +160,14 @@ struct CallRoutes<Context: RequestContext> {
         digits["repeat"] = .number(Double(repeats))
         if let digitRate { digits["rate"] = .number(digitRate) }
         return .array([.object(leadIn), .object(digits)])
+    }
+
+    /// The call `id` (its attempt id or SIP Call-ID): live, or ended with its CDR.
+    func state(of id: String, what: String = "call") throws -> CallState {
+        if let live = dialer?.liveCalls.info(id) { return CallState(id: live.id, status: live.state, live: live) }
+        let attemptID = try store.attempt(id: id)?.id ?? store.cdrs(CDRFilter(sipCallID: id), after: nil, limit: 1).first?.attemptId
+        guard let attemptID, let cdr = try store.cdr(attemptID: attemptID) else { throw APIError.notFound(what, id: id) }
+        return CallState(id: attemptID, status: "ended", cdr: CDRRoutes<Context>.CDRBody(cdr: cdr))
     }
 
     /// Places `new`: the call, and whether it is new (false for a repeated Idempotency-Key).

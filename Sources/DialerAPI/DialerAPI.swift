@@ -24,6 +24,7 @@ public enum DialerAPI {
         DoNotCallRoutes(store: store).add(to: v1)
         CDRRoutes(store: store).add(to: v1)
         CallRoutes(store: store, dialer: dialer).add(to: v1)
+        FaxRoutes(calls: CallRoutes(store: store, dialer: dialer)).add(to: v1)
         CallbackRoutes(store: store).add(to: v1)
         RecordingRoutes(store: store, forget: { dialer?.context.prompts.forget(recording: $0) }).add(to: v1)
         DocumentRoutes(store: store).add(to: v1)

@@ -245,6 +245,16 @@ enum OpenAPIDocument {
           "delete": {"responses": {"204": {"description": "deleted with its file"}, "404": {"description": "unknown id"}}}},
         "/v1/recordings/{id}/audio": {"parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
           "get": {"responses": {"200": {"description": "the WAV file", "content": {"audio/wav": {}}}, "404": {"description": "unknown id"}}}},
+        "/v1/faxes": {
+          "post": {"requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["phone", "document"], "properties": {
+              "phone": {"type": "string"}, "document": {"type": "string", "description": "a /v1/documents id"}, "trunk_id": {"type": "string"},
+              "caller_id": {"type": "string"}, "status_callback": {"type": "string"}, "transport": {"type": "string", "enum": ["auto", "t38", "audio"]},
+              "ecm": {"type": "boolean"}, "station_id": {"type": "string"}, "header": {"type": "string"}, "timeout": {"type": "number"}}}}}},
+            "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"}}],
+            "responses": {"201": {"description": "placed: id, phone, status"}, "200": {"description": "the fax an earlier request with this Idempotency-Key placed"},
+              "400": {"description": "a missing or invalid field, named"}}}},
+        "/v1/faxes/{id}": {"parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "get": {"responses": {"200": {"description": "live (status dialing, ringing, answered) or ended with its CDR, whose fax is T.30's result"}, "404": {"description": "unknown id"}}}},
         "/v1/documents": {
           "get": {"responses": {"200": {"description": "every fax document: id, name, pages, size, created_at"}}},
           "post": {"parameters": [{"name": "name", "in": "query", "required": true, "schema": {"type": "string"}}],

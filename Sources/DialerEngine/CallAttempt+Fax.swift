@@ -12,7 +12,7 @@ extension CallAttempt {
         guard let media, let audio, let offers = call?.offers ?? inbound?.offers else { return !ended }
         var settings = FaxSettings()
         (settings.stationID, settings.ecm, settings.headerInfo) = (step.stationID, step.ecm, step.header)
-        let setup = FaxCall.Setup(calling: !isInbound, role: role, settings: settings, mode: step.transport, host: mediaHost, ports: context.rtpPorts)
+        let setup = FaxCall.Setup(calling: !isInbound, role: role, settings: settings, mode: FaxSwitch.Mode(rawValue: step.transport) ?? .auto, host: mediaHost, ports: context.rtpPorts)
         let signals = self.signals
         let fax = FaxCall(setup, media: media, offers: offers, group: context.mediaGroup, report: { signals.yield(.fax($0)) },
                           onTimeout: { signals.yield(.mediaTimeout) })

@@ -1,5 +1,3 @@
-import DialerStore
-import Fax
 import Foundation
 
 /// What an answered call does: a list of verbs run in order (issue #5 item 4). Posted and
@@ -60,7 +58,8 @@ public struct CallFlow: Sendable, Equatable {
     /// for T.38 at once, `auto` moves when the far end asks or, receiving, when its tones are
     /// heard, `audio` never), ECM, the station ID and, sending, the page header.
     public struct FaxStep: Sendable, Equatable {
-        public var transport = FaxSwitch.Mode.auto
+        /// `auto`, `t38` or `audio` (`FaxSwitch.Mode`'s names).
+        public var transport = "auto"
         public var ecm = true
         public var stationID = "sipdial"
         public var header: String?
@@ -70,16 +69,6 @@ public struct CallFlow: Sendable, Equatable {
 
     /// What a flow names in the store.
     public enum Stored: Sendable { case recording, document }
-
-    /// Whether `store` holds what a flow names.
-    public static func stored(in store: DialerStore) -> (Stored, String) -> Bool {
-        { kind, id in
-            switch kind {
-            case .recording: (try? store.recording(id: id)) != nil
-            case .document: (try? store.document(id: id)) != nil
-            }
-        }
-    }
 
     /// The `amd` verb: how long to listen at most, and the verbs of each verdict (`human`,
     /// `machine`, `notsure`, `silence`, `fax`).
@@ -304,10 +293,10 @@ struct FlowFields {
     func faxStep() throws(CallFlow.Invalid) -> CallFlow.FaxStep {
         var step = CallFlow.FaxStep()
         if let transport = try string("transport") {
-            guard let mode = FaxSwitch.Mode(rawValue: transport) else {
+            guard ["t38", "audio", "auto"].contains(transport) else {
                 throw CallFlow.Invalid(field: "\(path).transport", message: "must be t38, audio or auto")
             }
-            step.transport = mode
+            step.transport = transport
         }
         step.ecm = try bool("ecm") ?? true
         if let id = try string("station_id") {

@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import SDP
 import SIPCore
 import SIPTransaction
 import SIPTransport
@@ -159,11 +160,19 @@ public final class AutoAnswerUAS: @unchecked Sendable {
                 tx.respond(status: 481)
             }
         default:
-            // Re-INVITE, UPDATE, INFO ...: dialogs arrive with the user agent; until then,
-            // a request in a dialog we do not know gets 481 (§12.2.2).
+            // Re-INVITE, UPDATE, INFO ...: a request in a dialog we do not know gets 481
+            // (§12.2.2); an offer to move to T.38 fax (`m=image`) 488, as a fax machine on
+            // G.711 that does not speak T.38 answers; anything else 200.
             let id = DialogID(callID: r.headers[.callID] ?? "", localTag: toTag ?? "")
-            tx.respond(status: calls[id] != nil ? 200 : 481)
+            guard calls[id] != nil else { return tx.respond(status: 481) }
+            tx.respond(status: Self.offersImage(r) ? 488 : 200)
         }
+    }
+
+    /// Whether `r` offers a T.38 stream (RFC 3362: `m=image` with a port).
+    private static func offersImage(_ r: SIPRequest) -> Bool {
+        guard r.method == .invite, !r.body.isEmpty, let offer = try? SDPParser().parse(r.body) else { return false }
+        return offer.media.contains { $0.media.lowercased() == "image" && $0.port != 0 }
     }
 
     /// False (and 403 sent) when the source is not a configured peer.

@@ -61,7 +61,8 @@ struct FaxCommandTests {
     }
 
     /// A PDF sent (rendered by Ghostscript) without ECM to the simulator scripted `fax`, which
-    /// answers as a fax machine: the page it keeps as `<Call-ID>.tif` is the PDF's page, and
+    /// answers as a G.711 fax machine: asked for T.38 (`--t38`), it refuses with 488 and the
+    /// fax goes on over G.711; the page it keeps as `<Call-ID>.tif` is the PDF's page, and
     /// `<Call-ID>.json` holds T.30's result.
     @Test func theSimulatorAnswersAsAFaxMachine() async throws {
         let dir = SIPp.workDirectory()
@@ -77,10 +78,11 @@ struct FaxCommandTests {
                                                          "-sOutputFile=\(rendered)", pdf])
         #expect(await render.wait(timeout: .seconds(30)) == 0, "\(render.text)")
         let (status, out) = try await SipdialBinary.run(["fax", "send", "sip:5001@127.0.0.1:\(sim.port)", pdf, "--local-address", "127.0.0.1",
-                                                         "--rtp-ports", "48000-48999", "--no-ecm", "--json"], timeout: .seconds(120))
+                                                         "--rtp-ports", "48000-48999", "--no-ecm", "--t38", "--json"], timeout: .seconds(120))
         #expect(status == 0, "\(out)")
         let report = SipdialBinary.jsonObject(in: out)
         #expect((report["fax"] as? [String: Any])?["ecm"] as? Bool == false, "\(out)")
+        #expect((report["fax"] as? [String: Any])?["transport"] as? String == "audio", "the 488 kept G.711: \(out)")
         let callID = try #require(report["call_id"] as? String, "\(report)")
         #expect(await sim.process.waitForOutput("ended \(callID)", timeout: .seconds(10)), "\(sim.process.text)")
         let base = dir.appendingPathComponent(callID)

@@ -27,10 +27,11 @@ struct ServeFaxTests {
     /// person's `fax_failed` (and, with two attempts allowed, retried: due again in 300 s), the
     /// statistics and the status callback's `fax` events say the same.
     @Test func aFaxCampaignKeepsT30sResultPerCallAndCountsIt() async throws {
-        let faxMachine = "+15550100401", person = "+15550100402"
+        let faxMachine = "+15550100401", person = "+15550100402", another = "+15550100403"
         let receiver = try await WebhookReceiver(failFirst: 0)
         defer { Task { await receiver.shutdown() } }
-        let setup = try await ServeCallTests.TrunkedServe.start(["--behaviour", "\(faxMachine)=answer,fax", "--behaviour", "\(person)=answer,hangup=8"])
+        let setup = try await ServeCallTests.TrunkedServe.start(["--behaviour", "\(faxMachine)=answer,fax", "--behaviour", "\(person)=answer,hangup=8",
+                                                                  "--behaviour", "\(another)=answer,fax"])
         defer { setup.stop() }
         let serve = setup.serve
         let document = try await Self.uploadDocument(serve)
@@ -40,6 +41,13 @@ struct ServeFaxTests {
             "flow": [["verb": "fax", "document": document, "station_id": "SERVE FAX", "header": "sipdial fax broadcast"]],
         ])
         #expect(try await serve.send("POST", "campaigns/\(campaign)/start").0 == 200)
+        // One fax on its own, asking for T.38: the simulator's fax machine refuses it (488)
+        // and the fax goes on over G.711. Its fields are named as the request names them.
+        let (missing, noDocument) = try await serve.send("POST", "faxes", ["phone": another, "trunk_id": setup.trunkID])
+        #expect(missing == 400 && (noDocument["error"] as? [String: Any])?["field"] as? String == "document", "\(noDocument)")
+        let (invalid, badTransport) = try await serve.send("POST", "faxes", ["phone": another, "trunk_id": setup.trunkID, "document": document, "transport": "modem"])
+        #expect(invalid == 400 && (badTransport["error"] as? [String: Any])?["field"] as? String == "transport", "\(badTransport)")
+        let single = try await serve.create("faxes", ["phone": another, "trunk_id": setup.trunkID, "document": document, "transport": "t38"])
         var statistics: [String: Int] = [:]
         try await poll(timeout: .seconds(120), every: .milliseconds(500)) {
             statistics = try await serve.send("GET", "campaigns/\(campaign)").1["statistics"] as? [String: Int] ?? [:]
@@ -57,6 +65,14 @@ struct ServeFaxTests {
         #expect(personCDR["outcome"] as? String == "fax-failed" && personCDR["disposition"] as? String == "fax_failed", "\(personCDR)")
         let calls = try await serve.send("GET", "campaigns/\(campaign)/calls?status=pending").1["calls"] as? [[String: Any]] ?? []
         #expect(calls.map { $0["phone"] as? String } == [person], "the failed fax is due again: \(calls)")
+
+        var faxState: [String: Any] = [:]
+        try await poll(timeout: .seconds(60), every: .milliseconds(250)) {
+            faxState = try await serve.send("GET", "faxes/\(single)").1
+            return faxState["status"] as? String == "ended"
+        }
+        let singleResult = ((faxState["cdr"] as? [String: Any])?["fax"] as? [String: Any]) ?? [:]
+        #expect(singleResult["success"] as? Bool == true && singleResult["transport"] as? String == "audio", "\(faxState)")
 
         try await poll(timeout: .seconds(10), every: .milliseconds(100)) {
             receiver.received.filter { $0.body.contains(#""event":"fax""#) }.count == 2

@@ -4,27 +4,20 @@
 // transport, the fax time a page takes, how many faxes completed, and the CPU a terminal
 // uses per second of fax: a real fax runs in real time, so one core keeps
 // 1 / (CPU per fax second) terminals going.
+import BenchmarkSupport
 import Fax
 import Foundation
 
 let count = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 20
-let document = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("Tests/FaxTests/Documents/letter-standard-1.tif").path
-let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("sipdial-fax-bench-\(UUID().uuidString)")
-try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+let document = FaxBench.document
+let scratch = try FaxBench.scratch("fax-bench")
 defer { try? FileManager.default.removeItem(at: scratch) }
-
-func cpuSeconds() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-}
 
 var sender = FaxSettings(), receiver = FaxSettings()
 (sender.stationID, receiver.stationID) = ("bench sender", "bench receiver")
 for transport in ["audio", "t38"] {
     var complete = 0, faxSeconds = 0.0
-    let start = cpuSeconds()
+    let start = FaxBench.cpuSeconds()
     for index in 0..<count {
         let file = scratch.appendingPathComponent("\(transport)-\(index).tif").path
         let run = transport == "audio" ? FaxBackToBack.audio(document, into: file, sender: sender, receiver: receiver)
@@ -34,7 +27,7 @@ for transport in ["audio", "t38"] {
         try? FileManager.default.removeItem(atPath: file)
     }
     // Two terminals ran for each fax second.
-    let perTerminalSecond = (cpuSeconds() - start) / (2 * faxSeconds)
+    let perTerminalSecond = (FaxBench.cpuSeconds() - start) / (2 * faxSeconds)
     print(String(format: "%@: %d of %d complete, %.1f s of fax time a page, %.3f ms CPU per terminal per fax second: %.0f terminals per core in real time",
                  transport, complete, count, faxSeconds / Double(count), perTerminalSecond * 1000, 1 / perTerminalSecond))
 }

@@ -6,6 +6,7 @@
 // carrying `AudioFaxPort`s. With LOSS (a fraction, e.g. 0.01) each UDPTL port drops that
 // share of what it sends, at random, before the socket (T.38 only). Prints how many
 // completed on both sides, the fax time of the slowest, and the CPU the process used.
+import BenchmarkSupport
 import Fax
 import Foundation
 import Media
@@ -16,17 +17,9 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 let transport = arguments.first ?? "t38"
 let count = arguments.dropFirst().first.flatMap { Int($0) } ?? (transport == "t38" ? 500 : 100)
 let loss = arguments.dropFirst(2).first.flatMap { Double($0) } ?? 0
-let document = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("Tests/FaxTests/Documents/letter-standard-1.tif").path
-let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("sipdial-fax-live-\(UUID().uuidString)")
-try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+let document = FaxBench.document
+let scratch = try FaxBench.scratch("fax-live")
 defer { try? FileManager.default.removeItem(at: scratch) }
-
-func cpuSeconds() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-}
 
 /// Results as they come, from the media loops.
 final class Tally: @unchecked Sendable {
@@ -46,7 +39,7 @@ let ports = RTPPortAllocator(range: 20_000...40_000)
 let tally = Tally()
 var sender = FaxSettings(), receiver = FaxSettings()
 (sender.stationID, receiver.stationID) = ("bench sender", "bench receiver")
-let cpuStart = cpuSeconds()
+let cpuStart = FaxBench.cpuSeconds()
 var keep: [AnyObject] = []
 
 for index in 0..<count {
@@ -76,7 +69,7 @@ for index in 0..<count {
 let deadline = Date().addingTimeInterval(180)
 while tally.snapshot.count < 2 * count, Date() < deadline { Thread.sleep(forTimeInterval: 0.5) }
 let results = tally.snapshot
-let cpu = cpuSeconds() - cpuStart
+let cpu = FaxBench.cpuSeconds() - cpuStart
 let successes = results.filter { $0.0.success }.count
 let failures = Dictionary(grouping: results.filter { !$0.0.success }, by: { $0.0.text }).mapValues(\.count)
 print(String(format: "%@ x %d%@: %d of %d terminals succeeded (%d results), slowest %.1f s; CPU %.1f s (%.0f%% of one core over the run)",
