@@ -15,21 +15,29 @@ public enum FaxBackToBack {
     }
 
     /// Sends `document` from a calling terminal to an answering one writing `file`, over audio.
+    /// A frame `lost` says (by its index: even going forth, odd coming back) is replaced, as
+    /// the RTP stream's receiver does, by spandsp's packet-loss concealment.
     public static func audio(_ document: String, into file: String, sender: FaxSettings, receiver: FaxSettings,
-                             law: G711.Law = .muLaw, maxSeconds: Int = 600) -> Run {
+                             law: G711.Law = .muLaw, maxSeconds: Int = 600, lost: @escaping (Int) -> Bool = { _ in false }) -> Run {
         let calling = AudioFaxTerminal(calling: true, role: .send(document: document), settings: sender)
         let answering = AudioFaxTerminal(calling: false, role: .receive(into: file), settings: receiver)
         var frame = [Int16](repeating: 0, count: 160), coded = [UInt8](repeating: 0, count: 160)
-        func carry(_ from: AudioFaxTerminal, _ to: AudioFaxTerminal) {
+        let concealers = (forth: PacketLossConcealer(), back: PacketLossConcealer())
+        func carry(_ from: AudioFaxTerminal, _ to: AudioFaxTerminal, _ concealer: PacketLossConcealer, index: Int) {
             frame.withUnsafeMutableBufferPointer { from.transmit(into: $0) }
-            frame.withUnsafeBufferPointer { samples in coded.withUnsafeMutableBufferPointer { G711.encode(samples, law: law, into: $0) } }
-            coded.withUnsafeBytes { bytes in frame.withUnsafeMutableBufferPointer { G711.decode(bytes, law: law, into: $0) } }
+            if lost(index) {
+                frame.withUnsafeMutableBufferPointer { concealer.conceal($0) }
+            } else {
+                frame.withUnsafeBufferPointer { samples in coded.withUnsafeMutableBufferPointer { G711.encode(samples, law: law, into: $0) } }
+                coded.withUnsafeBytes { bytes in frame.withUnsafeMutableBufferPointer { G711.decode(bytes, law: law, into: $0) } }
+                frame.withUnsafeMutableBufferPointer { concealer.received($0) }
+            }
             frame.withUnsafeMutableBufferPointer { to.receive($0) }
         }
         var ticks = 0
         while ticks < maxSeconds * 50, calling.result == nil || answering.result == nil {
-            carry(calling, answering)
-            carry(answering, calling)
+            carry(calling, answering, concealers.forth, index: 2 * ticks)
+            carry(answering, calling, concealers.back, index: 2 * ticks + 1)
             ticks += 1
         }
         return Run(sent: calling.result, received: answering.result, seconds: Double(ticks) / 50)

@@ -31,3 +31,20 @@ for transport in ["audio", "t38"] {
     print(String(format: "%@: %d of %d complete, %.1f s of fax time a page, %.3f ms CPU per terminal per fax second: %.0f terminals per core in real time",
                  transport, complete, count, faxSeconds / Double(count), perTerminalSecond * 1000, 1 / perTerminalSecond))
 }
+
+// Loss: each frame (G.711, concealed as the RTP stream does, ECM on) or datagram (T.38,
+// redundancy 3) lost at random with the given probability, each way.
+for share in [0.01, 0.05] {
+    for transport in ["audio", "t38"] {
+        var complete = 0
+        for index in 0..<count {
+            let file = scratch.appendingPathComponent("\(transport)-loss-\(index).tif").path
+            let lost: (Int) -> Bool = { _ in Double.random(in: 0..<1) < share }
+            let run = transport == "audio" ? FaxBackToBack.audio(document, into: file, sender: sender, receiver: receiver, lost: lost)
+                : FaxBackToBack.t38(document, into: file, sender: sender, receiver: receiver, lost: lost)
+            if run.sent?.success == true, run.received?.success == true { complete += 1 }
+            try? FileManager.default.removeItem(atPath: file)
+        }
+        print(String(format: "%@ at %.0f%% loss: %d of %d complete", transport, share * 100, complete, count))
+    }
+}
