@@ -77,6 +77,8 @@ public final class AnsweringMedia: InboundMedia {
         var recorder: AudioRecorder?
         /// A call answered as a fax machine: its terminal and the file it receives into.
         var fax: (port: AudioFaxPort, file: String)?
+        /// Once the fax moved to T.38 (`switchToT38`): the UDPTL port receiving it.
+        var t38: T38FaxPort?
     }
 
     /// `onEnded` gets each ended call's Call-ID and what became of its recording.
@@ -118,6 +120,28 @@ public final class AnsweringMedia: InboundMedia {
         }
     }
 
+    /// Moves a fax call to T.38: binds a UDPTL port, answers the offer (T.38 Annex D), stops the
+    /// audio terminal and its RTP stream, and receives over T.38 into the same file.
+    public func switchToT38(offer: [UInt8], callID: String, localAddress: String) async -> [UInt8]? {
+        guard let call = calls.withLock({ $0[callID] }), let (_, file) = call.fax, call.t38 == nil,
+              let theirs = try? SDPParser().parse(offer),
+              let port = try? T38FaxPort(host: localAddress, ports: settings.ports, group: group),
+              let (answer, stream) = T38Negotiation.answer(theirs, host: localAddress, port: port.localPort) else { return nil }
+        guard calls.withLock({ calls -> Bool in
+            guard calls[callID] != nil else { return false }
+            calls[callID]?.t38 = port
+            return true
+        }) else {
+            _ = port.stop()
+            return nil
+        }
+        call.stream.play(nil)
+        call.stream.setSink(nil)
+        _ = try? await call.stream.stop()
+        do { try port.start(stream, calling: false, role: .receive(into: file), settings: settings.fax) { _ in } } catch { return nil }
+        return answer.bytes
+    }
+
     /// The next variant of the greeting `name`, described beside the call's recording.
     private func namedGreeting(_ name: String, callID: String) -> WAVAudio? {
         guard let variants = settings.namedGreetings[name], !variants.isEmpty else { return nil }
@@ -144,9 +168,14 @@ public final class AnsweringMedia: InboundMedia {
             var recording = Recording.none
             if let (port, file) = call.fax {
                 // What the fax machine received, and T.30's result beside it (a call that
-                // ended mid-fax: the code for a dropped call).
-                port.terminal.callEnded()
-                let result = port.terminal.result
+                // ended mid-fax: the code for a dropped call), from T.38 once it moved there.
+                let result: FaxResult?
+                if let t38 = call.t38 {
+                    result = (try? await t38.stop().get())?.0
+                } else {
+                    port.terminal.callEnded()
+                    result = port.terminal.result
+                }
                 if let directory {
                     try? Data("{\"fax\":".utf8 + (result?.json ?? Data("null".utf8)) + Data("}".utf8))
                         .write(to: directory.appendingPathComponent(Self.fileName(for: callID)).deletingPathExtension().appendingPathExtension("json"), options: .atomic)

@@ -161,11 +161,29 @@ public final class AutoAnswerUAS: @unchecked Sendable {
             }
         default:
             // Re-INVITE, UPDATE, INFO ...: a request in a dialog we do not know gets 481
-            // (§12.2.2); an offer to move to T.38 fax (`m=image`) 488, as a fax machine on
-            // G.711 that does not speak T.38 answers; anything else 200.
+            // (§12.2.2); an offer to move to T.38 fax (`m=image`) is the media's to answer on
+            // a call scripted `fax,t38`, else 488 (a fax machine on G.711 that does not speak
+            // T.38); anything else 200.
             let id = DialogID(callID: r.headers[.callID] ?? "", localTag: toTag ?? "")
-            guard calls[id] != nil else { return tx.respond(status: 481) }
-            tx.respond(status: Self.offersImage(r) ? 488 : 200)
+            guard let call = calls[id] else { return tx.respond(status: 481) }
+            guard Self.offersImage(r) else { return tx.respond(status: 200) }
+            guard call.script.fax, call.script.t38, let media else { return tx.respond(status: 488) }
+            switchToT38(tx, media: media)
+        }
+    }
+
+    /// Answers a re-INVITE's T.38 offer with the media's `m=image` (200 with Contact), or 488
+    /// when the media cannot take it.
+    private func switchToT38(_ tx: SIPServerTransaction, media: InboundMedia) {
+        let local = localAddress(tx)
+        let offer = tx.request.body, callID = tx.request.headers[.callID] ?? ""
+        Task {
+            let answer = await media.switchToT38(offer: offer, callID: callID, localAddress: local?.ipAddress ?? "127.0.0.1")
+            self.eventLoop.execute {
+                guard let answer else { return tx.respond(status: 488) }
+                let headers = [SIPHeaderField(.contact, self.contact(local, tx).description), SIPHeaderField(.contentType, "application/sdp")]
+                tx.respond(SIPResponseFactory.response(to: tx.request, status: 200, headers: headers, body: answer))
+            }
         }
     }
 
@@ -339,4 +357,12 @@ public protocol InboundMedia: AnyObject, Sendable {
     /// The call ended (BYE either way, CANCEL, a failure after early media, or no ACK came):
     /// release its audio.
     func ended(callID: String)
+    /// The far end offers T.38 (`m=image`) in a re-INVITE of a call scripted `fax,t38`: the
+    /// call's fax moves to T.38 and the SDP answer is returned; nil refuses it (488).
+    func switchToT38(offer: [UInt8], callID: String, localAddress: String) async -> [UInt8]?
+}
+
+extension InboundMedia {
+    /// Media that do not fax refuse T.38.
+    public func switchToT38(offer: [UInt8], callID: String, localAddress: String) async -> [UInt8]? { nil }
 }

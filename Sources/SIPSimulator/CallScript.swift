@@ -13,7 +13,8 @@
 ///   `machine-long`, `machine-no-beep`, `silence`, `fax`, `sit`: several voices, noise and
 ///   beeps, played in turn) or the path of a WAV file; `fax` answers as a fax machine
 ///   over the call's G.711 audio (T.30 through spandsp) and keeps what it received as
-///   `<Call-ID>.tif` in the record directory.
+///   `<Call-ID>.tif` in the record directory; it refuses a re-INVITE to T.38 with 488,
+///   unless `t38` is given too: then it accepts and receives over T.38 (UDPTL).
 public struct CallScript: Sendable, Equatable, CustomStringConvertible {
     public enum Outcome: Sendable, Equatable {
         case answer, busy, noAnswer
@@ -29,6 +30,8 @@ public struct CallScript: Sendable, Equatable, CustomStringConvertible {
     public var greeting: String?
     /// Answer as a fax machine instead of playing a greeting.
     public var fax = false
+    /// As a fax machine, accept a re-INVITE to T.38.
+    public var t38 = false
 
     public init(outcome: Outcome = .answer, ringSeconds: Double = 0, hangUpAfter: Double? = nil, digits: String? = nil,
                 earlyMedia: Bool = false, greeting: String? = nil) {
@@ -74,10 +77,11 @@ public struct CallScript: Sendable, Equatable, CustomStringConvertible {
                 digits = value
             case "early-media": earlyMedia = true
             case "fax": fax = true
+            case "t38": t38 = true
             case "greeting":
                 guard !value.isEmpty else { throw fail("greeting takes human, machine or a WAV file") }
                 greeting = value
-            default: throw fail("unknown option '\(option)' (after=S, hangup=S, dtmf=DIGITS, early-media, greeting=NAME, fax)")
+            default: throw fail("unknown option '\(option)' (after=S, hangup=S, dtmf=DIGITS, early-media, greeting=NAME, fax, t38)")
             }
         }
     }
@@ -96,6 +100,7 @@ public struct CallScript: Sendable, Equatable, CustomStringConvertible {
         if earlyMedia { text += ",early-media" }
         if let greeting { text += ",greeting=\(greeting)" }
         if fax { text += ",fax" }
+        if t38 { text += ",t38" }
         return text
     }
 }

@@ -54,4 +54,26 @@ struct FaxT38CommandTests {
     @Test func aReceiverThatAsksAtOnceWithoutECM() async throws {
         try await fax(receiver: ["--t38", "--rtp-ports", "53000-53999"], sender: ["--no-ecm"], senderPorts: "54000-54999")
     }
+
+    /// The simulator scripted `fax,t38` accepts sipdial's re-INVITE to T.38 and receives the
+    /// page over UDPTL: the sender reports success over `t38`, the simulator keeps the page
+    /// (equal to the one sent) and T.30's result in `<Call-ID>.json`.
+    @Test func theSimulatorsFaxMachineTakesT38WhenScriptedSo() async throws {
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sim = try await SimulatorProcess.start(["--behaviour", "5002=answer,fax,t38"], recordingInto: dir)
+        defer { sim.process.stop() }
+        let (status, out) = try await SipdialBinary.run(["fax", "send", "sip:5002@127.0.0.1:\(sim.port)", FaxCommandTests.document, "--t38",
+                                                         "--local-address", "127.0.0.1", "--rtp-ports", "55000-55999", "--json"], timeout: .seconds(120))
+        #expect(status == 0, "\(out)")
+        let report = SipdialBinary.jsonObject(in: out)
+        #expect((report["fax"] as? [String: Any])?["transport"] as? String == "t38", "\(out)")
+        let callID = try #require(report["call_id"] as? String, "\(report)")
+        #expect(await sim.process.waitForOutput("ended \(callID)", timeout: .seconds(10)), "\(sim.process.text)")
+        let base = dir.appendingPathComponent(callID)
+        let result = ((try? JSONSerialization.jsonObject(with: Data(contentsOf: base.appendingPathExtension("json")))) as? [String: Any])?["fax"] as? [String: Any]
+        #expect(result?["success"] as? Bool == true && result?["transport"] as? String == "t38", "\(String(describing: result))")
+        let compare = try ExternalProcess("/usr/bin/tiffcmp", ["-t", FaxCommandTests.document, base.appendingPathExtension("tif").path])
+        #expect(await compare.wait(timeout: .seconds(20)) == 0, "the simulator's page differs from the one sent: \(compare.text)")
+    }
 }
