@@ -67,6 +67,22 @@ public final class FaxCall {
         try perform(machine.handle(.answered), audio: negotiated)
     }
 
+    /// This side's answer to an INVITE that offers T.38 without usable audio (T.38 Annex D,
+    /// RFC 3264 §6), the T.38 port bound for it, and the stream it agrees; nil when the offer
+    /// has no usable T.38 or the mode is `audio` (`end()` releases the port). Answer with it,
+    /// then `answered(onT38:)`.
+    public func answerT38Offer(_ offer: SessionDescription) throws -> (sdp: [UInt8], stream: T38Stream)? {
+        guard setup.mode != .audio,
+              let (answer, stream) = T38Negotiation.answer(offer, host: setup.host, port: try boundT38().localPort) else { return nil }
+        imageAnswer = answer.bytes
+        return (answer.bytes, stream)
+    }
+
+    /// The call is up on T.38 from the start, toward `stream`.
+    public func answered(onT38 stream: T38Stream) throws {
+        try perform(machine.handle(.answeredOnT38), stream: stream)
+    }
+
     /// An offer event of the call (the others are not the fax's).
     public func handle(_ event: CallEvent) throws {
         switch event {

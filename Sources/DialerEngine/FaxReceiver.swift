@@ -9,7 +9,9 @@ import SIPUserAgent
 
 /// Answers calls as a fax machine (`sipdial fax receive`): each INVITE from an allowed peer
 /// is answered with G.711 audio and a `FaxCall` receiving into `<directory>/<Call-ID>.tif`,
-/// moving to T.38 as the mode says (`auto`: when the caller's fax tones are heard). A call
+/// moving to T.38 as the mode says (`auto`: when the caller's fax tones are heard); an
+/// INVITE that offers T.38 without usable audio is answered on T.38 at once (unless the
+/// mode is `audio`: 488). A call
 /// ends with the caller's BYE after its fax, or 5 s after the result with this side's own.
 /// `onFax` gets each call's Call-ID, file and result (nil without one) once the call ended.
 public final class FaxReceiver: Sendable {
@@ -52,10 +54,7 @@ public final class FaxReceiver: Sendable {
         }
         // A fax modem does not survive Opus: G.711 only.
         var session = AudioOffer(address: local.host, port: media.localPort, preferences: AudioPreferences(codecs: [.pcmu, .pcma]))
-        guard let (_, negotiated) = try? session.answer(offer) else {
-            _ = try? await media.finish()
-            return invite.respond(status: 488)
-        }
+        let negotiated = try? session.answer(offer).audio
         let callID = invite.request.headers[.callID] ?? UUID().uuidString
         let file = settings.directory.appendingPathComponent(FileName.safe(callID) + ".tif").path
         let steps = AsyncStream<Step>.makeStream()
@@ -69,8 +68,16 @@ public final class FaxReceiver: Sendable {
                                   host: local.host, ports: settings.ports)
         let fax = FaxCall(setup, media: media, offers: call.offers, group: group, report: { steps.continuation.yield(.fax($0)) },
                           onTimeout: { call.hangUp() })
-        call.accept(media: session)
-        do { try fax.answered(negotiated) } catch { call.hangUp() }
+        if let negotiated {
+            call.accept(media: session)
+            do { try fax.answered(negotiated) } catch { call.hangUp() }
+        } else if let (answer, stream) = try? fax.answerT38Offer(offer) {
+            call.accept(media: session, ownerSDP: answer)
+            do { try fax.answered(onT38: stream) } catch { call.hangUp() }
+        } else {
+            _ = await fax.end()
+            return invite.respond(status: 488)
+        }
         var grace: Task<Void, Never>?
         for await step in steps.stream {
             switch step {

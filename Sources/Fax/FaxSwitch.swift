@@ -30,6 +30,8 @@ public struct FaxSwitch: Sendable, Equatable {
     public enum Event: Sendable, Equatable {
         /// The call is up with audio.
         case answered
+        /// The call is up on T.38 from the start (its INVITE offered T.38 and no usable audio).
+        case answeredOnT38
         /// The far end's fax tones were heard on the audio (CNG, CED or a V.21 preamble).
         case faxToneHeard
         /// The far end offers T.38 (`m=image … udptl t38`).
@@ -72,6 +74,9 @@ public struct FaxSwitch: Sendable, Equatable {
         case (.answered, .idle):
             transport = .audio
             return mode == .t38 ? [.startAudio] + offer() : [.startAudio]
+        case (.answeredOnT38, .idle) where mode != .audio:
+            transport = .t38
+            return [.startT38]
         case (.faxToneHeard, .audio) where mode == .auto && !calling:
             return offer()
         case (.offerReceived, _) where mode == .audio:

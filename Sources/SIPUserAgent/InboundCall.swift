@@ -27,10 +27,12 @@ public final class InboundCall: Sendable {
                                      routing: .peer(peer), onEvent: onEvent)
     }
 
-    /// Answers with `media`, this side's session whose body is the SDP answer; the call is up
-    /// from now on. When the caller cancelled while the answer was being prepared (the INVITE
-    /// already ended with 487, §9.2), nothing is sent and the call ends as `cancelled`.
-    public func accept(media: AudioOffer) {
+    /// Answers with `media`, this side's session whose body is the SDP answer, or with
+    /// `ownerSDP` in its place (a stream the owner answers, such as T.38 fax, in the session's
+    /// o= identity); the call is up from now on. When the caller cancelled while the answer was
+    /// being prepared (the INVITE already ended with 487, §9.2), nothing is sent and the call
+    /// ends as `cancelled`.
+    public func accept(media: AudioOffer, ownerSDP: [UInt8]? = nil) {
         let driver = driver
         let invite = invite
         driver.eventLoop.execute {
@@ -40,7 +42,7 @@ public final class InboundCall: Sendable {
                           parameters: [SIPParameter("rport")])
             let cancelled = driver.dispatcher.wasCancelled(invite.key)
             if !cancelled { driver.dispatcher.add(driver, callID: driver.callID) }
-            driver.feed(.accept(media: media, via: via, cancelled: cancelled), answering: cancelled ? nil : invite)
+            driver.feed(.accept(media: media, via: via, cancelled: cancelled, ownerSDP: ownerSDP), answering: cancelled ? nil : invite)
         }
     }
 

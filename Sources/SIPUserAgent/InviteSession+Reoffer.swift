@@ -17,7 +17,7 @@ extension InviteSession {
     }
 
     /// `sdp` with this side's o= identity and the next version; nil when it does not parse.
-    private mutating func stamped(_ sdp: [UInt8]) -> [UInt8]? {
+    mutating func stamped(_ sdp: [UInt8]) -> [UInt8]? {
         guard let description = try? SDPParser().parse(sdp) else { return nil }
         return stamped(description)
     }

@@ -194,7 +194,7 @@ extension InviteSession {
     /// Answers the peer's INVITE with `answer` (§13.3.1.4): the 200 is resent until the ACK.
     /// When a CANCEL already ended the INVITE with 487, nothing is sent and the call ends as
     /// cancelled (§9.2).
-    mutating func accept(_ answer: AudioOffer, cancelled: Bool, at now: Duration, _ out: inout [Action]) {
+    mutating func accept(_ answer: AudioOffer, ownerSDP: [UInt8]?, cancelled: Bool, at now: Duration, _ out: inout [Action]) {
         guard phase == .idle, case .uas(let request, let tag) = configuration.role else { return }
         started = now
         if cancelled {
@@ -213,13 +213,18 @@ extension InviteSession {
         dialog = accepted
         media = answer
         phase = .confirmed
+        var body = answer.body
+        if let ownerSDP, let stamped = stamped(ownerSDP) {
+            body = stamped
+            self.ownerSDP = try? SDPParser().parse(ownerSDP)
+        }
         var headers = [SIPHeaderField(.contact, configuration.contact.description)] + configuration.capabilities
         headers.append(SIPHeaderField(.contentType, "application/sdp"))
-        let ok = SIPResponseFactory.response(to: request, status: 200, toTag: tag, headers: headers, body: answer.body)
+        let ok = SIPResponseFactory.response(to: request, status: 200, toTag: tag, headers: headers, body: body)
         result.sipCode = 200
         result.answered = 0
         if let number = (try? request.headers.cseq())?.sequence { unacknowledged.insert(number) }
         out.append(.respondUntilAcknowledged(ok))
-        out.append(.report(.answered(sdp: answer.body)))
+        out.append(.report(.answered(sdp: body)))
     }
 }

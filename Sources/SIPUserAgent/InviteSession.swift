@@ -129,10 +129,11 @@ public struct InviteSession: Sendable {
         case inviteTimedOut
         /// UAC: no destination could be reached; the text says which were tried.
         indirect case inviteUnreachable(String)
-        /// UAS: answer with `media` (its body is the SDP answer); this side's requests carry
-        /// `via`. `cancelled` says a CANCEL already ended the INVITE with 487 (§9.2), so
-        /// nothing may be sent.
-        indirect case accept(media: AudioOffer, via: Via, cancelled: Bool)
+        /// UAS: answer with `media` (its body is the SDP answer), or with `ownerSDP` in its
+        /// place (an owner's stream such as T.38 fax, with the session's o= identity); this
+        /// side's requests carry `via`. `cancelled` says a CANCEL already ended the INVITE
+        /// with 487 (§9.2), so nothing may be sent.
+        indirect case accept(media: AudioOffer, via: Via, cancelled: Bool, ownerSDP: [UInt8]? = nil)
         /// A request in the dialog (it has a To tag).
         indirect case request(SIPRequest)
         /// An ACK for a 2xx this side sent.
@@ -298,9 +299,9 @@ public struct InviteSession: Sendable {
             let outcome: CallOutcome = setup.cancelSent ? outcomeOfCancel : .unreachable("no response to the INVITE (Timer B)")
             end(outcome: outcome, code: nil, at: now, &out)
         case .inviteUnreachable(let why): end(outcome: .unreachable(why), code: nil, at: now, &out)
-        case .accept(let answer, let via, let cancelled):
+        case .accept(let answer, let via, let cancelled, let ownerSDP):
             self.via = via
-            accept(answer, cancelled: cancelled, at: now, &out)
+            accept(answer, ownerSDP: ownerSDP, cancelled: cancelled, at: now, &out)
         case .request(let r): receive(r, at: now, &out)
         case .ack(let ack):
             if let number = (try? ack.headers.cseq())?.sequence, unacknowledged.remove(number) != nil {

@@ -52,4 +52,12 @@ struct FaxSwitchTests {
         #expect(machine.handle(.offerAnswered) == [])
         #expect(machine.transport == .idle)
     }
+
+    @Test func aCallAnsweredOnT38StartsThereUnlessAudioOnly() {
+        var machine = FaxSwitch(mode: .auto, calling: false)
+        #expect(machine.handle(.answeredOnT38) == [.startT38])
+        #expect(machine.transport == .t38)
+        var audioOnly = FaxSwitch(mode: .audio, calling: false)
+        #expect(audioOnly.handle(.answeredOnT38) == [])
+    }
 }

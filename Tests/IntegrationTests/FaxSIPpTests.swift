@@ -42,4 +42,21 @@ struct FaxSIPpTests {
         #expect(Self.fax(r.json)["transport"] as? String == "t38", "the retried offer moved the fax to T.38: \(r.output)")
         #expect(r.json["hung_up_by"] as? String == "local", "\(r.output)")
     }
+
+    /// An INVITE that offers T.38 alone (SIPp as a gateway) is answered on T.38 by `fax
+    /// receive`: SIPp checks the 200's `m=image`; the call ends with SIPp's BYE and the
+    /// receiver reports a fax cut short over `t38`.
+    @Test func anInviteOfferingT38AloneIsAnsweredOnT38() async throws {
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (receiver, port) = try await FaxCommandTests.receiver(into: dir, ["--rtp-ports", "56000-56999"])
+        defer { receiver.stop() }
+        let sipp = try SIPp.start(["127.0.0.1:\(port)", "-sf", SIPp.scenario("uac_t38_invite"), "-m", "1", "-t", "u1"], localPort: Ports.free(), in: dir)
+        let status = await sipp.wait(timeout: .seconds(30))
+        #expect(status == 0, "sipp: \(sipp.text.suffix(600)) \(SIPp.errors(in: dir))")
+        #expect(await receiver.waitForOutput("\"call_id\"", timeout: .seconds(10)), "\(receiver.text)")
+        let line = receiver.text.split(separator: "\n").first { $0.contains("\"call_id\"") } ?? ""
+        let fax = ((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any])?["fax"] as? [String: Any] ?? [:]
+        #expect(fax["transport"] as? String == "t38" && fax["success"] as? Bool == false, "\(line)")
+    }
 }

@@ -192,6 +192,21 @@ struct InviteSessionSetupTests {
         #expect(ended.outcome == .answered && ended.hungUpBy == .local && ended.ended == 4 && ended.answered == 0)
     }
 
+    /// An owner's answer in place of the audio (T.38 to an INVITE offering it alone): the 200
+    /// carries it with the session's o= identity, and a refresh offers it again.
+    @Test func theUASAnswersWithTheOwnersDescriptionWhenGivenOne() throws {
+        var (h, invite) = InviteSessionHarness.uas()
+        let audio = try answerTo(invite)
+        let actions = h.feed(.accept(media: audio, via: InviteSessionHarness.via, cancelled: false, ownerSDP: InviteSessionReofferTests.localImage))
+        guard case .respondUntilAcknowledged(let ok)? = actions.first else {
+            Issue.record("\(actions)")
+            return
+        }
+        let sent = try SDPParser().parse(ok.body)
+        #expect(sent.media.map(\.media) == ["image"] && sent.origin.sessionID == String(audio.sessionID), "\(String(decoding: ok.body, as: UTF8.self))")
+        #expect(actions.events == [.answered(sdp: ok.body)])
+    }
+
     @Test func aUASWhoseAnswerIsNeverAcknowledgedHangsUp() throws {
         var (h, invite) = InviteSessionHarness.uas()
         h.feed(.accept(media: try answerTo(invite), via: InviteSessionHarness.via, cancelled: false))
