@@ -17,6 +17,13 @@ struct FaxCommandTests {
         return (receiver, port)
     }
 
+    /// The JSON line `fax receive` prints for its call, once it has (nil fields when none came).
+    static func report(of receiver: ExternalProcess) async -> [String: Any] {
+        #expect(await receiver.waitForOutput("\"call_id\"", timeout: .seconds(10)), "\(receiver.text)")
+        let line = receiver.text.split(separator: "\n").first { $0.contains("\"call_id\"") } ?? ""
+        return (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
+    }
+
     @Test func aPageSentOverG711ArrivesWhole() async throws {
         let dir = SIPp.workDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -28,9 +35,7 @@ struct FaxCommandTests {
         let sent = SipdialBinary.jsonObject(in: out)["fax"] as? [String: Any] ?? [:]
         #expect(sent["success"] as? Bool == true && sent["pages_sent"] as? Int == 1 && sent["remote_station_id"] as? String == "+1 555 0200", "\(out)")
         #expect(sent["transport"] as? String == "audio" && sent["ecm"] as? Bool == true, "\(sent)")
-        #expect(await receiver.waitForOutput("\"call_id\"", timeout: .seconds(10)), "\(receiver.text)")
-        let line = receiver.text.split(separator: "\n").first { $0.contains("\"call_id\"") } ?? ""
-        let report = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
+        let report = await Self.report(of: receiver)
         let received = report["fax"] as? [String: Any] ?? [:]
         #expect(received["success"] as? Bool == true && received["pages_received"] as? Int == 1 && received["remote_station_id"] as? String == "+1 555 0100",
                 "\(report)")
@@ -54,10 +59,8 @@ struct FaxCommandTests {
         #expect(status == 1, "\(out)")
         let sent = SipdialBinary.jsonObject(in: out)["fax"] as? [String: Any] ?? [:]
         #expect(sent["success"] as? Bool == false && (sent["text"] as? String ?? "").contains("dropped"), "\(out)")
-        #expect(await receiver.waitForOutput("\"call_id\"", timeout: .seconds(10)), "\(receiver.text)")
-        let line = receiver.text.split(separator: "\n").first { $0.contains("\"call_id\"") } ?? ""
-        let received = ((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any])?["fax"] as? [String: Any] ?? [:]
-        #expect(received["success"] as? Bool == false && (received["text"] as? String ?? "").contains("dropped"), "\(line)")
+        let received = await Self.report(of: receiver)["fax"] as? [String: Any] ?? [:]
+        #expect(received["success"] as? Bool == false && (received["text"] as? String ?? "").contains("dropped"), "\(received)")
     }
 
     /// A PDF sent (rendered by Ghostscript) without ECM to the simulator scripted `fax`, which

@@ -54,9 +54,7 @@ struct FaxSIPpTests {
         let sipp = try SIPp.start(["127.0.0.1:\(port)", "-sf", SIPp.scenario("uac_t38_invite"), "-m", "1", "-t", "u1"], localPort: Ports.free(), in: dir)
         let status = await sipp.wait(timeout: .seconds(30))
         #expect(status == 0, "sipp: \(sipp.text.suffix(600)) \(SIPp.errors(in: dir))")
-        #expect(await receiver.waitForOutput("\"call_id\"", timeout: .seconds(10)), "\(receiver.text)")
-        let line = receiver.text.split(separator: "\n").first { $0.contains("\"call_id\"") } ?? ""
-        let fax = ((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any])?["fax"] as? [String: Any] ?? [:]
-        #expect(fax["transport"] as? String == "t38" && fax["success"] as? Bool == false, "\(line)")
+        let fax = await FaxCommandTests.report(of: receiver)["fax"] as? [String: Any] ?? [:]
+        #expect(fax["transport"] as? String == "t38" && fax["success"] as? Bool == false, "\(fax)")
     }
 }

@@ -23,9 +23,7 @@ struct FaxT38CommandTests {
         let sent = SipdialBinary.jsonObject(in: out)["fax"] as? [String: Any] ?? [:]
         #expect(sent["success"] as? Bool == true && sent["pages_sent"] as? Int == 1 && sent["transport"] as? String == "t38", "\(out)")
         #expect(sent["remote_station_id"] as? String == "RX T38" && sent["ecm"] as? Bool == !senderArgs.contains("--no-ecm"), "\(out)")
-        #expect(await receiver.waitForOutput("\"call_id\"", timeout: .seconds(10)), "\(receiver.text)")
-        let line = receiver.text.split(separator: "\n").first { $0.contains("\"call_id\"") } ?? ""
-        let report = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
+        let report = await FaxCommandTests.report(of: receiver)
         let received = report["fax"] as? [String: Any] ?? [:]
         #expect(received["success"] as? Bool == true && received["pages_received"] as? Int == 1 && received["transport"] as? String == "t38",
                 "\(report)")
