@@ -67,7 +67,7 @@ struct CDRRoutes<Context: RequestContext> {
             return CDRBody(cdr: cdr)
         }
         for (route, what, file, type) in [("recording", "recording", \CDR.recording, "audio/wav"), ("amd_audio", "answering-machine audio", \CDR.amdAudio, "audio/wav"),
-                                          ("fax", "received fax", \CDR.receivedFax, "image/tiff")] {
+                                          ("fax", "received fax", \CDR.faxFile, "image/tiff")] {
             group.get("cdrs/:id/\(route)") { _, context -> Response in
                 let id = try context.parameters.require("id")
                 guard let path = try store.cdr(id: id)?[keyPath: file], let data = FileManager.default.contents(atPath: path) else {

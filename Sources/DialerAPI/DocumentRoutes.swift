@@ -63,11 +63,8 @@ struct DocumentRoutes<Context: RequestContext> {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let upload = scratch.appendingPathComponent("upload").path
         try data.write(to: URL(fileURLWithPath: upload))
-        let tiff: String, pages: FaxDocument.Pages
-        do {
-            tiff = try FaxDocument.prepare(upload, in: scratch)
-            pages = try FaxDocument.pages(of: tiff)
-        } catch {
+        let (tiff, pages): (String, FaxDocument.Pages)
+        do { (tiff, pages) = try FaxDocument.prepare(upload, in: scratch) } catch {
             throw APIError.invalid("body", "is not a usable fax document: \(error.description.replacingOccurrences(of: "'\(upload)': ", with: ""))")
         }
         try FileManager.default.createDirectory(at: store.documentsDirectory, withIntermediateDirectories: true)

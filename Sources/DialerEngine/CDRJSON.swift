@@ -43,10 +43,10 @@ public struct CDRJSON: Encodable, Sendable {
         try c.encode(Self.fax(of: cdr), forKey: Key("fax"))
     }
 
-    /// The fax result, its `file` (a received fax) given as where it is served.
+    /// The fax result, with `file` where a received fax is served.
     private static func fax(of cdr: CDR) -> JSONValue? {
         guard case .object(var object)? = cdr.fax.flatMap(JSONValue.init(parsing:)) else { return nil }
-        if object["file"] != nil { object["file"] = .string("/v1/cdrs/\(cdr.id)/fax") }
+        if cdr.faxFile != nil { object["file"] = .string("/v1/cdrs/\(cdr.id)/fax") }
         return .object(object)
     }
 }

@@ -51,18 +51,12 @@ public struct CallRecord: Sendable {
         cdr.recording = recording
         cdr.amd = amd
         cdr.amdAudio = amdAudio
-        cdr.fax = fax.flatMap { Self.faxJSON($0, file: receivedFax) }
+        cdr.fax = fax.map { String(decoding: $0.json, as: UTF8.self) }
+        cdr.faxFile = receivedFax
         if let rtp, rtp.packetsSent + rtp.packetsReceived > 0, let data = try? JSONEncoder.snakeCase.encode(rtp) {
             cdr.rtp = String(decoding: data, as: UTF8.self)
         }
         return cdr
-    }
-
-    /// The result's JSON, with `file` where a received fax was written.
-    private static func faxJSON(_ result: FaxResult, file: String?) -> String? {
-        guard var object = (try? JSONSerialization.jsonObject(with: result.json)) as? [String: Any] else { return nil }
-        object["file"] = file
-        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) }
     }
 
     private static func reason(_ outcome: CallOutcome) -> String? {

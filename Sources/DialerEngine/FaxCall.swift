@@ -47,9 +47,8 @@ public final class FaxCall {
     private var t38: T38FaxPort?
     /// This side's `m=image` answer, repeated to a refresh.
     private var imageAnswer: [UInt8]?
-    /// The status that refused this side's T.38 offer, when one did.
-    public private(set) var t38Refused: Int?
-    public private(set) var result: FaxResult?
+    /// The result of the terminal running now, once T.30 phase E gave it.
+    private var result: FaxResult?
 
     /// `media` is the call's prepared audio; `report` carries the media loops' reports back to
     /// the owner; `onTimeout` runs when the audio stops arriving (the call is gone).
@@ -120,12 +119,15 @@ public final class FaxCall {
     /// for a dropped call).
     public func end() async -> FaxResult? {
         _ = try? await media.finish()
-        if let t38, let (last, _) = try? await t38.stop().get(), onT38 {
-            result = result ?? last
-        }
-        if !onT38, result == nil, let audio {
-            audio.terminal.callEnded()
-            result = audio.terminal.result
+        // The T.38 port is closed whether or not the fax moved there (an offer may be out).
+        let t38Result = try? await t38?.stop().get()
+        if result == nil {
+            if onT38 {
+                result = t38Result
+            } else if let audio {
+                audio.terminal.callEnded()
+                result = audio.terminal.result
+            }
         }
         return result
     }
@@ -154,9 +156,8 @@ public final class FaxCall {
             case .startT38:
                 guard let stream else { continue }
                 try startT38(stream)
-            case .stayOnAudio(let status):
-                t38Refused = status
-                if let t38 { _ = t38.stop() }
+            case .stayOnAudio:
+                _ = t38?.stop()
                 t38 = nil
             }
         }

@@ -51,11 +51,8 @@ public struct CDR: StoredRecord, Sendable, Equatable {
         disposition = CallDisposition(outcome: outcome, sipCode: sipCode, q850Cause: q850Cause).rawValue
     }
 
-    /// Where a fax the call received was written (the `file` of its `fax` JSON).
-    public var receivedFax: String? {
-        guard let fax, let object = (try? JSONSerialization.jsonObject(with: Data(fax.utf8))) as? [String: Any] else { return nil }
-        return object["file"] as? String
-    }
+    /// The TIFF of a fax the call received.
+    public var faxFile: String?
 
     private mutating func classify() {
         disposition = CallDisposition(outcome: outcome, sipCode: sipCode, q850Cause: q850Cause).rawValue

@@ -161,8 +161,9 @@ enum Schema {
         "ALTER TABLE cdr ADD COLUMN amd_audio TEXT",
     ]
 
-    /// Fax documents (TIFF-F files under the data directory, PDFs rendered when uploaded) and
-    /// a CDR's fax result (JSON, T.30 phase E's `FaxResult`; NULL when the call sent none).
+    /// Fax documents (TIFF-F files under the data directory, PDFs rendered when uploaded), a
+    /// CDR's fax result (JSON, T.30 phase E's `FaxResult`; NULL when the call sent none) and
+    /// the TIFF of a fax it received.
     static let version5 = [
         """
         CREATE TABLE document (
@@ -170,5 +171,6 @@ enum Schema {
             size INTEGER NOT NULL, created_at REAL NOT NULL)
         """,
         "ALTER TABLE cdr ADD COLUMN fax TEXT",
+        "ALTER TABLE cdr ADD COLUMN fax_file TEXT",
     ]
 }

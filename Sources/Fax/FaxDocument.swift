@@ -27,16 +27,16 @@ public enum FaxDocument {
         throw Unusable(description: "'\(path)': neither TIFF nor PDF (a fax document is TIFF-F: 1728 pixels wide, MH, MR or MMR; or a PDF to render)")
     }
 
-    /// The TIFF-F file to send for `path`: itself, or a PDF rendered into `scratch`; its pages
-    /// checked (at least one, every one 1,728 pixels wide).
-    public static func prepare(_ path: String, in scratch: URL) throws(Unusable) -> String {
+    /// The TIFF-F file to send for `path` (itself, or a PDF rendered into `scratch`) and its
+    /// pages, checked: at least one, every one 1,728 pixels wide.
+    public static func prepare(_ path: String, in scratch: URL) throws(Unusable) -> (tiff: String, pages: Pages) {
         let tiff = try check(path) == .pdf ? try render(path, in: scratch) : path
         let pages = try pages(of: tiff, named: path)
         guard pages.count > 0 else { throw Unusable(description: "'\(path)': holds no page") }
         guard pages.width == 1728 else {
             throw Unusable(description: "'\(path)': pages are \(pages.width) pixels wide; a fax page is 1728 (render it with gs -sDEVICE=tiffg4 -r204x196 -g1728x2292)")
         }
-        return tiff
+        return (tiff, pages)
     }
 
     private static func render(_ path: String, in scratch: URL) throws(Unusable) -> String {

@@ -14,7 +14,7 @@ import T38
 /// from anywhere; `onResult` runs once on the event loop when T.30 phase E has given the
 /// result.
 public final class T38FaxPort: @unchecked Sendable {
-    public let eventLoop: EventLoop
+    private let eventLoop: EventLoop
     public let localPort: Int
     private let host: String
     private let socket: DatagramSocket
@@ -64,15 +64,15 @@ public final class T38FaxPort: @unchecked Sendable {
     }
 
     /// Stops the clock and closes the socket; a fax still under way ends as a dropped call
-    /// (T.30's code) with the pages it got so far. The terminal's result and what UDPTL
-    /// counted.
-    public func stop() -> EventLoopFuture<(FaxResult?, UDPTLReceiver.Statistics)> {
+    /// (T.30's code) with the pages it got so far. The terminal's result (nil when it never
+    /// started).
+    public func stop() -> EventLoopFuture<FaxResult?> {
         eventLoop.submit { [self] in
             task?.cancel()
             task = nil
             terminal?.callEnded()
             socket.close()
-            return (terminal?.result, receiver.statistics)
+            return terminal?.result
         }
     }
 

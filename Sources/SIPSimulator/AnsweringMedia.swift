@@ -171,7 +171,7 @@ public final class AnsweringMedia: InboundMedia {
                 // ended mid-fax: the code for a dropped call), from T.38 once it moved there.
                 let result: FaxResult?
                 if let t38 = call.t38 {
-                    result = (try? await t38.stop().get())?.0
+                    result = try? await t38.stop().get()
                 } else {
                     port.terminal.callEnded()
                     result = port.terminal.result

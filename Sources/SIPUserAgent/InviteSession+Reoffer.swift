@@ -17,12 +17,12 @@ extension InviteSession {
     }
 
     /// `sdp` with this side's o= identity and the next version; nil when it does not parse.
-    mutating func stamped(_ sdp: [UInt8]) -> [UInt8]? {
+    private mutating func stamped(_ sdp: [UInt8]) -> [UInt8]? {
         guard let description = try? SDPParser().parse(sdp) else { return nil }
         return stamped(description)
     }
 
-    private mutating func stamped(_ description: SessionDescription) -> [UInt8]? {
+    mutating func stamped(_ description: SessionDescription) -> [UInt8]? {
         guard var next = media else { return nil }
         next.nextVersion()
         media = next

@@ -214,9 +214,9 @@ extension InviteSession {
         media = answer
         phase = .confirmed
         var body = answer.body
-        if let ownerSDP, let stamped = stamped(ownerSDP) {
+        if let ownerSDP, let description = try? SDPParser().parse(ownerSDP), let stamped = stamped(description) {
             body = stamped
-            self.ownerSDP = try? SDPParser().parse(ownerSDP)
+            self.ownerSDP = description
         }
         var headers = [SIPHeaderField(.contact, configuration.contact.description)] + configuration.capabilities
         headers.append(SIPHeaderField(.contentType, "application/sdp"))

@@ -44,7 +44,7 @@ struct FaxSendCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let tiff: String
-        do { tiff = try FaxDocument.prepare(document, in: scratch) } catch {
+        do { tiff = try FaxDocument.prepare(document, in: scratch).tiff } catch {
             Console.error("fax", error.description)
             throw ExitCode(2)
         }
