@@ -7,9 +7,9 @@ import Media
 /// end or the verb's timeout. The result goes in the CDR (`fax`; a failure makes the call
 /// `fax_failed`), a received fax beside the recordings.
 extension CallAttempt {
-    /// Runs one fax; false when the call ended.
-    func runFax(_ step: CallFlow.FaxStep, role: FaxRole) async -> Bool {
-        guard let media, let audio, let offers = call?.offers ?? inbound?.offers else { return !ended }
+    /// Runs one fax, until its result or the call's end.
+    func runFax(_ step: CallFlow.FaxStep, role: FaxRole) async {
+        guard let media, let audio, let offers = call?.offers ?? inbound?.offers else { return }
         var settings = FaxSettings()
         (settings.stationID, settings.ecm, settings.headerInfo) = (step.stationID, step.ecm, step.header)
         let setup = FaxCall.Setup(calling: !isInbound, role: role, settings: settings, mode: FaxSwitch.Mode(rawValue: step.transport) ?? .auto, host: mediaHost, ports: context.rtpPorts)
@@ -18,7 +18,7 @@ extension CallAttempt {
                           onTimeout: { signals.yield(.mediaTimeout) })
         do { try fax.answered(audio) } catch {
             context.logger.error("fax did not start", metadata: ["call_id": "\(record.sipCallID ?? "")", "error": "\(error)"])
-            return true
+            return
         }
         if case .receive(let file) = role { record.receivedFax = file }
         let limit = startTimer(step.timeout)
@@ -38,7 +38,6 @@ extension CallAttempt {
         // T.30's result, or the code of a fax cut short; the UDPTL socket closes.
         record.fax = await fax.end()
         if let result = record.fax { onFax(result) }
-        return !ended
     }
 
     /// The TIFF of a stored document, or nil (logged) when it is gone.

@@ -44,10 +44,14 @@ extension CallAttempt {
             case .waitForBeep(let timeout):
                 guard await waitForBeep(timeout: timeout, then: verbs[(index + 1)...]) else { return false }
             case .fax(let document, let step):
-                guard let path = faxDocument(document) else { continue }
-                guard await runFax(step, role: .send(document: path)) else { return false }
+                // A fax ends its flow: T.30 closes with DCN, and the call's audio is gone.
+                if let path = faxDocument(document) { await runFax(step, role: .send(document: path)) }
+                endCall()
+                return false
             case .receiveFax(let step):
-                guard await runFax(step, role: .receive(into: newReceivedFaxPath())) else { return false }
+                await runFax(step, role: .receive(into: newReceivedFaxPath()))
+                endCall()
+                return false
             }
         }
         return true

@@ -47,10 +47,11 @@ public struct CallFlow: Sendable, Equatable {
         /// when no beep comes, so that a message played next is recorded whole.
         case waitForBeep(timeout: Double)
         /// Sends a stored fax document (`/v1/documents`) and waits for T.30's result, which
-        /// goes in the CDR's `fax`; the flow goes on after it.
+        /// goes in the CDR's `fax`; then hangs up: a fax ends its flow (only `hangup` may
+        /// follow it in its list).
         case fax(document: String, FaxStep)
         /// Receives a fax (a call a peer placed) into the data directory; the result and the
-        /// file go in the CDR.
+        /// file go in the CDR. Ends the flow, as `fax` does.
         case receiveFax(FaxStep)
     }
 
@@ -132,7 +133,14 @@ extension CallFlow {
     static func verbs(_ list: [JSONValue], path: String, gatherCounter: inout Int, exists: (Stored, String) -> Bool) throws(Invalid) -> [Verb] {
         var out: [Verb] = []
         for (index, item) in list.enumerated() {
-            out.append(try verb(item, path: "\(path)[\(index)]", gatherCounter: &gatherCounter, exists: exists))
+            let verb = try verb(item, path: "\(path)[\(index)]", gatherCounter: &gatherCounter, exists: exists)
+            switch (out.last, verb) {
+            case (.fax?, .hangup), (.receiveFax?, .hangup): break
+            case (.fax?, _), (.receiveFax?, _):
+                throw Invalid(field: "\(path)[\(index)]", message: "follows a fax verb, which ends the flow (only hangup may)")
+            default: break
+            }
+            out.append(verb)
         }
         return out
     }

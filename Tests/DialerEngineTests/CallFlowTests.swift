@@ -88,16 +88,19 @@ struct CallFlowTests {
         }
     }
 
-    @Test func faxVerbsTakeTheirOptionsAndNameAStoredDocument() throws {
+    @Test func faxVerbsTakeTheirOptionsNameAStoredDocumentAndEndTheFlow() throws {
         let flow = try CallFlow(json: #"[{"verb": "fax", "document": "d1", "transport": "t38", "ecm": false, "station_id": "+1 555 0100", "header": "Acme"}]"#,
                                 exists: { $0 == .document && $1 == "d1" })
         var step = CallFlow.FaxStep()
         (step.transport, step.ecm, step.stationID, step.header) = ("t38", false, "+1 555 0100", "Acme")
         #expect(flow.verbs == [.fax(document: "d1", step)])
         #expect(try CallFlow(json: #"[{"verb": "receive_fax"}]"#).verbs == [.receiveFax(CallFlow.FaxStep())])
+        #expect(try CallFlow(json: #"[{"verb": "receive_fax"}, {"verb": "hangup"}]"#).verbs == [.receiveFax(CallFlow.FaxStep()), .hangup])
         for (json, field) in [(#"[{"verb": "fax"}]"#, "flow[0].document"), (#"[{"verb": "fax", "document": "gone"}]"#, "flow[0].document"),
                               (#"[{"verb": "fax", "document": "d1", "transport": "modem"}]"#, "flow[0].transport"),
-                              (#"[{"verb": "receive_fax", "station_id": "a station id far too long"}]"#, "flow[0].station_id")] {
+                              (#"[{"verb": "receive_fax", "station_id": "a station id far too long"}]"#, "flow[0].station_id"),
+                              (#"[{"verb": "fax", "document": "d1"}, {"verb": "say", "text": "never heard"}]"#, "flow[1]"),
+                              (#"[{"verb": "amd", "on_fax": [{"verb": "receive_fax"}, {"verb": "pause"}]}]"#, "flow[0].on_fax[1]")] {
             #expect { try CallFlow(json: json, exists: { $1 == "d1" }) } throws: { ($0 as? CallFlow.Invalid)?.field == field }
         }
     }
