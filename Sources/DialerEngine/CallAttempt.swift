@@ -96,6 +96,9 @@ public final class CallAttempt: @unchecked Sendable {
     /// them, and `interruptedByRevision` says so to the `amd` verb, which runs the machine's.
     var interruptOnRevision = false
     var interruptedByRevision = false
+    /// An inbound call answered on T.38 (its INVITE offered T.38 and no usable audio, to a
+    /// flow that begins with `receive_fax`): the fax, its stream and its file, taken by that verb.
+    var faxAnsweredOnT38: (fax: FaxCall, stream: T38Stream, file: String)?
 
     public init(plan: CallPlan, context: CallContext) {
         self.plan = plan
@@ -155,8 +158,9 @@ public final class CallAttempt: @unchecked Sendable {
         (self.negotiate, self.onEvent) = (negotiate, onEvent)
         while let signal = await nextSignal() {
             guard case .call(.answered(let sdp)) = signal else { continue }
-            if let negotiated = negotiate(sdp) ?? earlyAudio {
-                startMedia(negotiated)
+            let negotiated = negotiate(sdp) ?? earlyAudio
+            if negotiated != nil || faxAnsweredOnT38 != nil {
+                if let negotiated { startMedia(negotiated) }
                 signals.after(plan.maxDuration, .command(.hangUp))
                 _ = await run(plan.flow.verbs)
             }

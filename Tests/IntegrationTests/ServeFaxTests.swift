@@ -115,4 +115,29 @@ struct ServeFaxTests {
         let compare = try ExternalProcess("/usr/bin/tiffcmp", ["-t", FaxCommandTests.document, kept.path])
         #expect(await compare.wait(timeout: .seconds(20)) == 0, "the page served differs from the one sent: \(compare.text)")
     }
+
+    /// A gateway whose INVITE offers T.38 alone (SIPp, `uac_t38_invite`) gets a 200 with
+    /// sipdial's `m=image` from a flow that begins with `receive_fax`; the CDR's fax went over
+    /// T.38 and, cut short by the gateway's BYE 2 s later, is a failure, never a success by default.
+    @Test func anInviteOfferingT38AloneIsAnsweredOnT38ByAReceiveFaxFlow() async throws {
+        let scratch = ServeCampaignTests.Scratch()
+        let token = try await ServeProcess.token(data: scratch.data)
+        let sipPort = Ports.free()
+        let serve = try await ServeProcess.start(data: scratch.data, token: token, sipPort: sipPort,
+                                                 ["--no-simulator", "--inbound-flow", #"[{"verb": "receive_fax"}]"#])
+        defer { serve.process.stop() }
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sipp = try SIPp.start(["127.0.0.1:\(sipPort)", "-sf", SIPp.scenario("uac_t38_invite"), "-m", "1", "-t", "u1"], localPort: Ports.free(), in: dir)
+        let status = await sipp.wait(timeout: .seconds(30))
+        #expect(status == 0, "sipp: \(sipp.text.suffix(600)) \(SIPp.errors(in: dir))")
+        var cdr: [String: Any] = [:]
+        _ = try await poll(timeout: .seconds(15)) {
+            let (_, page) = try await serve.send("GET", "cdrs")
+            cdr = (page["cdrs"] as? [[String: Any]])?.first { $0["outcome"] as? String != "interrupted" } ?? [:]
+            return !cdr.isEmpty
+        }
+        let fax = try #require(cdr["fax"] as? [String: Any], "\(cdr)")
+        #expect(fax["transport"] as? String == "t38" && fax["success"] as? Bool == false, "\(fax)")
+    }
 }
