@@ -94,6 +94,11 @@ enum OpenAPIDocument {
         "/api/get_cdr_statistics": {"get": {"tags": ["cpaas"], "security": [{"cpaas": []}], "description": "answer, busy, cancel, chanunavail, congestion, noanswer, total calls", "responses": {"200": {"description": "the answer inside response, with success true"}, "400": {"description": "response with message, field and success false"}, "401": {"description": "account/auth headers do not name a token"}}}},
         "/api/get_campaign_cdr_statistics": {"post": {"tags": ["cpaas"], "security": [{"cpaas": []}], "description": "campaign_id; the same counts and dnd_calls", "responses": {"200": {"description": "the answer inside response, with success true"}, "400": {"description": "response with message, field and success false"}, "401": {"description": "account/auth headers do not name a token"}}}},
         "/v1/health": {"get": {"security": [], "responses": {"200": {"description": "the service runs"}}}},
+        "/v1/security": {"get": {"summary": "What the SIP source guard did: requests dropped, sources blocked as scanners (User-Agent) and as floods (--source-limit); the sources blocked now",
+          "responses": {"200": {"description": "counts since start and blocked sources", "content": {"application/json": {"schema": {"type": "object", "properties": {
+            "blocked_requests": {"type": "integer"}, "scanner_blocks": {"type": "integer"}, "flood_blocks": {"type": "integer"},
+            "blocked_sources": {"type": "array", "items": {"type": "object", "properties": {"address": {"type": "string"}, "reason": {"type": "string", "enum": ["scanner", "flood"]}, "seconds_left": {"type": "number"}}}}}}}}},
+            "503": {"description": "the dialer is not running in this process"}}}},
         "/v1/campaigns/{id}/{action}": {"parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
             {"name": "action", "in": "path", "required": true, "schema": {"type": "string", "enum": ["start", "pause", "resume", "stop"]}}],
           "post": {"responses": {"200": {"description": "the campaign in its new status"}, "404": {"description": "unknown id"},

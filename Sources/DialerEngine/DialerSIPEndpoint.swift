@@ -20,13 +20,17 @@ public final class DialerSIPEndpoint: Sendable {
 
     /// Binds the listeners of `configuration` (throws when one cannot bind). New dialogs
     /// from `allowedPeers` or a configured trunk go to the handler `answerInbound` sets, or
-    /// get 480 without one; from anyone else 403.
+    /// get 480 without one; from anyone else 403. The configuration's `sourceGuard` drops
+    /// scanners and floods from everyone else before that.
     public static func start(configuration: SIPTransportConfiguration, allowedPeers: SIPPeerAllowList,
                              eventLoop: EventLoop, logger: Logger) async throws -> DialerSIPEndpoint {
         let transport = SIPTransportLayer(eventLoop: eventLoop, configuration: configuration, logger: logger)
         try await transport.start()
         let transactions = SIPTransactionLayer(transport: transport, logger: logger)
         let trunkAddresses = TrunkAddresses()
+        if let settings = configuration.sourceGuard {
+            transactions.guardSources(settings) { allowedPeers.allows($0) || trunkAddresses.contains($0) }
+        }
         let inbound = InboundHandler()
         let dispatcher = SIPSessionDispatcher(transactions: transactions, allowedPeers: allowedPeers, isTrunk: trunkAddresses.contains) { tx in
             guard let handler = inbound.current, tx.request.method == .invite else {

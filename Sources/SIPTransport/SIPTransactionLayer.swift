@@ -16,7 +16,7 @@ public final class SIPTransactionLayer: @unchecked Sendable {
     /// The transactions' timers, shared with the user agents on this loop.
     public let timerWheel: TimerWheel
     private let validator: SIPMessageValidator
-    private let logger: Logger
+    let logger: Logger
 
     /// The transaction user's entry points. Set them before traffic arrives; they run on `eventLoop`.
     public struct Handlers: Sendable {
@@ -108,6 +108,9 @@ public final class SIPTransactionLayer: @unchecked Sendable {
     private var merged: [SIPMergeKey: SIPTransactionKey] = [:]
     /// Destinations that answered 503 with Retry-After, and until when to avoid them.
     var retryAfterBlocks: [SIPDestination: NIODeadline] = [:]
+    /// Admission of requests by source (`guardSources`); nil admits every request.
+    var sourceGuard: SIPSourceGuard?
+    var isExemptSource: @Sendable (SocketAddress) -> Bool = { _ in false }
 
     public init(transport: SIPTransportLayer, timers: SIPTimerConfiguration = .default, validator: SIPMessageValidator = SIPMessageValidator(), logger: Logger = Logger(label: "sipdial.transaction")) {
         self.transport = transport
@@ -277,6 +280,7 @@ public final class SIPTransactionLayer: @unchecked Sendable {
     }
 
     private func receive(_ request: SIPRequest, inbound: SIPInboundMessage) {
+        guard admits(request, from: inbound.source) else { return }
         guard let key = SIPTransactionKey.server(for: request) else { return }
         if servers[key] != nil {
             feedServer(key, .request(request))

@@ -39,6 +39,12 @@ struct ServeCommand: AsyncParsableCommand {
     var inboundFlow: String?
     @Option(help: "A weighted share of the embedded simulator's calls, as simulate's --mix (repeatable). Default 70:answer,after=1 10:busy,after=1 10:no-answer 10:reject=503.")
     var simulatorMix: [String] = []
+    @Option(help: "REQUESTS/SECONDS: a source other than a trunk or allowed peer that sends more SIP requests than this within SECONDS is blocked (its requests dropped unanswered) for --source-block seconds; 'off' for no limit.")
+    var sourceLimit = "16/2"
+    @Option(help: "Seconds a source stays blocked after going over --source-limit.")
+    var sourceBlock: Double = 300
+    @Option(help: "Comma-separated parts of a User-Agent that mark a scanner: requests with one, from a source other than a trunk or allowed peer, are dropped unanswered ('' for none).")
+    var scannerAgents = SIPSourceGuard.Settings().scannerAgents.joined(separator: ",")
 
     func validate() throws {
         guard httpAddress != nil else { throw ValidationError("--http '\(http)' is not HOST:PORT (port 0-65535)") }
@@ -47,6 +53,25 @@ struct ServeCommand: AsyncParsableCommand {
         guard trunkCheckInterval >= 0.5, trunkCheckInterval <= 3600 else { throw ValidationError("--trunk-check-interval must be between 0.5 and 3600 seconds") }
         _ = try SimulateCommand.scriptBook(behaviour: [], mix: simulatorMix, fallback: CallScript(), option: "--simulator-mix")
         _ = try inboundCallFlow(exists: { _, _ in true })
+        _ = try sourceGuard()
+    }
+
+    /// --source-limit, --source-block and --scanner-agents as the SIP endpoint's guard.
+    func sourceGuard() throws -> SIPSourceGuard.Settings {
+        var settings = SIPSourceGuard.Settings()
+        if sourceLimit == "off" {
+            settings.limit = nil
+        } else {
+            let parts = sourceLimit.split(separator: "/")
+            guard parts.count == 2, let requests = Int(parts[0]), requests >= 1, let seconds = Double(parts[1]), seconds > 0, seconds <= 3600 else {
+                throw ValidationError("--source-limit '\(sourceLimit)' is not REQUESTS/SECONDS (at least 1 request, 0-3600 s) or 'off'")
+            }
+            (settings.limit, settings.window) = (requests, .nanoseconds(Int64(seconds * 1e9)))
+        }
+        guard sourceBlock >= 1, sourceBlock <= 86_400 else { throw ValidationError("--source-block must be between 1 and 86400 seconds") }
+        settings.block = .nanoseconds(Int64(sourceBlock * 1e9))
+        settings.scannerAgents = scannerAgents.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return settings
     }
 
     /// --inbound-flow read (from the file after `@`) and checked; nil when not given.
@@ -93,8 +118,11 @@ struct ServeCommand: AsyncParsableCommand {
             logger.notice("no trunk configured: calls go to the embedded simulator until one is added",
                           metadata: ["simulator": "udp:127.0.0.1:\(simulator!.route.port ?? 0)"])
         }
-        var settings = Dialer.Settings(sip: endpoint.transportConfiguration, allowedPeers: try endpoint.allowedPeers, rtpPorts: rtpPorts,
-                                       fallbackRoute: simulator?.route)
+        var sip = endpoint.transportConfiguration
+        sip.sourceGuard = try sourceGuard()
+        // The embedded simulator's requests are the dialer's own calls.
+        if let simulator { sip.sourceGuard?.exemptAddresses.insert(simulator.route.host) }
+        var settings = Dialer.Settings(sip: sip, allowedPeers: try endpoint.allowedPeers, rtpPorts: rtpPorts, fallbackRoute: simulator?.route)
         settings.trunkCheckInterval = trunkCheckInterval
         settings.mediaRealtimePriority = mediaRealtimePriority
         do { settings.inboundFlow = try inboundCallFlow(exists: CallFlow.stored(in: store)) } catch {

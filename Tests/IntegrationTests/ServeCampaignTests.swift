@@ -17,10 +17,10 @@ struct ServeCampaignTests {
 
     static func phone(_ n: Int) -> String { "+1555\(String(format: "%07d", n))" }
 
-    /// `simulate` logging each incoming call, with `behaviours` by number.
-    static func simulator(_ behaviours: [String: String]) async throws -> (ExternalProcess, Int) {
+    /// `simulate` on `host` logging each incoming call, with `behaviours` by number.
+    static func simulator(_ behaviours: [String: String], host: String = "127.0.0.1") async throws -> (ExternalProcess, Int) {
         let port = Ports.free()
-        let args = ["simulate", "--listen", "udp:127.0.0.1:\(port)", "--log-level", "info", "--behaviour", "*=answer"]
+        let args = ["simulate", "--listen", "udp:\(host):\(port)", "--log-level", "info", "--behaviour", "*=answer"]
             + behaviours.sorted { $0.key < $1.key }.flatMap { ["--behaviour", "\($0.key)=\($0.value)"] }
         let process = try ExternalProcess(SipdialBinary.path, args)
         #expect(await process.waitForOutput("listening udp", timeout: .seconds(20)), "\(process.text)")
@@ -28,10 +28,10 @@ struct ServeCampaignTests {
     }
 
     /// A list of `phones`, queued on a new campaign (trunk, list and campaign all called
-    /// `name`) through the trunk at `port` (with `trunkSettings` besides its address).
+    /// `name`) through the trunk at 127.0.0.1:`port` (`trunkSettings` add to or replace that).
     static func campaign(_ serve: ServeProcess, trunkPort: Int, phones: [String], settings: [String: Any], name: String = "simulator",
                          trunkSettings: [String: Any] = [:]) async throws -> String {
-        let trunk = try await serve.create("trunks", trunkSettings.merging(["name": name, "host": "127.0.0.1", "port": trunkPort]) { $1 })
+        let trunk = try await serve.create("trunks", ["name": name, "host": "127.0.0.1", "port": trunkPort].merging(trunkSettings) { $1 })
         let list = try await serve.create("lists", ["name": name])
         let (imported, result) = try await serve.send("POST", "lists/\(list)/contacts", ["contacts": phones.map { ["phone": $0] }])
         #expect(imported == 200 && result["imported"] as? Int == phones.count, "\(result)")
