@@ -72,7 +72,7 @@ let package = Package(
             dependencies: ["DialerStore", "Media", "Fax", "SDP", "RTP", "SIPCore", "SIPTransaction", "SIPTransport", "SIPUserAgent", nioCore, nioPosix, .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto"), logging,
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
-        .target(name: "DialerAPI", dependencies: ["DialerStore", "DialerEngine", "Media", "Fax", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"), logging,
+        .target(name: "DialerAPI", dependencies: ["DialerStore", "DialerEngine", "Media", "Fax", "SIPTransport", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"), logging,
                                             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .target(
             name: "LoadTest",

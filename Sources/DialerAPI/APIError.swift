@@ -8,12 +8,15 @@ public struct APIError: Error, HTTPResponseError, Sendable, Equatable {
     public var code: String
     public var message: String
     public var field: String?
+    /// Seconds for a `Retry-After` header (429).
+    public var retryAfter: Int?
 
-    public init(_ status: HTTPResponse.Status, code: String, message: String, field: String? = nil) {
+    public init(_ status: HTTPResponse.Status, code: String, message: String, field: String? = nil, retryAfter: Int? = nil) {
         self.status = status
         self.code = code
         self.message = message
         self.field = field
+        self.retryAfter = retryAfter
     }
 
     public static func missing(_ field: String) -> APIError {
@@ -30,6 +33,11 @@ public struct APIError: Error, HTTPResponseError, Sendable, Equatable {
 
     public static let unauthorized = APIError(.unauthorized, code: "unauthorized", message: "a valid bearer token is required (sipdial token create)")
 
+    public static func tooManyAttempts(retryAfter seconds: Int) -> APIError {
+        APIError(.tooManyRequests, code: "too_many_attempts", message: "too many failed token attempts from this address: try again in \(seconds) s",
+                 retryAfter: seconds)
+    }
+
     struct Body: Encodable {
         struct Detail: Encodable {
             let code: String
@@ -39,11 +47,12 @@ public struct APIError: Error, HTTPResponseError, Sendable, Equatable {
         let error: Detail
     }
 
-    public var headers: HTTPFields { [:] }
+    public var headers: HTTPFields { retryAfter.map { [.retryAfter: "\($0)"] } ?? [:] }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var response = try context.responseEncoder.encode(Body(error: .init(code: code, message: message, field: field)), from: request, context: context)
         response.status = status
+        response.headers.append(contentsOf: headers)
         return response
     }
 }

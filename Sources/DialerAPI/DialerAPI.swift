@@ -16,7 +16,9 @@ public enum DialerAPI {
         router.get("openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
-        let v1 = router.group("v1").add(middleware: TokenAuthentication(store: store))
+        // One count of failed token attempts per address across both authentications.
+        let attempts = AuthenticationAttempts()
+        let v1 = router.group("v1").add(middleware: TokenAuthentication(store: store, attempts: attempts))
         CampaignRoutes(store: store).add(to: v1)
         TrunkRoutes(store: store, monitor: dialer?.trunkMonitor).add(to: v1)
         ContactRoutes(store: store).add(to: v1)
@@ -29,12 +31,12 @@ public enum DialerAPI {
         RecordingRoutes(store: store, forget: { dialer?.context.prompts.forget(recording: $0) }).add(to: v1)
         DocumentRoutes(store: store).add(to: v1)
         SecurityRoutes(dialer: dialer).add(to: v1)
-        let cpaas = router.group("api").add(middleware: CPaaS.Authentication(store: store))
+        let cpaas = router.group("api").add(middleware: CPaaS.Authentication(store: store, attempts: attempts))
         CPaaSCallRoutes(store: store, dialer: dialer, calls: CallRoutes(store: store, dialer: dialer)).add(to: cpaas)
         CPaaSCampaignRoutes(store: store).add(to: cpaas)
         CPaaSCDRRoutes(store: store).add(to: cpaas)
         // The seed writes this one without /api in its URL (and with it in its example).
-        router.group().add(middleware: CPaaS.Authentication(store: store)).post("stop_campaign") { request, _ in
+        router.group().add(middleware: CPaaS.Authentication(store: store, attempts: attempts)).post("stop_campaign") { request, _ in
             try await CPaaSCampaignRoutes<APIRequestContext>(store: store).stop(request)
         }
         return router

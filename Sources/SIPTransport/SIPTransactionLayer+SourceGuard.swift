@@ -1,22 +1,22 @@
 import NIOCore
 import SIPCore
 
-/// The driver of `SIPSourceGuard`: requests it does not admit are dropped before any
+/// The driver of `SourceGuard`: requests it does not admit are dropped before any
 /// transaction exists, unanswered, counted in the transport's statistics, and each block is
 /// logged once, as it starts.
 extension SIPTransactionLayer {
     /// Guards new requests with `settings` from now on; sources `exempt` says (trunks,
     /// allowed peers) always pass.
-    public func guardSources(_ settings: SIPSourceGuard.Settings, exempt: @escaping @Sendable (SocketAddress) -> Bool) {
+    public func guardSources(_ settings: SourceGuard.Settings, exempt: @escaping @Sendable (SocketAddress) -> Bool) {
         let install = { [self] in
-            sourceGuard = SIPSourceGuard(settings: settings)
+            sourceGuard = SourceGuard(settings: settings)
             isExemptSource = exempt
         }
         if eventLoop.inEventLoop { install() } else { eventLoop.execute(install) }
     }
 
     /// The sources blocked now, why, and the seconds left on each block.
-    public func blockedSources() async throws -> [(source: String, reason: SIPSourceGuard.Reason, secondsLeft: Double)] {
+    public func blockedSources() async throws -> [(source: String, reason: SourceGuard.Reason, secondsLeft: Double)] {
         try await eventLoop.submit { [self] in
             let now = NIODeadline.now()
             return (sourceGuard?.blocked(now: now) ?? []).map { ($0.source, $0.reason, Double(($0.until - now).nanoseconds) / 1e9) }
@@ -34,7 +34,7 @@ extension SIPTransactionLayer {
         statistics.bump(\.blockedRequests)
         if case .nowBlocked(let reason, let until) = verdict {
             statistics.bump(reason == .scanner ? \.scannerBlocks : \.floodBlocks)
-            let settings = sourceGuard?.settings ?? SIPSourceGuard.Settings()
+            let settings = sourceGuard?.settings ?? SourceGuard.Settings()
             let why = reason == .scanner ? "User-Agent '\(agent ?? "")' names a scanner"
                 : "more than \(settings.limit ?? 0) requests in \(Double(settings.window.nanoseconds) / 1e9) s"
             logger.warning("SIP source blocked", metadata: [

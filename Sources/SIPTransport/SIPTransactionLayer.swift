@@ -109,7 +109,7 @@ public final class SIPTransactionLayer: @unchecked Sendable {
     /// Destinations that answered 503 with Retry-After, and until when to avoid them.
     var retryAfterBlocks: [SIPDestination: NIODeadline] = [:]
     /// Admission of requests by source (`guardSources`); nil admits every request.
-    var sourceGuard: SIPSourceGuard?
+    var sourceGuard: SourceGuard?
     var isExemptSource: @Sendable (SocketAddress) -> Bool = { _ in false }
 
     public init(transport: SIPTransportLayer, timers: SIPTimerConfiguration = .default, validator: SIPMessageValidator = SIPMessageValidator(), logger: Logger = Logger(label: "sipdial.transaction")) {

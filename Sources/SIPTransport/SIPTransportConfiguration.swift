@@ -40,7 +40,7 @@ public struct SIPTransportConfiguration: Sendable {
     public var udpSendQueueLimit = 16_384
     /// Per-source admission of requests (scanners, floods); nil admits every request. The
     /// endpoint that installs it says which sources are exempt (`SIPTransactionLayer.guardSources`).
-    public var sourceGuard: SIPSourceGuard.Settings?
+    public var sourceGuard: SourceGuard.Settings?
 
     public init() {}
 }

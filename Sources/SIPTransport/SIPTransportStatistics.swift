@@ -22,7 +22,7 @@ public final class SIPTransportStatistics: Sendable {
         public var refusedByKernel = 0
         /// Datagrams refused because too many already waited for the socket's send buffer.
         public var sendQueueOverflows = 0
-        /// Requests dropped unanswered by the source guard (`SIPSourceGuard`).
+        /// Requests dropped unanswered by the source guard (`SourceGuard`).
         public var blockedRequests = 0
         /// Sources blocked because a request's User-Agent named a scanner.
         public var scannerBlocks = 0

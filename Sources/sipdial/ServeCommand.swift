@@ -44,7 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds a source stays blocked after going over --source-limit.")
     var sourceBlock: Double = 300
     @Option(help: "Comma-separated parts of a User-Agent that mark a scanner: requests with one, from a source other than a trunk or allowed peer, are dropped unanswered ('' for none).")
-    var scannerAgents = SIPSourceGuard.Settings().scannerAgents.joined(separator: ",")
+    var scannerAgents = SourceGuard.Settings().scannerAgents.joined(separator: ",")
 
     func validate() throws {
         guard httpAddress != nil else { throw ValidationError("--http '\(http)' is not HOST:PORT (port 0-65535)") }
@@ -57,8 +57,8 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// --source-limit, --source-block and --scanner-agents as the SIP endpoint's guard.
-    func sourceGuard() throws -> SIPSourceGuard.Settings {
-        var settings = SIPSourceGuard.Settings()
+    func sourceGuard() throws -> SourceGuard.Settings {
+        var settings = SourceGuard.Settings()
         if sourceLimit == "off" {
             settings.limit = nil
         } else {

@@ -77,6 +77,30 @@ struct RESTTests {
         }
     }
 
+    /// More than ten failed token attempts within a minute block the address for 300 s:
+    /// every request from it is then 429 with Retry-After, even with the right token, on the
+    /// `/v1` routes and the CPaaS ones alike.
+    @Test func failedTokenAttemptsBlockTheAddress() async throws {
+        try await Self.withServer { base, token, _ in
+            let url = base.appendingPathComponent("v1/campaigns")
+            for i in 0..<11 {
+                #expect(try await Self.send("GET", url, token: "guess\(i)").0 == 401, "attempt \(i + 1)")
+            }
+            var request = URLRequest(url: url)
+            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+            let (data, response) = try await URLSession.shared.data(for: request)
+            let http = try #require(response as? HTTPURLResponse)
+            let body = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+            #expect(http.statusCode == 429 && Self.error(body).code == "too_many_attempts", "\(body)")
+            let retry = Int(http.value(forHTTPHeaderField: "Retry-After") ?? "") ?? 0
+            #expect(retry > 290 && retry <= 301, "Retry-After \(retry)")
+            var cpaas = URLRequest(url: base.appendingPathComponent("api/get_cdr_statistics"))
+            cpaas.setValue("tests", forHTTPHeaderField: "account")
+            cpaas.setValue(token, forHTTPHeaderField: "auth")
+            #expect((try await URLSession.shared.data(for: cpaas).1 as? HTTPURLResponse)?.statusCode == 429)
+        }
+    }
+
     @Test func aCampaignIsCreatedAndReadBack() async throws {
         try await Self.withServer { base, token, _ in
             let (status, created) = try await Self.send("POST", base.appendingPathComponent("v1/campaigns"), token: token,

@@ -29,14 +29,18 @@ enum CPaaS {
         var status: HTTPResponse.Status
         var message: String
         var field: String?
+        /// Seconds for a `Retry-After` header (429).
+        var retryAfter: Int?
 
-        var headers: HTTPFields { [:] }
+        var headers: HTTPFields { retryAfter.map { [.retryAfter: "\($0)"] } ?? [:] }
 
         func response(from request: Request, context: some RequestContext) throws -> Hummingbird.Response {
             var body: [String: JSONValue] = ["message": .string(message), "success": .string("false")]
             if let field { body["field"] = .string(field) }
             let data = try JSONEncoder().encode(JSONValue.object(["response": .object(body)]))
-            return Hummingbird.Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: data)))
+            var fields = headers
+            fields[.contentType] = "application/json"
+            return Hummingbird.Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(data: data)))
         }
 
         static func missing(_ field: String) -> Failure { Failure(status: .badRequest, message: "'\(field)' is required", field: field) }
@@ -47,7 +51,7 @@ enum CPaaS {
 
         /// The same problem as the `/v1` routes report it.
         init(_ error: APIError) {
-            (status, message, field) = (error.status, error.message, error.field)
+            (status, message, field, retryAfter) = (error.status, error.message, error.field, error.retryAfter)
         }
 
         init(status: HTTPResponse.Status, message: String, field: String?) {
@@ -56,13 +60,16 @@ enum CPaaS {
     }
 
     /// `account` names the token (`sipdial token create <account>`) and `auth` is the token.
-    struct Authentication<Context: RequestContext>: RouterMiddleware {
+    struct Authentication<Context: RemoteAddressRequestContext>: RouterMiddleware {
         let store: DialerStore
+        let attempts: AuthenticationAttempts
 
         func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Hummingbird.Response) async throws -> Hummingbird.Response {
+            do { try attempts.checkNotBlocked(context.remoteAddress) } catch let error as APIError { throw Failure(error) }
             let account = request.headers[HTTPField.Name("account")!] ?? ""
             let auth = request.headers[HTTPField.Name("auth")!] ?? ""
             guard let token = try store.authenticate(token: auth, now: Date().timeIntervalSince1970), token.name == account else {
+                attempts.failed(context.remoteAddress)
                 throw Failure(status: .unauthorized, message: "the account and auth headers do not name a token (sipdial token create <account>)", field: nil)
             }
             do { return try await next(request, context) } catch let error as APIError { throw Failure(error) }

@@ -1,13 +1,15 @@
 import NIOCore
 
-/// Which SIP requests from the internet get a hearing (issue #24 item 3), decided per source
+/// Which requests from the internet get a hearing (issue #24 item 3), decided per source
 /// address as Kamailio's pike module and the usual scanner checks do: a request whose
 /// User-Agent names a scanning tool blocks its source for `block`, and so does sending more
 /// than `limit` requests within `window`; every request from a blocked source is
 /// dropped without an answer (an answer would tell the scanner it found something and
 /// costs what the block saves). Trunks and allowed peers are exempt. A pure machine: the
-/// time is handed in, the driver (`SIPTransactionLayer`) drops, counts and logs.
-public struct SIPSourceGuard: Sendable {
+/// time is handed in, the driver drops, counts and logs. The SIP endpoint's driver is
+/// `SIPTransactionLayer` (every request counts); the REST API's is `AuthenticationAttempts`
+/// (only failed token attempts count, and a blocked address gets 429).
+public struct SourceGuard: Sendable {
     public struct Settings: Sendable, Equatable {
         /// Requests a source may send within `window` (at least 1); nil: no rate limit.
         public var limit: Int? = 16
@@ -79,6 +81,11 @@ public struct SIPSourceGuard: Sendable {
         guard entry != nil || makeRoom(for: source, now: now) else { return .admit }
         sources[source] = counted
         return counted.block.map { .nowBlocked(.flood, until: $0.until) } ?? .admit
+    }
+
+    /// Whether `source` is blocked at `now`.
+    public func isBlocked(_ source: String, now: NIODeadline) -> Bool {
+        sources[source]?.block.map { now < $0.until } ?? false
     }
 
     /// The sources blocked at `now`, why, and when each block ends.
