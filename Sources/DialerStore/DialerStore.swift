@@ -9,6 +9,8 @@ public final class DialerStore: Sendable {
     public let path: String
     /// The data directory the database lives in.
     public let directory: URL
+    /// Encrypts trunk passwords at rest.
+    let secret: StoreSecret
 
     /// Opens (creating when needed) `<directory>/sipdial.sqlite` and applies the migrations
     /// it lacks.
@@ -22,6 +24,8 @@ public final class DialerStore: Sendable {
         configuration.busyMode = .timeout(5)
         pool = try DatabasePool(path: path, configuration: configuration)
         try Schema.migrator.migrate(pool)
+        secret = try StoreSecret(directory: directory)
+        try sealPlainPasswords()
     }
 
     /// The migrations applied, in order.

@@ -1,7 +1,8 @@
 import GRDB
 
 /// A SIP trunk calls go out through (issue #5 item 2). The password is kept to answer
-/// digest challenges and is never handed back by the API.
+/// digest challenges and is never handed back by the API; in the database it is encrypted
+/// (`StoreSecret`), here it is plain.
 public struct Trunk: StoredRecord, Sendable, Equatable {
     public static let databaseTableName = "trunk"
     public var id: String
@@ -54,17 +55,19 @@ public enum StoreConflict: Error, Sendable, Equatable {
 
 extension DialerStore {
     public func trunks() throws -> [Trunk] {
-        try pool.read { try Trunk.order(Column("failover_order"), Column("name")).fetchAll($0) }
+        try pool.read { try Trunk.order(Column("failover_order"), Column("name")).fetchAll($0) }.map(opened)
     }
 
     public func trunk(id: String) throws -> Trunk? {
-        try pool.read { try Trunk.fetchOne($0, key: id) }
+        try pool.read { try Trunk.fetchOne($0, key: id) }.map(opened)
     }
 
     /// Inserts or replaces `trunk`; a name another trunk has is a `.duplicate("name")`.
     public func save(_ trunk: Trunk) throws {
+        var sealed = trunk
+        sealed.password = try trunk.password.map(secret.seal)
         do {
-            try pool.write { try trunk.save($0) }
+            try pool.write { try sealed.save($0) }
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
             throw StoreConflict.duplicate(column: "name")
         }
@@ -73,5 +76,22 @@ extension DialerStore {
     /// False when there was no such trunk.
     public func deleteTrunk(id: String) throws -> Bool {
         try pool.write { try Trunk.deleteOne($0, key: id) }
+    }
+
+    /// Encrypts the passwords a store made before they were encrypted, once, as it opens.
+    func sealPlainPasswords() throws {
+        try pool.write { db in
+            for var trunk in try Trunk.fetchAll(db) {
+                guard let password = trunk.password, !StoreSecret.isSealed(password) else { continue }
+                trunk.password = try secret.seal(password)
+                try trunk.update(db)
+            }
+        }
+    }
+
+    private func opened(_ stored: Trunk) throws -> Trunk {
+        var trunk = stored
+        trunk.password = try stored.password.map { try secret.unseal($0, what: "the password of trunk '\(stored.name)'") }
+        return trunk
     }
 }
