@@ -29,6 +29,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.0.0"),
@@ -56,7 +57,7 @@ let package = Package(
         .target(name: "SIPTransaction", dependencies: ["SIPCore"]),
         .target(
             name: "SIPTransport",
-            dependencies: ["SIPCore", "SIPTransaction", "CDatagram", nioCore, nioPosix, logging]
+            dependencies: ["SIPCore", "SIPTransaction", "CDatagram", nioCore, nioPosix, .product(name: "NIOSSL", package: "swift-nio-ssl"), logging]
         ),
         .target(
             name: "SIPUserAgent",

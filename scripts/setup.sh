@@ -7,13 +7,15 @@ packages=(
   # C libraries behind the media engine (spandsp, opus, speexdsp, espeak-ng) and SQLite
   libspandsp-dev libtiff-dev libopus-dev libspeexdsp-dev libespeak-ng-dev espeak-ng libsqlite3-dev pkg-config
   # real SIP peers for the interop tests, and the scanners the abuse controls are tried against
-  sip-tester kamailio baresip-core sipvicious
+  sip-tester kamailio kamailio-tls-modules baresip-core sipvicious
   # audio tooling used by tests and benchmarks; HTTP load and requests for the REST benchmark;
   # JSON reports and process CPU/memory for the load-test benchmark
   sox wrk curl jq time bc
   # fax documents: PDF to TIFF-F (Ghostscript), TIFF tools (tiffcmp, tiff2pdf); tshark, the
   # independent decoder of the T.38 tests
   ghostscript libtiff-tools tshark
+  # the throw-away test certificates of Certs/make-test-certs.sh
+  openssl
 )
 
 missing=()

@@ -1,7 +1,7 @@
 import NIOCore
 import SIPCore
 
-/// Frames SIP messages out of a TCP stream with `SIPStreamFramer` (RFC 3261 §18.3). A
+/// Frames SIP messages out of a TCP or TLS stream with `SIPStreamFramer` (RFC 3261 §18.3). A
 /// framing error answers the broken request when possible, then closes this connection only.
 /// Idle connections are closed when `IdleStateHandler` says so.
 final class SIPStreamHandler: ChannelInboundHandler {
@@ -11,10 +11,12 @@ final class SIPStreamHandler: ChannelInboundHandler {
     private var framer: SIPStreamFramer
     private var buffer: ByteBuffer?
     private let sink: SIPInboundSink
+    private let transport: SIPTransportType
 
-    init(limits: SIPParserLimits, sink: SIPInboundSink) {
+    init(limits: SIPParserLimits, sink: SIPInboundSink, transport: SIPTransportType = .tcp) {
         self.framer = SIPStreamFramer(limits: limits)
         self.sink = sink
+        self.transport = transport
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -49,7 +51,7 @@ final class SIPStreamHandler: ChannelInboundHandler {
                 buf.moveReaderIndex(forwardBy: consumed)
                 buf.discardReadBytes()
                 buffer = buf
-                sink.deliver(message, source: remote, transport: .tcp, connection: context.channel)
+                sink.deliver(message, source: remote, transport: transport, connection: context.channel)
             case .failure(let error):
                 sink.statistics.bump(\.framingErrors)
                 buffer = nil

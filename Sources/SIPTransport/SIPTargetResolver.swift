@@ -3,7 +3,8 @@ import SIPCore
 
 /// Turns a SIP URI into an ordered list of destinations to try (RFC 3263 §4): a numeric
 /// host or explicit port is used as is (A/AAAA for a name with a port); otherwise SRV records
-/// `_sip._udp`/`_sip._tcp` ordered by priority and weight (RFC 2782), then A/AAAA of the name.
+/// `_sip._udp`/`_sip._tcp`/`_sips._tcp` ordered by priority and weight (RFC 2782), then A/AAAA
+/// of the name.
 /// NAPTR is not used: sipdial picks the transport from the URI or its configuration
 /// (RFC 3263 §4.1 allows that).
 public struct SIPTargetResolver: Sendable {
@@ -15,17 +16,23 @@ public struct SIPTargetResolver: Sendable {
         self.eventLoop = eventLoop
     }
 
-    /// The transport for a URI: its `transport` parameter, else UDP (RFC 3263 §4.1).
+    /// The transport for a URI: its `transport` parameter, else TLS for a `sips:` URI (RFC
+    /// 3261 §26.2), else UDP (RFC 3263 §4.1).
     public static func transport(for uri: SIPURI, default fallback: SIPTransportType = .udp) -> SIPTransportType {
-        uri.transportParameter.flatMap(SIPTransportType.init(uriParameter:)) ?? fallback
+        uri.transportParameter.flatMap(SIPTransportType.init(uriParameter:)) ?? (uri.scheme == .sips ? .tls : fallback)
     }
 
     /// The destination of a URI whose host (or maddr) is an IP address: no lookup needed
     /// (RFC 3263 §4.2). Nil for a name.
     public static func numericDestination(_ uri: SIPURI, transport explicit: SIPTransportType? = nil) -> SIPDestination? {
         let transport = explicit ?? SIPTargetResolver.transport(for: uri)
-        guard let numeric = try? SocketAddress(ipAddress: uri.maddrOrHost, port: uri.port ?? 5060) else { return nil }
+        guard let numeric = try? SocketAddress(ipAddress: uri.maddrOrHost, port: uri.port ?? transport.defaultPort) else { return nil }
         return SIPDestination(address: numeric, transport: transport)
+    }
+
+    /// The SRV service for a transport (RFC 3263 §4.2; TLS is `_sips._tcp`, RFC 5630 §3.3).
+    static func service(_ transport: SIPTransportType, host: String) -> String {
+        transport == .tls ? "_sips._tcp.\(host)" : "_sip._\(transport.uriParameter).\(host)"
     }
 
     public func resolve(_ uri: SIPURI, transport explicit: SIPTransportType? = nil) async throws -> [SIPDestination] {
@@ -34,20 +41,24 @@ public struct SIPTargetResolver: Sendable {
         if let numeric = Self.numericDestination(uri, transport: transport) {
             return [numeric]
         }
-        if let port = uri.port {
-            return try await addresses(host, port: port).map { SIPDestination(address: $0, transport: transport) }
+        // Over TLS the certificate must name the URI's domain, whatever SRV says (RFC 5922 §4.1).
+        let serverName = transport == .tls ? host : nil
+        func destination(_ address: SocketAddress) -> SIPDestination {
+            SIPDestination(address: address, transport: transport, serverName: serverName)
         }
-        let service = "_sip._\(transport.uriParameter).\(host)"
-        let records: [DNSMessage.SRVRecord] = ((try? await dns.lookup(service, .srv)) ?? []).compactMap {
+        if let port = uri.port {
+            return try await addresses(host, port: port).map(destination)
+        }
+        let records: [DNSMessage.SRVRecord] = ((try? await dns.lookup(Self.service(transport, host: host), .srv)) ?? []).compactMap {
             if case .srv(let r) = $0 { r } else { nil }
         }
         if records.isEmpty {
-            return try await addresses(host, port: 5060).map { SIPDestination(address: $0, transport: transport) }
+            return try await addresses(host, port: transport.defaultPort).map(destination)
         }
         var out: [SIPDestination] = []
         for record in SIPTargetResolver.order(records) where record.target != "." && !record.target.isEmpty {
             let found = (try? await addresses(record.target, port: Int(record.port))) ?? []
-            out += found.map { SIPDestination(address: $0, transport: transport) }
+            out += found.map(destination)
         }
         guard !out.isEmpty else { throw SIPTransportError.noTargets(host) }
         return out

@@ -38,6 +38,8 @@ public struct SIPTransportConfiguration: Sendable {
     /// Datagrams that may wait for room in a UDP socket's send buffer; past that a send fails
     /// (`SIPTransportError.sendQueueFull`) and the transaction retransmits or fails over.
     public var udpSendQueueLimit = 16_384
+    /// Certificates and trust for SIP over TLS (`tls:` listeners, `transport=tls` targets).
+    public var tls = SIPTLSSettings()
     /// Per-source admission of requests (scanners, floods); nil admits every request. The
     /// endpoint that installs it says which sources are exempt (`SIPTransactionLayer.guardSources`).
     public var sourceGuard: SourceGuard.Settings?

@@ -3,10 +3,11 @@ import Glibc
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import SIPCore
 
-/// The SIP transport layer (RFC 3261 §18) on SwiftNIO: UDP and TCP listeners, outbound TCP
-/// connections reused per remote address and closed when idle, and response routing.
+/// The SIP transport layer (RFC 3261 §18) on SwiftNIO: UDP, TCP and TLS listeners, outbound
+/// TCP and TLS connections reused per remote address and closed when idle, and response routing.
 ///
 /// All channels live on one event loop, `eventLoop`, which is also where received messages
 /// are delivered, so the layers above can keep their state on that loop without locks.
@@ -30,6 +31,9 @@ public final class SIPTransportLayer: @unchecked Sendable {
     private var pendingConnects: [SocketAddress: EventLoopFuture<Channel>] = [:]
     private var receiver: (@Sendable (SIPInboundMessage) -> Void)?
     private var refusalLog = LogRateLimiter(interval: .seconds(10))
+    /// Made once, at `start()`, when a listener or a send needs them.
+    private var tlsServer: NIOSSLContext?
+    private var tlsClient: NIOSSLContext?
 
     public init(eventLoop: EventLoop, configuration: SIPTransportConfiguration, validator: SIPMessageValidator = SIPMessageValidator(), logger: Logger = Logger(label: "sipdial.transport")) {
         self.eventLoop = eventLoop
@@ -57,21 +61,29 @@ public final class SIPTransportLayer: @unchecked Sendable {
         receiver?(message)
     }
 
-    /// Binds every configured listener.
+    /// Binds every configured listener; a TLS listener's certificate that cannot be read
+    /// throws (`SIPTLSError`) before anything binds.
     public func start() async throws {
+        let server = configuration.listeners.contains { $0.transport == .tls } ? try configuration.tls.serverContext() : nil
+        let client = try configuration.tls.clientContext()
+        try await eventLoop.submit { (self.tlsServer, self.tlsClient) = (server, client) }.get()
         for listener in configuration.listeners {
             let bound: BoundListener
             switch listener.transport {
             case .udp:
                 bound = try await bindDatagramListener(host: listener.host, port: listener.port)
-            case .tcp:
+            case .tcp, .tls:
+                let tls = listener.transport == .tls ? server : nil
                 let channel = try await ServerBootstrap(group: eventLoop)
                     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                     .childChannelInitializer { [self] channel in
-                        channel.eventLoop.makeCompletedFuture { try self.addStreamHandlers(to: channel) }
+                        channel.eventLoop.makeCompletedFuture {
+                            if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
+                            try self.addStreamHandlers(to: channel, transport: listener.transport)
+                        }
                     }
                     .bind(host: listener.host, port: listener.port).get()
-                bound = BoundListener(transport: .tcp, channel: channel, outbox: nil)
+                bound = BoundListener(transport: listener.transport, channel: channel, outbox: nil)
             }
             try await eventLoop.submit { self.listeners.append(bound) }.get()
             logger.info("listening", metadata: ["transport": "\(listener.transport.rawValue)", "address": "\(bound.channel.localAddress.map { "\($0)" } ?? "?")"])
@@ -116,9 +128,10 @@ public final class SIPTransportLayer: @unchecked Sendable {
         }
     }
 
-    private func addStreamHandlers(to channel: Channel) throws {
+    private func addStreamHandlers(to channel: Channel, transport: SIPTransportType) throws {
         try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: configuration.tcpIdleTimeout.timeAmount))
-        try channel.pipeline.syncOperations.addHandler(SIPStreamHandler(limits: configuration.limits, sink: sink))
+        if transport == .tls { try channel.pipeline.syncOperations.addHandler(TLSFailureLogger(logger: logger)) }
+        try channel.pipeline.syncOperations.addHandler(SIPStreamHandler(limits: configuration.limits, sink: sink, transport: transport))
         channel.closeFuture.whenComplete { [weak self] _ in
             guard let self, let remote = channel.remoteAddress else { return }
             if self.connections[remote] === channel { self.connections[remote] = nil }
@@ -165,14 +178,14 @@ public final class SIPTransportLayer: @unchecked Sendable {
             let promise = eventLoop.makePromise(of: Void.self)
             outbox.send(message.bytes, to: destination.address, promise: promise)
             return promise.futureResult
-        case .tcp:
+        case .tcp, .tls:
             if let reason = UnusableDestination(destination.address) {
                 let error = SIPTransportError.unusableDestination(reason)
                 refused(destination.address, error)
                 return eventLoop.makeFailedFuture(error)
             }
             let bytes = message.bytes
-            return connection(to: destination.address).flatMap { channel in
+            return connection(to: destination).flatMap { channel in
                 channel.writeAndFlush(channel.allocator.buffer(bytes: bytes))
             }
         }
@@ -205,14 +218,24 @@ public final class SIPTransportLayer: @unchecked Sendable {
         }
     }
 
-    /// The open TCP connection to `address`, or a new one (RFC 3261 §18.1.1 connection reuse).
-    private func connection(to address: SocketAddress) -> EventLoopFuture<Channel> {
+    /// The open TCP or TLS connection to the destination's address, or a new one (RFC 3261
+    /// §18.1.1 connection reuse). A new TLS connection checks the far end's certificate
+    /// against the destination's server name (or its IP address).
+    private func connection(to destination: SIPDestination) -> EventLoopFuture<Channel> {
+        let address = destination.address
         if let open = connections[address], open.isActive { return eventLoop.makeSucceededFuture(open) }
         if let pending = pendingConnects[address] { return pending }
+        let tls = destination.transport == .tls ? tlsClient : nil
+        if destination.transport == .tls, tls == nil { return eventLoop.makeFailedFuture(SIPTransportError.noListener(.tls)) }
         let future = ClientBootstrap(group: eventLoop)
             .connectTimeout(configuration.tcpConnectTimeout.timeAmount)
             .channelInitializer { [self] channel in
-                channel.eventLoop.makeCompletedFuture { try self.addStreamHandlers(to: channel) }
+                channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: destination.serverName))
+                    }
+                    try self.addStreamHandlers(to: channel, transport: destination.transport)
+                }
             }
             .connect(to: address)
         pendingConnects[address] = future

@@ -1,10 +1,11 @@
 import NIOCore
 import SIPCore
 
-/// A SIP transport protocol (RFC 3261 §18). TLS joins later.
+/// A SIP transport protocol (RFC 3261 §18; TLS over TCP, §26 and RFC 5630).
 public enum SIPTransportType: String, Sendable, Hashable, CaseIterable {
     case udp = "UDP"
     case tcp = "TCP"
+    case tls = "TLS"
 
     /// Whether the transport itself retransmits (RFC 3261 §17: timers A, E, G are not used).
     public var isReliable: Bool { self != .udp }
@@ -16,19 +17,28 @@ public enum SIPTransportType: String, Sendable, Hashable, CaseIterable {
         switch uriParameter.lowercased() {
         case "udp": self = .udp
         case "tcp": self = .tcp
+        case "tls": self = .tls
         default: return nil
         }
     }
+
+    /// The port a URI without one means (RFC 3261 §19.1.2): 5061 for TLS, else 5060.
+    public var defaultPort: Int { self == .tls ? 5061 : 5060 }
 }
 
 /// Where to send a message: a socket address and the transport to use.
 public struct SIPDestination: Sendable, Hashable, CustomStringConvertible {
     public var address: SocketAddress
     public var transport: SIPTransportType
+    /// Over TLS, the host name the far end's certificate must name (RFC 5922 §7: the URI's
+    /// domain, also sent as SNI); nil for an IP address, which is checked against the
+    /// certificate's IP addresses instead.
+    public var serverName: String?
 
-    public init(address: SocketAddress, transport: SIPTransportType) {
+    public init(address: SocketAddress, transport: SIPTransportType, serverName: String? = nil) {
         self.address = address
         self.transport = transport
+        self.serverName = serverName
     }
 
     public var description: String { "\(transport.uriParameter):\(address)" }

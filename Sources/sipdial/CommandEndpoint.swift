@@ -18,15 +18,15 @@ struct CommandEndpoint {
 
     /// Listens on `local` (exit 3 when it cannot), runs `body`, then shuts down.
     /// `threads`: event loops for media (SIP runs on the first).
-    static func run<T: Sendable>(local: String, kind: SIPTransportType, threads: Int = 1, onError: (String) -> Void,
+    static func run<T: Sendable>(local: String, kind: SIPTransportType, tls: SIPTLSSettings, threads: Int = 1, onError: (String) -> Void,
                                  _ body: (CommandEndpoint) async throws -> T) async throws -> T {
-        try await run(local: local, kind: kind, threads: threads, count: 1, onError: onError) { try await body($0[0]) }
+        try await run(local: local, kind: kind, tls: tls, threads: threads, count: 1, onError: onError) { try await body($0[0]) }
     }
 
     /// `count` endpoints on `local`, each on its own ephemeral port and its own event loop of
     /// a group of `threads` (taken in turn), so their signaling runs in parallel; runs `body`
     /// with them, then shuts them all down.
-    static func run<T: Sendable>(local: String, kind: SIPTransportType, threads: Int, count: Int, onError: (String) -> Void,
+    static func run<T: Sendable>(local: String, kind: SIPTransportType, tls: SIPTLSSettings, threads: Int, count: Int, onError: (String) -> Void,
                                  _ body: ([CommandEndpoint]) async throws -> T) async throws -> T {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         var logger = Logger(label: "sipdial")
@@ -37,6 +37,7 @@ struct CommandEndpoint {
             for _ in 0..<count {
                 var config = SIPTransportConfiguration()
                 config.listeners = [.init(host: local, port: 0, transport: kind)]
+                config.tls = tls
                 let transport = SIPTransportLayer(eventLoop: group.next(), configuration: config, logger: logger)
                 transports.append(transport)
                 do { try await transport.start() } catch {
@@ -56,7 +57,7 @@ struct CommandEndpoint {
         return try result.get()
     }
 
-    /// `transport=tcp` for URIs of a stream transport (RFC 3261 §19.1.1).
+    /// `transport=tcp` or `tls` for URIs of a stream transport (RFC 3261 §19.1.1).
     var transportParameters: [SIPParameter] { kind == .udp ? [] : [SIPParameter("transport", kind.uriParameter)] }
 
     /// This side's Contact URI.

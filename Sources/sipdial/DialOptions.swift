@@ -13,7 +13,7 @@ struct DialOptions: ParsableArguments {
     var from: String?
     @Option(help: "Send the INVITE to this outbound proxy HOST[:PORT] instead of the target's host; repeat it for fallbacks tried in order on a transport error, timeout or 503.")
     var proxy: [String] = []
-    @Option(help: "udp or tcp (default: the target's transport parameter, else udp).")
+    @Option(help: "udp, tcp or tls (default: the target's transport parameter, else tls for a sips: URI, else udp). tls needs --tls-cert and --tls-key for the listener that takes the far end's requests.")
     var transport: String?
     @Option(help: "User name for digest authentication.")
     var user: String?
@@ -39,9 +39,10 @@ struct DialOptions: ParsableArguments {
     var rtpTimeout: Double = 30
     @Flag(help: "Print the outcome as one JSON object.")
     var json = false
+    @OptionGroup var tls: TLSOptions
 
     func validate() throws {
-        if let transport { guard SIPTransportType(uriParameter: transport) != nil else { throw ValidationError("--transport must be udp or tcp") } }
+        if let transport { guard SIPTransportType(uriParameter: transport) != nil else { throw ValidationError("--transport must be udp, tcp or tls") } }
         if let from { guard (try? SIPAddress(parsing: from)) != nil else { throw ValidationError("--from '\(from)' is not a SIP address") } }
         if let assertedIdentity { guard (try? SIPAddress(parsing: assertedIdentity)) != nil else { throw ValidationError("--asserted-identity '\(assertedIdentity)' is not a SIP address") } }
         for p in proxy { guard HostPort(p) != nil else { throw ValidationError("--proxy '\(p)' is not HOST[:PORT]") } }

@@ -114,7 +114,7 @@ struct LoadTestCommand: AsyncParsableCommand {
     /// Bare calls from a command endpoint; returns the outcome and how long calls were offered.
     private func runCalls(_ plan: LoadTestPlan, to uri: SIPURI, kind: SIPTransportType, audio: WAVAudio?) async throws -> (LoadOutcome, Double) {
         let shards = signalingThreads ?? System.coreCount
-        let outcome = try await CommandEndpoint.run(local: dial.localAddress(toward: uri), kind: kind, threads: max(shards, System.coreCount), count: shards,
+        let outcome = try await CommandEndpoint.run(local: dial.localAddress(toward: uri), kind: kind, tls: dial.tls.settings, threads: max(shards, System.coreCount), count: shards,
                                                     onError: { Console.error("loadtest", $0) }) { endpoints in
             try await generate(plan, to: uri, audio: audio, endpoints: endpoints)
         }
@@ -129,6 +129,7 @@ struct LoadTestCommand: AsyncParsableCommand {
         defer { if data == nil { try? FileManager.default.removeItem(at: directory) } }
         var sip = SIPTransportConfiguration()
         sip.listeners = [.init(host: local, port: 0, transport: kind)]
+        sip.tls = dial.tls.settings
         var settings = CampaignLoadTest.Settings(
             target: TrunkRoute(host: target.host, port: target.port, transport: kind, codecs: dial.codec.isEmpty ? [.pcmu, .pcma] : dial.codec),
             plan: plan, prompt: audio, ringTimeout: dial.ringTimeout, dataDirectory: directory, sip: sip, rtpPorts: dial.rtpPorts,

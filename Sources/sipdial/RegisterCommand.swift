@@ -24,7 +24,7 @@ struct RegisterCommand: AsyncParsableCommand {
     var password: String
     @Option(help: "Domain of the address of record (default: the registrar's host).")
     var domain: String?
-    @Option(help: "udp or tcp.")
+    @Option(help: "udp, tcp or tls (tls needs --tls-cert and --tls-key for the listener in Contact).")
     var transport: String = "udp"
     @Option(help: "Expiry to ask for, in seconds.")
     var expires: UInt32 = 3600
@@ -34,9 +34,10 @@ struct RegisterCommand: AsyncParsableCommand {
     var localAddress: String?
     @Flag(help: "Print one JSON object per step.")
     var json = false
+    @OptionGroup var tls: TLSOptions
 
     func validate() throws {
-        guard SIPTransportType(uriParameter: transport) != nil else { throw ValidationError("--transport must be udp or tcp") }
+        guard SIPTransportType(uriParameter: transport) != nil else { throw ValidationError("--transport must be udp, tcp or tls") }
         guard HostPort(registrar) != nil else { throw ValidationError("--registrar '\(registrar)' is not HOST[:PORT]") }
         guard hold >= 0, hold <= 86_400 else { throw ValidationError("--hold must be between 0 and 86400 seconds") }
         guard expires > 0 else { throw ValidationError("--expires must be positive") }
@@ -48,7 +49,7 @@ struct RegisterCommand: AsyncParsableCommand {
         let kind = SIPTransportType(uriParameter: transport)!
         let local = localAddress ?? LocalRoute.address(toward: spec.host) ?? "127.0.0.1"
         let fail: (String) -> Void = { report(["step": "error", "error": $0]) }
-        try await CommandEndpoint.run(local: local, kind: kind, onError: fail) { endpoint in
+        try await CommandEndpoint.run(local: local, kind: kind, tls: tls.settings, onError: fail) { endpoint in
             try await register(spec: spec, endpoint: endpoint)
         }
     }

@@ -7,8 +7,9 @@ import SIPUserAgent
 /// The options of a long-running SIP endpoint (`serve`, `simulate`): its listeners, who may
 /// send it new dialogs, and logging.
 struct SIPEndpointOptions: ParsableArguments {
-    @Option(name: .customLong("listen"), help: "TRANSPORT:HOST:PORT to listen on (repeatable). Default udp:0.0.0.0:5060 and tcp:0.0.0.0:5060.")
+    @Option(name: .customLong("listen"), help: "TRANSPORT:HOST:PORT to listen on (repeatable; udp, tcp or tls, which needs --tls-cert and --tls-key). Default udp:0.0.0.0:5060 and tcp:0.0.0.0:5060.")
     var listen: [String] = []
+    @OptionGroup var tls: TLSOptions
 
     @Option(help: "Address or ADDRESS/PREFIX allowed to call in (repeatable); others get 403. Default: loopback only (127.0.0.0/8, ::1).")
     var allowPeer: [String] = []
@@ -18,7 +19,10 @@ struct SIPEndpointOptions: ParsableArguments {
 
     func validate() throws {
         for spec in listen where ListenSpec(spec) == nil {
-            throw ValidationError("--listen '\(spec)' is not TRANSPORT:HOST:PORT (e.g. udp:0.0.0.0:5060, tcp:[::1]:5070)")
+            throw ValidationError("--listen '\(spec)' is not TRANSPORT:HOST:PORT (e.g. udp:0.0.0.0:5060, tcp:[::1]:5070, tls:0.0.0.0:5061)")
+        }
+        if listen.contains(where: { ListenSpec($0)?.listener.transport == .tls }), tls.tlsCert == nil {
+            throw ValidationError("--listen tls:… needs --tls-cert and --tls-key")
         }
         do { _ = try SIPPeerAllowList(allowPeer) } catch { throw ValidationError("--allow-peer \(error)") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level '\(logLevel)' is not a log level") }
@@ -34,6 +38,7 @@ struct SIPEndpointOptions: ParsableArguments {
     var transportConfiguration: SIPTransportConfiguration {
         var config = SIPTransportConfiguration()
         if !listen.isEmpty { config.listeners = listen.compactMap { ListenSpec($0)?.listener } }
+        config.tls = tls.settings
         return config
     }
 

@@ -12,21 +12,52 @@ struct KamailioRegistrationTests {
         let dir: URL
         var ctl: String { "unix:" + dir.appendingPathComponent("ctl.sock").path }
 
-        init() async throws {
+        /// The TLS port, when started with a certificate.
+        let tlsPort: Int?
+
+        /// Kamailio on a free port over UDP and TCP; with `certificate` (a name that
+        /// `Certs/make-test-certs.sh` wrote in `certificates`) also over TLS on another port.
+        init(certificate: String? = nil, certificates: URL? = nil) async throws {
             dir = FileManager.default.temporaryDirectory.appendingPathComponent("sipdial-kamailio-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             let source = Bundle.module.url(forResource: "Kamailio", withExtension: nil)!
             try FileManager.default.copyItem(at: source.appendingPathComponent("db"), to: dir.appendingPathComponent("db"))
             port = Ports.free()
-            process = try ExternalProcess("/usr/sbin/kamailio", [
+            var args = [
                 "-f", source.appendingPathComponent("kamailio.cfg").path, "-DD", "-E", "-w", dir.path,
                 "-A", "LISTEN_UDP=udp:127.0.0.1:\(port)", "-A", "LISTEN_TCP=tcp:127.0.0.1:\(port)",
                 "-A", "CTL_SOCKET=\"unix:\(dir.path)/ctl.sock\"", "-A", "DB_URL=\"text://\(dir.path)/db\"",
-            ])
+            ]
+            if let certificate, let certificates {
+                let tls = Ports.free()
+                let config = dir.appendingPathComponent("tls.cfg")
+                let pem = { (name: String) in certificates.appendingPathComponent(name).path }
+                try """
+                    [server:default]
+                    method = TLSv1.2+
+                    verify_certificate = no
+                    require_certificate = no
+                    certificate = \(pem(certificate + ".crt"))
+                    private_key = \(pem(certificate + ".key"))
+                    ca_list = \(pem("ca.crt"))
+
+                    [client:default]
+                    method = TLSv1.2+
+                    verify_certificate = no
+                    require_certificate = no
+
+                    """.write(to: config, atomically: true, encoding: .utf8)
+                args += ["-A", "WITH_TLS", "-A", "LISTEN_TLS=tls:127.0.0.1:\(tls)", "-A", "TLS_CONFIG=\"\(config.path)\""]
+                tlsPort = tls
+            } else {
+                tlsPort = nil
+            }
+            process = try ExternalProcess("/usr/sbin/kamailio", args)
             // Up to 30 s: the first tests of a full run start many processes at once on two cores.
             let udp = await Ports.waitUntilBound(port, udp: true, timeout: .seconds(30))
             let tcp = await Ports.waitUntilBound(port, udp: false, timeout: .seconds(30))
-            #expect(udp && tcp, "kamailio did not start: \(process.text.suffix(1500))")
+            let tls = await Ports.waitUntilBound(tlsPort ?? port, udp: false, timeout: .seconds(30))
+            #expect(udp && tcp && tls, "kamailio did not start: \(process.text.suffix(1500))")
         }
 
         /// The AORs in Kamailio's location table.
