@@ -73,7 +73,8 @@ let package = Package(
             dependencies: ["DialerStore", "Media", "Fax", "SDP", "RTP", "SIPCore", "SIPTransaction", "SIPTransport", "SIPUserAgent", nioCore, nioPosix, .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto"), logging,
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
-        .target(name: "DialerAPI", dependencies: ["DialerStore", "DialerEngine", "Media", "Fax", "SIPTransport", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"), logging,
+        .target(name: "DialerAPI", dependencies: ["DialerStore", "DialerEngine", "Media", "Fax", "SIPTransport", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"),
+                                            .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Crypto", package: "swift-crypto"), logging,
                                             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .target(
             name: "LoadTest",
@@ -84,7 +85,7 @@ let package = Package(
             name: "sipdial",
             dependencies: [
                 "SIPCore", "SDP", "RTP", "Media", "SIPTransaction", "SIPTransport", "SIPUserAgent", "SIPSimulator", "DialerStore", "DialerEngine", "DialerAPI", "LoadTest",
-                "Greetings", "Fax", .product(name: "ArgumentParser", package: "swift-argument-parser"), nioCore, nioPosix, logging,
+                "Greetings", "Fax", .product(name: "ArgumentParser", package: "swift-argument-parser"), nioCore, nioPosix, .product(name: "NIOSSL", package: "swift-nio-ssl"), logging,
             ]
         ),
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"], resources: [.copy("Torture"), .copy("FuzzRegressions")]),

@@ -2,6 +2,9 @@ import DialerEngine
 import DialerStore
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import NIOSSL
 import Logging
 import ServiceLifecycle
 
@@ -47,10 +50,12 @@ extension DialerAPI {
     /// Serves the API on `host:port` (port 0: any free port) with `services` beside it (the
     /// dialer's, `Dialer.services`) in one service group, until SIGTERM or SIGINT: then the
     /// server lets requests in flight finish and the services shut down in reverse order.
-    /// `onListening` gets the port once the socket listens.
-    public static func serve(store: DialerStore, dialer: Dialer?, services: [any Service], host: String, port: Int, logger: Logger,
-                             onListening: @escaping @Sendable (Int) -> Void) async throws {
-        let app = Application(router: router(store: store, dialer: dialer), configuration: .init(address: .hostname(host, port: port)),
+    /// `onListening` gets the port once the socket listens. With `tls` (a certificate and
+    /// its key) the API is served over HTTPS only.
+    public static func serve(store: DialerStore, dialer: Dialer?, services: [any Service], host: String, port: Int, tls: TLSConfiguration? = nil,
+                             logger: Logger, onListening: @escaping @Sendable (Int) -> Void) async throws {
+        let server: HTTPServerBuilder = try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1()
+        let app = Application(router: router(store: store, dialer: dialer), server: server, configuration: .init(address: .hostname(host, port: port)),
                               onServerRunning: { onListening($0.localAddress?.port ?? port) }, logger: logger)
         let group = ServiceGroup(configuration: .init(services: services + [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

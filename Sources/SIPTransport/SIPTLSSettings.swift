@@ -1,6 +1,6 @@
 import NIOSSL
 
-/// SIP over TLS (RFC 3261 §26, RFC 5630): the certificate a TLS listener presents, the
+/// SIP over TLS (RFC 3261 §26, RFC 5630), and the REST API's HTTPS: the certificate a TLS listener presents, the
 /// roots outbound connections trust, and the client certificate they may show. Outbound
 /// connections verify the far end's certificate chain and that it names the host the URI
 /// named (RFC 5922 §7.2: a SubjectAltName DNS entry, or its IP address for a numeric host).
@@ -19,8 +19,9 @@ public struct SIPTLSSettings: Sendable, Equatable {
 
     public init() {}
 
-    /// The context of TLS listeners; throws naming the file that cannot be used.
-    func serverContext() throws -> NIOSSLContext {
+    /// What a TLS server presents (SIP listeners, and the REST API's HTTPS); throws naming
+    /// the file that cannot be used.
+    public func serverConfiguration() throws -> TLSConfiguration {
         guard let certificateFile, let privateKeyFile else { throw SIPTLSError.noCertificate }
         var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: try chain(certificateFile),
                                                                       privateKey: .privateKey(try key(privateKeyFile)))
@@ -28,7 +29,12 @@ public struct SIPTLSSettings: Sendable, Equatable {
             configuration.certificateVerification = .noHostnameVerification
             configuration.trustRoots = try roots()
         }
-        return try NIOSSLContext(configuration: configuration)
+        return configuration
+    }
+
+    /// The context of TLS listeners.
+    func serverContext() throws -> NIOSSLContext {
+        try NIOSSLContext(configuration: serverConfiguration())
     }
 
     /// The context of outbound TLS connections.

@@ -6,6 +6,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import SIPTransport
 import SIPSimulator
 import SIPUserAgent
@@ -25,6 +26,10 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var data: DataDirectoryOption
     @Option(help: "HOST:PORT the REST API listens on (port 0: any free port).")
     var http = "127.0.0.1:8080"
+    @Option(help: "PEM certificate chain: serve the REST API over HTTPS only (with --http-tls-key).")
+    var httpTlsCert: String?
+    @Option(help: "PEM private key of --http-tls-cert.")
+    var httpTlsKey: String?
     @Option(help: "RTP/RTCP port range LOW-HIGH for calls.")
     var rtpPorts: ClosedRange<Int> = 10_000...20_000
     @Option(help: "Seconds the calls up may go on after SIGTERM before they are hung up.")
@@ -48,6 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard httpAddress != nil else { throw ValidationError("--http '\(http)' is not HOST:PORT (port 0-65535)") }
+        guard (httpTlsCert == nil) == (httpTlsKey == nil) else { throw ValidationError("--http-tls-cert and --http-tls-key go together") }
         guard drain >= 0, drain <= 3600 else { throw ValidationError("--drain must be between 0 and 3600 seconds") }
         if let priority = mediaRealtimePriority, !(1...99).contains(priority) { throw ValidationError("--media-realtime-priority must be between 1 and 99") }
         guard trunkCheckInterval >= 0.5, trunkCheckInterval <= 3600 else { throw ValidationError("--trunk-check-interval must be between 0.5 and 3600 seconds") }
@@ -137,12 +143,19 @@ struct ServeCommand: AsyncParsableCommand {
         SIPEndpointOptions.announce(dialer.sip.listeners)
         try await dialer.recoverInterruptedAttempts()
         let address = httpAddress!
+        var https = SIPTLSSettings()
+        (https.certificateFile, https.privateKeyFile) = (httpTlsCert, httpTlsKey)
+        let tls: TLSConfiguration?
+        do { tls = httpTlsCert == nil ? nil : try https.serverConfiguration() } catch {
+            logger.error("\(error)")
+            throw ExitCode(2)
+        }
         var failed = false
         do {
             // Runs until SIGTERM or SIGINT, then lets requests in flight finish and the calls end.
             try await DialerAPI.serve(store: store, dialer: dialer, services: dialer.services(drain: drain), host: address.host, port: address.port,
-                                      logger: logger) { port in
-                Console.say("listening http \(address.host) \(port)")
+                                      tls: tls, logger: logger) { port in
+                Console.say("listening \(tls == nil ? "http" : "https") \(address.host) \(port)")
             }
         } catch {
             logger.error("REST API cannot listen on \(http): \(error)")

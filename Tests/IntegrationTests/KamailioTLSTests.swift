@@ -22,7 +22,7 @@ struct KamailioTLSTests {
     }()
 
     func register(_ kamailio: KamailioRegistrationTests.Kamailio, hold: Int) throws -> ExternalProcess {
-        let pem = { (name: String) in Self.certificates.appendingPathComponent(name).path }
+        let pem = CallOverTLSTests.pem
         return try ExternalProcess(SipdialBinary.path, [
             "register", "--registrar", "127.0.0.1:\(kamailio.tlsPort ?? 0)", "--transport", "tls", "--user", "acme", "--password", "secret",
             "--expires", "60", "--hold", "\(hold)", "--local-address", "127.0.0.1",
@@ -55,14 +55,22 @@ struct KamailioTLSTests {
 /// `;transport=tls` one are both placed over TLS and answered, each side verifying the
 /// other's certificate chain against the test CA.
 struct CallOverTLSTests {
-    @Test(arguments: ["sips:100@127.0.0.1:PORT", "sip:100@127.0.0.1:PORT;transport=tls"])
-    func aCallOverTLSIsAnswered(_ target: String) async throws {
-        let pem = { (name: String) in KamailioTLSTests.certificates.appendingPathComponent(name).path }
+    static func pem(_ name: String) -> String { KamailioTLSTests.certificates.appendingPathComponent(name).path }
+
+    /// `simulate` over TLS on a free port with the test CA's server certificate.
+    static func tlsSimulator() async throws -> (ExternalProcess, Int) {
         let port = Ports.free()
         let simulator = try ExternalProcess(SipdialBinary.path, ["simulate", "--listen", "tls:127.0.0.1:\(port)", "--log-level", "info",
                                                                  "--tls-cert", pem("server.crt"), "--tls-key", pem("server.key"), "--tls-ca", pem("ca.crt")])
-        defer { simulator.stop() }
         #expect(await simulator.waitForOutput("listening tls", timeout: .seconds(20)), "\(simulator.text)")
+        return (simulator, port)
+    }
+
+    @Test(arguments: ["sips:100@127.0.0.1:PORT", "sip:100@127.0.0.1:PORT;transport=tls"])
+    func aCallOverTLSIsAnswered(_ target: String) async throws {
+        let pem = Self.pem
+        let (simulator, port) = try await Self.tlsSimulator()
+        defer { simulator.stop() }
         let (status, out) = try await SipdialBinary.run(["call", target.replacingOccurrences(of: "PORT", with: "\(port)"), "--json", "--local-address", "127.0.0.1",
                                                          "--tls-ca", pem("ca.crt"), "--tls-cert", pem("client.crt"), "--tls-key", pem("client.key")],
                                                         timeout: .seconds(60))
@@ -74,12 +82,9 @@ struct CallOverTLSTests {
     /// `serve` with a `tls:` listener places a call through a trunk of transport `tls` (the
     /// simulator over TLS): answered, its CDR `answered`.
     @Test func serveCallsThroughATLSTrunk() async throws {
-        let pem = { (name: String) in KamailioTLSTests.certificates.appendingPathComponent(name).path }
-        let port = Ports.free()
-        let simulator = try ExternalProcess(SipdialBinary.path, ["simulate", "--listen", "tls:127.0.0.1:\(port)", "--log-level", "info",
-                                                                 "--tls-cert", pem("server.crt"), "--tls-key", pem("server.key"), "--tls-ca", pem("ca.crt")])
+        let pem = Self.pem
+        let (simulator, port) = try await Self.tlsSimulator()
         defer { simulator.stop() }
-        #expect(await simulator.waitForOutput("listening tls", timeout: .seconds(20)), "\(simulator.text)")
         let scratch = ServeCampaignTests.Scratch()
         let token = try await ServeProcess.token(data: scratch.data)
         let serve = try await ServeProcess.start(data: scratch.data, token: token, ["--no-simulator", "--listen", "tls:127.0.0.1:\(Ports.free())",
@@ -91,5 +96,28 @@ struct CallOverTLSTests {
         let cdr = ended["cdr"] as? [String: Any] ?? [:]
         #expect(cdr["disposition"] as? String == "answered", "\(ended) \(serve.process.text.suffix(800))")
         #expect(simulator.text.contains("incoming call"), "\(simulator.text.suffix(600))")
+    }
+
+    /// `serve --http-tls-cert/--http-tls-key` serves the REST API over HTTPS only: curl,
+    /// trusting the test CA, reads `/v1/health` and, with the token, `/v1/trunks`; plain
+    /// HTTP on that port gets no answer.
+    @Test func theRESTAPIOverHTTPS() async throws {
+        let pem = Self.pem
+        let scratch = ServeCampaignTests.Scratch()
+        let token = try await ServeProcess.token(data: scratch.data)
+        let serve = try await ServeProcess.start(data: scratch.data, token: token, ["--no-simulator", "--http-tls-cert", pem("server.crt"), "--http-tls-key", pem("server.key")])
+        defer { serve.process.stop() }
+        #expect(serve.process.text.contains("listening https"), "\(serve.process.text.suffix(400))")
+        let port = serve.base.port ?? 0
+        func curl(_ args: [String]) async throws -> (Int32?, String) {
+            let process = try ExternalProcess("/usr/bin/curl", ["-sS", "--max-time", "10"] + args)
+            return (await process.wait(timeout: .seconds(20)), process.text)
+        }
+        let health = try await curl(["--cacert", pem("ca.crt"), "https://localhost:\(port)/v1/health"])
+        #expect(health.0 == 0 && health.1.contains(#""status":"ok""#), "\(health)")
+        let trunks = try await curl(["--cacert", pem("ca.crt"), "-H", "Authorization: Bearer \(token)", "https://localhost:\(port)/v1/trunks"])
+        #expect(trunks.0 == 0 && trunks.1.contains(#""trunks""#), "\(trunks)")
+        let plain = try await curl(["http://127.0.0.1:\(port)/v1/health"])
+        #expect(plain.0 != 0 && !plain.1.contains(#""status":"ok""#), "\(plain)")
     }
 }

@@ -97,12 +97,7 @@ struct ServeFaxTests {
         let sent = SipdialBinary.jsonObject(in: out)
         #expect((sent["fax"] as? [String: Any])?["remote_station_id"] as? String == "SERVE RX", "\(out)")
         let callID = try #require(sent["call_id"] as? String, "\(out)")
-        var cdr: [String: Any] = [:]
-        _ = try await poll(timeout: .seconds(15)) {
-            let (_, page) = try await serve.send("GET", "cdrs?call_id=\(callID)")
-            cdr = (page["cdrs"] as? [[String: Any]])?.first { $0["outcome"] as? String != "interrupted" } ?? [:]
-            return !cdr.isEmpty
-        }
+        let cdr = try await Self.finalCDR(serve, query: "cdrs?call_id=\(callID)")
         let received = try #require(cdr["fax"] as? [String: Any], "\(cdr)")
         #expect(received["success"] as? Bool == true && received["transport"] as? String == "t38" && received["pages_received"] as? Int == 1, "\(received)")
         let file = try #require(received["file"] as? String, "\(received)")
@@ -131,13 +126,20 @@ struct ServeFaxTests {
         let sipp = try SIPp.start(["127.0.0.1:\(sipPort)", "-sf", SIPp.scenario("uac_t38_invite"), "-m", "1", "-t", "u1"], localPort: Ports.free(), in: dir)
         let status = await sipp.wait(timeout: .seconds(30))
         #expect(status == 0, "sipp: \(sipp.text.suffix(600)) \(SIPp.errors(in: dir))")
+        let cdr = try await Self.finalCDR(serve, query: "cdrs")
+        let fax = try #require(cdr["fax"] as? [String: Any], "\(cdr)")
+        #expect(fax["transport"] as? String == "t38" && fax["success"] as? Bool == false, "\(fax)")
+    }
+
+    /// The first CDR `query` lists that is final (not the `interrupted` one written at the
+    /// answer), once there is one (15 s at most); empty when none came.
+    static func finalCDR(_ serve: ServeProcess, query: String) async throws -> [String: Any] {
         var cdr: [String: Any] = [:]
         _ = try await poll(timeout: .seconds(15)) {
-            let (_, page) = try await serve.send("GET", "cdrs")
+            let (_, page) = try await serve.send("GET", query)
             cdr = (page["cdrs"] as? [[String: Any]])?.first { $0["outcome"] as? String != "interrupted" } ?? [:]
             return !cdr.isEmpty
         }
-        let fax = try #require(cdr["fax"] as? [String: Any], "\(cdr)")
-        #expect(fax["transport"] as? String == "t38" && fax["success"] as? Bool == false, "\(fax)")
+        return cdr
     }
 }
