@@ -4,7 +4,9 @@
 // Properties checked on every input (a violation traps, which libFuzzer reports as a crash):
 // - nothing crashes, overflows or hangs, whatever the bytes;
 // - a description that parses serializes to text that parses back to an equal description;
-// - answering it, and accepting our own answer as if it were theirs, never crashes.
+// - answering it, and accepting our own answer as if it were theirs, never crashes;
+// - every `a=crypto` line that parses (RFC 4568 SDES keys) writes back to a line that parses
+//   to the same keys.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func sdpFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -12,6 +14,11 @@ public func sdpFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let sdp = try? SDPParser().parse(bytes) else { return 0 }
     let again = try? SDPParser().parse(sdp.text)
     precondition(again == sdp, "round trip changed the description")
+    for media in sdp.media {
+        for crypto in SDESCrypto.all(in: media) {
+            precondition((try? SDESCrypto(parsing: crypto.attributeValue)) == crypto, "a=crypto does not read back")
+        }
+    }
     let origin = SDPOrigin(sessionID: "1", sessionVersion: 1, address: SDPConnection(address: "192.0.2.1"))
     let preferences = AudioPreferences(codecs: [.opus, .pcmu, .pcma])
     if let (answer, _) = try? OfferAnswer.answer(to: sdp, origin: origin, address: "192.0.2.1", port: 4000, preferences: preferences) {

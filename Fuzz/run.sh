@@ -2,7 +2,7 @@
 # Builds a libFuzzer target and runs it.
 #   Fuzz/run.sh [SECONDS] [extra libFuzzer flags...]   (default 60 s)
 #   FUZZ_TARGET=sip (default): SIP parser, framer, validator, serializer (Sources/SIPCore)
-#   FUZZ_TARGET=sdp:           SDP parser, serializer, offer/answer (Sources/SDP)
+#   FUZZ_TARGET=sdp:           SDP parser, serializer, offer/answer, SDES a=crypto lines (Sources/SDP)
 #   FUZZ_TARGET=rtp:           RTP/RTCP parsers and serializers, telephone events, reception
 #                              statistics, jitter buffer (Sources/RTP)
 #   FUZZ_TARGET=dns:           DNS answers read for RFC 3263 (Sources/SIPTransport/DNSMessage.swift)
