@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "RTP", targets: ["RTP"]),
         .library(name: "T38", targets: ["T38"]),
         .library(name: "Fax", targets: ["Fax"]),
+        .library(name: "SRTP", targets: ["SRTP"]),
         .library(name: "Media", targets: ["Media"]),
         .library(name: "SIPTransaction", targets: ["SIPTransaction"]),
         .library(name: "SIPTransport", targets: ["SIPTransport"]),
@@ -48,6 +49,8 @@ let package = Package(
         .target(name: "COpus", linkerSettings: [.linkedLibrary("opus")]),
         .target(name: "CDatagram"),
         .systemLibrary(name: "CSpanDSP", pkgConfig: "spandsp", providers: [.apt(["libspandsp-dev", "libtiff-dev"])]),
+        .systemLibrary(name: "CSRTP", pkgConfig: "libsrtp2", providers: [.apt(["libsrtp2-dev"])]),
+        .target(name: "SRTP", dependencies: ["CSRTP", "SDP"]),
         .systemLibrary(name: "CEspeakNG", pkgConfig: "espeak-ng", providers: [.apt(["libespeak-ng-dev"])]),
         .target(
             name: "Media",
@@ -101,6 +104,7 @@ let package = Package(
         .testTarget(name: "DialerStoreTests", dependencies: ["DialerStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DialerEngineTests", dependencies: ["DialerEngine", "DialerStore", nioCore, .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "LoadTestTests", dependencies: ["LoadTest", "SIPUserAgent", "Media", nioCore, nioPosix]),
+        .testTarget(name: "SRTPTests", dependencies: ["SRTP", "SDP"]),
         .testTarget(name: "DialerAPITests", dependencies: ["DialerAPI", "DialerStore", "Media", .product(name: "Hummingbird", package: "hummingbird"), logging]),
         .testTarget(
             name: "SIPTransportTests",

@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   # C libraries behind the media engine (spandsp, opus, speexdsp, espeak-ng) and SQLite
   libspandsp-dev libtiff-dev libopus-dev libspeexdsp-dev libespeak-ng-dev espeak-ng libsqlite3-dev pkg-config
+  # SRTP (RFC 3711) under the SRTP target
+  libsrtp2-dev
   # real SIP peers for the interop tests, and the scanners the abuse controls are tried against
   sip-tester kamailio kamailio-tls-modules baresip-core sipvicious
   # audio tooling used by tests and benchmarks; HTTP load and requests for the REST benchmark;
