@@ -11,6 +11,8 @@ struct TLSOptions: ParsableArguments {
     var tlsCa: [String] = []
     @Flag(help: "Present --tls-cert to the servers sipdial connects to over TLS (mutual TLS).")
     var tlsClientCert = false
+    @Flag(help: "tls: listeners ask for the client's certificate and refuse a client without one the system's store or --tls-ca trusts (mutual TLS).")
+    var tlsRequireClientCert = false
 
     func validate() throws {
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
@@ -19,7 +21,8 @@ struct TLSOptions: ParsableArguments {
 
     var settings: SIPTLSSettings {
         var settings = SIPTLSSettings()
-        (settings.certificateFile, settings.privateKeyFile, settings.caFiles, settings.presentClientCertificate) = (tlsCert, tlsKey, tlsCa, tlsClientCert)
+        (settings.certificateFile, settings.privateKeyFile, settings.caFiles) = (tlsCert, tlsKey, tlsCa)
+        (settings.presentClientCertificate, settings.requireClientCertificate) = (tlsClientCert, tlsRequireClientCert)
         return settings
     }
 }

@@ -58,10 +58,10 @@ struct CallOverTLSTests {
     static func pem(_ name: String) -> String { KamailioTLSTests.certificates.appendingPathComponent(name).path }
 
     /// `simulate` over TLS on a free port with the test CA's server certificate.
-    static func tlsSimulator() async throws -> (ExternalProcess, Int) {
+    static func tlsSimulator(_ extra: [String] = []) async throws -> (ExternalProcess, Int) {
         let port = Ports.free()
         let simulator = try ExternalProcess(SipdialBinary.path, ["simulate", "--listen", "tls:127.0.0.1:\(port)", "--log-level", "info",
-                                                                 "--tls-cert", pem("server.crt"), "--tls-key", pem("server.key"), "--tls-ca", pem("ca.crt")])
+                                                                 "--tls-cert", pem("server.crt"), "--tls-key", pem("server.key"), "--tls-ca", pem("ca.crt")] + extra)
         #expect(await simulator.waitForOutput("listening tls", timeout: .seconds(20)), "\(simulator.text)")
         return (simulator, port)
     }
@@ -119,5 +119,23 @@ struct CallOverTLSTests {
         #expect(trunks.0 == 0 && trunks.1.contains(#""trunks""#), "\(trunks)")
         let plain = try await curl(["http://127.0.0.1:\(port)/v1/health"])
         #expect(plain.0 != 0 && !plain.1.contains(#""status":"ok""#), "\(plain)")
+    }
+
+    /// A listener with `--tls-require-client-cert` takes a caller that presents a certificate
+    /// the test CA signed (`--tls-client-cert`) and refuses one that presents none.
+    @Test func aListenerRequiringClientCertificatesRefusesCallersWithout() async throws {
+        let pem = Self.pem
+        let (simulator, port) = try await Self.tlsSimulator(["--tls-require-client-cert"])
+        defer { simulator.stop() }
+        func call(_ extra: [String]) async throws -> (Int32?, [String: Any]) {
+            let (status, out) = try await SipdialBinary.run(["call", "sips:100@127.0.0.1:\(port)", "--json", "--local-address", "127.0.0.1", "--ring-timeout", "5",
+                                                             "--tls-ca", pem("ca.crt"), "--tls-cert", pem("client.crt"), "--tls-key", pem("client.key")] + extra,
+                                                            timeout: .seconds(60))
+            return (status, SipdialBinary.jsonObject(in: out))
+        }
+        let with = try await call(["--tls-client-cert"])
+        #expect(with.0 == 0 && with.1["outcome"] as? String == "answered", "\(with.1)")
+        let without = try await call([])
+        #expect(without.0 != 0 && without.1["outcome"] as? String != "answered", "\(without.1)")
     }
 }
