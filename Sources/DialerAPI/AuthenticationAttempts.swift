@@ -24,11 +24,8 @@ final class AuthenticationAttempts: Sendable {
     /// Throws 429 while `client` is blocked.
     func checkNotBlocked(_ client: SocketAddress?) throws {
         guard let ip = client?.ipAddress else { return }
-        let seconds = state.withLock { guarded -> Int64? in
-            let now = NIODeadline.now()
-            guard guarded.isBlocked(ip, now: now) else { return nil }
-            return guarded.blocked(now: now).first { $0.source == ip }.map { ($0.until - now).nanoseconds / 1_000_000_000 + 1 }
-        }
+        let now = NIODeadline.now()
+        let seconds = state.withLock { $0.blockedUntil(ip, now: now) }.map { ($0 - now).nanoseconds / 1_000_000_000 + 1 }
         if let seconds { throw APIError.tooManyAttempts(retryAfter: Int(seconds)) }
     }
 

@@ -171,6 +171,12 @@ public final class CallAttempt: @unchecked Sendable {
         await secondCallSetup?.value
         await endConsultation()
         await takeSignalsLeft()
+        // A call answered on T.38 that ended before its `receive_fax` verb took the fax: its
+        // UDPTL port closes here.
+        if let early = faxAnsweredOnT38 {
+            faxAnsweredOnT38 = nil
+            _ = await early.fax.end()
+        }
         if let summary = try? await media?.finish() {
             record.rtp = summary.0
             record.digits = String(summary.1.map(\.digit))

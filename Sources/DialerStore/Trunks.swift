@@ -80,10 +80,11 @@ extension DialerStore {
 
     /// Encrypts the passwords a store made before they were encrypted, once, as it opens.
     func sealPlainPasswords() throws {
+        let plain = try pool.read { try Trunk.fetchAll($0) }.filter { $0.password.map { !StoreSecret.isSealed($0) } ?? false }
+        guard !plain.isEmpty else { return }
         try pool.write { db in
-            for var trunk in try Trunk.fetchAll(db) {
-                guard let password = trunk.password, !StoreSecret.isSealed(password) else { continue }
-                trunk.password = try secret.seal(password)
+            for var trunk in plain {
+                trunk.password = try trunk.password.map(secret.seal)
                 try trunk.update(db)
             }
         }

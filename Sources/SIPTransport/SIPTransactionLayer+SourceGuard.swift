@@ -25,10 +25,9 @@ extension SIPTransactionLayer {
 
     /// Whether `request` goes on to the transactions.
     func admits(_ request: SIPRequest, from source: SocketAddress) -> Bool {
+        guard sourceGuard != nil, let address = source.ipAddress else { return true }
         let agent = request.headers[.userAgent]
-        guard let address = source.ipAddress,
-              let verdict = sourceGuard?.check(source: address, userAgent: agent, exempt: isExemptSource(source), now: .now())
-        else { return true }
+        guard let verdict = sourceGuard?.check(source: address, userAgent: agent, exempt: isExemptSource(source), now: .now()) else { return true }
         guard verdict != .admit else { return true }
         let statistics = transport.statistics
         statistics.bump(\.blockedRequests)

@@ -51,9 +51,12 @@ public struct SourceGuard: Sendable {
 
     public let settings: Settings
     private var sources: [String: Source] = [:]
+    /// `settings.scannerAgents` lowercased, empty ones left out: made once, read per request.
+    private let scannerNeedles: [String]
 
     public init(settings: Settings = Settings()) {
         self.settings = settings
+        scannerNeedles = settings.scannerAgents.map { $0.lowercased() }.filter { !$0.isEmpty }
     }
 
     /// The verdict on one request from `source` (its IP address as text). A scanner's first
@@ -83,9 +86,9 @@ public struct SourceGuard: Sendable {
         return counted.block.map { .nowBlocked(.flood, until: $0.until) } ?? .admit
     }
 
-    /// Whether `source` is blocked at `now`.
-    public func isBlocked(_ source: String, now: NIODeadline) -> Bool {
-        sources[source]?.block.map { now < $0.until } ?? false
+    /// When the block on `source` ends, if it is blocked at `now`.
+    public func blockedUntil(_ source: String, now: NIODeadline) -> NIODeadline? {
+        sources[source]?.block.flatMap { now < $0.until ? $0.until : nil }
     }
 
     /// The sources blocked at `now`, why, and when each block ends.
@@ -95,7 +98,7 @@ public struct SourceGuard: Sendable {
 
     private func isScanner(_ userAgent: String) -> Bool {
         let agent = userAgent.lowercased()
-        return settings.scannerAgents.contains { !$0.isEmpty && agent.contains($0.lowercased()) }
+        return scannerNeedles.contains { agent.contains($0) }
     }
 
     /// Whether `source` is tracked or may be: past `maxSources`, the sources that are neither

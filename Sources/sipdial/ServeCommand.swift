@@ -111,6 +111,15 @@ struct ServeCommand: AsyncParsableCommand {
             logger.error("cannot open the store in \(data.url.path): \(error)")
             throw ExitCode(1)
         }
+        // The API's certificate is read before anything listens: a file that cannot be used
+        // stops serve at once.
+        var https = SIPTLSSettings()
+        (https.certificateFile, https.privateKeyFile) = (httpTlsCert, httpTlsKey)
+        let tls: TLSConfiguration?
+        do { tls = httpTlsCert == nil ? nil : try https.serverConfiguration() } catch {
+            logger.error("\(error)")
+            throw ExitCode(2)
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var simulator: EmbeddedSimulator?
         if !noSimulator, try store.trunks().isEmpty {
@@ -143,13 +152,6 @@ struct ServeCommand: AsyncParsableCommand {
         SIPEndpointOptions.announce(dialer.sip.listeners)
         try await dialer.recoverInterruptedAttempts()
         let address = httpAddress!
-        var https = SIPTLSSettings()
-        (https.certificateFile, https.privateKeyFile) = (httpTlsCert, httpTlsKey)
-        let tls: TLSConfiguration?
-        do { tls = httpTlsCert == nil ? nil : try https.serverConfiguration() } catch {
-            logger.error("\(error)")
-            throw ExitCode(2)
-        }
         var failed = false
         do {
             // Runs until SIGTERM or SIGINT, then lets requests in flight finish and the calls end.
