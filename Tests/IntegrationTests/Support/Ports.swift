@@ -11,11 +11,22 @@ enum Ports {
     /// it cannot lose it to another test's media socket or to a port-0 bind or outgoing
     /// connection between the check and its own bind (a serve once did: "Address already in
     /// use"). No port is handed out twice in one run.
-    static func free() -> Int {
+    static func free() -> Int { free(consecutive: 1) }
+
+    /// The first of `count` consecutive ports, each free as `free()` says and none handed out
+    /// before: SIPp binds audio RTP, RTCP and video RTP, RTCP from its `-mp` port on (a video
+    /// port two above a free one was once another test's).
+    static func free(consecutive count: Int) -> Int {
         for _ in 0..<200 {
-            let port = Int.random(in: 61_000...65_000)
-            guard handedOut.withLock({ $0.insert(port).inserted }) else { continue }
-            if !bound(port, udp: true) && !bound(port, udp: false) && canBind(port) { return port }
+            let first = Int.random(in: 61_000...(65_001 - count))
+            let range = first..<(first + count)
+            let claimed = handedOut.withLock { taken in
+                guard range.allSatisfy({ !taken.contains($0) }) else { return false }
+                range.forEach { taken.insert($0) }
+                return true
+            }
+            guard claimed else { continue }
+            if range.allSatisfy({ !bound($0, udp: true) && !bound($0, udp: false) && canBind($0) }) { return first }
         }
         fatalError("no free port")
     }

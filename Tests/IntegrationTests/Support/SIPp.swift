@@ -20,7 +20,7 @@ enum SIPp {
     /// Without `-mp` in `args` SIPp gets a free media port of its own: its default (6000) would
     /// be shared by every SIPp the parallel suites start.
     static func start(_ args: [String], localPort: Int, localIP: String = "127.0.0.1", timeoutSeconds: Int = 20, in dir: URL) throws -> ExternalProcess {
-        let media = args.contains("-mp") ? [] : ["-mp", String(Ports.free())]
+        let media = args.contains("-mp") ? [] : ["-mp", String(Ports.free(consecutive: 4))]
         return try ExternalProcess(executable, args + media + [
             "-i", localIP, "-p", String(localPort), "-nostdin",
             "-timeout", "\(timeoutSeconds)s", "-timeout_error", "-trace_err",
