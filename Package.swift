@@ -54,7 +54,7 @@ let package = Package(
         .systemLibrary(name: "CEspeakNG", pkgConfig: "espeak-ng", providers: [.apt(["libespeak-ng-dev"])]),
         .target(
             name: "Media",
-            dependencies: ["RTP", "SDP", "COpus", "CDatagram", "CSpanDSP", "CSpeexDSP", "CEspeakNG", nioCore, nioPosix]
+            dependencies: ["RTP", "SDP", "SRTP", "COpus", "CDatagram", "CSpanDSP", "CSpeexDSP", "CEspeakNG", nioCore, nioPosix]
         ),
         .target(name: "Greetings", dependencies: ["Media"]),
         .target(name: "SIPTransaction", dependencies: ["SIPCore"]),
@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(name: "RTPTests", dependencies: ["RTP"]),
         .testTarget(name: "T38Tests", dependencies: ["T38"]),
         .testTarget(name: "FaxTests", dependencies: ["Fax", "T38", "SDP", "Media", nioPosix], resources: [.copy("Documents")]),
-        .testTarget(name: "MediaTests", dependencies: ["Media"]),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "SDP"]),
         .testTarget(name: "GreetingsTests", dependencies: ["Greetings", "Media"]),
         .testTarget(name: "SIPUserAgentTests", dependencies: ["SIPUserAgent", nioCore]),
         .testTarget(name: "SIPSimulatorTests", dependencies: ["SIPSimulator", "SIPUserAgent", "SIPCore", nioCore]),

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import RTP
+import SRTP
 
 /// One call's audio over RTP (RFC 3550), the stream side of an `RTPTransport`: each clock
 /// tick it pulls a frame from its source, encodes it with G.711 or Opus and hands it to the
@@ -89,9 +90,11 @@ public final class RTPAudioStream: @unchecked Sendable {
                       onSourceFinished: (() -> Void)? = nil) throws {
         let destination = try Self.destination(parameters)
         let codec = try AudioPayloadCodec(parameters.encoding, maxPlaybackRate: parameters.maxPlaybackRate)
+        let crypto = try parameters.srtp.map(SRTPStreamCrypto.init)
         eventLoop.execute {
             self.parameters = parameters
             self.codec = codec
+            self.transport.secure(with: crypto)
             self.timeEvents(for: parameters.encoding)
             self.resetPlayout(for: parameters.encoding)
             self.transport.send(to: destination)
@@ -112,11 +115,13 @@ public final class RTPAudioStream: @unchecked Sendable {
         let destination = try Self.destination(parameters)
         let newCodec = try self.parameters?.encoding == parameters.encoding ? nil
             : AudioPayloadCodec(parameters.encoding, maxPlaybackRate: parameters.maxPlaybackRate)
+        let crypto = try parameters.srtp.map(SRTPStreamCrypto.init)
         eventLoop.execute {
             guard self.parameters != nil else { return }
             let oldRate = self.sampleRate
             self.parameters = parameters
             self.transport.send(to: destination)
+            self.transport.secure(with: crypto)
             if let newCodec {
                 self.codec = newCodec
                 self.timeEvents(for: parameters.encoding)
@@ -194,6 +199,8 @@ public final class RTPAudioStream: @unchecked Sendable {
         s.rtcpSent = rtcp.reportsSent
         s.rtcpReceived = rtcp.reportsReceived
         s.rttMilliseconds = rtcp.roundTripTime.map { ($0 * 10_000).rounded() / 10 }
+        s.srtp = transport.srtpSuite?.rawValue
+        s.packetsDropped += transport.srtpRefused
         return s
     }
 

@@ -30,6 +30,7 @@ extension NegotiatedAudio {
                                              remoteRTCPPort: remoteRTCPPort, rtcpMux: rtcpMux)
         parameters.sends = direction.sends
         parameters.maxPlaybackRate = maxPlaybackRate
+        parameters.srtp = srtp
         return parameters
     }
 }

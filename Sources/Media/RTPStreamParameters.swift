@@ -1,3 +1,5 @@
+import SDP
+
 /// Figures of one RTP stream, kept for the call's result and CDR (RFC 3550 §6.4).
 public struct RTPStreamStatistics: Sendable, Equatable, Codable {
     public var packetsSent: UInt64 = 0
@@ -14,6 +16,8 @@ public struct RTPStreamStatistics: Sendable, Equatable, Codable {
     public var rtcpReceived = 0
     /// Round-trip time from the peer's last report about this stream (RFC 3550 §6.4.1).
     public var rttMilliseconds: Double?
+    /// The SRTP suite, when the stream was secure (RFC 3711, RFC 4568).
+    public var srtp: String?
 
     public init() {}
 }
@@ -38,6 +42,8 @@ public struct RTPStreamParameters: Sendable {
     public var sends = true
     /// With Opus, the peer's `maxplaybackrate` (RFC 7587 §6.1), which caps the encoded bandwidth.
     public var maxPlaybackRate: Int?
+    /// SRTP's suite and keys, when the stream is secure.
+    public var srtp: NegotiatedSRTP?
 
     public init(remoteAddress: String, remotePort: Int, payloadType: UInt8, encoding: RTPAudioEncoding,
                 telephoneEventPayloadType: UInt8? = nil, timeout: Double = 30,

@@ -1,10 +1,14 @@
 import NIOCore
+import SDP
+import SRTP
 
 /// The network side of one RTP session, apart from what its packets carry (the split of
 /// pjmedia's transport and stream): an RTP socket on an even port and an RTCP socket on the
 /// port above it (RFC 3550 §11), where each goes, RTCP taken off the RTP port under rtcp-mux
 /// (RFC 5761 §4), and symmetric RTP (RFC 4961): once the stream accepts a packet, sending
-/// follows its source and the socket takes RTP from there only. Any stream whose packets go
+/// follows its source and the socket takes RTP from there only. With SRTP keys (RFC 3711,
+/// SDES), every RTP and RTCP packet is protected on its way out and checked and decrypted
+/// on its way in, so the stream above sees plain RTP either way. Any stream whose packets go
 /// over UDP (audio today, a fax stream's UDPTL next) uses it.
 ///
 /// Confined to its stream's event loop, like the stream; `close` before dropping it.
@@ -34,6 +38,8 @@ final class RTPTransport {
     private(set) var hasRemote = false
     private var rtcpMux = false
     private var latched = false
+    /// SRTP for both directions, while the stream is secure.
+    private var srtp: SRTPStreamCrypto?
 
     /// Binds RTP on an even port from `ports` and RTCP on the port above it, on `host`; a
     /// pair that is taken is skipped.
@@ -71,10 +77,24 @@ final class RTPTransport {
         rtpSocket.disconnect()
     }
 
+    /// Secures the stream with `crypto`'s keys from now on (a direction whose key changed is
+    /// rekeyed), or sends and takes plain RTP again with nil.
+    func secure(with crypto: SRTPStreamCrypto?) {
+        guard let crypto else { return srtp = nil }
+        if let srtp { srtp.adopt(crypto) } else { srtp = crypto }
+    }
+
+    /// The SRTP suite in use, when the stream is secure.
+    var srtpSuite: SDESCrypto.Suite? { srtp?.keys.suite }
+
+    /// SRTP and SRTCP packets refused (failed authentication or replayed).
+    var srtpRefused: UInt64 { srtp?.refused ?? 0 }
+
     /// Sends one RTP packet to the remote; false when it could not go.
     func sendRTP(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard let remote else { return false }
-        return rtpSocket.send(bytes, to: remote)
+        guard let srtp else { return rtpSocket.send(bytes, to: remote) }
+        return srtp.sealRTP(bytes) { rtpSocket.send($0, to: remote) }
     }
 
     /// Sends one compound RTCP packet: on the RTCP socket to the peer's RTCP port, or with
@@ -82,7 +102,10 @@ final class RTPTransport {
     func sendRTCP(_ bytes: [UInt8]) {
         guard let destination else { return }
         let (socket, target) = destination.rtcpMux ? (rtpSocket, remote ?? destination.rtcp) : (rtcpSocket, destination.rtcp)
-        bytes.withUnsafeBytes { _ = socket.send($0, to: target) }
+        bytes.withUnsafeBytes { packet in
+            guard let srtp else { return _ = socket.send(packet, to: target) }
+            _ = srtp.sealRTCP(packet) { socket.send($0, to: target) }
+        }
     }
 
     /// Reads what arrived on the RTP socket: under rtcp-mux, packets of payload type 200-204
@@ -92,16 +115,21 @@ final class RTPTransport {
         let mux = rtcpMux
         rtpSocket.receiveWaiting(into: batch) { bytes, source, arrival in
             if mux, bytes.count > 1, (200...204).contains(bytes[1]) {
-                rtcp(bytes, arrival)
+                guard let srtp else { return rtcp(bytes, arrival) }
+                srtp.openRTCP(bytes) { rtcp($0, arrival) }
             } else {
-                rtp(bytes, source, arrival)
+                guard let srtp else { return rtp(bytes, source, arrival) }
+                srtp.openRTP(bytes) { rtp($0, source, arrival) }
             }
         }
     }
 
     /// Reads what arrived on the RTCP socket (nothing comes there under rtcp-mux).
     func receiveRTCP(into batch: DatagramBatch, _ rtcp: (UnsafeRawBufferPointer, Int64) -> Void) {
-        rtcpSocket.receiveWaiting(into: batch) { bytes, _, arrival in rtcp(bytes, arrival) }
+        rtcpSocket.receiveWaiting(into: batch) { bytes, _, arrival in
+            guard let srtp else { return rtcp(bytes, arrival) }
+            srtp.openRTCP(bytes) { rtcp($0, arrival) }
+        }
     }
 
     /// Whether sending follows the first packet accepted already (symmetric RTP).
