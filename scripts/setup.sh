@@ -16,8 +16,9 @@ packages=(
   # fax documents: PDF to TIFF-F (Ghostscript), TIFF tools (tiffcmp, tiff2pdf); tshark, the
   # independent decoder of the T.38 tests
   ghostscript libtiff-tools tshark
-  # the throw-away test certificates of Certs/make-test-certs.sh
-  openssl
+  # the throw-away test certificates of Certs/make-test-certs.sh; libsrtp for Python, the
+  # independent decrypter of the SRTP capture test
+  openssl python3-pylibsrtp
 )
 
 missing=()

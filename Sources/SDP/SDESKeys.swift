@@ -36,6 +36,11 @@ public struct SDESKeys: Sendable, Equatable, CustomStringConvertible {
     /// The suites only: keys never reach a log.
     public var description: String { "SDES \(required ? "required" : "optional") \(keys.map(\.suite.rawValue))" }
 
+    /// Fresh keys for the same suites and policy: each call has its own.
+    public func renewed() -> SDESKeys {
+        SDESKeys.generate(required ? .required : .optional, suites: keys.map(\.suite))!
+    }
+
     public func material(for suite: SDESCrypto.Suite) -> [UInt8]? {
         keys.first { $0.suite == suite }?.material
     }

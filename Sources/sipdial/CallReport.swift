@@ -41,11 +41,12 @@ extension RTPStreamStatistics {
         o["rtcp_sent"] = rtcpSent
         o["rtcp_received"] = rtcpReceived
         o["rtt_ms"] = rttMilliseconds
+        o["srtp"] = srtp
         return o
     }
 
     var textLine: String {
-        "rtp sent=\(packetsSent) received=\(packetsReceived) lost=\(packetsLost) jitter=\(jitterMilliseconds)ms dropped=\(packetsDropped) remote=\(remote ?? "-")"
+        "rtp sent=\(packetsSent) received=\(packetsReceived) lost=\(packetsLost) jitter=\(jitterMilliseconds)ms dropped=\(packetsDropped) remote=\(remote ?? "-")\(srtp.map { " srtp=\($0)" } ?? "")"
     }
 }
 

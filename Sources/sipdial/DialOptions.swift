@@ -37,6 +37,10 @@ struct DialOptions: ParsableArguments {
     var rtpPorts: ClosedRange<Int> = 10_000...20_000
     @Option(help: "Hang up when no RTP arrives for this many seconds (0: never).")
     var rtpTimeout: Double = 30
+    @Option(help: "SRTP for the audio (RFC 3711, SDES keys RFC 4568): off, optional (offer SRTP, take plain RTP if the far end has none) or required (RTP/SAVP; a far end without SRTP fails the call).")
+    var srtp: SRTPPolicy = .off
+    @Flag(help: "Allow --srtp over udp or tcp signaling: the keys travel in the SDP, so anyone who sees the SIP can decrypt the audio. Without it SRTP needs tls.")
+    var srtpPlainSignaling = false
     @Flag(help: "Print the outcome as one JSON object.")
     var json = false
     @OptionGroup var tls: TLSOptions
@@ -61,9 +65,14 @@ struct DialOptions: ParsableArguments {
 
     var hops: [HostPort] { proxy.compactMap(HostPort.init) }
 
-    /// The transport for calls to `uri`: --transport, else the URI's own.
-    func transportKind(for uri: SIPURI) -> SIPTransportType {
-        transport.flatMap(SIPTransportType.init(uriParameter:)) ?? SIPTargetResolver.transport(for: uri)
+    /// The transport for calls to `uri`: --transport, else the URI's own. SRTP's keys travel
+    /// in the SDP (RFC 4568 §8.3), so --srtp needs tls unless --srtp-plain-signaling says otherwise.
+    func transportKind(for uri: SIPURI) throws -> SIPTransportType {
+        let kind = transport.flatMap(SIPTransportType.init(uriParameter:)) ?? SIPTargetResolver.transport(for: uri)
+        if srtp != .off, kind != .tls, !srtpPlainSignaling {
+            throw ValidationError("--srtp \(srtp.rawValue) sends its keys in the SDP: use --transport tls (or a sips: target), or allow them over \(kind.uriParameter) with --srtp-plain-signaling")
+        }
+        return kind
     }
 
     /// The address to listen on: --local-address, else the one that routes to the first hop.
@@ -89,7 +98,7 @@ struct DialOptions: ParsableArguments {
             target: uri, from: callerAddress(endpoint), contact: endpoint.contact(user: "sipdial"), via: endpoint.via,
             destinations: destinations, transport: endpoint.kind,
             offer: AudioOffer(address: endpoint.bound.ipAddress ?? "127.0.0.1", port: mediaPort,
-                              preferences: AudioPreferences(codecs: codec.isEmpty ? [.pcmu, .pcma] : codec)),
+                              preferences: AudioPreferences(codecs: codec.isEmpty ? [.pcmu, .pcma] : codec, srtp: SDESKeys.generate(srtp))),
             ringTimeout: .milliseconds(Int64(ringTimeout * 1000)))
         config.username = user
         config.password = password

@@ -88,7 +88,7 @@ struct LoadTestCommand: AsyncParsableCommand {
         let audio = try prompt.load(command: "loadtest", sampleRate: dial.audioSampleRate)
         let hop = HostPort(target)!
         var uri = SIPURI(user: number ?? "loadtest", host: hop.uriHost, port: hop.port)
-        let kind = dial.transportKind(for: uri)
+        let kind = try dial.transportKind(for: uri)
         if kind != .udp { uri.parameters = [SIPParameter("transport", kind.uriParameter)] }
         let plan = plan
         let started = Date()

@@ -41,6 +41,8 @@ struct SRTPOfferAnswerTests {
         #expect(a != b)
         for (suite, material) in a.keys { #expect(material.count == suite.keyLength + suite.saltLength) }
         #expect(SDESKeys.generate(.off) == nil)
+        let renewed = a.renewed()
+        #expect(renewed != a && renewed.keys.map(\.suite) == a.keys.map(\.suite) && renewed.required == a.required)
         #expect(!"\(a)".contains(Data(a.keys[0].material).base64EncodedString()), "keys never reach a log")
     }
 

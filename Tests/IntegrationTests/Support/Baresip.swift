@@ -5,16 +5,21 @@ import Testing
 /// baresip (Debian's baresip-core) as a headless far end on 127.0.0.1: it answers every call
 /// at once, sends a WAV file through its aufile source, prints its RTP figures when the call
 /// ends (`rtp_stats`), and its sndfile module keeps what it decoded as a WAV in `dumps`.
-/// Its aufile source wants 48 kHz stereo.
+/// Its aufile source wants the codec's rate (48 kHz stereo for Opus, 8 kHz mono for G.711).
 struct Baresip {
     let process: ExternalProcess
     let port: Int
+    /// With `tls`, baresip takes SIP over TLS on the port above `port`.
+    var tlsPort: Int { port + 1 }
     /// Where sndfile writes `dump-<call>-dec.wav` (what baresip decoded) and `-enc.wav`.
     let dumps: URL
 
     /// `user`: the Request-URI user part its account answers (anything else gets 404).
-    static func start(playing file: String, codecs: [String] = ["g711.so", "opus.so"], user: String = "far", in dir: URL) async throws -> Baresip {
-        let port = Ports.free()
+    /// `mediaenc`: the account's media encryption (`srtp-mand`: SRTP with SDES, required).
+    /// `tls`: its certificate (with its key, PEM) and the CA it trusts, for SIP over TLS.
+    static func start(playing file: String, codecs: [String] = ["g711.so", "opus.so"], user: String = "far", mediaenc: String? = nil,
+                      tls: (certificate: String, ca: String)? = nil, in dir: URL) async throws -> Baresip {
+        let port = Ports.free(consecutive: 2)
         let config = dir.appendingPathComponent("baresip")
         let dumps = dir.appendingPathComponent("baresip-dumps")
         try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
@@ -29,14 +34,16 @@ struct Baresip {
         rtp_ports 30000-39998
         snd_path \(dumps.path)
         module_path /usr/lib/baresip/modules
+        \(tls.map { "sip_certificate \($0.certificate)\nsip_cafile \($0.ca)" } ?? "")
         \(codecs.map { "module \($0)" }.joined(separator: "\n"))
+        \(mediaenc == nil ? "" : "module srtp.so")
         module aufile.so
         module sndfile.so
         module_tmp account.so
         module_app menu.so
 
         """.write(to: config.appendingPathComponent("config"), atomically: true, encoding: .utf8)
-        try "<sip:\(user)@127.0.0.1:\(port)>;regint=0;answermode=auto\n"
+        try "<sip:\(user)@127.0.0.1:\(port)>;regint=0;answermode=auto\(mediaenc.map { ";mediaenc=\($0)" } ?? "")\n"
             .write(to: config.appendingPathComponent("accounts"), atomically: true, encoding: .utf8)
         // Line-buffered, so the figures printed at the end of a call arrive whole.
         let process = try ExternalProcess("/usr/bin/stdbuf", ["-oL", "/usr/bin/baresip", "-f", config.path])
