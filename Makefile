@@ -28,7 +28,7 @@ DIALER_E2E = IntegrationTests\.(Serve(Campaign|Call|Webhook|ClickToCall|Callback
 ## 400 ms, and their espeak-ng rendering once starved an attended transfer's audio check in
 ## the parallel phase (0.63 correlation). So does the fax over a call's G.711 audio (V.17 in
 ## real time, 40 s). About 340 s.
-AUDIO_QUALITY = IntegrationTests\.(CallMedia|BridgeCommand|BaresipOpus|BaresipAMD|BaresipSRTP|ServeAMD|LoadTestAMD|FaxCommand|SimulatorScript|AMDCommand|CallAMD)Tests|GreetingsTests|MediaTests\.AnsweringMachineDetectorTests
+AUDIO_QUALITY = IntegrationTests\.(CallMedia|BridgeCommand|BaresipOpus|BaresipAMD|BaresipSRTP|ServeSRTP|ServeAMD|LoadTestAMD|FaxCommand|SimulatorScript|AMDCommand|CallAMD)Tests|GreetingsTests|MediaTests\.AnsweringMachineDetectorTests
 
 ## The fax campaigns and inbound T.38 receptions through `serve` run last, on their own: two
 ## T.30 sessions of 40 s each beside the dialer's suites starved the attended transfer's audio

@@ -76,7 +76,7 @@ let package = Package(
             dependencies: ["DialerStore", "Media", "Fax", "SDP", "RTP", "SIPCore", "SIPTransaction", "SIPTransport", "SIPUserAgent", nioCore, nioPosix, .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto"), logging,
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
-        .target(name: "DialerAPI", dependencies: ["DialerStore", "DialerEngine", "Media", "Fax", "SIPTransport", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"),
+        .target(name: "DialerAPI", dependencies: ["DialerStore", "DialerEngine", "Media", "Fax", "SDP", "SIPTransport", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"),
                                             .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Crypto", package: "swift-crypto"), logging,
                                             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .target(
@@ -105,7 +105,7 @@ let package = Package(
         .testTarget(name: "DialerEngineTests", dependencies: ["DialerEngine", "DialerStore", nioCore, .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "LoadTestTests", dependencies: ["LoadTest", "SIPUserAgent", "Media", nioCore, nioPosix]),
         .testTarget(name: "SRTPTests", dependencies: ["SRTP", "SDP"]),
-        .testTarget(name: "DialerAPITests", dependencies: ["DialerAPI", "DialerStore", "Media", .product(name: "Hummingbird", package: "hummingbird"), logging]),
+        .testTarget(name: "DialerAPITests", dependencies: ["DialerAPI", "DialerEngine", "DialerStore", "Media", .product(name: "Hummingbird", package: "hummingbird"), logging]),
         .testTarget(
             name: "SIPTransportTests",
             dependencies: ["SIPTransport", nioCore, .product(name: "NIOEmbedded", package: "swift-nio"), nioPosix, .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]

@@ -65,6 +65,8 @@ enum OpenAPIDocument {
             "add_prefix": {"type": "string"}, "codecs": {"type": "array", "items": {"type": "string", "enum": ["pcmu", "pcma", "opus"]}},
             "max_concurrent": {"type": "integer"}, "max_calls_per_second": {"type": "number"}, "weight": {"type": "integer"},
             "failover_order": {"type": "integer"},
+            "srtp": {"type": "string", "enum": ["off", "optional", "required"], "description": "SRTP for the audio (SDES keys): optional offers it and takes plain RTP from a far end without it; required fails such calls. Needs transport tls unless srtp_plain_signaling"},
+            "srtp_plain_signaling": {"type": "boolean", "description": "let SDES keys travel over udp or tcp signaling, readable by anyone who sees the SIP"},
             "status": {"type": "object", "readOnly": true, "description": "live, while serve runs: registration (registering, registered, backing-off, unregistered), registered_for, reachable, options_rtt_ms, last_error, checked_at"}}},
           "Campaign": {"allOf": [{"$ref": "#/components/schemas/NewCampaign"}, {"type": "object", "properties": {"id": {"type": "string"},
             "status": {"type": "string", "enum": ["draft", "running", "paused", "stopped", "completed"]},

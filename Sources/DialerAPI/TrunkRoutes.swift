@@ -2,6 +2,7 @@ import DialerEngine
 import DialerStore
 import Foundation
 import Hummingbird
+import SDP
 
 /// `/v1/trunks`: create, list, read, update (only the fields sent) and delete trunks. The
 /// password is write-only: responses say whether one is set, never what it is.
@@ -12,9 +13,9 @@ struct TrunkRoutes<Context: RequestContext> {
 
     /// The fields a client may send; on update, the ones left out keep their values.
     struct Fields: Decodable {
-        var name, host, transport, username, password, fromUser, fromDomain, callerId, stripPrefix, addPrefix: String?
+        var name, host, transport, username, password, fromUser, fromDomain, callerId, stripPrefix, addPrefix, srtp: String?
         var port, registerExpires, maxConcurrent, weight, failoverOrder: Int?
-        var register: Bool?
+        var register, srtpPlainSignaling: Bool?
         var codecs: [String]?
         var maxCallsPerSecond: Double?
     }
@@ -64,6 +65,8 @@ struct TrunkRoutes<Context: RequestContext> {
         try check(fields.weight, "weight", "must be at least 1") { $0 >= 1 }.map { trunk.weight = $0 }
         if let order = fields.failoverOrder { trunk.failoverOrder = order }
         if let register = fields.register { trunk.register = register }
+        try check(fields.srtp, "srtp", "must be off, optional or required") { SRTPPolicy(rawValue: $0) != nil }.map { trunk.srtp = $0 }
+        if let plain = fields.srtpPlainSignaling { trunk.srtpPlainSignaling = plain }
         for (value, keyPath) in [(fields.username, \Trunk.username), (fields.password, \.password), (fields.fromUser, \.fromUser),
                                  (fields.fromDomain, \.fromDomain), (fields.callerId, \.callerId),
                                  (fields.stripPrefix, \.stripPrefix), (fields.addPrefix, \.addPrefix)] {
@@ -71,6 +74,10 @@ struct TrunkRoutes<Context: RequestContext> {
         }
         if trunk.register, trunk.username == nil || trunk.password == nil {
             throw APIError.invalid(trunk.username == nil ? "username" : "password", "is needed to register")
+        }
+        // RFC 4568 §8.3: SDES keys are as safe as the signaling that carries them.
+        if trunk.srtp != "off", trunk.transport != "tls", !trunk.srtpPlainSignaling {
+            throw APIError.invalid("srtp", "sends its keys in the SDP: needs transport tls, or srtp_plain_signaling true to send them over \(trunk.transport)")
         }
     }
 

@@ -10,7 +10,7 @@ extension CallAttempt {
     var isInbound: Bool { plan.answersInbound }
 
     /// Answers a call a peer placed and runs the plan's flow on it: the offer is answered with
-    /// the route's codecs (RFC 3264 §6), the 200 goes with this side's SDP, the flow runs
+    /// the route's codecs and SRTP policy (RFC 3264 §6, RFC 4568 §7), the 200 goes with this side's SDP, the flow runs
     /// once answered, the call ends with the flow or the far end's BYE. An offer with no
     /// usable audio gets 488 (unless it offers T.38 to a flow that begins with
     /// `receive_fax`: answered on T.38), no RTP port 503. `onAnswered` runs as the 200 leaves.
@@ -26,8 +26,10 @@ extension CallAttempt {
         do { media = try await prepareMedia(host: local.host) } catch {
             return refuse(invite, status: 503, "no RTP port: \(error)")
         }
-        var session = AudioOffer(address: local.host, port: media.localPort, preferences: AudioPreferences(codecs: plan.route.codecs))
-        let negotiated = (try? session.answer(theirOffer))?.1
+        var session = AudioOffer(address: local.host, port: media.localPort,
+                                 preferences: AudioPreferences(codecs: plan.route.codecs, srtp: plan.route.srtpKeys()))
+        let answered = Result { () throws(NegotiationError) in try session.answer(theirOffer).audio }
+        let negotiated = try? answered.get()
         let signals = self.signals
         let contact = SIPAddress(uri: SIPURI(user: "sipdial", host: local.host, port: local.port,
                                              parameters: transport == .udp ? [] : [SIPParameter("transport", transport.uriParameter)]))
@@ -42,7 +44,8 @@ extension CallAttempt {
         } else {
             inbound = nil
             _ = try? await media.finish()
-            return refuse(invite, status: 488, "nothing offered fits the codecs \(plan.route.codecs.map(\.rawValue))")
+            let why = if case .failure(let error) = answered { error.reason } else { "" }
+            return refuse(invite, status: 488, "nothing offered fits: \(why)")
         }
         record.startedAt = Date().timeIntervalSince1970
         onAnswered(call.callID)

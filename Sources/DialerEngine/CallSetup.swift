@@ -42,7 +42,7 @@ struct CallSetup: Sendable {
             contact: SIPURI(user: "sipdial", host: host, port: local.port, parameters: parameters),
             via: Via(transport: kind.rawValue, host: host, port: local.port, parameters: [SIPParameter("rport")]),
             destinations: destinations, transport: kind,
-            offer: AudioOffer(address: local.host, port: mediaPort, preferences: AudioPreferences(codecs: route.codecs)),
+            offer: AudioOffer(address: local.host, port: mediaPort, preferences: AudioPreferences(codecs: route.codecs, srtp: route.srtpKeys())),
             ringTimeout: .milliseconds(Int64(ringTimeout * 1000)))
         config.username = route.username
         config.password = route.password

@@ -4,9 +4,10 @@ import Logging
 import Media
 import NIOCore
 import NIOPosix
+import SDP
+import ServiceLifecycle
 import SIPTransport
 import SIPUserAgent
-import ServiceLifecycle
 
 /// The dialer as `serve` runs it: the SIP endpoint, the media loops, the prompts, the
 /// campaign pacer and the calls up now, over one store.
@@ -21,6 +22,11 @@ public final class Dialer: Sendable {
         public var trunkCheckInterval: Double = 30
         /// The flow that answers calls from allowed peers and trunks; nil refuses them (480).
         public var inboundFlow: CallFlow?
+        /// SRTP for the calls `inboundFlow` answers: an SRTP offer is answered with SRTP
+        /// (`optional`), or a plain one refused (`required`); over tls signaling only unless
+        /// `inboundSRTPPlainSignaling`.
+        public var inboundSRTP: SRTPPolicy = .optional
+        public var inboundSRTPPlainSignaling = false
         /// SCHED_RR priority (1-99) for the media loops' threads; nil leaves them at the
         /// normal priority (`MediaLoops.make`).
         public var mediaRealtimePriority: Int32?
@@ -61,7 +67,8 @@ public final class Dialer: Sendable {
         self.pacer = pacer
         trunkMonitor = TrunkMonitor(sip: sip, store: store, logger: logger, interval: settings.trunkCheckInterval) { await pacer.trunkAnswered($0) }
         if let flow = settings.inboundFlow {
-            let inbound = InboundCalls(store: store, context: context, liveCalls: liveCalls, flow: flow)
+            let inbound = InboundCalls(store: store, context: context, liveCalls: liveCalls, flow: flow,
+                                       srtp: settings.inboundSRTP, srtpPlainSignaling: settings.inboundSRTPPlainSignaling)
             sip.answerInbound { inbound.answer($0) }
             self.inbound = inbound
         } else {

@@ -1,5 +1,6 @@
 import DialerStore
 import Foundation
+import SDP
 import SIPCore
 import SIPTransport
 import SIPUserAgent
@@ -14,11 +15,15 @@ final class InboundCalls: Sendable {
     let context: CallContext
     let liveCalls: LiveCalls
     let flow: CallFlow
+    /// SRTP for the calls answered, and whether its keys may go over udp or tcp.
+    let srtp: SRTPPolicy
+    let srtpPlainSignaling: Bool
     /// The calls running now, each until its final CDR is written.
     private let running = Mutex<[String: Task<Void, Never>]>([:])
 
-    init(store: DialerStore, context: CallContext, liveCalls: LiveCalls, flow: CallFlow) {
+    init(store: DialerStore, context: CallContext, liveCalls: LiveCalls, flow: CallFlow, srtp: SRTPPolicy, srtpPlainSignaling: Bool) {
         (self.store, self.context, self.liveCalls, self.flow) = (store, context, liveCalls, flow)
+        (self.srtp, self.srtpPlainSignaling) = (srtp, srtpPlainSignaling)
     }
 
     /// Whether an inbound call is still up or its final CDR not yet written.
@@ -27,7 +32,8 @@ final class InboundCalls: Sendable {
     func answer(_ invite: SIPServerTransaction) {
         let caller = (try? invite.request.headers.from())??.uri.user ?? "anonymous"
         let source = invite.inbound.source
-        let route = TrunkRoute(host: source.ipAddress ?? "127.0.0.1", port: source.port, transport: invite.inbound.transport)
+        var route = TrunkRoute(host: source.ipAddress ?? "127.0.0.1", port: source.port, transport: invite.inbound.transport)
+        (route.srtp, route.srtpPlainSignaling) = (srtp, srtpPlainSignaling)
         var plan = CallPlan(phone: caller, route: route, flow: flow, fields: ["phone": caller])
         plan.answersInbound = true
         let attempt = CallAttempt(plan: plan, context: context)

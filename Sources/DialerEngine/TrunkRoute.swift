@@ -5,7 +5,7 @@ import SIPTransport
 
 /// How a number is dialed through a trunk: the Request-URI (the number rewritten by the
 /// trunk's prefixes, at the trunk's host), the caller ID in From, the credentials for digest
-/// challenges, and the codecs offered.
+/// challenges, the codecs offered and whether the audio is SRTP.
 public struct TrunkRoute: Sendable, Equatable {
     public var trunkID: String?
     public var host: String
@@ -19,6 +19,11 @@ public struct TrunkRoute: Sendable, Equatable {
     public var stripPrefix: String?
     public var addPrefix: String?
     public var codecs: [AudioCodec]
+    /// SRTP for the audio (RFC 3711 with SDES keys, RFC 4568).
+    public var srtp: SRTPPolicy = .off
+    /// Whether SDES keys may travel over udp or tcp signaling, where anyone who sees the
+    /// SIP reads them; without it SRTP is used over tls only.
+    public var srtpPlainSignaling = false
 
     public init(host: String, port: Int?, transport: SIPTransportType = .udp, codecs: [AudioCodec] = [.pcmu, .pcma]) {
         (self.host, self.port, self.transport, self.codecs) = (host, port, transport, codecs)
@@ -32,6 +37,15 @@ public struct TrunkRoute: Sendable, Equatable {
         (fromUser, fromDomain, callerID) = (trunk.fromUser, trunk.fromDomain, trunk.callerId)
         (stripPrefix, addPrefix) = (trunk.stripPrefix, trunk.addPrefix)
         if codecs.isEmpty { codecs = [.pcmu, .pcma] }
+        srtp = SRTPPolicy(rawValue: trunk.srtp) ?? .off
+        srtpPlainSignaling = trunk.srtpPlainSignaling
+    }
+
+    /// Fresh SDES keys for one call under `srtp` (RFC 4568): nil when SRTP is off, or when
+    /// the signaling is not tls and keys may not travel in the clear (§8.3).
+    public func srtpKeys() -> SDESKeys? {
+        guard transport == .tls || srtpPlainSignaling else { return nil }
+        return SDESKeys.generate(srtp)
     }
 
     /// The number as the trunk wants it: `stripPrefix` removed from the front when there,

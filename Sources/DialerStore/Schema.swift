@@ -25,6 +25,9 @@ enum Schema {
         migrator.registerMigration("v5: fax documents, the fax result of a call") { db in
             for statement in version5 { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v6: a trunk's SRTP policy") { db in
+            for statement in version6 { try db.execute(sql: statement) }
+        }
         return migrator
     }
 
@@ -172,5 +175,12 @@ enum Schema {
         """,
         "ALTER TABLE cdr ADD COLUMN fax TEXT",
         "ALTER TABLE cdr ADD COLUMN fax_file TEXT",
+    ]
+
+    /// A trunk's SRTP policy (off, optional, required) and whether its SDES keys may travel
+    /// over udp or tcp signaling.
+    static let version6 = [
+        "ALTER TABLE trunk ADD COLUMN srtp TEXT NOT NULL DEFAULT 'off'",
+        "ALTER TABLE trunk ADD COLUMN srtp_plain_signaling BOOLEAN NOT NULL DEFAULT 0",
     ]
 }

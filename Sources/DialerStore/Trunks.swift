@@ -29,6 +29,10 @@ public struct Trunk: StoredRecord, Sendable, Equatable {
     public var weight: Int
     /// Trunks are tried in rising order; a lower order is used first.
     public var failoverOrder: Int
+    /// SRTP for the audio: off, optional or required (RFC 3711, SDES keys RFC 4568).
+    public var srtp: String
+    /// Whether SDES keys may travel over udp or tcp signaling (else SRTP needs tls).
+    public var srtpPlainSignaling: Bool
     public var createdAt: Double
     public var updatedAt: Double
 
@@ -42,6 +46,8 @@ public struct Trunk: StoredRecord, Sendable, Equatable {
         codecs = ["pcmu", "pcma"]
         weight = 1
         failoverOrder = 0
+        srtp = "off"
+        srtpPlainSignaling = false
         createdAt = now
         updatedAt = now
     }

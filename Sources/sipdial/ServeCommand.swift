@@ -7,8 +7,9 @@ import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
-import SIPTransport
+import SDP
 import SIPSimulator
+import SIPTransport
 import SIPUserAgent
 
 /// `sipdial serve`: the dialer. The SIP endpoint (UDP and TCP listeners, transactions, the
@@ -42,6 +43,10 @@ struct ServeCommand: AsyncParsableCommand {
     var noSimulator = false
     @Option(help: "Answer calls from allowed peers and trunks with this flow: a JSON list of verbs as in a campaign (say, play, gather, record, pause, hangup; no transfer), or @FILE. Without it they get 480.")
     var inboundFlow: String?
+    @Option(help: "SRTP for calls --inbound-flow answers (RFC 3711, SDES keys): off, optional (an SRTP offer is answered with SRTP, a plain one plainly) or required (a plain offer gets 488). Over tls signaling only, unless --inbound-srtp-plain-signaling.")
+    var inboundSrtp: SRTPPolicy = .optional
+    @Flag(help: "Let --inbound-srtp answer SRTP offers that came over udp or tcp: the keys travel in the SDP, readable by anyone who sees the SIP.")
+    var inboundSrtpPlainSignaling = false
     @Option(help: "A weighted share of the embedded simulator's calls, as simulate's --mix (repeatable). Default 70:answer,after=1 10:busy,after=1 10:no-answer 10:reject=503.")
     var simulatorMix: [String] = []
     @Option(help: "REQUESTS/SECONDS: a source other than a trunk or allowed peer that sends more SIP requests than this within SECONDS is blocked (its requests dropped unanswered) for --source-block seconds; 'off' for no limit.")
@@ -140,6 +145,7 @@ struct ServeCommand: AsyncParsableCommand {
         var settings = Dialer.Settings(sip: sip, allowedPeers: try endpoint.allowedPeers, rtpPorts: rtpPorts, fallbackRoute: simulator?.route)
         settings.trunkCheckInterval = trunkCheckInterval
         settings.mediaRealtimePriority = mediaRealtimePriority
+        (settings.inboundSRTP, settings.inboundSRTPPlainSignaling) = (inboundSrtp, inboundSrtpPlainSignaling)
         do { settings.inboundFlow = try inboundCallFlow(exists: CallFlow.stored(in: store)) } catch {
             logger.error("\(error)")
             throw ExitCode(2)

@@ -1,3 +1,4 @@
+import DialerEngine
 import Foundation
 import Testing
 
@@ -55,11 +56,32 @@ struct TrunkRoutesTests {
         (#"{"name": "t", "host": "x.example.com", "register": true}"#, "invalid_field", "username"),
         (#"{"name": "t", "host": "x.example.com", "register": true, "username": "u"}"#, "invalid_field", "password"),
         (#"{"name": "t", "host": "x.example.com", "weight": 0}"#, "invalid_field", "weight"),
+        (#"{"name": "t", "host": "x.example.com", "transport": "tls", "srtp": "mandatory"}"#, "invalid_field", "srtp"),
+        (#"{"name": "t", "host": "x.example.com", "srtp": "required"}"#, "invalid_field", "srtp"),
     ])
     func badTrunksAre400NamingTheField(json: String, code: String, field: String) async throws {
         try await RESTTests.withServer { base, token, _ in
             let (status, body) = try await RESTTests.send("POST", base.appendingPathComponent("v1/trunks"), token: token, json: json)
             #expect(status == 400 && RESTTests.error(body).code == code && RESTTests.error(body).field == field, "\(body)")
+        }
+    }
+
+    /// SRTP's SDES keys travel in the SDP, so a trunk takes SRTP over tls, or over udp/tcp
+    /// only when told so; the policy reaches the calls' route.
+    @Test func srtpNeedsTLSUnlessPlainSignalingIsAllowed() async throws {
+        try await RESTTests.withServer { base, token, store in
+            let trunks = base.appendingPathComponent("v1/trunks")
+            let (status, created) = try await RESTTests.send("POST", trunks, token: token,
+                                                             json: #"{"name": "secure", "host": "x.example.com", "transport": "tls", "srtp": "required"}"#)
+            #expect(status == 201 && created["srtp"] as? String == "required" && created["srtp_plain_signaling"] as? Bool == false, "\(created)")
+            let id = try #require(created["id"] as? String)
+            let (refused, body) = try await RESTTests.send("PATCH", trunks.appendingPathComponent(id), token: token, json: #"{"transport": "udp"}"#)
+            #expect(refused == 400 && RESTTests.error(body).field == "srtp", "\(body)")
+            let (allowed, patched) = try await RESTTests.send("PATCH", trunks.appendingPathComponent(id), token: token,
+                                                              json: #"{"transport": "udp", "srtp": "optional", "srtp_plain_signaling": true}"#)
+            #expect(allowed == 200 && patched["srtp"] as? String == "optional", "\(patched)")
+            let route = TrunkRoute(try #require(try store.trunk(id: id)))
+            #expect(route.srtp == .optional && route.srtpKeys()?.required == false)
         }
     }
 

@@ -6,7 +6,7 @@ struct DialerStoreTests {
     @Test func openingCreatesAWALDatabaseAtTheCurrentSchema() throws {
         let scratch = Scratch()
         #expect(try scratch.store.journalMode() == "wal")
-        #expect(try scratch.store.appliedMigrations().count == 5)
+        #expect(try scratch.store.appliedMigrations().count == 6)
         // Opening again applies nothing twice.
         let again = try DialerStore(directory: scratch.directory)
         #expect(try again.appliedMigrations() == scratch.store.appliedMigrations())

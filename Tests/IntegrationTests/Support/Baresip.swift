@@ -17,8 +17,9 @@ struct Baresip {
     /// `user`: the Request-URI user part its account answers (anything else gets 404).
     /// `mediaenc`: the account's media encryption (`srtp-mand`: SRTP with SDES, required).
     /// `tls`: its certificate (with its key, PEM) and the CA it trusts, for SIP over TLS.
+    /// `dialing`: a URI it calls once started (its `/dial` command).
     static func start(playing file: String, codecs: [String] = ["g711.so", "opus.so"], user: String = "far", mediaenc: String? = nil,
-                      tls: (certificate: String, ca: String)? = nil, in dir: URL) async throws -> Baresip {
+                      tls: (certificate: String, ca: String)? = nil, dialing: String? = nil, in dir: URL) async throws -> Baresip {
         let port = Ports.free(consecutive: 2)
         let config = dir.appendingPathComponent("baresip")
         let dumps = dir.appendingPathComponent("baresip-dumps")
@@ -46,7 +47,7 @@ struct Baresip {
         try "<sip:\(user)@127.0.0.1:\(port)>;regint=0;answermode=auto\(mediaenc.map { ";mediaenc=\($0)" } ?? "")\n"
             .write(to: config.appendingPathComponent("accounts"), atomically: true, encoding: .utf8)
         // Line-buffered, so the figures printed at the end of a call arrive whole.
-        let process = try ExternalProcess("/usr/bin/stdbuf", ["-oL", "/usr/bin/baresip", "-f", config.path])
+        let process = try ExternalProcess("/usr/bin/stdbuf", ["-oL", "/usr/bin/baresip", "-f", config.path] + (dialing.map { ["-e", "/dial \($0)"] } ?? []))
         #expect(await process.waitForOutput("baresip is ready", timeout: .seconds(20)), "\(process.text)")
         return Baresip(process: process, port: port, dumps: dumps)
     }
