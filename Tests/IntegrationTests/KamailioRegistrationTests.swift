@@ -16,8 +16,9 @@ struct KamailioRegistrationTests {
         let tlsPort: Int?
 
         /// Kamailio on a free port over UDP and TCP; with `certificate` (a name that
-        /// `Certs/make-test-certs.sh` wrote in `certificates`) also over TLS on another port.
-        init(certificate: String? = nil, certificates: URL? = nil) async throws {
+        /// `Certs/make-test-certs.sh` wrote in `certificates`) also over TLS on another port;
+        /// with `uas` (a UDP port on 127.0.0.1) also a proxy that relays new INVITEs there.
+        init(certificate: String? = nil, certificates: URL? = nil, uas: Int? = nil) async throws {
             dir = FileManager.default.temporaryDirectory.appendingPathComponent("sipdial-kamailio-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             let source = Bundle.module.url(forResource: "Kamailio", withExtension: nil)!
@@ -28,6 +29,7 @@ struct KamailioRegistrationTests {
                 "-A", "LISTEN_UDP=udp:127.0.0.1:\(port)", "-A", "LISTEN_TCP=tcp:127.0.0.1:\(port)",
                 "-A", "CTL_SOCKET=\"unix:\(dir.path)/ctl.sock\"", "-A", "DB_URL=\"text://\(dir.path)/db\"",
             ]
+            if let uas { args += ["-A", "UAS_URI=\"sip:127.0.0.1:\(uas)\""] }
             if let certificate, let certificates {
                 let tls = Ports.free()
                 let config = dir.appendingPathComponent("tls.cfg")

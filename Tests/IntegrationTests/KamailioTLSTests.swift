@@ -41,6 +41,25 @@ struct KamailioTLSTests {
         #expect(await register.wait(timeout: .seconds(60)) == 0, "\(register.text)")
     }
 
+    /// Kamailio as a TLS proxy: `call` reaches it over TLS (verifying its certificate), it
+    /// record-routes and relays the INVITE over UDP to a SIPp UAS, which answers; sipdial's
+    /// ACK and BYE follow the route set back through Kamailio's TLS side.
+    @Test func aCallThroughKamailioOverTLSReachesASIPpUAS() async throws {
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (sipp, uas) = try await SIPp.listening(["-sf", SIPp.scenario("uas_answer"), "-t", "u1", "-m", "1"], timeoutSeconds: 40, in: dir)
+        defer { sipp.stop() }
+        let kamailio = try await KamailioRegistrationTests.Kamailio(certificate: "server", certificates: Self.certificates, uas: uas)
+        let pem = CallOverTLSTests.pem
+        let (status, out) = try await SipdialBinary.run(
+            ["call", "sip:100@127.0.0.1:\(kamailio.tlsPort ?? 0);transport=tls", "--local-address", "127.0.0.1", "--hold", "1", "--json",
+             "--tls-ca", pem("ca.crt"), "--tls-cert", pem("client.crt"), "--tls-key", pem("client.key")], timeout: .seconds(40))
+        let result = SipdialBinary.jsonObject(in: out)
+        #expect(status == 0 && result["outcome"] as? String == "answered" && result["hung_up_by"] as? String == "local",
+                "\(out.suffix(600)) \(kamailio.process.text.suffix(800))")
+        #expect(await sipp.wait(timeout: .seconds(20)) == 0, "SIPp saw the call through and its BYE: \(sipp.text.suffix(800)) \(SIPp.errors(in: dir))")
+    }
+
     @Test(arguments: [("wrong-name", "the certificate does not name this host"), ("other-ca", "the certificate is not signed by a trusted CA"),
                       ("expired", "the certificate expired on 2020-02-01")])
     func aCertificateThatCannotBeTrustedIsRefusedSayingWhy(certificate: String, reason: String) async throws {
