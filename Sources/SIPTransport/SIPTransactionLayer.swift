@@ -84,6 +84,8 @@ public final class SIPTransactionLayer: @unchecked Sendable {
         let destination: SIPDestination
         let handler: @Sendable (SIPClientTransactionEvent) -> Void
         var timers = ArmedTimers()
+        /// A final response reached the handler: a transport failure no longer concerns it.
+        var answered = false
 
         init(machine: ClientMachine, destination: SIPDestination, handler: @escaping @Sendable (SIPClientTransactionEvent) -> Void) {
             (self.machine, self.destination, self.handler) = (machine, destination, handler)
@@ -119,6 +121,7 @@ public final class SIPTransactionLayer: @unchecked Sendable {
         self.validator = validator
         self.logger = logger
         transport.onReceive { [weak self] inbound in self?.receive(inbound) }
+        transport.onConnectionClosed { [weak self] remote, kind in self?.connectionClosed(to: remote, kind) }
     }
 
     public func setHandlers(_ handlers: Handlers) {
@@ -175,7 +178,9 @@ public final class SIPTransactionLayer: @unchecked Sendable {
                 transport.send(message, to: entry.destination).whenFailure { [weak self] _ in
                     self?.feedClient(key, .transportError)
                 }
-            case .deliverResponse(let r): entry.handler(.response(r))
+            case .deliverResponse(let r):
+                if r.statusCode >= 200 { entry.answered = true }
+                entry.handler(.response(r))
             case .timedOut: entry.handler(.timedOut)
             case .transportFailed: entry.handler(.transportFailed)
             case .startTimer(let t, let d):
@@ -190,6 +195,15 @@ public final class SIPTransactionLayer: @unchecked Sendable {
             case .deliverAck: break
             }
         }
+    }
+
+    /// A TCP or TLS connection closed (RFC 3261 §18.4: a transport error): each client
+    /// transaction whose request went over it and that has no final response yet fails now
+    /// instead of waiting out Timer B or F (a TLS 1.3 server refusing the client's
+    /// certificate closes the connection only after the request was written).
+    private func connectionClosed(to remote: SocketAddress, _ kind: SIPTransportType) {
+        let failed = clients.filter { _, entry in !entry.answered && entry.destination.transport == kind && entry.destination.address == remote }
+        for key in failed.keys { feedClient(key, .transportError) }
     }
 
     // MARK: Server side

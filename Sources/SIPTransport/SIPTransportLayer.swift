@@ -30,6 +30,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
     private var connections: [SocketAddress: Channel] = [:]
     private var pendingConnects: [SocketAddress: EventLoopFuture<Channel>] = [:]
     private var receiver: (@Sendable (SIPInboundMessage) -> Void)?
+    private var connectionClosed: (@Sendable (SocketAddress, SIPTransportType) -> Void)?
     private var refusalLog = LogRateLimiter(interval: .seconds(10))
     /// Made once, at `start()`, when a listener or a send needs them.
     private var tlsServer: NIOSSLContext?
@@ -45,6 +46,12 @@ public final class SIPTransportLayer: @unchecked Sendable {
     /// Sets where received messages go; call before `start()`. Called on `eventLoop`.
     public func onReceive(_ receiver: @escaping @Sendable (SIPInboundMessage) -> Void) {
         self.receiver = receiver
+    }
+
+    /// Sets what hears of a TCP or TLS connection closing (by either side, or its handshake
+    /// failing), with the far end's address; call before `start()`. Called on `eventLoop`.
+    public func onConnectionClosed(_ handler: @escaping @Sendable (SocketAddress, SIPTransportType) -> Void) {
+        connectionClosed = handler
     }
 
     private var sink: SIPInboundSink {
@@ -128,13 +135,15 @@ public final class SIPTransportLayer: @unchecked Sendable {
         }
     }
 
-    private func addStreamHandlers(to channel: Channel, transport: SIPTransportType) throws {
+    /// `remote`: the address an outbound connection goes to (known before it connects).
+    private func addStreamHandlers(to channel: Channel, transport: SIPTransportType, remote: SocketAddress? = nil) throws {
         try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: configuration.tcpIdleTimeout.timeAmount))
         if transport == .tls { try channel.pipeline.syncOperations.addHandler(TLSFailureLogger(logger: logger)) }
         try channel.pipeline.syncOperations.addHandler(SIPStreamHandler(limits: configuration.limits, sink: sink, transport: transport))
         channel.closeFuture.whenComplete { [weak self] _ in
-            guard let self, let remote = channel.remoteAddress else { return }
+            guard let self, let remote = channel.remoteAddress ?? remote else { return }
             if self.connections[remote] === channel { self.connections[remote] = nil }
+            self.connectionClosed?(remote, transport)
         }
     }
 
@@ -234,7 +243,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
                     if let tls {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: destination.serverName))
                     }
-                    try self.addStreamHandlers(to: channel, transport: destination.transport)
+                    try self.addStreamHandlers(to: channel, transport: destination.transport, remote: address)
                 }
             }
             .connect(to: address)

@@ -63,3 +63,43 @@ final class ReceivedCounter: Sendable {
     func add() { count.withLockedValue { $0 += 1 } }
     var value: Int { count.withLockedValue { $0 } }
 }
+
+/// A TCP connection that closes under a request fails its transaction at once (RFC 3261
+/// §18.4), not after Timer F's 32 s: a peer that reads the request and hangs up.
+struct ConnectionCloseTests {
+    /// Closes each connection as soon as something arrives on it.
+    final class HangUpOnRead: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) { context.close(promise: nil) }
+    }
+
+    @Test func aConnectionClosedUnderARequestFailsItsTransactionAtOnce() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let peer = try await ServerBootstrap(group: group)
+            .childChannelInitializer { $0.pipeline.addHandler(HangUpOnRead()) }
+            .bind(host: "127.0.0.1", port: 0).get()
+        var config = SIPTransportConfiguration()
+        config.listeners = [.init(host: "127.0.0.1", port: 0, transport: .tcp)]
+        let transport = SIPTransportLayer(eventLoop: group.next(), configuration: config)
+        let transactions = SIPTransactionLayer(transport: transport)
+        try await transport.start()
+        guard case .request(var request) = ConnectionReuseTests.options else {
+            Issue.record("not a request")
+            return
+        }
+        request.headers.set(.via, "SIP/2.0/TCP 127.0.0.1:5060;branch=z9hG4bK-close-\(UInt32.random(in: 0...UInt32.max))")
+        let started = ContinuousClock.now
+        let event = await withCheckedContinuation { (done: CheckedContinuation<SIPClientTransactionEvent, Never>) in
+            transactions.sendRequest(request, to: SIPDestination(address: peer.localAddress!, transport: .tcp)) { done.resume(returning: $0) }
+        }
+        let waited = ContinuousClock.now - started
+        guard case .transportFailed = event else {
+            Issue.record("expected a transport failure, got \(event)")
+            return
+        }
+        #expect(waited < .seconds(5), "failed after \(waited), not at Timer F")
+        await transport.shutdown()
+        try await peer.close()
+        try await group.shutdownGracefully()
+    }
+}
