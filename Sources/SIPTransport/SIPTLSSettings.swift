@@ -1,3 +1,4 @@
+import NIOCore
 import NIOSSL
 
 /// SIP over TLS (RFC 3261 §26, RFC 5630), and the REST API's HTTPS: the certificate a TLS listener presents, the
@@ -25,6 +26,7 @@ public struct SIPTLSSettings: Sendable, Equatable {
         guard let certificateFile, let privateKeyFile else { throw SIPTLSError.noCertificate }
         var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: try chain(certificateFile),
                                                                       privateKey: .privateKey(try key(privateKeyFile)))
+        configuration.shutdownTimeout = Self.closeNotifyWait
         if requireClientCertificate {
             // A client's certificate names the client, not a host this side dialed: the
             // chain is checked, not the name.
@@ -44,6 +46,7 @@ public struct SIPTLSSettings: Sendable, Equatable {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.certificateVerification = .fullVerification
         configuration.trustRoots = try roots()
+        configuration.shutdownTimeout = Self.closeNotifyWait
         if presentClientCertificate, let certificateFile, let privateKeyFile {
             configuration.certificateChain = try chain(certificateFile)
             configuration.privateKey = .privateKey(try key(privateKeyFile))
@@ -58,6 +61,11 @@ public struct SIPTLSSettings: Sendable, Equatable {
         for file in caFiles { certificates += try read(file) { try NIOSSLCertificate.fromPEMFile($0) } }
         return .certificates(certificates + ((try? NIOSSLCertificate.fromPEMFile(Self.systemBundle)) ?? []))
     }
+
+    /// How long a closing connection waits for the far end's close_notify (RFC 8446 §6.1
+    /// lets the side that closes stop reading at once): baresip sends none, and NIO's 5 s
+    /// default held every one-shot command that long after its call.
+    static let closeNotifyWait = TimeAmount.milliseconds(300)
 
     /// Debian's bundle of the system's trusted roots.
     static let systemBundle = "/etc/ssl/certs/ca-certificates.crt"

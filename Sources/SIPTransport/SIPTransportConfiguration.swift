@@ -1,3 +1,4 @@
+import NIOCore
 import SIPCore
 
 /// Addresses, limits and timeouts of the transport layer. Every default is documented here
@@ -40,6 +41,20 @@ public struct SIPTransportConfiguration: Sendable {
     public var udpSendQueueLimit = 16_384
     /// Certificates and trust for SIP over TLS (`tls:` listeners, `transport=tls` targets).
     public var tls = SIPTLSSettings()
+    /// A stream transport with no listener, for a client without a certificate of its own:
+    /// its outbound connections all leave from `address` (SO_REUSEADDR), which Contact and
+    /// Via name, so a far end that sends requests there finds the connection sipdial opened
+    /// (RFC 3261 §18.2.2, RFC 5923 connection reuse). `boundAddresses` lists it.
+    public struct ConnectOnly: Sendable {
+        public var transport: SIPTransportType
+        public var address: SocketAddress
+
+        public init(transport: SIPTransportType, address: SocketAddress) {
+            (self.transport, self.address) = (transport, address)
+        }
+    }
+
+    public var connectOnly: ConnectOnly?
     /// Per-source admission of requests (scanners, floods); nil admits every request. The
     /// endpoint that installs it says which sources are exempt (`SIPTransactionLayer.guardSources`).
     public var sourceGuard: SourceGuard.Settings?

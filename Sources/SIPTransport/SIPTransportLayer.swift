@@ -149,7 +149,8 @@ public final class SIPTransportLayer: @unchecked Sendable {
 
     /// The addresses actually bound, per transport (useful with port 0).
     public func boundAddresses() async throws -> [(SIPTransportType, SocketAddress)] {
-        try await eventLoop.submit { self.listeners.compactMap { l in l.channel.localAddress.map { (l.transport, $0) } } }.get()
+        let connectOnly = configuration.connectOnly.map { [($0.transport, $0.address)] } ?? []
+        return try await eventLoop.submit { self.listeners.compactMap { l in l.channel.localAddress.map { (l.transport, $0) } } }.get() + connectOnly
     }
 
     /// The number of open TCP connections (inbound and outbound).
@@ -160,7 +161,8 @@ public final class SIPTransportLayer: @unchecked Sendable {
     /// The local listener address for a transport and address family, to write in Via and Contact.
     public func localAddress(for transport: SIPTransportType, family remote: SocketAddress? = nil) -> SocketAddress? {
         eventLoop.assertInEventLoop()
-        let candidates = listeners.filter { $0.transport == transport }.compactMap { $0.channel.localAddress }
+        let connectOnly = configuration.connectOnly.flatMap { $0.transport == transport ? $0.address : nil }
+        let candidates = listeners.filter { $0.transport == transport }.compactMap { $0.channel.localAddress } + (connectOnly.map { [$0] } ?? [])
         if let remote {
             return candidates.first { sameFamily($0, remote) } ?? candidates.first
         }
@@ -236,8 +238,11 @@ public final class SIPTransportLayer: @unchecked Sendable {
         if let pending = pendingConnects[address] { return pending }
         let tls = destination.transport == .tls ? tlsClient : nil
         if destination.transport == .tls, tls == nil { return eventLoop.makeFailedFuture(SIPTransportError.noListener(.tls)) }
-        let future = ClientBootstrap(group: eventLoop)
-            .connectTimeout(configuration.tcpConnectTimeout.timeAmount)
+        var bootstrap = ClientBootstrap(group: eventLoop).connectTimeout(configuration.tcpConnectTimeout.timeAmount)
+        if let source = configuration.connectOnly, source.transport == destination.transport {
+            bootstrap = bootstrap.channelOption(.socketOption(.so_reuseaddr), value: 1).bind(to: source.address)
+        }
+        let future = bootstrap
             .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls {

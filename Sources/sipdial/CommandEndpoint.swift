@@ -38,6 +38,14 @@ struct CommandEndpoint {
                 var config = SIPTransportConfiguration()
                 config.listeners = [.init(host: local, port: 0, transport: kind)]
                 config.tls = tls
+                if kind == .tls, tls.certificateFile == nil {
+                    // No certificate to listen with: a client that connects from one port.
+                    config.listeners = []
+                    do { config.connectOnly = .init(transport: .tls, address: try await freeStreamAddress(on: local, group: group)) } catch {
+                        onError("cannot find a port on \(local): \(error)")
+                        throw ExitCode(3)
+                    }
+                }
                 let transport = SIPTransportLayer(eventLoop: group.next(), configuration: config, logger: logger)
                 transports.append(transport)
                 do { try await transport.start() } catch {
@@ -55,6 +63,16 @@ struct CommandEndpoint {
         for transport in transports { await transport.shutdown() }
         try? await group.shutdownGracefully()
         return try result.get()
+    }
+
+    /// An address on `host` with a TCP port free now: where a connect-only TLS client's
+    /// connections leave from.
+    private static func freeStreamAddress(on host: String, group: EventLoopGroup) async throws -> SocketAddress {
+        let probe = try await ServerBootstrap(group: group).bind(host: host, port: 0).get()
+        let address = probe.localAddress
+        try await probe.close()
+        guard let address else { throw ChannelError.unknownLocalAddress }
+        return address
     }
 
     /// `transport=tcp` or `tls` for URIs of a stream transport (RFC 3261 §19.1.1).

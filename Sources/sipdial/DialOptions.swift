@@ -13,7 +13,7 @@ struct DialOptions: ParsableArguments {
     var from: String?
     @Option(help: "Send the INVITE to this outbound proxy HOST[:PORT] instead of the target's host; repeat it for fallbacks tried in order on a transport error, timeout or 503.")
     var proxy: [String] = []
-    @Option(help: "udp, tcp or tls (default: the target's transport parameter, else tls for a sips: URI, else udp). tls needs --tls-cert and --tls-key for the listener that takes the far end's requests.")
+    @Option(help: "udp, tcp or tls (default: the target's transport parameter, else tls for a sips: URI, else udp). Over tls without --tls-cert, sipdial listens for nothing and the far end's requests come back over the connection it opened.")
     var transport: String?
     @Option(help: "User name for digest authentication.")
     var user: String?

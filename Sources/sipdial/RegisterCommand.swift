@@ -24,7 +24,7 @@ struct RegisterCommand: AsyncParsableCommand {
     var password: String
     @Option(help: "Domain of the address of record (default: the registrar's host).")
     var domain: String?
-    @Option(help: "udp, tcp or tls (tls needs --tls-cert and --tls-key for the listener in Contact).")
+    @Option(help: "udp, tcp or tls (without --tls-cert, tls listens for nothing: the registrar reaches sipdial over the connection it opened).")
     var transport: String = "udp"
     @Option(help: "Expiry to ask for, in seconds.")
     var expires: UInt32 = 3600

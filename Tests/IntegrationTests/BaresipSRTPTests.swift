@@ -62,6 +62,27 @@ struct BaresipSRTPTests {
         }
     }
 
+    /// A TLS caller without a certificate of its own listens for nothing: baresip, whose file
+    /// ends after 2 s, hangs up, and its BYE reaches sipdial over the connection sipdial
+    /// opened (its Contact names that connection's own port).
+    @Test func aTLSCallerWithoutACertificateTakesTheFarEndsByeOnItsConnection() async throws {
+        let dir = SIPp.workDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let serverPEM = dir.appendingPathComponent("server.pem")
+        try (String(contentsOfFile: Self.pem("server.crt"), encoding: .utf8) + String(contentsOfFile: Self.pem("server.key"), encoding: .utf8))
+            .write(to: serverPEM, atomically: true, encoding: .utf8)
+        let far = try await Baresip.start(playing: try Self.chirpFile(seconds: 2, in: dir), codecs: ["g711.so"], mediaenc: "srtp-mand",
+                                          tls: (serverPEM.path, Self.pem("ca.crt")), in: dir)
+        defer { far.process.stop() }
+        let (status, out) = try await SipdialBinary.run(
+            ["call", "sips:far@127.0.0.1:\(far.tlsPort)", "--local-address", "127.0.0.1", "--srtp", "required", "--tls-ca", Self.pem("ca.crt"),
+             "--hold", "20", "--json"], timeout: .seconds(40))
+        let result = SipdialBinary.jsonObject(in: out)
+        #expect(status == 0 && result["hung_up_by"] as? String == "remote", "\(out.suffix(800)) \(far.process.text.suffix(800))")
+        let ended = (result["times"] as? [String: Any])?["ended"] as? Double ?? 99
+        #expect(ended < 10, "baresip's BYE ended the call, not --hold: \(result)")
+    }
+
     /// Signaling in the clear (`--srtp-plain-signaling`) so the capture holds the keys.
     @Test func aCaptureDecryptedByPylibsrtpWithTheKeyFromTheSDPGivesBackTheAudio() async throws {
         let dir = SIPp.workDirectory()
