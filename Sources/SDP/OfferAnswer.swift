@@ -202,7 +202,7 @@ public enum OfferAnswer {
             return nil
         }
         guard let suite = crypto.suite, crypto.keys.count == 1, crypto.keys[0].mki == nil,
-              let mine = offered.first(where: { $0.tag == crypto.tag && $0.suite == suite }) else {
+              let mine = offered.first(where: { $0.tag == crypto.tag }), mine.suite == suite, mine.keys.count == 1 else {
             throw NegotiationError("the answer's a=crypto (tag \(crypto.tag), \(crypto.suiteName)) is none of those offered")
         }
         return NegotiatedSRTP(suite: suite, sendKey: mine.keys[0].material, receiveKey: crypto.keys[0].material)

@@ -78,10 +78,14 @@ extension MediaDescription {
 
     /// The `a=crypto` lines sipdial can use: a suite it speaks, one key without MKI, no
     /// session parameters (RFC 4568 §6.3: an answerer must not pick one it does not
-    /// understand), in the offer's order.
+    /// understand), in the offer's order. A tag is unique within a stream (§9.1): a line
+    /// repeating an earlier line's tag is left out, so the tag an answer names means the
+    /// same line to both sides.
     var usableCrypto: [(crypto: SDESCrypto, suite: SDESCrypto.Suite)] {
-        SDESCrypto.all(in: self).compactMap { crypto in
-            guard let suite = crypto.suite, crypto.keys.count == 1, crypto.keys[0].mki == nil, crypto.sessionParameters.isEmpty else { return nil }
+        var tags: Set<Int> = []
+        return SDESCrypto.all(in: self).compactMap { crypto in
+            guard tags.insert(crypto.tag).inserted, let suite = crypto.suite, crypto.keys.count == 1, crypto.keys[0].mki == nil,
+                  crypto.sessionParameters.isEmpty else { return nil }
             return (crypto, suite)
         }
     }

@@ -90,6 +90,23 @@ struct SRTPOfferAnswerTests {
         }
     }
 
+    /// A tag names one line (RFC 4568 §9.1): a line repeating an earlier line's tag is not
+    /// taken, even when the earlier one is unusable, so an answer naming the tag means the
+    /// same key to both sides (found by the sdp fuzzer).
+    @Test func aRepeatedTagIsNotTaken() throws {
+        let twoKeys = "\(Self.inline(Self.peerKey80));\(Self.inline(Self.peerKey80))"
+        let offer = try Self.peerOffer("RTP/AVP", crypto: ["2 AES_CM_128_HMAC_SHA1_32 \(twoKeys)",
+                                                             "2 AES_CM_128_HMAC_SHA1_32 \(Self.inline(Self.peerKey80))",
+                                                             "5 AES_CM_128_HMAC_SHA1_80 \(Self.inline(Self.peerKey80))"])
+        let keys = try #require(SDESKeys.generate(.optional))
+        let (answer, audio) = try OfferAnswer.answer(to: offer, origin: Self.origin, address: "192.0.2.10", port: 30000,
+                                                     preferences: AudioPreferences(srtp: keys))
+        #expect(SDESCrypto.all(in: answer.media[0]).map(\.tag) == [5] && audio.srtp?.suite == .aesCM128HMACSHA1_80)
+        // Read from the offerer's side, the answer names the same keys, directions swapped.
+        let offerersView = try OfferAnswer.accept(answer: answer, to: offer)
+        #expect(offerersView.srtp == NegotiatedSRTP(suite: .aesCM128HMACSHA1_80, sendKey: Self.peerKey80, receiveKey: keys.material(for: .aesCM128HMACSHA1_80)!))
+    }
+
     /// A peer's answer to sipdial's offer: `proto` with the given `a=crypto` lines.
     static func answer(proto: String, crypto: [String]) throws -> SessionDescription {
         let lines = crypto.map { "a=crypto:\($0)\r\n" }.joined()
