@@ -44,6 +44,7 @@ let package = Package(
                 "BenchmarkSupport",
                 "CReflector",
                 .product(name: "Media", package: sipdialIdentity),
+                .product(name: "SDP", package: sipdialIdentity),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

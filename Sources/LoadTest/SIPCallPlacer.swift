@@ -66,9 +66,7 @@ public struct SIPCallPlacer: LoadCallPlacer {
                                                         rtpTimeout: media.rtpTimeout, dtmfMode: .rfc4733, rtpPorts: media.ports,
                                                         host: media.host, group: media.group)
                 var config = shard.template
-                var preferences = shard.template.offer.preferences
-                preferences.srtp = preferences.srtp?.renewed()
-                config.offer = AudioOffer(address: media.host, port: audio.localPort, preferences: preferences)
+                config.offer = AudioOffer(address: media.host, port: audio.localPort, preferences: shard.template.offer.preferences.withFreshKeys())
                 shard.loop.execute { [config] in LoadCall(shard: shard, holdSeconds: holdSeconds, tracker: tracker, media: audio).start(config) }
             } catch {
                 tracker.finished(CallResult(outcome: .unreachable("no RTP port: \(error)")))

@@ -19,6 +19,13 @@ public struct AudioPreferences: Sendable, Equatable {
         self.direction = direction
         self.srtp = srtp
     }
+
+    /// The same preferences with fresh SDES keys: each call has keys of its own.
+    public func withFreshKeys() -> AudioPreferences {
+        var fresh = self
+        fresh.srtp = srtp?.renewed()
+        return fresh
+    }
 }
 
 /// The outcome of offer/answer for the audio stream: how to send and where.

@@ -91,9 +91,10 @@ public final class AnsweringMedia: InboundMedia {
     public func answer(offer: [UInt8], callID: String, script: CallScript, localAddress: String) async -> [UInt8]? {
         guard let theirs = try? SDPParser().parse(offer),
               let stream = try? RTPAudioStream.bind(host: localAddress, ports: settings.ports, group: group) else { return nil }
+        var preferences = settings.preferences.withFreshKeys()
         // A fax modem does not survive Opus: a fax machine takes G.711 only.
-        var mine = AudioOffer(address: localAddress, port: stream.localPort,
-                              preferences: script.fax ? AudioPreferences(codecs: [.pcmu, .pcma]) : settings.preferences)
+        if script.fax { preferences.codecs = [.pcmu, .pcma] }
+        var mine = AudioOffer(address: localAddress, port: stream.localPort, preferences: preferences)
         let recorder = settings.recordDirectory == nil ? nil : AudioRecorder()
         do {
             let (body, audio) = try mine.answer(theirs)

@@ -31,6 +31,8 @@ struct SimulateCommand: AsyncParsableCommand {
     var recordDir: String?
     @Option(help: "Codec to accept, in order of preference: pcmu, pcma or opus (repeatable; default all three).")
     var codec: [AudioCodec] = []
+    @Option(help: "SRTP for the audio (SDES keys): off (an SRTP offer gets 488), optional (SRTP offers answered with SRTP, plain ones plainly) or required. A test peer: its keys go over whatever transport the call came on.")
+    var srtp: SRTPPolicy = .off
     /// The simulator's media ports, here and embedded in `serve`: apart from the dialer's
     /// (10000-20000) and from the ports tests pick for their peers (40000-59000).
     static let defaultRTPPorts = 20_000...30_000
@@ -63,7 +65,7 @@ struct SimulateCommand: AsyncParsableCommand {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var settings = AnsweringMedia.Settings(
             greeting: greeting, repeatCount: repeatCount, recordDirectory: recordDir.map { URL(fileURLWithPath: $0) },
-            preferences: AudioPreferences(codecs: codec.isEmpty ? [.pcmu, .pcma, .opus] : codec),
+            preferences: AudioPreferences(codecs: codec.isEmpty ? [.pcmu, .pcma, .opus] : codec, srtp: SDESKeys.generate(srtp)),
             ports: RTPPortAllocator(range: rtpPorts), rtpTimeout: rtpTimeout)
         settings.namedGreetings = greetings
         let media = AnsweringMedia(settings, group: group) { callID, recording in

@@ -12,12 +12,16 @@
 //   Environment: MEDIA_LOOPS=K media loops (default one per core); MEDIA_RT=PRIORITY both
 //   senders SCHED_RR at PRIORITY; BENCH_SIPP=0 skips the SIPp steps; BENCH_CODEC=opus runs
 //   sipdial's streams as wideband Opus (16 kHz, the prompt converted to it first) instead of
-//   PCMA, to measure what Opus costs (SIPp's steps stay G.711).
+//   PCMA, to measure what Opus costs (SIPp's steps stay G.711); BENCH_SRTP=SUITE (e.g.
+//   AES_CM_128_HMAC_SHA1_80, AEAD_AES_128_GCM) runs each sipdial step twice, plain RTP then
+//   SRTP under SUITE (each stream decrypting its own packets as the reflector returns them),
+//   and prints SRTP's CPU against plain RTP's from the same run.
 import BenchmarkSupport
 import Foundation
 import Media
 import NIOCore
 import NIOPosix
+import SDP
 
 let argv = CommandLine.arguments
 if argv.count == 3, argv[1] == "reflect", let port = Int(argv[2]) { Reflector.run(port: port) }
@@ -37,6 +41,8 @@ let prompt = try WAVAudio.read(path: repository.appendingPathComponent("Audio/pr
 let opus = ProcessInfo.processInfo.environment["BENCH_CODEC"] == "opus"
 let encoding: RTPAudioEncoding = opus ? .opus : .pcma
 let streamPrompt = try prompt.resampled(to: encoding.sampleRate)
+/// BENCH_SRTP=SUITE: each sipdial step again under SRTP with that suite.
+let srtpSuite = ProcessInfo.processInfo.environment["BENCH_SRTP"].flatMap(SDESCrypto.Suite.init(rawValue:))
 let capture = FileManager.default.temporaryDirectory.appendingPathComponent("sipdial-bench-prompt.pcap").path
 let captureMilliseconds = try RTPCapture.write(prompt.samples, to: capture)
 
@@ -83,7 +89,9 @@ struct StepResult {
     var kibPerCall: Double
 }
 
-func sipdialStep(_ n: Int) async throws -> StepResult {
+/// `srtp`: each stream protects what it sends and checks what comes back under one key
+/// (the reflector returns a stream's own packets, so its receive key is its send key).
+func sipdialStep(_ n: Int, srtp: SDESCrypto.Suite? = nil) async throws -> StepResult {
     let reflector = try RunningReflector.start()
     let (group, realtimeFailure) = await MediaLoops.make(threads: mediaLoops, realtimePriority: realtimePriority)
     if let realtimeFailure { say("warning: \(realtimeFailure)") }
@@ -92,8 +100,12 @@ func sipdialStep(_ n: Int) async throws -> StepResult {
     var streams: [RTPAudioStream] = []
     for _ in 0..<n {
         let stream = try RTPAudioStream.bind(host: "127.0.0.1", ports: ports, group: group)
-        try stream.start(RTPStreamParameters(remoteAddress: "127.0.0.1", remotePort: reflector.port, payloadType: opus ? 111 : 8, encoding: encoding, timeout: 0),
-                         source: WAVPlayer(streamPrompt, repeatCount: 0), sink: DiscardingSink(sampleRate: encoding.sampleRate))
+        var parameters = RTPStreamParameters(remoteAddress: "127.0.0.1", remotePort: reflector.port, payloadType: opus ? 111 : 8, encoding: encoding, timeout: 0)
+        parameters.srtp = srtp.map { suite in
+            let key = (0..<(suite.keyLength + suite.saltLength)).map { _ in UInt8.random(in: 0...255) }
+            return NegotiatedSRTP(suite: suite, sendKey: key, receiveKey: key)
+        }
+        try stream.start(parameters, source: WAVPlayer(streamPrompt, repeatCount: 0), sink: DiscardingSink(sampleRate: encoding.sampleRate))
         streams.append(stream)
     }
     try await Task.sleep(for: .seconds(3))
@@ -142,6 +154,11 @@ say("deviation = each packet's arrival vs its stream's 20 ms grid; CPU in % of o
 for n in counts {
     let mine = try await sipdialStep(n)
     say(String(format: "N=%5d sipdial: %@ cpu=%.0f%% mem=%.1fKiB/call", n, mine.report, mine.cpuPercent, mine.kibPerCall))
+    if let srtpSuite {
+        let secure = try await sipdialStep(n, srtp: srtpSuite)
+        say(String(format: "N=%5d sipdial SRTP %@: %@ cpu=%.0f%% mem=%.1fKiB/call cpu vs plain RTP=%.2fx", n, srtpSuite.rawValue, secure.report,
+                   secure.cpuPercent, secure.kibPerCall, secure.cpuPercent / max(mine.cpuPercent, 0.01)))
+    }
     guard ProcessInfo.processInfo.environment["BENCH_SIPP"] != "0" else { continue }
     let theirs = try sippStep(n)
     say(String(format: "N=%5d SIPp:    %@ cpu=%.0f%% mem=%.1fKiB/call (whole process)", n, theirs.report, theirs.cpuPercent, theirs.kibPerCall))
