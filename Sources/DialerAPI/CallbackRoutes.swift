@@ -79,6 +79,16 @@ struct CallbackRoutes<Context: RequestContext> {
         }
     }
 
+    /// How far in the past a callback's time may be and still be taken (as "now"): the
+    /// client's clock and ours may differ by this much. Earlier is a mistake the client must
+    /// hear of, not a call placed at once.
+    static var pastGrace: Double { 60 }
+
+    /// Whether `time` is too far in the past for a callback.
+    static func isPast(_ time: Double, now: Double = Date().timeIntervalSince1970) -> Bool {
+        time < now - pastGrace
+    }
+
     static func notScheduled(_ callback: Callback) -> APIError {
         APIError(.conflict, code: "invalid_state", message: "the callback is \(callback.status); only a scheduled one can change")
     }
@@ -98,6 +108,7 @@ struct CallbackRoutes<Context: RequestContext> {
         }
         if let at = fields.at {
             guard let time = try CampaignTime.read(at, zone: TimeZone(identifier: callback.timeZone) ?? .gmt, field: "at") else { throw APIError.missing("at") }
+            guard !Self.isPast(time) else { throw APIError.invalid("at", "is in the past (\(UTCTime.iso8601(time)))") }
             callback.scheduledAt = time
         }
         if let flow = fields.flow {

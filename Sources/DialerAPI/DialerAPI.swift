@@ -37,7 +37,7 @@ public enum DialerAPI {
         let cpaas = router.group("api").add(middleware: CPaaS.Authentication(store: store, attempts: attempts))
         CPaaSCallRoutes(store: store, dialer: dialer, calls: CallRoutes(store: store, dialer: dialer)).add(to: cpaas)
         CPaaSCampaignRoutes(store: store).add(to: cpaas)
-        CPaaSCDRRoutes(store: store).add(to: cpaas)
+        CPaaSCDRRoutes(store: store, liveCalls: dialer?.liveCalls).add(to: cpaas)
         // The seed writes this one without /api in its URL (and with it in its example).
         router.group().add(middleware: CPaaS.Authentication(store: store, attempts: attempts)).post("stop_campaign") { request, _ in
             try await CPaaSCampaignRoutes<APIRequestContext>(store: store).stop(request)

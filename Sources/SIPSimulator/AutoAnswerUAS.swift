@@ -326,7 +326,7 @@ public final class AutoAnswerUAS: @unchecked Sendable {
         let id = DialogID(callID: ack.headers[.callID] ?? "", localTag: toTag)
         guard unacknowledged.acknowledged(id), var call = calls[id], !call.confirmed else { return }
         call.confirmed = true
-        if let seconds = call.script.hangUpAfter {
+        if let seconds = call.script.hangUpDelay() {
             call.hangUp = eventLoop.scheduleTask(in: .milliseconds(Int64(seconds * 1000))) { [weak self] in self?.hangUp(id) }
         }
         calls[id] = call

@@ -4,7 +4,8 @@
 /// - outcomes: `answer`, `busy` (486), `no-answer` (rings until cancelled, 480 after an
 ///   hour), `reject=CODE` (any final 3xx-6xx);
 /// - options: `after=S` seconds of ringing before the outcome, `hangup=S` this side sends
-///   BYE S seconds after the answer, `dtmf=DIGITS` sent as RFC 4733 events once the audio
+///   BYE S seconds after the answer (`hangup=LOW-HIGH`: after a time drawn evenly from that
+///   range for each call, as people's talk times spread), `dtmf=DIGITS` sent as RFC 4733 events once the audio
 ///   runs, `early-media` a 183 with the SDP answer and the audio running while it rings,
 ///   `greeting=NAME` what the answered call hears once instead of the default greeting:
 ///   `human` (a short "Hello?", a pause, "Hello? Who is this?" — how a person answers),
@@ -24,6 +25,8 @@ public struct CallScript: Sendable, Equatable, CustomStringConvertible {
     public var outcome: Outcome
     public var ringSeconds: Double
     public var hangUpAfter: Double?
+    /// With `hangUpAfter`, the latest hang-up of a `hangup=LOW-HIGH` range.
+    public var hangUpLatest: Double?
     public var digits: String?
     public var earlyMedia: Bool
     /// The greeting's name (`human`, `machine`) or WAV path; nil for the default greeting.
@@ -71,7 +74,16 @@ public struct CallScript: Sendable, Equatable, CustomStringConvertible {
             }
             switch name {
             case "after": ringSeconds = try seconds()
-            case "hangup": hangUpAfter = try seconds()
+            case "hangup":
+                let bounds = value.split(separator: "-", maxSplits: 1).map(String.init)
+                guard bounds.count == 2 else {
+                    hangUpAfter = try seconds()
+                    break
+                }
+                guard let low = Double(bounds[0]), let high = Double(bounds[1]), low >= 0, low <= high, high <= 86_400 else {
+                    throw fail("hangup takes seconds (0-86400) or LOW-HIGH")
+                }
+                (hangUpAfter, hangUpLatest) = (low, high)
             case "dtmf":
                 guard !value.isEmpty, value.allSatisfy({ "0123456789*#ABCD".contains($0) }) else { throw fail("dtmf takes digits 0-9, *, #, A-D") }
                 digits = value
@@ -81,9 +93,17 @@ public struct CallScript: Sendable, Equatable, CustomStringConvertible {
             case "greeting":
                 guard !value.isEmpty else { throw fail("greeting takes human, machine or a WAV file") }
                 greeting = value
-            default: throw fail("unknown option '\(option)' (after=S, hangup=S, dtmf=DIGITS, early-media, greeting=NAME, fax, t38)")
+            default: throw fail("unknown option '\(option)' (after=S, hangup=S or LOW-HIGH, dtmf=DIGITS, early-media, greeting=NAME, fax, t38)")
             }
         }
+    }
+
+    /// Seconds from the answer to this side's BYE for one call: `hangUpAfter`, or a draw
+    /// from `hangUpAfter...hangUpLatest`; nil when this side never hangs up.
+    public func hangUpDelay() -> Double? {
+        guard let hangUpAfter else { return nil }
+        guard let hangUpLatest else { return hangUpAfter }
+        return Double.random(in: hangUpAfter...hangUpLatest)
     }
 
     public var description: String {
@@ -95,7 +115,7 @@ public struct CallScript: Sendable, Equatable, CustomStringConvertible {
         case .reject(let code): text = "reject=\(code)"
         }
         if ringSeconds > 0 { text += ",after=\(ringSeconds.formatted)" }
-        if let hangUpAfter { text += ",hangup=\(hangUpAfter.formatted)" }
+        if let hangUpAfter { text += ",hangup=\(hangUpAfter.formatted)" + (hangUpLatest.map { "-\($0.formatted)" } ?? "") }
         if let digits { text += ",dtmf=\(digits)" }
         if earlyMedia { text += ",early-media" }
         if let greeting { text += ",greeting=\(greeting)" }

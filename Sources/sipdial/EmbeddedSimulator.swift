@@ -19,7 +19,9 @@ struct EmbeddedSimulator {
 
     /// The default mix: most calls answered after a second of ringing, some busy, some
     /// never answered (they ring until the campaign's ring timeout), some refused as congested.
-    static let defaultMix = ["70:answer,after=1", "10:busy,after=1", "10:no-answer", "10:reject=503"]
+    /// Answered calls end as people's do, 20-60 s after the answer, unless sipdial hangs up
+    /// first: a click-to-call or callback bridged to the simulator ends by itself.
+    static let defaultMix = ["70:answer,after=1,hangup=20-60", "10:busy,after=1", "10:no-answer", "10:reject=503"]
 
     static func start(mix: [String], on loop: EventLoop, group: EventLoopGroup, logger: Logger) async throws -> EmbeddedSimulator {
         let book = try SimulateCommand.scriptBook(behaviour: [], mix: mix, fallback: CallScript(ringSeconds: 1), option: "--simulator-mix")

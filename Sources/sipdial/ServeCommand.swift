@@ -47,7 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
     var inboundSrtp: SRTPPolicy = .optional
     @Flag(help: "Let --inbound-srtp answer SRTP offers that came over udp or tcp: the keys travel in the SDP, readable by anyone who sees the SIP.")
     var inboundSrtpPlainSignaling = false
-    @Option(help: "A weighted share of the embedded simulator's calls, as simulate's --mix (repeatable). Default 70:answer,after=1 10:busy,after=1 10:no-answer 10:reject=503.")
+    @Option(help: "A weighted share of the embedded simulator's calls, as simulate's --mix (repeatable). Default 70:answer,after=1,hangup=20-60 10:busy,after=1 10:no-answer 10:reject=503.")
     var simulatorMix: [String] = []
     @Option(help: "REQUESTS/SECONDS: a source other than a trunk or allowed peer that sends more SIP requests than this within SECONDS is blocked (its requests dropped unanswered) for --source-block seconds; 'off' for no limit.")
     var sourceLimit = "16/2"

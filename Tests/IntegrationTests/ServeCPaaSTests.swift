@@ -40,6 +40,27 @@ struct ServeCPaaSTests {
         wallClock(seconds, in: "Asia/Kolkata", format: "yyyy-MM-dd HH:mm:ss")
     }
 
+    /// People hang up: with the embedded simulator's answered calls ending by themselves
+    /// (`hangup=LOW-HIGH`; the default mix uses 20-60 s, here 1-2 s), a click-to-call left
+    /// alone ends, and its CDR lookup goes from "in progress" to the CDR.
+    @Test func aClickToCallLeftAloneEndsWhenThePeopleHangUp() async throws {
+        let scratch = ServeCampaignTests.Scratch()
+        let (status, token) = try await SipdialBinary.run(["token", "create", "account_1", "--data", scratch.data.path])
+        #expect(status == 0)
+        let serve = try await ServeProcess.start(data: scratch.data, token: token.trimmingCharacters(in: .whitespacesAndNewlines),
+                                                 ["--simulator-mix", "1:answer,after=0.5,hangup=1-2"])
+        defer { serve.process.stop() }
+        let api = Client(base: URL(string: "http://\(serve.base.host!):\(serve.base.port!)/")!, account: "account_1", auth: serve.token)
+        let c2c = try #require(try await api.ok("POST", "api/click2call", #"{"agent_number":"919979270005","destination_number":"918000680006","recording_option":"off"}"#)["request_id"] as? String)
+        try await poll(timeout: .seconds(20)) { try await serve.send("GET", "calls/\(c2c)").1["status"] as? String == "answered" }
+        var cdr: [String: Any] = [:]
+        try await poll(timeout: .seconds(20)) {
+            cdr = (try await api.ok("POST", "api/get_cdr_by_request_id", #"{"request_id":"\#(c2c)"}"#)["result"] as? [[String: Any]])?.first ?? [:]
+            return !cdr.isEmpty
+        }
+        #expect(cdr["destination_context"] as? String == "click2call" && cdr["end"] is String, "\(cdr)")
+    }
+
     @Test func theSeedsRequestsWorkUnchanged() async throws {
         let scratch = ServeCampaignTests.Scratch()
         let (status, token) = try await SipdialBinary.run(["token", "create", "account_1", "--data", scratch.data.path])
@@ -104,6 +125,9 @@ struct ServeCPaaSTests {
             return live?["live_calls_c2c"] == 1
         }
         try await poll(timeout: .seconds(20)) { try await serve.send("GET", "calls/\(c2c)").1["status"] as? String == "answered" }
+        // While it is up, its CDR lookup says the call is in progress.
+        let upLookup = try await api.ok("POST", "api/get_cdr_by_request_id", #"{"request_id":"\#(c2c)"}"#)
+        #expect(upLookup["call_status"] as? String == "in progress" && (upLookup["result"] as? [Any])?.isEmpty == true, "\(upLookup)")
         _ = try await api.ok("POST", "api/modify_call", #"{"channel":"\#(c2c)","modify_type":"2","transfer_to":""}"#)
         var c2cCDR: [String: Any] = [:]
         try await poll(timeout: .seconds(20)) {
@@ -112,6 +136,10 @@ struct ServeCPaaSTests {
         }
         #expect(c2cCDR["agent_number"] as? String == "919979270005" && c2cCDR["destination_context"] as? String == "click2call", "\(c2cCDR)")
         #expect((c2cCDR["recording_name"] as? String)?.hasSuffix(".wav") == true)
+
+        // A callback in the past is refused, naming scheduled_at (as is a move into the past).
+        let (past, pastProblem) = try await api.call("POST", "api/callback", #"{"agent_number":"919979270007","caller_id":"15168148111","destination_number":"918000680008","recording_option":"off","time_zone":"Asia/Kolkata","scheduled_at":"2001-01-01 10:00:00"}"#)
+        #expect(past == 400 && pastProblem["field"] as? String == "scheduled_at" && pastProblem["success"] as? String == "false", "\(pastProblem)")
 
         // Callbacks: one due in two seconds runs; one is moved, then deleted.
         let soon = try #require(try await api.ok("POST", "api/callback", """
@@ -124,6 +152,8 @@ struct ServeCPaaSTests {
             {"request_id":"\(later)","agent_number":"919979270007","caller_id":"15168148111","destination_number":"918000680009","recording_option":"on","scheduled_at":"\(Self.kolkata(2 * 86_400))"}
             """)
         #expect(modified["message"] as? String == "callback data modified successfully")
+        let (movedBack, movedProblem) = try await api.call("PATCH", "api/callback", #"{"request_id":"\#(later)","scheduled_at":"2001-01-01 10:00:00"}"#)
+        #expect(movedBack == 400 && movedProblem["field"] as? String == "scheduled_at", "\(movedProblem)")
         #expect(try await api.ok("DELETE", "api/callback", #"{"request_id":"\#(later)"}"#)["message"] as? String == "callback request deleted successfully")
         // The callback bridges agent and customer until one hangs up: here, modify_call.
         try await poll(timeout: .seconds(20)) { try await serve.send("GET", "calls/\(soon)").1["status"] as? String == "answered" }

@@ -385,6 +385,8 @@ struct ServeCallbackTests {
         let soon = try await serve.create("callbacks", ["phone": "+15550100020", "at": Self.tokyo(3), "time_zone": "Asia/Tokyo",
                                                         "flow": [["verb": "say", "text": "You asked us to call back."]]])
         let later = try await serve.create("callbacks", ["phone": "+15550100021", "at": Self.tokyo(3600), "time_zone": "Asia/Tokyo"])
+        let (past, pastError) = try await serve.send("POST", "callbacks", ["phone": "+15550100022", "at": "2001-01-01T10:00:00Z"])
+        #expect(past == 400 && ((pastError["error"] as? [String: Any])?["field"] as? String) == "at", "a callback in the past: \(pastError)")
         #expect(try await serve.send("GET", "callbacks/\(soon)").1["status"] as? String == "scheduled")
 
         var callback: [String: Any] = [:]

@@ -10,6 +10,7 @@ struct CallScriptTests {
         ("answer,after=1.5,hangup=10,dtmf=12#,early-media", CallScript(ringSeconds: 1.5, hangUpAfter: 10, digits: "12#", earlyMedia: true)),
         ("answer,after=2,greeting=machine", CallScript(ringSeconds: 2, greeting: "machine")),
         ("answer,after=1,fax", { var script = CallScript(ringSeconds: 1); script.fax = true; return script }()),
+        ("answer,after=1,hangup=20-60", { var script = CallScript(ringSeconds: 1, hangUpAfter: 20); script.hangUpLatest = 60; return script }()),
     ])
     func scriptsReadAndWriteBack(text: String, script: CallScript) throws {
         #expect(try CallScript(parsing: text) == script)
@@ -24,6 +25,8 @@ struct CallScriptTests {
         ("answer,dtmf=12x", "dtmf takes digits"),
         ("answer,loud", "unknown option 'loud'"),
         ("answer,greeting=", "greeting takes human, machine or a WAV file"),
+        ("answer,hangup=60-20", "hangup takes seconds (0-86400) or LOW-HIGH"),
+        ("answer,hangup=x-5", "hangup takes seconds (0-86400) or LOW-HIGH"),
     ])
     func badScriptsSayWhatIsWrong(text: String, problem: String) {
         #expect(throws: CallScript.SyntaxError.self) { try CallScript(parsing: text) }
@@ -67,5 +70,16 @@ struct CallScriptTests {
         let book = CallScriptBook(fallback: CallScript(ringSeconds: 3))
         #expect(book.script(for: "anyone") == CallScript(ringSeconds: 3))
         #expect(book.script(for: nil) == CallScript(ringSeconds: 3))
+    }
+
+    /// People's calls end at spread-out times: `hangup=LOW-HIGH` draws each call's time from
+    /// the range (and reaches both halves of it), a single value is that value.
+    @Test func aHangUpRangeDrawsEachCallsTimeFromIt() throws {
+        let range = try CallScript(parsing: "answer,hangup=20-60")
+        let delays = (0..<200).compactMap { _ in range.hangUpDelay() }
+        #expect(delays.count == 200 && delays.allSatisfy { (20...60).contains($0) })
+        #expect(delays.contains { $0 < 40 } && delays.contains { $0 > 40 })
+        #expect(try CallScript(parsing: "answer,hangup=5").hangUpDelay() == 5)
+        #expect(try CallScript(parsing: "answer").hangUpDelay() == nil)
     }
 }

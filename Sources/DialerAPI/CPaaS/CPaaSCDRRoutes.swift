@@ -7,6 +7,8 @@ import Hummingbird
 /// by campaign id, and the statistics overall and per campaign, in the seed's field names.
 struct CPaaSCDRRoutes<Context: RequestContext> {
     let store: DialerStore
+    /// The calls up now, when the dialer runs in this process.
+    let liveCalls: LiveCalls?
 
     func add(to group: RouterGroup<Context>) {
         group.post("get_cdr_by_date") { request, _ -> CPaaS.Response in
@@ -25,6 +27,11 @@ struct CPaaSCDRRoutes<Context: RequestContext> {
             let id = try await CPaaS.Body.read(request).required("request_id")
             var cdrs = try store.cdr(attemptID: id).map { [$0] } ?? []
             if cdrs.isEmpty { cdrs = try store.cdrs(callbackID: id) }
+            // A call still up has no CDR yet: say so rather than "no cdr found".
+            if cdrs.isEmpty, liveCalls?.call(id) != nil {
+                return CPaaS.Response(["message": .string("call in progress: its cdr is written when it ends"), "call_status": .string("in progress"),
+                                       "result": .array([])])
+            }
             return try found(cdrs)
         }
         group.post("get_cdr_by_campaign_id") { request, _ -> CPaaS.Response in

@@ -26,6 +26,7 @@ struct CPaaSCallRoutes<Context: RequestContext> {
             let body = try await CPaaS.Body.read(request)
             let zone = try body.zone("time_zone")
             guard let at = try body.time("scheduled_at", zone: zone) else { throw CPaaS.Failure.missing("scheduled_at") }
+            try Self.notPast(at)
             let now = Date().timeIntervalSince1970
             var callback = Callback(phone: try body.phone("destination_number"), flow: "[]", scheduledAt: at, timeZone: zone.identifier, now: now)
             callback.agent = try body.phone("agent_number")
@@ -42,7 +43,10 @@ struct CPaaSCallRoutes<Context: RequestContext> {
             if body.values["recording_option"] != nil { callback.recording = try CPaaS.recording(body).rawValue }
             if let callerID = try body.string("caller_id") { callback.callerId = try PhoneNumber.normalize(callerID, field: "caller_id") }
             if body.values["time_zone"] != nil { callback.timeZone = try body.zone("time_zone").identifier }
-            if let at = try body.time("scheduled_at", zone: TimeZone(identifier: callback.timeZone) ?? .gmt) { callback.scheduledAt = at }
+            if let at = try body.time("scheduled_at", zone: TimeZone(identifier: callback.timeZone) ?? .gmt) {
+                try Self.notPast(at)
+                callback.scheduledAt = at
+            }
             callback.updatedAt = Date().timeIntervalSince1970
             guard try store.updateScheduled(callback) else { throw CPaaS.Failure(CallbackRoutes<Context>.notScheduled(callback)) }
             return CPaaS.Response(["message": .string("callback data modified successfully"), "request_id": .string(callback.id)])
@@ -104,6 +108,12 @@ struct CPaaSCallRoutes<Context: RequestContext> {
                 "live_calls_inbound": count(["inbound"]), "live_calls_otp": count(["otp"]),
             ])])
         }
+    }
+
+    /// A callback's `scheduled_at` must not be in the past (`CallbackRoutes.pastGrace`).
+    private static func notPast(_ at: Double) throws {
+        guard CallbackRoutes<Context>.isPast(at) else { return }
+        throw CPaaS.Failure.invalid("scheduled_at", "is in the past")
     }
 
     private func running() throws -> Dialer {
