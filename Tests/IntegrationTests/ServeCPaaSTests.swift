@@ -40,17 +40,22 @@ struct ServeCPaaSTests {
         wallClock(seconds, in: "Asia/Kolkata", format: "yyyy-MM-dd HH:mm:ss")
     }
 
+    /// `serve` on its embedded simulator answering as `mix` says, on `scratch` (which the
+    /// caller keeps until serve stops), with a token named account_1 and a CPaaS client.
+    static func serve(mix: String, data scratch: ServeCampaignTests.Scratch) async throws -> (ServeProcess, Client) {
+        let (status, token) = try await SipdialBinary.run(["token", "create", "account_1", "--data", scratch.data.path])
+        #expect(status == 0)
+        let serve = try await ServeProcess.start(data: scratch.data, token: token.trimmingCharacters(in: .whitespacesAndNewlines), ["--simulator-mix", mix])
+        return (serve, Client(base: URL(string: "http://\(serve.base.host!):\(serve.base.port!)/")!, account: "account_1", auth: serve.token))
+    }
+
     /// People hang up: with the embedded simulator's answered calls ending by themselves
     /// (`hangup=LOW-HIGH`; the default mix uses 20-60 s, here 1-2 s), a click-to-call left
     /// alone ends, and its CDR lookup goes from "in progress" to the CDR.
     @Test func aClickToCallLeftAloneEndsWhenThePeopleHangUp() async throws {
         let scratch = ServeCampaignTests.Scratch()
-        let (status, token) = try await SipdialBinary.run(["token", "create", "account_1", "--data", scratch.data.path])
-        #expect(status == 0)
-        let serve = try await ServeProcess.start(data: scratch.data, token: token.trimmingCharacters(in: .whitespacesAndNewlines),
-                                                 ["--simulator-mix", "1:answer,after=0.5,hangup=1-2"])
+        let (serve, api) = try await Self.serve(mix: "1:answer,after=0.5,hangup=1-2", data: scratch)
         defer { serve.process.stop() }
-        let api = Client(base: URL(string: "http://\(serve.base.host!):\(serve.base.port!)/")!, account: "account_1", auth: serve.token)
         let c2c = try #require(try await api.ok("POST", "api/click2call", #"{"agent_number":"919979270005","destination_number":"918000680006","recording_option":"off"}"#)["request_id"] as? String)
         try await poll(timeout: .seconds(20)) { try await serve.send("GET", "calls/\(c2c)").1["status"] as? String == "answered" }
         var cdr: [String: Any] = [:]
@@ -63,12 +68,8 @@ struct ServeCPaaSTests {
 
     @Test func theSeedsRequestsWorkUnchanged() async throws {
         let scratch = ServeCampaignTests.Scratch()
-        let (status, token) = try await SipdialBinary.run(["token", "create", "account_1", "--data", scratch.data.path])
-        #expect(status == 0)
-        let serve = try await ServeProcess.start(data: scratch.data, token: token.trimmingCharacters(in: .whitespacesAndNewlines),
-                                                 ["--simulator-mix", "1:answer,after=0.5,dtmf=1"])
+        let (serve, api) = try await Self.serve(mix: "1:answer,after=0.5,dtmf=1", data: scratch)
         defer { serve.process.stop() }
-        let api = Client(base: URL(string: "http://\(serve.base.host!):\(serve.base.port!)/")!, account: "account_1", auth: serve.token)
 
         // Campaign manager.
         let listID = try #require(try await api.ok("POST", "api/create_campaign_list", #"{"list_name":"my_campaign_list"}"#)["list_id"] as? String)
