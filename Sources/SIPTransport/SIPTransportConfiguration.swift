@@ -55,6 +55,8 @@ public struct SIPTransportConfiguration: Sendable {
     }
 
     public var connectOnly: ConnectOnly?
+    /// Where every message sent and received is also written (`--sip-trace`); nil for none.
+    public var trace: SIPTraceFile?
     /// Per-source admission of requests (scanners, floods); nil admits every request. The
     /// endpoint that installs it says which sources are exempt (`SIPTransactionLayer.guardSources`).
     public var sourceGuard: SourceGuard.Settings?

@@ -61,6 +61,10 @@ public final class SIPTransportLayer: @unchecked Sendable {
     }
 
     private func received(_ message: SIPInboundMessage) {
+        if let trace = configuration.trace {
+            let local = message.connection?.localAddress ?? localAddress(for: message.transport, family: message.source)
+            if let local { trace.record(message.message.bytes, from: message.source, to: local) }
+        }
         if let connection = message.connection, message.transport.isReliable {
             // Remember inbound streams so requests to that peer reuse them (RFC 3261 §18).
             connections[message.source] = connection
@@ -181,6 +185,9 @@ public final class SIPTransportLayer: @unchecked Sendable {
     public func send(_ message: SIPMessage, to destination: SIPDestination) -> EventLoopFuture<Void> {
         eventLoop.assertInEventLoop()
         statistics.bump(\.sent)
+        if let trace = configuration.trace, let local = localAddress(for: destination.transport, family: destination.address) {
+            trace.record(message.bytes, from: local, to: destination.address)
+        }
         switch destination.transport {
         case .udp:
             guard let outbox = listeners.first(where: { $0.transport == .udp && $0.channel.localAddress.map { sameFamily($0, destination.address) } == true })?.outbox else {
@@ -208,7 +215,9 @@ public final class SIPTransportLayer: @unchecked Sendable {
         eventLoop.assertInEventLoop()
         if let connection = request.connection, connection.isActive {
             statistics.bump(\.sent)
-            return connection.writeAndFlush(connection.allocator.buffer(bytes: SIPMessage.response(response).bytes))
+            let bytes = SIPMessage.response(response).bytes
+            if let trace = configuration.trace, let local = connection.localAddress { trace.record(bytes, from: local, to: request.source) }
+            return connection.writeAndFlush(connection.allocator.buffer(bytes: bytes))
         }
         guard let top = response.headers.listValues(.via).first, let via = try? Via(parsing: top, strict: false) else {
             return eventLoop.makeFailedFuture(SIPTransportError.unroutableResponse)

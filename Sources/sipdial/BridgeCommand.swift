@@ -42,7 +42,7 @@ struct BridgeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let a = try SIPURI(parsing: partyA), b = try SIPURI(parsing: partyB)
-        let legs = try await CommandEndpoint.run(local: dial.localAddress(toward: a), kind: try dial.transportKind(for: a), tls: dial.tls.settings,
+        let legs = try await CommandEndpoint.run(local: dial.localAddress(toward: a), kind: try dial.transportKind(for: a), tls: dial.tls.settings, trace: try dial.trace.open(),
                                                  onError: { Console.error("bridge", $0) }) { endpoint in
             try await connect(a, b, endpoint: endpoint)
         }

@@ -63,7 +63,7 @@ struct CallCommand: AsyncParsableCommand {
         let uri = try SIPURI(parsing: target)
         let fail: (String) -> Void = { printError($0) }
         let audio = try prompt.load(command: "call", sampleRate: dial.audioSampleRate)
-        let runs = try await CommandEndpoint.run(local: dial.localAddress(toward: uri), kind: try dial.transportKind(for: uri), tls: dial.tls.settings, onError: fail) { endpoint in
+        let runs = try await CommandEndpoint.run(local: dial.localAddress(toward: uri), kind: try dial.transportKind(for: uri), tls: dial.tls.settings, trace: try dial.trace.open(), onError: fail) { endpoint in
             [try await call(uri, audio: audio, endpoint: endpoint)]
         }
         let results = runs[0].results

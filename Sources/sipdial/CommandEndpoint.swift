@@ -18,15 +18,16 @@ struct CommandEndpoint {
 
     /// Listens on `local` (exit 3 when it cannot), runs `body`, then shuts down.
     /// `threads`: event loops for media (SIP runs on the first).
-    static func run<T: Sendable>(local: String, kind: SIPTransportType, tls: SIPTLSSettings, threads: Int = 1, onError: (String) -> Void,
-                                 _ body: (CommandEndpoint) async throws -> T) async throws -> T {
-        try await run(local: local, kind: kind, tls: tls, threads: threads, count: 1, onError: onError) { try await body($0[0]) }
+    static func run<T: Sendable>(local: String, kind: SIPTransportType, tls: SIPTLSSettings, trace: SIPTraceFile? = nil, threads: Int = 1,
+                                 onError: (String) -> Void, _ body: (CommandEndpoint) async throws -> T) async throws -> T {
+        try await run(local: local, kind: kind, tls: tls, trace: trace, threads: threads, count: 1, onError: onError) { try await body($0[0]) }
     }
 
     /// `count` endpoints on `local`, each on its own ephemeral port and its own event loop of
     /// a group of `threads` (taken in turn), so their signaling runs in parallel; runs `body`
-    /// with them, then shuts them all down.
-    static func run<T: Sendable>(local: String, kind: SIPTransportType, tls: SIPTLSSettings, threads: Int, count: Int, onError: (String) -> Void,
+    /// with them, then shuts them all down. Every message goes to `trace` too, closed at the end.
+    static func run<T: Sendable>(local: String, kind: SIPTransportType, tls: SIPTLSSettings, trace: SIPTraceFile? = nil, threads: Int, count: Int,
+                                 onError: (String) -> Void,
                                  _ body: ([CommandEndpoint]) async throws -> T) async throws -> T {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         var logger = Logger(label: "sipdial")
@@ -38,6 +39,7 @@ struct CommandEndpoint {
                 var config = SIPTransportConfiguration()
                 config.listeners = [.init(host: local, port: 0, transport: kind)]
                 config.tls = tls
+                config.trace = trace
                 if kind == .tls, tls.certificateFile == nil {
                     // No certificate to listen with: a client that connects from one port.
                     config.listeners = []
@@ -61,6 +63,7 @@ struct CommandEndpoint {
             return try await body(endpoints)
         }
         for transport in transports { await transport.shutdown() }
+        trace?.close()
         try? await group.shutdownGracefully()
         return try result.get()
     }

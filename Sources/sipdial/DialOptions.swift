@@ -44,6 +44,7 @@ struct DialOptions: ParsableArguments {
     @Flag(help: "Print the outcome as one JSON object.")
     var json = false
     @OptionGroup var tls: TLSOptions
+    @OptionGroup var trace: SIPTraceOption
 
     func validate() throws {
         if let transport { guard SIPTransportType(uriParameter: transport) != nil else { throw ValidationError("--transport must be udp, tcp or tls") } }

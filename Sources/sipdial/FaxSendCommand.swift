@@ -48,7 +48,7 @@ struct FaxSendCommand: AsyncParsableCommand {
             Console.error("fax", error.description)
             throw ExitCode(2)
         }
-        let (call, faxed, callID) = try await CommandEndpoint.run(local: dial.localAddress(toward: uri), kind: try dial.transportKind(for: uri), tls: dial.tls.settings,
+        let (call, faxed, callID) = try await CommandEndpoint.run(local: dial.localAddress(toward: uri), kind: try dial.transportKind(for: uri), tls: dial.tls.settings, trace: try dial.trace.open(),
                                                           onError: { Console.error("fax", $0) }) { endpoint in
             try await send(uri, document: tiff, endpoint: endpoint)
         }

@@ -114,7 +114,7 @@ struct LoadTestCommand: AsyncParsableCommand {
     /// Bare calls from a command endpoint; returns the outcome and how long calls were offered.
     private func runCalls(_ plan: LoadTestPlan, to uri: SIPURI, kind: SIPTransportType, audio: WAVAudio?) async throws -> (LoadOutcome, Double) {
         let shards = signalingThreads ?? System.coreCount
-        let outcome = try await CommandEndpoint.run(local: dial.localAddress(toward: uri), kind: kind, tls: dial.tls.settings, threads: max(shards, System.coreCount), count: shards,
+        let outcome = try await CommandEndpoint.run(local: dial.localAddress(toward: uri), kind: kind, tls: dial.tls.settings, trace: try dial.trace.open(), threads: max(shards, System.coreCount), count: shards,
                                                     onError: { Console.error("loadtest", $0) }) { endpoints in
             try await generate(plan, to: uri, audio: audio, endpoints: endpoints)
         }

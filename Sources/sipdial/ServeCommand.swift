@@ -24,6 +24,7 @@ struct ServeCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var endpoint: SIPEndpointOptions
+    @OptionGroup var trace: SIPTraceOption
     @OptionGroup var data: DataDirectoryOption
     @Option(help: "HOST:PORT the REST API listens on (port 0: any free port).")
     var http = "127.0.0.1:8080"
@@ -139,6 +140,7 @@ struct ServeCommand: AsyncParsableCommand {
                           metadata: ["simulator": "udp:127.0.0.1:\(simulator!.route.port ?? 0)"])
         }
         var sip = endpoint.transportConfiguration
+        sip.trace = try trace.open()
         sip.sourceGuard = try sourceGuard()
         // The embedded simulator's requests are the dialer's own calls.
         if let simulator { sip.sourceGuard?.exemptAddresses.insert(simulator.route.host) }
@@ -171,6 +173,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         await dialer.close()
         await simulator?.transport.shutdown()
+        sip.trace?.close()
         try await group.shutdownGracefully()
         if failed { throw ExitCode(3) }
     }
