@@ -14,7 +14,7 @@ run: setup
 ## The dialer's end-to-end suites and the load tests place hundreds of calls; they run after the
 ## others, so their load never starves the audio-quality and timing checks of the media and
 ## transport tests.
-DIALER_E2E = IntegrationTests\.(Serve(Campaign|Call|Webhook|ClickToCall|Callback|CPaaS|SIPp|RegisteredTrunk|Scanner)|LoadTestCommand)Tests
+DIALER_E2E = IntegrationTests\.(Serve(Campaign|Call|Webhook|ClickToCall|Callback|CPaaS|SIPp|RegisteredTrunk|Scanner|Events)|LoadTestCommand)Tests
 
 ## The checks of what a caller hears against what was played (normalized correlation of
 ## recordings through SIPp, baresip, the simulator and the bridge) run on their own, one test

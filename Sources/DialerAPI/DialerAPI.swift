@@ -34,6 +34,7 @@ public enum DialerAPI {
         RecordingRoutes(store: store, forget: { dialer?.context.prompts.forget(recording: $0) }).add(to: v1)
         DocumentRoutes(store: store).add(to: v1)
         SecurityRoutes(dialer: dialer).add(to: v1)
+        EventRoutes(log: dialer?.events).add(to: v1)
         let cpaas = router.group("api").add(middleware: CPaaS.Authentication(store: store, attempts: attempts))
         CPaaSCallRoutes(store: store, dialer: dialer, calls: CallRoutes(store: store, dialer: dialer)).add(to: cpaas)
         CPaaSCampaignRoutes(store: store).add(to: cpaas)

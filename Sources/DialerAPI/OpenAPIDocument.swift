@@ -96,6 +96,12 @@ enum OpenAPIDocument {
         "/api/get_cdr_statistics": {"get": {"tags": ["cpaas"], "security": [{"cpaas": []}], "description": "answer, busy, cancel, chanunavail, congestion, noanswer, total calls", "responses": {"200": {"description": "the answer inside response, with success true"}, "400": {"description": "response with message, field and success false"}, "401": {"description": "account/auth headers do not name a token"}}}},
         "/api/get_campaign_cdr_statistics": {"post": {"tags": ["cpaas"], "security": [{"cpaas": []}], "description": "campaign_id; the same counts and dnd_calls", "responses": {"200": {"description": "the answer inside response, with success true"}, "400": {"description": "response with message, field and success false"}, "401": {"description": "account/auth headers do not name a token"}}}},
         "/v1/health": {"get": {"security": [], "responses": {"200": {"description": "the service runs"}}}},
+        "/v1/events": {"get": {"summary": "Every call's events as server-sent events (text/event-stream): id, event (initiated, ringing, answered, amd, amd_revised, fax, completed), data (the status callback's JSON; the CDR with completed); a comment every 15 s while idle",
+          "parameters": [{"name": "campaign_id", "in": "query", "schema": {"type": "string"}}, {"name": "call_id", "in": "query", "schema": {"type": "string"}},
+            {"name": "Last-Event-ID", "in": "header", "schema": {"type": "integer"}, "description": "resume after this event (from a bounded buffer of 10,000; an 'event: gap' says when some were dropped)"},
+            {"name": "last_event_id", "in": "query", "schema": {"type": "integer"}}],
+          "responses": {"200": {"description": "the stream, open until the client closes it", "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+            "400": {"description": "last_event_id is not a number (the error names it)"}}}},
         "/v1/security": {"get": {"summary": "What the SIP source guard did: requests dropped, sources blocked as scanners (User-Agent) and as floods (--source-limit); the sources blocked now",
           "responses": {"200": {"description": "counts since start and blocked sources", "content": {"application/json": {"schema": {"type": "object", "properties": {
             "blocked_requests": {"type": "integer"}, "scanner_blocks": {"type": "integer"}, "flood_blocks": {"type": "integer"},

@@ -6,15 +6,17 @@ import SIPUserAgent
 import Synchronization
 
 /// The status-callback events of one call: each sent once, in the order the call reached
-/// them (ringing at the first provisional, answered at the 2xx), nothing without a sender.
+/// them (ringing at the first provisional, answered at the 2xx), to the webhook `sender`
+/// when the call has a status callback and to the event `log` (`/v1/events`) when there is one.
 final class CallEvents: Sendable {
     let sender: WebhookSender?
     let url: String
     let attempt: Attempt
+    let log: CallEventLog?
     private let state = Mutex<(sent: Set<String>, sipCallID: String?)>(([], nil))
 
-    init(sender: WebhookSender?, url: String, attempt: Attempt) {
-        (self.sender, self.url, self.attempt) = (sender, url, attempt)
+    init(sender: WebhookSender?, url: String, attempt: Attempt, log: CallEventLog? = nil) {
+        (self.sender, self.url, self.attempt, self.log) = (sender, url, attempt, log)
     }
 
     func follow(_ event: CallEvent) {
@@ -26,7 +28,7 @@ final class CallEvents: Sendable {
     }
 
     func send(_ name: String, sipCallID: String? = nil, cdr: CDR? = nil, amd: AMDResult? = nil, fax: FaxResult? = nil) {
-        guard let sender else { return }
+        guard sender != nil || log != nil else { return }
         let (first, callID) = state.withLock { state -> (Bool, String?) in
             if let sipCallID { state.sipCallID = sipCallID }
             return (state.sent.insert(name).inserted, state.sipCallID)
@@ -35,6 +37,7 @@ final class CallEvents: Sendable {
         var callback = StatusCallback(event: name, callId: attempt.id, sipCallId: callID, campaignId: attempt.campaignId, phone: attempt.phone, cdr: cdr)
         callback.amd = amd
         callback.fax = fax
-        sender.notify(url, callback)
+        sender?.notify(url, callback)
+        log?.publish(callback)
     }
 }

@@ -46,7 +46,7 @@ extension CampaignPacer {
         let bridge = CallBridge(settings: settings,
                                 dispatcher: context.sip.dispatcher, resolver: context.sip.resolver)
         let (store, context, liveCalls) = (self.store, self.context, self.liveCalls)
-        let events = CallEvents(sender: request.statusCallback == nil ? nil : webhooks, url: request.statusCallback ?? "", attempt: attempt)
+        let events = CallEvents(sender: request.statusCallback == nil ? nil : webhooks, url: request.statusCallback ?? "", attempt: attempt, log: eventLog)
         liveCalls.add(bridge, info: LiveCalls.Info(id: attempt.id, kind: "click-to-call", phone: request.customer, callbackId: attempt.callbackId, trunkId: route.trunkID, state: "dialing", startedAt: Date()))
         let agentTarget = (try? SIPURI(parsing: request.agent)) ?? route.target(request.agent)
         calls[attempt.id] = Task {

@@ -20,6 +20,8 @@ public actor CampaignPacer {
     public nonisolated let liveCalls: LiveCalls
     /// Where call events go when a campaign or call has a status callback.
     let webhooks: WebhookSender?
+    /// Where every call's events go (`GET /v1/events`).
+    let eventLog: CallEventLog?
     /// How often the pacer looks at the campaigns when no call is due sooner.
     let idleInterval: Double
 
@@ -35,11 +37,12 @@ public actor CampaignPacer {
     /// Wakes the loop early (a call ended, dialing stopped).
     let alarm = Alarm()
 
-    public init(store: DialerStore, context: CallContext, liveCalls: LiveCalls, webhooks: WebhookSender? = nil, fallbackRoute: TrunkRoute?,
-                idleInterval: Double = 0.2) {
+    public init(store: DialerStore, context: CallContext, liveCalls: LiveCalls, webhooks: WebhookSender? = nil, eventLog: CallEventLog? = nil,
+                fallbackRoute: TrunkRoute?, idleInterval: Double = 0.2) {
         self.store = store
         self.liveCalls = liveCalls
         self.webhooks = webhooks
+        self.eventLog = eventLog
         self.context = context
         self.fallbackRoute = fallbackRoute
         self.logger = context.logger
@@ -200,7 +203,7 @@ public actor CampaignPacer {
         let live = CallAttempt(plan: plan, context: context)
         let liveCalls = self.liveCalls
         let trunkID = plan.route.trunkID
-        let events = CallEvents(sender: statusCallback == nil ? nil : webhooks, url: statusCallback ?? "", attempt: attempt)
+        let events = CallEvents(sender: statusCallback == nil ? nil : webhooks, url: statusCallback ?? "", attempt: attempt, log: eventLog)
         liveCalls.add(live, info: LiveCalls.Info(id: attempt.id, kind: kind, phone: attempt.phone, campaignId: campaignID, callbackId: attempt.callbackId, trunkId: trunkID,
                                                  state: "dialing", startedAt: Date()))
         live.onVerdict = { result, revised in

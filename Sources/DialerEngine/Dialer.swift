@@ -42,6 +42,8 @@ public final class Dialer: Sendable {
     public let pacer: CampaignPacer
     public let liveCalls: LiveCalls
     public let webhooks: WebhookSender
+    /// Every call's events, for `GET /v1/events`.
+    public let events = CallEventLog()
     public let trunkMonitor: TrunkMonitor
     public let fallbackRoute: TrunkRoute?
     private let inbound: InboundCalls?
@@ -63,7 +65,8 @@ public final class Dialer: Sendable {
         liveCalls = LiveCalls()
         webhooks = WebhookSender(store: store, secret: try WebhookSender.secret(in: store.directory), logger: logger)
         fallbackRoute = settings.fallbackRoute
-        let pacer = CampaignPacer(store: store, context: context, liveCalls: liveCalls, webhooks: webhooks, fallbackRoute: settings.fallbackRoute)
+        let pacer = CampaignPacer(store: store, context: context, liveCalls: liveCalls, webhooks: webhooks, eventLog: events,
+                                  fallbackRoute: settings.fallbackRoute)
         self.pacer = pacer
         trunkMonitor = TrunkMonitor(sip: sip, store: store, logger: logger, interval: settings.trunkCheckInterval) { await pacer.trunkAnswered($0) }
         if let flow = settings.inboundFlow {

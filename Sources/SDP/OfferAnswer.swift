@@ -158,10 +158,10 @@ public enum OfferAnswer {
         let remote = connection.isHoldAddress ? SDPDirection(sends: theirs.direction.sends, receives: false) : theirs.direction
         let direction = SDPDirection(sends: ours.direction.sends && remote.receives, receives: ours.direction.receives && remote.sends)
         var negotiated = NegotiatedAudio(codec: codec, payloadType: pt, telephoneEvent: telephoneEvent(in: theirs, clockRate: codec.clockRate),
-                               remoteAddress: connection.address, remotePort: theirs.port, remoteRTCPPort: rtcpPort(of: theirs),
-                               rtcpMux: theirs.rtcpMux && ours.rtcpMux, ptime: theirs.ptime ?? ours.ptime ?? 20,
-                               direction: direction, mediaIndex: index,
-                               maxPlaybackRate: codec == .opus ? theirs.opusMaxPlaybackRate(of: pt) : nil)
+                                         remoteAddress: connection.address, remotePort: theirs.port, remoteRTCPPort: rtcpPort(of: theirs),
+                                         rtcpMux: theirs.rtcpMux && ours.rtcpMux, ptime: theirs.ptime ?? ours.ptime ?? 20,
+                                         direction: direction, mediaIndex: index,
+                                         maxPlaybackRate: codec == .opus ? theirs.opusMaxPlaybackRate(of: pt) : nil)
         negotiated.srtp = try acceptedSRTP(theirs, to: ours)
         return negotiated
     }

@@ -1,0 +1,81 @@
+import Foundation
+import Synchronization
+
+/// The call events of every call (initiated, ringing, answered, amd, fax, completed with its
+/// CDR: the status-callback events), numbered in the order they happened and kept in a
+/// bounded buffer, for `GET /v1/events` (server-sent events). A client that reconnects with
+/// the last id it read gets what it missed, as long as the buffer still holds it.
+public final class CallEventLog: Sendable {
+    /// One event: its number, the call and campaign it is about, its name and JSON.
+    public struct Entry: Sendable {
+        public var id: Int
+        public var callID: String
+        public var campaignID: String?
+        public var name: String
+        public var json: String
+    }
+
+    /// What a subscriber receives: events, and a heartbeat while nothing happens (so a
+    /// client that went away is noticed at the next write).
+    public enum Delivery: Sendable {
+        case event(Entry)
+        case heartbeat
+    }
+
+    private struct State {
+        var entries: [Entry] = []
+        var nextID = 1
+        var subscribers: [Int: AsyncStream<Delivery>.Continuation] = [:]
+        var nextSubscriber = 0
+    }
+
+    private let state = Mutex(State())
+    public let capacity: Int
+    public let heartbeat: Duration
+
+    public init(capacity: Int = 10_000, heartbeat: Duration = .seconds(15)) {
+        (self.capacity, self.heartbeat) = (capacity, heartbeat)
+    }
+
+    /// Numbers `callback` and hands it to every subscriber.
+    func publish(_ callback: StatusCallback) {
+        let json = callback.json
+        state.withLock { state in
+            let entry = Entry(id: state.nextID, callID: callback.callId, campaignID: callback.campaignId, name: callback.event, json: json)
+            state.nextID += 1
+            state.entries.append(entry)
+            if state.entries.count > capacity { state.entries.removeFirst(state.entries.count - capacity) }
+            for continuation in state.subscribers.values { continuation.yield(.event(entry)) }
+        }
+    }
+
+    /// The events after `lastID` still held (all held when nil), then every new one, in
+    /// order and none twice: the backlog is read and the subscription made in one step.
+    /// `gap` is true when events after `lastID` were already dropped from the buffer.
+    public func subscribe(after lastID: Int?) -> (backlog: [Entry], gap: Bool, deliveries: AsyncStream<Delivery>) {
+        let (stream, continuation) = AsyncStream<Delivery>.makeStream(bufferingPolicy: .bufferingNewest(capacity))
+        let (backlog, gap, key) = state.withLock { state -> ([Entry], Bool, Int) in
+            let key = state.nextSubscriber
+            state.nextSubscriber += 1
+            state.subscribers[key] = continuation
+            let backlog = lastID.map { last in state.entries.filter { $0.id > last } } ?? state.entries
+            let oldest = state.entries.first?.id ?? state.nextID
+            return (backlog, lastID.map { $0 + 1 < oldest } ?? false, key)
+        }
+        let beat = heartbeat
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: beat)
+                continuation.yield(.heartbeat)
+            }
+        }
+        continuation.onTermination = { [weak self] _ in
+            ticker.cancel()
+            _ = self?.state.withLock { $0.subscribers.removeValue(forKey: key) }
+        }
+        return (backlog, gap, stream)
+    }
+
+    /// Subscribers listening now.
+    public var subscriberCount: Int { state.withLock { $0.subscribers.count } }
+}
