@@ -4,8 +4,8 @@ import Hummingbird
 
 /// `GET /v1/events`: every call's events as server-sent events (the HTML living standard's
 /// `text/event-stream`): `id:` the event's number, `event:` its name (initiated, ringing,
-/// answered, amd, amd_revised, fax, completed), `data:` the JSON a status callback carries
-/// (the CDR with `completed`). `?campaign_id=` and `?call_id=` filter; a `Last-Event-ID`
+/// answered, amd, amd_revised, fax, completed; campaign_progress after each campaign call),
+/// `data:` the JSON a status callback carries (the CDR with `completed`). `?campaign_id=` and `?call_id=` filter; a `Last-Event-ID`
 /// header (or `?last_event_id=`) resumes after that event from the log's bounded buffer, and
 /// an `event: gap` says when some were already dropped. A comment line goes out every
 /// 15 s while nothing happens, so a client that went away is noticed.

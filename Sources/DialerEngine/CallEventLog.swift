@@ -2,14 +2,15 @@ import Foundation
 import Synchronization
 
 /// The call events of every call (initiated, ringing, answered, amd, fax, completed with its
-/// CDR: the status-callback events), numbered in the order they happened and kept in a
-/// bounded buffer, for `GET /v1/events` (server-sent events). A client that reconnects with
+/// CDR: the status-callback events) and each campaign's progress after each of its calls,
+/// numbered in the order they happened and kept in a bounded buffer, for `GET /v1/events` (server-sent events). A client that reconnects with
 /// the last id it read gets what it missed, as long as the buffer still holds it.
 public final class CallEventLog: Sendable {
-    /// One event: its number, the call and campaign it is about, its name and JSON.
+    /// One event: its number, the call (nil for a campaign's progress) and campaign it is
+    /// about, its name and JSON.
     public struct Entry: Sendable {
         public var id: Int
-        public var callID: String
+        public var callID: String?
         public var campaignID: String?
         public var name: String
         public var json: String
@@ -39,9 +40,23 @@ public final class CallEventLog: Sendable {
 
     /// Numbers `callback` and hands it to every subscriber.
     func publish(_ callback: StatusCallback) {
-        let json = callback.json
+        publish(name: callback.event, callID: callback.callId, campaignID: callback.campaignId, json: callback.json)
+    }
+
+    /// A campaign's queue after one of its calls ended: `campaign_progress` with the count of
+    /// its calls pending, dialing and done.
+    func publishProgress(campaignID: String, progress: [String: Int]) {
+        let fields: [String: JSONValue] = [
+            "event": .string("campaign_progress"), "campaign_id": .string(campaignID),
+            "progress": .object(progress.mapValues { .number(Double($0)) }),
+            "timestamp": .string(UTCTime.iso8601(Date().timeIntervalSince1970) ?? ""),
+        ]
+        publish(name: "campaign_progress", callID: nil, campaignID: campaignID, json: JSONValue.object(fields).text)
+    }
+
+    private func publish(name: String, callID: String?, campaignID: String?, json: String) {
         state.withLock { state in
-            let entry = Entry(id: state.nextID, callID: callback.callId, campaignID: callback.campaignId, name: callback.event, json: json)
+            let entry = Entry(id: state.nextID, callID: callID, campaignID: campaignID, name: name, json: json)
             state.nextID += 1
             state.entries.append(entry)
             if state.entries.count > capacity { state.entries.removeFirst(state.entries.count - capacity) }

@@ -54,4 +54,27 @@ struct ServeEventsTests {
         let (bad, body) = try await serve.send("GET", "events?last_event_id=abc")
         #expect(bad == 400 && (body["error"] as? [String: Any])?["field"] as? String == "last_event_id", "\(body)")
     }
+
+    /// A campaign's stream (`?campaign_id=`): each call's events, and after each call the
+    /// campaign's progress, the last one with every call done.
+    @Test func aCampaignsStreamCarriesItsCallsAndItsProgress() async throws {
+        let scratch = ServeCampaignTests.Scratch()
+        let (simulator, port) = try await ServeCampaignTests.simulator([:])
+        defer { simulator.stop() }
+        let token = try await ServeProcess.token(data: scratch.data)
+        let serve = try await ServeProcess.start(data: scratch.data, token: token, ["--no-simulator"])
+        defer { serve.process.stop() }
+        let phones = (0..<3).map { ServeCampaignTests.phone(104_400 + $0) }
+        let campaign = try await ServeCampaignTests.campaign(serve, trunkPort: port, phones: phones, settings: [
+            "calls_per_minute": 600, "max_concurrent": 3, "flow": [["verb": "pause", "seconds": 1]],
+        ])
+        let stream = try Self.curl(serve, "?campaign_id=\(campaign)", maxTime: 60)
+        defer { stream.stop() }
+        #expect(await stream.waitForOutput("text/event-stream", timeout: .seconds(10)), "\(stream.text)")
+        #expect(try await serve.send("POST", "campaigns/\(campaign)/start").0 == 200)
+        try await poll(timeout: .seconds(40)) { stream.text.components(separatedBy: "event: campaign_progress").count - 1 == 3 }
+        #expect(Self.events(in: stream.text).filter { $0.name == "completed" }.count == 3, "\(stream.text.suffix(600))")
+        let last = stream.text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n\n").last { $0.contains("event: campaign_progress") } ?? ""
+        #expect(last.contains(#""progress":{"done":3}"#), "the last progress has every call done: \(last)")
+    }
 }
