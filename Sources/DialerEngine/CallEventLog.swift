@@ -2,8 +2,8 @@ import Foundation
 import Synchronization
 
 /// The call events of every call (initiated, ringing, answered, amd, fax, completed with its
-/// CDR: the status-callback events) and each campaign's progress after each of its calls,
-/// numbered in the order they happened and kept in a bounded buffer, for `GET /v1/events` (server-sent events). A client that reconnects with
+/// CDR: the status-callback events), each campaign's progress after each of its calls and
+/// each trunk's state when it changes, numbered in the order they happened and kept in a bounded buffer, for `GET /v1/events` (server-sent events). A client that reconnects with
 /// the last id it read gets what it missed, as long as the buffer still holds it.
 public final class CallEventLog: Sendable {
     /// One event: its number, the call (nil for a campaign's progress) and campaign it is
@@ -52,6 +52,19 @@ public final class CallEventLog: Sendable {
             "timestamp": .string(UTCTime.iso8601(Date().timeIntervalSince1970) ?? ""),
         ]
         publish(name: "campaign_progress", callID: nil, campaignID: campaignID, json: JSONValue.object(fields).text)
+    }
+
+    /// A trunk's registration or reachability changed: `trunk_state` with its status as
+    /// `GET /v1/trunks/{id}` shows it.
+    func publishTrunkState(trunkID: String, status: TrunkMonitor.Status) {
+        var fields: [String: JSONValue] = [
+            "event": .string("trunk_state"), "trunk_id": .string(trunkID),
+            "timestamp": .string(UTCTime.iso8601(Date().timeIntervalSince1970) ?? ""),
+        ]
+        if let registration = status.registration { fields["registration"] = .string(registration) }
+        if let reachable = status.reachable { fields["reachable"] = .bool(reachable) }
+        if let error = status.lastError { fields["last_error"] = .string(error) }
+        publish(name: "trunk_state", callID: nil, campaignID: nil, json: JSONValue.object(fields).text)
     }
 
     private func publish(name: String, callID: String?, campaignID: String?, json: String) {

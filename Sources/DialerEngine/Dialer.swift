@@ -68,7 +68,9 @@ public final class Dialer: Sendable {
         let pacer = CampaignPacer(store: store, context: context, liveCalls: liveCalls, webhooks: webhooks, eventLog: events,
                                   fallbackRoute: settings.fallbackRoute)
         self.pacer = pacer
-        trunkMonitor = TrunkMonitor(sip: sip, store: store, logger: logger, interval: settings.trunkCheckInterval) { await pacer.trunkAnswered($0) }
+        trunkMonitor = TrunkMonitor(sip: sip, store: store, logger: logger, interval: settings.trunkCheckInterval, eventLog: events) {
+            await pacer.trunkAnswered($0)
+        }
         if let flow = settings.inboundFlow {
             let inbound = InboundCalls(store: store, context: context, liveCalls: liveCalls, flow: flow,
                                        srtp: settings.inboundSRTP, srtpPlainSignaling: settings.inboundSRTPPlainSignaling)

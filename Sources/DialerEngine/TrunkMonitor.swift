@@ -35,6 +35,8 @@ public actor TrunkMonitor: Service {
     let interval: Double
     /// Told of each trunk that answered an OPTIONS (the pacer stops passing it over).
     let answered: @Sendable (String) async -> Void
+    /// Told of each change of a trunk's registration or reachability (`/v1/events`).
+    let eventLog: CallEventLog?
     private var statuses: [String: Status] = [:]
     private var registrations: [String: (updatedAt: Double, registration: SIPRegistration)] = [:]
     /// Set at the group's shutdown, from any thread.
@@ -44,9 +46,10 @@ public actor TrunkMonitor: Service {
     /// The registrations' state changes, taken by `run`.
     private let registrationChanges = AsyncStream<(id: String, state: RegistrationClient.State, error: String?)>.makeStream()
 
-    public init(sip: DialerSIPEndpoint, store: DialerStore, logger: Logger, interval: Double = 30,
+    public init(sip: DialerSIPEndpoint, store: DialerStore, logger: Logger, interval: Double = 30, eventLog: CallEventLog? = nil,
                 answered: @escaping @Sendable (String) async -> Void = { _ in }) {
         (self.sip, self.store, self.logger, self.interval, self.answered) = (sip, store, logger, interval, answered)
+        self.eventLog = eventLog
     }
 
     public func status(of trunkID: String) -> Status? { statuses[trunkID] }
@@ -181,9 +184,13 @@ public actor TrunkMonitor: Service {
     }
 
     private func update(_ id: String, _ change: (inout Status) -> Void) {
-        var status = statuses[id] ?? Status()
+        let before = statuses[id]
+        var status = before ?? Status()
         change(&status)
         statuses[id] = status
+        if status.registration != before?.registration || status.reachable != before?.reachable {
+            eventLog?.publishTrunkState(trunkID: id, status: status)
+        }
     }
 }
 

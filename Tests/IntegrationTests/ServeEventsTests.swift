@@ -77,4 +77,22 @@ struct ServeEventsTests {
         let last = stream.text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n\n").last { $0.contains("event: campaign_progress") } ?? ""
         #expect(last.contains(#""progress":{"done":3}"#), "the last progress has every call done: \(last)")
     }
+
+    /// A trunk's state changes go on the stream: a new trunk that answers its OPTIONS
+    /// becomes reachable.
+    @Test func aTrunksStateChangeIsOnTheStream() async throws {
+        let scratch = ServeCampaignTests.Scratch()
+        let (simulator, port) = try await ServeCampaignTests.simulator([:])
+        defer { simulator.stop() }
+        let token = try await ServeProcess.token(data: scratch.data)
+        let serve = try await ServeProcess.start(data: scratch.data, token: token, ["--no-simulator", "--trunk-check-interval", "0.5"])
+        defer { serve.process.stop() }
+        let stream = try Self.curl(serve, "", maxTime: 30)
+        defer { stream.stop() }
+        #expect(await stream.waitForOutput("text/event-stream", timeout: .seconds(10)), "\(stream.text)")
+        let trunk = try await serve.create("trunks", ["name": "simulator", "host": "127.0.0.1", "port": port])
+        #expect(await stream.waitForOutput("event: trunk_state", timeout: .seconds(15)), "\(stream.text)")
+        let state = stream.text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n\n").first { $0.contains("event: trunk_state") } ?? ""
+        #expect(state.contains(#""reachable":true"#) && state.contains(#""trunk_id":"\#(trunk)""#), "\(state)")
+    }
 }
