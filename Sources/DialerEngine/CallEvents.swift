@@ -11,12 +11,20 @@ import Synchronization
 final class CallEvents: Sendable {
     let sender: WebhookSender?
     let url: String
-    let attempt: Attempt
+    /// The call's id (`/v1/calls/{id}`, or an inbound call's CDR id), campaign and number.
+    let callID: String
+    let campaignID: String?
+    let phone: String
     let log: CallEventLog?
     private let state = Mutex<(sent: Set<String>, sipCallID: String?)>(([], nil))
 
-    init(sender: WebhookSender?, url: String, attempt: Attempt, log: CallEventLog? = nil) {
-        (self.sender, self.url, self.attempt, self.log) = (sender, url, attempt, log)
+    init(sender: WebhookSender?, url: String, callID: String, campaignID: String?, phone: String, log: CallEventLog?) {
+        (self.sender, self.url, self.log) = (sender, url, log)
+        (self.callID, self.campaignID, self.phone) = (callID, campaignID, phone)
+    }
+
+    convenience init(sender: WebhookSender?, url: String, attempt: Attempt, log: CallEventLog?) {
+        self.init(sender: sender, url: url, callID: attempt.id, campaignID: attempt.campaignId, phone: attempt.phone, log: log)
     }
 
     func follow(_ event: CallEvent) {
@@ -34,7 +42,7 @@ final class CallEvents: Sendable {
             return (state.sent.insert(name).inserted, state.sipCallID)
         }
         guard first else { return }
-        var callback = StatusCallback(event: name, callId: attempt.id, sipCallId: callID, campaignId: attempt.campaignId, phone: attempt.phone, cdr: cdr)
+        var callback = StatusCallback(event: name, callId: self.callID, sipCallId: callID, campaignId: campaignID, phone: phone, cdr: cdr)
         callback.amd = amd
         callback.fax = fax
         sender?.notify(url, callback)

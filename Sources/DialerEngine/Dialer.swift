@@ -73,7 +73,7 @@ public final class Dialer: Sendable {
         }
         if let flow = settings.inboundFlow {
             let inbound = InboundCalls(store: store, context: context, liveCalls: liveCalls, flow: flow,
-                                       srtp: settings.inboundSRTP, srtpPlainSignaling: settings.inboundSRTPPlainSignaling)
+                                       srtp: settings.inboundSRTP, srtpPlainSignaling: settings.inboundSRTPPlainSignaling, eventLog: events)
             sip.answerInbound { inbound.answer($0) }
             self.inbound = inbound
         } else {

@@ -18,12 +18,15 @@ final class InboundCalls: Sendable {
     /// SRTP for the calls answered, and whether its keys may go over udp or tcp.
     let srtp: SRTPPolicy
     let srtpPlainSignaling: Bool
+    /// Where each call's events go (`/v1/events`): answered, completed.
+    let eventLog: CallEventLog?
     /// The calls running now, each until its final CDR is written.
     private let running = Mutex<[String: Task<Void, Never>]>([:])
 
-    init(store: DialerStore, context: CallContext, liveCalls: LiveCalls, flow: CallFlow, srtp: SRTPPolicy, srtpPlainSignaling: Bool) {
+    init(store: DialerStore, context: CallContext, liveCalls: LiveCalls, flow: CallFlow, srtp: SRTPPolicy, srtpPlainSignaling: Bool,
+         eventLog: CallEventLog?) {
         (self.store, self.context, self.liveCalls, self.flow) = (store, context, liveCalls, flow)
-        (self.srtp, self.srtpPlainSignaling) = (srtp, srtpPlainSignaling)
+        (self.srtp, self.srtpPlainSignaling, self.eventLog) = (srtp, srtpPlainSignaling, eventLog)
     }
 
     /// Whether an inbound call is still up or its final CDR not yet written.
@@ -39,6 +42,7 @@ final class InboundCalls: Sendable {
         let attempt = CallAttempt(plan: plan, context: context)
         let id = UUID().uuidString.lowercased()
         let (store, liveCalls, logger) = (store, self.liveCalls, context.logger)
+        let events = CallEvents(sender: nil, url: "", callID: id, campaignID: nil, phone: caller, log: eventLog)
         @Sendable func save(_ cdr: CDR) {
             do { try store.save(cdr) } catch { logger.error("inbound CDR not written", metadata: ["error": "\(error)"]) }
         }
@@ -52,11 +56,13 @@ final class InboundCalls: Sendable {
                 cdr.sipCallId = callID
                 save(cdr)
                 liveCalls.setSIPCallID(id, callID)
+                events.send("answered", sipCallID: callID)
             }
             liveCalls.remove(id)
             var cdr = record.cdr(attemptID: nil, campaignID: nil, phone: caller, trunkID: nil)
             cdr.id = id
             save(cdr)
+            events.send("completed", sipCallID: cdr.sipCallId, cdr: cdr)
             _ = self.running.withLock { $0.removeValue(forKey: id) }
         } }
     }

@@ -95,4 +95,22 @@ struct ServeEventsTests {
         let state = stream.text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n\n").first { $0.contains("event: trunk_state") } ?? ""
         #expect(state.contains(#""reachable":true"#) && state.contains(#""trunk_id":"\#(trunk)""#), "\(state)")
     }
+
+    /// A call `--inbound-flow` answers is on the stream too: answered, then completed with
+    /// its CDR (the caller here is `sipdial call`).
+    @Test func anInboundCallsEventsAreOnTheStream() async throws {
+        let scratch = ServeCampaignTests.Scratch()
+        let token = try await ServeProcess.token(data: scratch.data)
+        let sipPort = Ports.free()
+        let serve = try await ServeProcess.start(data: scratch.data, token: token, sipPort: sipPort,
+                                                 ["--no-simulator", "--inbound-flow", #"[{"verb": "pause", "seconds": 5}]"#])
+        defer { serve.process.stop() }
+        let stream = try Self.curl(serve, "", maxTime: 30)
+        defer { stream.stop() }
+        #expect(await stream.waitForOutput("text/event-stream", timeout: .seconds(10)), "\(stream.text)")
+        let (status, out) = try await SipdialBinary.run(["call", "sip:+15550104501@127.0.0.1:\(sipPort)", "--local-address", "127.0.0.1", "--hold", "1", "--json"])
+        #expect(status == 0, "\(out)")
+        try await poll(timeout: .seconds(20)) { Self.events(in: stream.text).contains { $0.name == "completed" } }
+        #expect(Self.events(in: stream.text).map(\.name) == ["answered", "completed"], "\(stream.text.suffix(600))")
+    }
 }
