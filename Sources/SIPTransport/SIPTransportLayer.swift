@@ -165,8 +165,8 @@ public final class SIPTransportLayer: @unchecked Sendable {
     /// The local listener address for a transport and address family, to write in Via and Contact.
     public func localAddress(for transport: SIPTransportType, family remote: SocketAddress? = nil) -> SocketAddress? {
         eventLoop.assertInEventLoop()
-        let connectOnly = configuration.connectOnly.flatMap { $0.transport == transport ? $0.address : nil }
-        let candidates = listeners.filter { $0.transport == transport }.compactMap { $0.channel.localAddress } + (connectOnly.map { [$0] } ?? [])
+        var candidates = listeners.filter { $0.transport == transport }.compactMap { $0.channel.localAddress }
+        if let connectOnly = configuration.connectOnly, connectOnly.transport == transport { candidates.append(connectOnly.address) }
         if let remote {
             return candidates.first { sameFamily($0, remote) } ?? candidates.first
         }
@@ -185,8 +185,10 @@ public final class SIPTransportLayer: @unchecked Sendable {
     public func send(_ message: SIPMessage, to destination: SIPDestination) -> EventLoopFuture<Void> {
         eventLoop.assertInEventLoop()
         statistics.bump(\.sent)
+        // Serialized once, for the wire and the trace alike.
+        let bytes = message.bytes
         if let trace = configuration.trace, let local = localAddress(for: destination.transport, family: destination.address) {
-            trace.record(message.bytes, from: local, to: destination.address)
+            trace.record(bytes, from: local, to: destination.address)
         }
         switch destination.transport {
         case .udp:
@@ -194,7 +196,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
                 return eventLoop.makeFailedFuture(SIPTransportError.noListener(.udp))
             }
             let promise = eventLoop.makePromise(of: Void.self)
-            outbox.send(message.bytes, to: destination.address, promise: promise)
+            outbox.send(bytes, to: destination.address, promise: promise)
             return promise.futureResult
         case .tcp, .tls:
             if let reason = UnusableDestination(destination.address) {
@@ -202,7 +204,6 @@ public final class SIPTransportLayer: @unchecked Sendable {
                 refused(destination.address, error)
                 return eventLoop.makeFailedFuture(error)
             }
-            let bytes = message.bytes
             return connection(to: destination).flatMap { channel in
                 channel.writeAndFlush(channel.allocator.buffer(bytes: bytes))
             }
