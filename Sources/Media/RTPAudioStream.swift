@@ -115,13 +115,15 @@ public final class RTPAudioStream: @unchecked Sendable {
         let destination = try Self.destination(parameters)
         let newCodec = try self.parameters?.encoding == parameters.encoding ? nil
             : AudioPayloadCodec(parameters.encoding, maxPlaybackRate: parameters.maxPlaybackRate)
-        let crypto = try parameters.srtp.map(SRTPStreamCrypto.init)
+        // New libsrtp2 sessions only when the keys changed (most re-offers keep them).
+        let rekeyed = self.parameters?.srtp != parameters.srtp
+        let crypto = rekeyed ? try parameters.srtp.map(SRTPStreamCrypto.init) : nil
         eventLoop.execute {
             guard self.parameters != nil else { return }
             let oldRate = self.sampleRate
             self.parameters = parameters
             self.transport.send(to: destination)
-            self.transport.secure(with: crypto)
+            if rekeyed { self.transport.secure(with: crypto) }
             if let newCodec {
                 self.codec = newCodec
                 self.timeEvents(for: parameters.encoding)
