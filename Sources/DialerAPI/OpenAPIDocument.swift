@@ -98,7 +98,7 @@ enum OpenAPIDocument {
         "/v1/health": {"get": {"security": [], "responses": {"200": {"description": "the service runs"}}}},
         "/v1/events": {"get": {"summary": "Every call's events as server-sent events (text/event-stream): id, event (initiated, ringing, answered, amd, amd_revised, fax, completed; campaign_progress after each of a campaign's calls; trunk_state when a trunk's registration or reachability changes), data (the status callback's JSON, the CDR with completed; campaign_id and progress with campaign_progress; trunk_id, registration, reachable, last_error with trunk_state); a comment every 15 s while idle",
           "parameters": [{"name": "campaign_id", "in": "query", "schema": {"type": "string"}}, {"name": "call_id", "in": "query", "schema": {"type": "string"}},
-            {"name": "Last-Event-ID", "in": "header", "schema": {"type": "integer"}, "description": "resume after this event (from a bounded buffer of 10,000; an 'event: gap' says when some were dropped)"},
+            {"name": "Last-Event-ID", "in": "header", "schema": {"type": "integer"}, "description": "resume after this event (from a bounded buffer of at least the last 10,000; an 'event: gap' says when some were dropped)"},
             {"name": "last_event_id", "in": "query", "schema": {"type": "integer"}}],
           "responses": {"200": {"description": "the stream, open until the client closes it", "content": {"text/event-stream": {"schema": {"type": "string"}}}},
             "400": {"description": "last_event_id is not a number (the error names it)"}}}},

@@ -3,17 +3,34 @@ import Synchronization
 
 /// The call events of every call (initiated, ringing, answered, amd, fax, completed with its
 /// CDR: the status-callback events), each campaign's progress after each of its calls and
-/// each trunk's state when it changes, numbered in the order they happened and kept in a bounded buffer, for `GET /v1/events` (server-sent events). A client that reconnects with
-/// the last id it read gets what it missed, as long as the buffer still holds it.
+/// each trunk's state when it changes, numbered in the order they happened and kept in a
+/// bounded buffer (at least the last `capacity`), for `GET /v1/events` (server-sent events).
+/// A client that reconnects with the last id it read gets what it missed, as long as the
+/// buffer still holds it. Publishing takes a lock and an append; an event's JSON is written
+/// only when a subscriber reads it, so calls pay nothing for a stream nobody watches.
 public final class CallEventLog: Sendable {
     /// One event: its number, the call (nil for a campaign's progress) and campaign it is
-    /// about, its name and JSON.
+    /// about, its name and what it carries.
     public struct Entry: Sendable {
         public var id: Int
         public var callID: String?
         public var campaignID: String?
         public var name: String
-        public var json: String
+        fileprivate var payload: Payload
+
+        /// The event's JSON, one line.
+        public var json: String {
+            switch payload {
+            case .callback(let callback): callback.json
+            case .fields(let fields): JSONValue.object(fields).text
+            }
+        }
+    }
+
+    /// A status callback, or the fields of a campaign's progress or a trunk's state.
+    fileprivate enum Payload: Sendable {
+        case callback(StatusCallback)
+        case fields([String: JSONValue])
     }
 
     /// What a subscriber receives: events, and a heartbeat while nothing happens (so a
@@ -40,7 +57,7 @@ public final class CallEventLog: Sendable {
 
     /// Numbers `callback` and hands it to every subscriber.
     func publish(_ callback: StatusCallback) {
-        publish(name: callback.event, callID: callback.callId, campaignID: callback.campaignId, json: callback.json)
+        publish(name: callback.event, callID: callback.callId, campaignID: callback.campaignId, payload: .callback(callback))
     }
 
     /// A campaign's queue after one of its calls ended: `campaign_progress` with the count of
@@ -51,7 +68,7 @@ public final class CallEventLog: Sendable {
             "progress": .object(progress.mapValues { .number(Double($0)) }),
             "timestamp": .string(UTCTime.iso8601(Date().timeIntervalSince1970) ?? ""),
         ]
-        publish(name: "campaign_progress", callID: nil, campaignID: campaignID, json: JSONValue.object(fields).text)
+        publish(name: "campaign_progress", callID: nil, campaignID: campaignID, payload: .fields(fields))
     }
 
     /// A trunk's registration or reachability changed: `trunk_state` with its status as
@@ -64,15 +81,17 @@ public final class CallEventLog: Sendable {
         if let registration = status.registration { fields["registration"] = .string(registration) }
         if let reachable = status.reachable { fields["reachable"] = .bool(reachable) }
         if let error = status.lastError { fields["last_error"] = .string(error) }
-        publish(name: "trunk_state", callID: nil, campaignID: nil, json: JSONValue.object(fields).text)
+        publish(name: "trunk_state", callID: nil, campaignID: nil, payload: .fields(fields))
     }
 
-    private func publish(name: String, callID: String?, campaignID: String?, json: String) {
+    private func publish(name: String, callID: String?, campaignID: String?, payload: Payload) {
         state.withLock { state in
-            let entry = Entry(id: state.nextID, callID: callID, campaignID: campaignID, name: name, json: json)
+            let entry = Entry(id: state.nextID, callID: callID, campaignID: campaignID, name: name, payload: payload)
             state.nextID += 1
             state.entries.append(entry)
-            if state.entries.count > capacity { state.entries.removeFirst(state.entries.count - capacity) }
+            // Trimmed back to `capacity` once it holds twice that: one move per `capacity`
+            // events, not one per event.
+            if state.entries.count >= 2 * capacity { state.entries.removeFirst(state.entries.count - capacity) }
             for continuation in state.subscribers.values { continuation.yield(.event(entry)) }
         }
     }

@@ -227,7 +227,8 @@ public actor CampaignPacer {
                 context.logger.error("CDR not written", metadata: ["attempt": "\(attempt.id)", "error": "\(error)"])
             }
             events.send("completed", sipCallID: cdr.sipCallId, cdr: cdr)
-            if let eventLog = self.eventLog, let campaignID, let progress = try? store.campaignProgress(id: campaignID) {
+            // The progress query counts the campaign's whole queue: only for someone watching.
+            if let eventLog = self.eventLog, eventLog.subscriberCount > 0, let campaignID, let progress = try? store.campaignProgress(id: campaignID) {
                 eventLog.publishProgress(campaignID: campaignID, progress: progress)
             }
             self.ended(attempt.id, campaignID: campaignID, trunkID: trunkID, reached: disposition != .channelUnavailable)
