@@ -133,6 +133,11 @@ public final class SIPTransactionLayer: @unchecked Sendable {
         try await eventLoop.submit { (self.clients.count, self.servers.count) }.get()
     }
 
+    /// Client transactions still waiting for a final response (a BYE just sent, say).
+    public func unansweredClientCount() async throws -> Int {
+        try await eventLoop.submit { self.clients.values.count { !$0.answered } }.get()
+    }
+
     // MARK: Client side
 
     /// Starts a client transaction for `request` (which must carry its top Via with a fresh

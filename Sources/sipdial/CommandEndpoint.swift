@@ -60,12 +60,24 @@ struct CommandEndpoint {
                     resolver: SIPTargetResolver(dns: DNSClient(nameServer: DNSClient.systemNameServer(), eventLoop: transport.eventLoop), eventLoop: transport.eventLoop),
                     bound: try await transport.boundAddresses()[0].1, group: group))
             }
-            return try await body(endpoints)
+            let value = try await body(endpoints)
+            for endpoint in endpoints { await endpoint.settle() }
+            return value
         }
         for transport in transports { await transport.shutdown() }
         trace?.close()
         try? await group.shutdownGracefully()
         return try result.get()
+    }
+
+    /// Waits, up to 2 s, for the answers to the requests still out (the BYE of a call the
+    /// body just ended): a one-shot command that closed its sockets at once would leave them
+    /// unanswered (and a lost BYE not retransmitted).
+    private func settle() async {
+        let deadline = ContinuousClock.now + .seconds(2)
+        while ContinuousClock.now < deadline, (try? await transactions.unansweredClientCount()) ?? 0 > 0 {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
     }
 
     /// An address on `host` with a TCP port free now: where a connect-only TLS client's

@@ -51,7 +51,8 @@ struct ServeCPaaSTests {
 
     /// People hang up: with the embedded simulator's answered calls ending by themselves
     /// (`hangup=LOW-HIGH`; the default mix uses 20-60 s, here 1-2 s), a click-to-call left
-    /// alone ends, and its CDR lookup goes from "in progress" to the CDR.
+    /// alone ends and its CDR lookup finds the CDR (the "in progress" answer while it is up
+    /// is checked in `theSeedsRequestsWorkUnchanged`).
     @Test func aClickToCallLeftAloneEndsWhenThePeopleHangUp() async throws {
         let scratch = ServeCampaignTests.Scratch()
         let (serve, api) = try await Self.serve(mix: "1:answer,after=0.5,hangup=1-2", data: scratch)
